@@ -1,0 +1,11 @@
+/*
+ * card/card.h -- umbrella header of libcard: include this one.
+ */
+#ifndef CARD_CARD_H
+#define CARD_CARD_H
+
+#include <card/err.h>
+#include <card/keyring.h>
+#include <card/code.h>
+
+#endif

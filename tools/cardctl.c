@@ -1,0 +1,72 @@
+/*
+ * cardctl.c -- the offline administration tool: global options and the command table.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static const struct cli_cmd COMMANDS[] = {
+	{ "key", cmd_key, "create, list and import MAC keys" },
+	{ "code", cmd_code, "derive the codes of serials (code derive)" },
+	{ "verify", cmd_verify, "check codes offline against the keyring" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *o)
+{
+	fprintf(o, "Usage: cardctl [--db CONNINFO] [--json] COMMAND [ARGS]\n\n"
+	           "The offline administration tool of libcard.\n\nCommands:\n");
+	for (const struct cli_cmd *c = COMMANDS; c->name != NULL; c++)
+		fprintf(o, "  %-11s %s\n", c->name, c->summary);
+	fprintf(o, "\nThe database is named by --db or by the libpq environment (PGHOST, PGDATABASE, ...).\n"
+	           "Exit status: 0 ok, 1 usage, 2 rejected input, 3 database or I/O failure.\n"
+	           "Run 'cardctl COMMAND --help' for the options of each; see cardctl(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { .prog = "cardctl" };
+	int opt;
+
+	cli.tty = isatty(STDERR_FILENO);
+	/* "+": stop at the command; options after it belong to the command. */
+	while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (cli_common(&cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
+			usage(stdout);
+			return EXIT_OK_;
+		case 'V':
+			printf("cardctl (libcard) %s\n", PACKAGE_VERSION);
+			return EXIT_OK_;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (const struct cli_cmd *c = COMMANDS; c->name != NULL; c++) {
+		if (strcmp(c->name, argv[optind]) == 0) {
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+			optind = 0; /* reset getopt for the command (glibc: 0 reinitialises) */
+			return c->run(&cli, sub_argc, sub_argv);
+		}
+	}
+	fprintf(stderr, "cardctl: unknown command \"%s\"\nTry 'cardctl --help'.\n", argv[optind]);
+	return EXIT_USAGE;
+}

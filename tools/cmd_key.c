@@ -1,0 +1,224 @@
+/*
+ * cmd_key.c -- cardctl key new|list|import: the keyring file.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "commands.h"
+
+static const char KEY_NEW_HELP[] =
+	"Usage: cardctl key new --keyring FILE [--id N] [--label TEXT]\n\n"
+	"Add a key of 32 random bytes (from the OS) to FILE, creating FILE (mode 0600) if needed.\n"
+	"Without --id the lowest free key id (0-15) is used.\n";
+static const char KEY_LIST_HELP[] =
+	"Usage: cardctl key list --keyring FILE [--json]\n\n"
+	"List key ids, creation times and labels.  Key bytes are never printed.\n";
+static const char KEY_IMPORT_HELP[] =
+	"Usage: cardctl key import --keyring FILE --id N [--label TEXT] < KEY.hex\n\n"
+	"Add a known key, read from standard input as 64 hexadecimal digits (an escrow copy,\n"
+	"or the fixed key of the test vectors).  FILE is created (mode 0600) if needed.\n";
+
+enum { OPT_KEYRING = 1, OPT_ID, OPT_LABEL };
+
+struct key_args {
+	const char *keyring;
+	const char *label;
+	long long id;
+};
+
+static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct key_args *a)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "keyring", required_argument, NULL, OPT_KEYRING },
+		{ "id", required_argument, NULL, OPT_ID },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	a->keyring = NULL;
+	a->label = "";
+	a->id = -1;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(help, stdout);
+			return -1;
+		case OPT_KEYRING:
+			a->keyring = optarg;
+			break;
+		case OPT_ID:
+			if (cli_parse_long(optarg, 0, CARD_KEY_IDS - 1, &a->id) != 0)
+				return cli_usage(cli, cmd, "--id must be a key id from 0 to 15");
+			break;
+		case OPT_LABEL:
+			a->label = optarg;
+			break;
+		default:
+			return cli_usage(cli, cmd, "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (a->keyring == NULL)
+		return cli_usage(cli, cmd, "--keyring FILE is required");
+	return 0;
+}
+
+/* Load FILE, or start an empty keyring when it does not exist yet. */
+static card_err open_or_new(const char *path, card_keyring **kr, card_diag *d)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return card_keyring_new(kr);
+	return card_keyring_load(path, kr, d);
+}
+
+static int key_new(struct cli *cli, int argc, char **argv)
+{
+	struct key_args a;
+	card_keyring *kr = NULL;
+	card_diag d;
+	card_err rc;
+	unsigned id = 0;
+	int st = parse(cli, "key new", KEY_NEW_HELP, argc, argv, &a);
+
+	if (st != 0)
+		return st < 0 ? EXIT_OK_ : st;
+	card_diag_clear(&d);
+	rc = open_or_new(a.keyring, &kr, &d);
+	if (rc == CARD_OK)
+		rc = card_keyring_generate(kr, (int)a.id, a.label, &id);
+	if (rc == CARD_OK)
+		rc = card_keyring_save(kr, a.keyring, &d);
+	if (rc != CARD_OK) {
+		st = cli_fail(cli, rc, &d, "could not add key");
+		goto out;
+	}
+	if (cli->json)
+		printf("{\"key_id\": %u}\n", id);
+	else
+		printf("key %u added to %s\n", id, a.keyring);
+out:
+	card_keyring_free(kr);
+	return st;
+}
+
+static int key_import(struct cli *cli, int argc, char **argv)
+{
+	struct key_args a;
+	card_keyring *kr = NULL;
+	uint8_t key[CARD_KEY_LEN];
+	char buf[256];
+	card_diag d;
+	card_err rc;
+	size_t n;
+	int st = parse(cli, "key import", KEY_IMPORT_HELP, argc, argv, &a);
+
+	if (st != 0)
+		return st < 0 ? EXIT_OK_ : st;
+	if (a.id < 0)
+		return cli_usage(cli, "key import", "--id N is required");
+	card_diag_clear(&d);
+	n = fread(buf, 1, sizeof(buf) - 1, stdin);
+	buf[n] = '\0';
+	rc = card_key_from_hex(buf, key);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (rc != CARD_OK) {
+		cli_error(cli, "standard input is not a key");
+		fprintf(stderr, "DETAIL: A key is exactly 64 hexadecimal digits.\n");
+		return EXIT_REJECTED;
+	}
+	rc = open_or_new(a.keyring, &kr, &d);
+	if (rc == CARD_OK)
+		rc = card_keyring_import(kr, (unsigned)a.id, key, a.label);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc == CARD_OK)
+		rc = card_keyring_save(kr, a.keyring, &d);
+	if (rc != CARD_OK) {
+		st = cli_fail(cli, rc, &d, "could not import key");
+		goto out;
+	}
+	if (cli->json)
+		printf("{\"key_id\": %lld}\n", a.id);
+	else
+		printf("key %lld imported into %s\n", a.id, a.keyring);
+out:
+	card_keyring_free(kr);
+	return st;
+}
+
+static void json_string(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(o, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(o, "\\u%04x", c);
+		else
+			fputc(c, o);
+	}
+	fputc('"', o);
+}
+
+static int key_list(struct cli *cli, int argc, char **argv)
+{
+	struct key_args a;
+	card_keyring *kr;
+	int st = parse(cli, "key list", KEY_LIST_HELP, argc, argv, &a), first = 1;
+
+	if (st != 0)
+		return st < 0 ? EXIT_OK_ : st;
+	kr = cli_keyring(cli, a.keyring, &st);
+	if (kr == NULL)
+		return st;
+	if (cli->json)
+		printf("[");
+	else
+		printf("%-6s %-20s %s\n", "key_id", "created", "label");
+	for (unsigned id = 0; id < CARD_KEY_IDS; id++) {
+		card_key_info info;
+		char when[32];
+		struct tm tm;
+		if (card_keyring_info(kr, id, &info) != CARD_OK)
+			continue;
+		gmtime_r(&info.created, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (cli->json) {
+			printf("%s{\"key_id\": %u, \"created\": \"%s\", \"label\": ", first ? "" : ", ", id, when);
+			json_string(stdout, info.label);
+			printf("}");
+		} else {
+			printf("%-6u %-20s %s\n", id, when, info.label);
+		}
+		first = 0;
+	}
+	if (cli->json)
+		printf("]\n");
+	card_keyring_free(kr);
+	return EXIT_OK_;
+}
+
+int cmd_key(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "new", key_new, "add a random key to a keyring" },
+		{ "list", key_list, "list the keys of a keyring (never their bytes)" },
+		{ "import", key_import, "add a known key read as hex from stdin" },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(cli, "key", cmds, argc - 1, argv + 1);
+}

@@ -1,0 +1,13 @@
+/*
+ * commands.h -- the top-level cardctl commands; each is defined in its cmd_*.c file.
+ */
+#ifndef CARDCTL_COMMANDS_H
+#define CARDCTL_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_key(struct cli *cli, int argc, char **argv);
+int cmd_code(struct cli *cli, int argc, char **argv);
+int cmd_verify(struct cli *cli, int argc, char **argv);
+
+#endif
