@@ -10,9 +10,20 @@
 #include "commands.h"
 
 static const struct cli_cmd COMMANDS[] = {
+	{ "db", cmd_db, "migrate the database schema, show its status" },
 	{ "key", cmd_key, "create, list and import MAC keys" },
 	{ "code", cmd_code, "derive the codes of serials (code derive)" },
 	{ "verify", cmd_verify, "check codes offline against the keyring" },
+	/* (store: org, term, batch) */
+
+	/* (store: audit, card) */
+
+	/* (daemon: token) */
+
+	/* (workflow part 1) */
+
+	/* (workflow part 2) */
+
 	{ NULL, NULL, NULL },
 };
 

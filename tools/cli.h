@@ -62,6 +62,9 @@ int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *cmds,
 /* Load a keyring, printing the error; returns NULL on failure. */
 card_keyring *cli_keyring(const struct cli *cli, const char *path, int *status);
 
+/* Connect (--db or the libpq environment), printing the error; returns NULL on failure. */
+card_store *cli_store(const struct cli *cli, int *status);
+
 /* Progress on a terminal: call with done/total; prints at most ~10 times a second. */
 struct cli_progress {
 	const struct cli *cli;

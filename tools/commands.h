@@ -9,5 +9,17 @@
 int cmd_key(struct cli *cli, int argc, char **argv);
 int cmd_code(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_db(struct cli *cli, int argc, char **argv);
+
+/* (store: org, term, batch) */
+
+/* (store: audit, card) */
+
+/* (daemon: token) */
+
+/* (workflow part 1) */
+
+/* (workflow part 2) */
+
 
 #endif

@@ -7,5 +7,8 @@
 #include <card/err.h>
 #include <card/keyring.h>
 #include <card/code.h>
+#include <card/store.h>
+#include <card/uuid.h>
+#include <card/redeem.h>
 
 #endif

@@ -1,0 +1,73 @@
+/*
+ * card/redeem.h -- exactly-once redemption of validated codes.
+ *
+ * The caller has validated the code (card_code_validate() == CARD_VALID): forged codes and
+ * typos never reach the database.  Redemption checks, in the same statement on the server,
+ * that the serial lies in a batch minted under that key_id, that it is not void, and records
+ * the redemption with a unique serial (INSERT ... ON CONFLICT DO NOTHING), so a card is
+ * redeemed once even under concurrent requests and crashes.
+ *
+ * card_redeem_many() redeems several requests in ONE transaction and ONE round trip (group
+ * commit for the daemon); each request gets its own outcome, and all of them are durable when
+ * it returns CARD_OK.  Requests for the same serial within one call are answered as if they
+ * had arrived in array order.
+ *
+ * Thread-safety: as card_store (one thread per store at a time).
+ */
+#ifndef CARD_REDEEM_H
+#define CARD_REDEEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <card/err.h>
+#include <card/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CARD_ACCOUNT_MAX 64          /* characters (UTF-8), SPEC §4 */
+#define CARD_ACCOUNT_BUFSZ (64 * 4 + 1)
+#define CARD_IDEM_KEY_MAX 255
+
+typedef enum card_redeem_outcome {
+	CARD_REDEEMED = 0,          /* 201: this request redeemed the card */
+	CARD_REDEEM_REPEATED = 1,   /* 200: same account and code again, or same Idempotency-Key */
+	CARD_ALREADY_REDEEMED = 2,  /* 409: another account redeemed it */
+	CARD_CARD_VOID = 3,         /* 410: the card was voided (replaced) */
+	CARD_INVALID_CODE = 4,      /* 422: serial in no batch, or batch under another key */
+	CARD_IDEMPOTENCY_REUSED = 5 /* 422: the Idempotency-Key was used with another code/account */
+} card_redeem_outcome;
+
+/* "redeemed", "repeated", "already_redeemed", "card_void", "invalid_code", "idempotency_key_reused". */
+CARD_API const char *card_redeem_outcome_name(card_redeem_outcome o);
+
+typedef struct card_redeem_req {
+	uint64_t serial;
+	unsigned key_id;
+	const char *account;  /* 1..64 UTF-8 characters, no control characters */
+	const char *idem_key; /* NULL, or 1..255 bytes */
+} card_redeem_req;
+
+typedef struct card_redemption {
+	card_redeem_outcome outcome;
+	uint64_t serial;
+	int64_t id;                       /* redemption id (REDEEMED/REPEATED), else 0 */
+	char term[16];                    /* e.g. "2026-autumn" (REDEEMED/REPEATED) */
+	int face_value_fen;               /* e.g. 5000 */
+	char account[CARD_ACCOUNT_BUFSZ]; /* the account the card is redeemed for */
+	char redeemed_at[40];             /* ISO 8601 UTC, e.g. "2026-09-01T08:00:00.123Z" */
+} card_redemption;
+
+/* 1 if account is acceptable (1..64 UTF-8 characters, valid UTF-8, no control characters). */
+CARD_API int card_account_valid(const char *account);
+
+CARD_API card_err card_redeem(card_store *st, const card_redeem_req *req, card_redemption *out,
+                              card_diag *diag) CARD_WUR;
+CARD_API card_err card_redeem_many(card_store *st, const card_redeem_req *reqs, size_t n,
+                                   card_redemption *out, card_diag *diag) CARD_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
