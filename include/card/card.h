@@ -10,5 +10,6 @@
 #include <card/store.h>
 #include <card/uuid.h>
 #include <card/redeem.h>
+#include <card/ledger.h>
 
 #endif
