@@ -16,7 +16,7 @@ PACKAGES=(
 	libmicrohttpd-dev libjansson-dev libxlsxwriter-dev libcsv-dev libqrencode-dev
 	postgresql postgresql-contrib postgresql-client
 	python3 python3-openpyxl wrk curl clang libclang-rt-14-dev
-	chromium fonts-wqy-microhei
+	chromium chromium-driver python3-selenium fonts-wqy-microhei
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -29,10 +29,11 @@ install_packages() {
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "== installing: ${missing[*]}"
 		sudo_ env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-		# chromium is needed only for the browser test, which skips (saying why) without it.
+		# chromium and chromium-driver are needed only for the browser test, which skips (saying
+		# why) without them.
 		sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
 			|| sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-				$(printf '%s\n' "${missing[@]}" | grep -v '^chromium$')
+				$(printf '%s\n' "${missing[@]}" | grep -v '^chromium')
 	fi
 }
 
