@@ -21,6 +21,9 @@ static const struct cli_cmd COMMANDS[] = {
 	/* (daemon: token) */
 
 	/* (workflow part 1) */
+	{ "census", cmd_census, "census (Annex 2): import, submit, approve, reopen, show" },
+	{ "plan", cmd_plan, "issuance plan: make, show, export" },
+	{ "report", cmd_report, "forms as CSV/XLSX: annex2" },
 
 	/* (workflow part 2) */
 

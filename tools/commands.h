@@ -18,6 +18,9 @@ int cmd_db(struct cli *cli, int argc, char **argv);
 /* (daemon: token) */
 
 /* (workflow part 1) */
+int cmd_census(struct cli *cli, int argc, char **argv);
+int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 
 /* (workflow part 2) */
 

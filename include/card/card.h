@@ -11,5 +11,8 @@
 #include <card/uuid.h>
 #include <card/redeem.h>
 #include <card/ledger.h>
+#include <card/rows.h>
+#include <card/census.h>
+#include <card/plan.h>
 
 #endif

@@ -1,0 +1,421 @@
+/*
+ * cmd_census.c -- cardctl census import|submit|approve|reopen|show (Annex 2, 人数统计表).
+ * The rules live in libcard (card/census.h) and sql/0400_census.sql.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "csvin.h"
+#include "rowsout.h"
+
+static const char IMPORT_HELP[] =
+	"Usage: cardctl census import --term TERM [--district D] [--encoding E]\n"
+	"                             [--threshold PCT%[,N]] FILE.csv\n\n"
+	"Import a census file (Annex 2) as the draft census of its district(s), replacing the\n"
+	"draft.  Header (any order, Chinese or English):\n"
+	"    单位编码,类别,年级,人数,课本数   /   unit,category,grade,count,textbooks\n"
+	"category 学生/教师/工作人员 (student/teacher/staff); grade and textbooks only for students;\n"
+	"staff rows name their district as the unit; a row whose unit is 合计 (total) must equal\n"
+	"the sum of the rows (of its category, if it names one).  With --district every school must\n"
+	"belong to D.  UTF-8 (with or without BOM) or GB18030, detected or forced by --encoding.\n"
+	"--threshold sets the cross-check: a school is flagged when its textbook order differs\n"
+	"from its students by more than PCT percent and more than N cards (default 2%,5).\n"
+	"A rejected file changes nothing; every problem is listed with its line number.\n";
+static const char SUBMIT_HELP[] =
+	"Usage: cardctl census submit --term TERM --district D\n\n"
+	"Submit the district's draft census to its bureau.  Recorded as late after the term's\n"
+	"census due date (spring Jan 15, autumn Jun 25).  Prints the submission's UUID.\n";
+static const char APPROVE_HELP[] =
+	"Usage: cardctl census approve --term TERM --district D --approver NAME\n"
+	"                              [--explain SCHOOL=TEXT]... [--threshold PCT%[,N]]\n\n"
+	"The district bureau approves a submitted census (who and when are recorded).  Refused\n"
+	"while a school whose students differ from its textbook order beyond the threshold has\n"
+	"no explanation.  Approval is the report to the city centre (its acceptance).\n";
+static const char REOPEN_HELP[] =
+	"Usage: cardctl census reopen --term TERM --district D\n\n"
+	"The city sends a submitted or approved census back to draft (until the plan is minted).\n";
+static const char SHOW_HELP[] =
+	"Usage: cardctl census show --term TERM [--district D] [--json]\n\n"
+	"The census of every district (or one): state, late, who approved, the totals, and for\n"
+	"one district the cross-check of every school against its textbook order.\n";
+
+enum { O_TERM = 1, O_DISTRICT, O_ENCODING, O_THRESHOLD, O_APPROVER, O_EXPLAIN };
+
+struct args {
+	const char *term, *district, *encoding, *threshold, *approver;
+	const char **explain;
+	size_t nexplain;
+	int nargs;
+	char **rest;
+};
+
+/* Parse the options of a census command; returns -1 after --help, else 0 or an exit status. */
+static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct args *a, int want_args)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, O_TERM },
+		{ "district", required_argument, NULL, O_DISTRICT },
+		{ "encoding", required_argument, NULL, O_ENCODING },
+		{ "threshold", required_argument, NULL, O_THRESHOLD },
+		{ "approver", required_argument, NULL, O_APPROVER },
+		{ "explain", required_argument, NULL, O_EXPLAIN },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(help, stdout);
+			return -1;
+		case O_TERM: a->term = optarg; break;
+		case O_DISTRICT: a->district = optarg; break;
+		case O_ENCODING: a->encoding = optarg; break;
+		case O_THRESHOLD: a->threshold = optarg; break;
+		case O_APPROVER: a->approver = optarg; break;
+		case O_EXPLAIN: {
+			const char **p = realloc(a->explain, (a->nexplain + 1) * sizeof(*p));
+			if (p == NULL)
+				return EXIT_FAILED;
+			a->explain = p;
+			a->explain[a->nexplain++] = optarg;
+			break;
+		}
+		default:
+			return cli_usage(cli, cmd, "invalid option");
+		}
+	}
+	if (a->term == NULL)
+		return cli_usage(cli, cmd, "--term TERM is required");
+	a->nargs = argc - optind;
+	a->rest = argv + optind;
+	if (a->nargs != want_args)
+		return cli_usage(cli, cmd, want_args ? "one FILE is required" : "unexpected argument \"%s\"",
+		                 want_args ? "" : a->rest[0]);
+	return 0;
+}
+
+static const struct csvin_col CENSUS_COLS[] = {
+	{ "单位编码", "unit", 1 },
+	{ "类别", "category", 1 },
+	{ "年级", "grade", 0 },
+	{ "人数", "count", 1 },
+	{ "课本数", "textbooks", 0 },
+};
+#define NCOLS (sizeof(CENSUS_COLS) / sizeof(CENSUS_COLS[0]))
+
+static char *dup0(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+/* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
+static card_err read_census(const char *path, const char *enc, card_census_row **rowsp,
+                            char ***cellsp, size_t *np, card_diag *d)
+{
+	struct csvin *in = NULL;
+	card_census_row *rows = NULL;
+	char **cells = NULL;
+	size_t n = 0, cap = 0;
+	card_err rc;
+
+	rc = csvin_open(path, enc, CENSUS_COLS, NCOLS, &in, d);
+	while (rc == CARD_OK) {
+		const char *const *f;
+		long line;
+		int eof = 0;
+		rc = csvin_next(in, &f, &line, &eof, d);
+		if (rc != CARD_OK || eof)
+			break;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			card_census_row *r2 = realloc(rows, nc * sizeof(*r2));
+			char **c2 = r2 != NULL ? realloc(cells, nc * NCOLS * sizeof(*c2)) : NULL;
+			if (r2 != NULL)
+				rows = r2;
+			if (c2 == NULL) {
+				rc = CARD_ERR_NOMEM;
+				break;
+			}
+			cells = c2;
+			cap = nc;
+		}
+		for (size_t i = 0; i < NCOLS; i++)
+			cells[n * NCOLS + i] = dup0(f[i]);
+		rows[n].line = line;
+		n++;
+	}
+	csvin_close(in);
+	if (rc == CARD_OK) {
+		for (size_t i = 0; i < n; i++) {
+			char **c = cells + i * NCOLS;
+			if (c[0] == NULL || c[1] == NULL || c[2] == NULL || c[3] == NULL || c[4] == NULL) {
+				rc = CARD_ERR_NOMEM;
+				break;
+			}
+			rows[i] = (card_census_row){ rows[i].line, c[0], c[1], c[2], c[3], c[4] };
+		}
+	}
+	*rowsp = rows;
+	*cellsp = cells;
+	*np = n;
+	return rc;
+}
+
+static int census_import(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	card_census_row *rows = NULL;
+	char **cells = NULL, doc[CARD_UUID_BUFSZ];
+	size_t n = 0;
+	card_threshold th = { -1, -1 };
+	card_rows *sum = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "census import", IMPORT_HELP, argc, argv, &a, 1);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.threshold != NULL && card_threshold_parse(a.threshold, &th) != 0) {
+		status = cli_usage(cli, "census import", "invalid --threshold \"%s\"", a.threshold);
+		goto out;
+	}
+	rc = read_census(a.rest[0], a.encoding, &rows, &cells, &n, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not read the census file");
+		goto out;
+	}
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		goto out;
+	rc = card_census_import(st, a.term, a.district, rows, n, a.threshold ? &th : NULL, doc, &sum, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "census import failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"document\": \"%s\", \"districts\": ", doc);
+		rows_json_array(stdout, sum);
+		printf("}\n");
+	} else {
+		static const struct rows_col cols[] = {
+			{ "district", "district" }, { "lines", "lines" }, { "students", "students" },
+			{ "teachers", "teachers" }, { "staff", "staff" }, { "textbooks", "textbooks" },
+		};
+		printf("census imported as draft, document %s\n", doc);
+		rows_print(stdout, sum, cols, sizeof(cols) / sizeof(cols[0]));
+	}
+out:
+	for (size_t i = 0; cells != NULL && i < n * NCOLS; i++)
+		free(cells[i]);
+	free(cells);
+	free(rows);
+	free(a.explain);
+	card_rows_free(sum);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int need_district(struct cli *cli, const char *cmd, const struct args *a)
+{
+	if (a->district == NULL)
+		return cli_usage(cli, cmd, "--district D is required");
+	return 0;
+}
+
+static int census_submit(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	char doc[CARD_UUID_BUFSZ];
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int late = 0, status = parse(cli, "census submit", SUBMIT_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status == 0)
+		status = need_district(cli, "census submit", &a);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_census_submit(st, a.term, a.district, doc, &late, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "census submit failed");
+	else if (cli->json)
+		printf("{\"submission\": \"%s\", \"late\": %s}\n", doc, late ? "true" : "false");
+	else
+		printf("census of %s submitted%s, submission %s\n", a.district,
+		       late ? " LATE (after the census due date)" : "", doc);
+out:
+	free(a.explain);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int census_approve(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	const char **schools = NULL, **texts = NULL;
+	char **buf = NULL;
+	card_threshold th = { -1, -1 };
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "census approve", APPROVE_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status == 0)
+		status = need_district(cli, "census approve", &a);
+	if (status == 0 && a.approver == NULL)
+		status = cli_usage(cli, "census approve", "--approver NAME is required");
+	if (status == 0 && a.threshold != NULL && card_threshold_parse(a.threshold, &th) != 0)
+		status = cli_usage(cli, "census approve", "invalid --threshold \"%s\"", a.threshold);
+	if (status != 0)
+		goto out;
+	schools = calloc(a.nexplain + 1, sizeof(*schools));
+	texts = calloc(a.nexplain + 1, sizeof(*texts));
+	buf = calloc(a.nexplain + 1, sizeof(*buf));
+	if (schools == NULL || texts == NULL || buf == NULL) {
+		status = EXIT_FAILED;
+		goto out;
+	}
+	for (size_t i = 0; i < a.nexplain; i++) {
+		char *eq;
+		buf[i] = strdup(a.explain[i]);
+		if (buf[i] == NULL || (eq = strchr(buf[i], '=')) == NULL || eq == buf[i]) {
+			status = cli_usage(cli, "census approve", "--explain wants SCHOOL=TEXT, got \"%s\"",
+			                   a.explain[i]);
+			goto out;
+		}
+		*eq = '\0';
+		schools[i] = buf[i];
+		texts[i] = eq + 1;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_census_approve(st, a.term, a.district, a.approver, schools, texts, a.nexplain,
+	                         a.threshold ? &th : NULL, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "census approve failed");
+	else if (cli->json)
+		printf("{\"district\": \"%s\", \"state\": \"approved\"}\n", a.district);
+	else
+		printf("census of %s approved by %s\n", a.district, a.approver);
+out:
+	for (size_t i = 0; buf != NULL && i < a.nexplain; i++)
+		free(buf[i]);
+	free(buf);
+	free(schools);
+	free(texts);
+	free(a.explain);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int census_reopen(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "census reopen", REOPEN_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status == 0)
+		status = need_district(cli, "census reopen", &a);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_census_reopen(st, a.term, a.district, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "census reopen failed");
+	else if (!cli->json)
+		printf("census of %s is a draft again\n", a.district);
+	else
+		printf("{\"district\": \"%s\", \"state\": \"draft\"}\n", a.district);
+out:
+	free(a.explain);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int census_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col list_cols[] = {
+		{ "district", "district" }, { "name", "name" }, { "state", "state" },
+		{ "late", "late" }, { "students", "students" }, { "teachers", "teachers" },
+		{ "staff", "staff" }, { "textbooks", "textbooks" }, { "flagged", "flagged" },
+		{ "unexplained", "unexplained" }, { "approver", "approver" },
+		{ "approved_at", "approved" },
+	};
+	static const struct rows_col check_cols[] = {
+		{ "school", "school" }, { "name", "name" }, { "students", "students" },
+		{ "textbooks", "textbooks" }, { "diff", "diff" }, { "flagged", "flagged" },
+		{ "explanation", "explanation" },
+	};
+	struct args a = { 0 };
+	card_rows *list = NULL, *check = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "census show", SHOW_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_census_list(st, a.term, a.district, &list, &d);
+	if (rc == CARD_OK && a.district != NULL && card_rows_count(list) == 0) {
+		card_diag_set(&d, "district \"%s\" has no census for term \"%s\"", a.district, a.term);
+		rc = CARD_ERR_NOT_FOUND;
+	}
+	if (rc == CARD_OK && a.district != NULL)
+		rc = card_census_check(st, a.term, a.district, &check, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "census show failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"term\": ");
+		json_str(stdout, a.term);
+		printf(", \"districts\": ");
+		rows_json_array(stdout, list);
+		if (check != NULL) {
+			printf(", \"schools\": ");
+			rows_json_array(stdout, check);
+		}
+		printf("}\n");
+	} else {
+		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
+		if (check != NULL) {
+			printf("\ncross-check (threshold %s%% and %s cards):\n",
+			       card_rows_getn(list, 0, "threshold_pct"), card_rows_getn(list, 0, "threshold_abs"));
+			rows_print(stdout, check, check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
+		}
+	}
+out:
+	free(a.explain);
+	card_rows_free(list);
+	card_rows_free(check);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+int cmd_census(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "import", census_import, "import a district's census file as its draft" },
+		{ "submit", census_submit, "submit a district's draft census" },
+		{ "approve", census_approve, "approve a submitted census (district bureau)" },
+		{ "reopen", census_reopen, "send a census back to draft (city)" },
+		{ "show", census_show, "show the census and its cross-check" },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(cli, "census", cmds, argc - 1, argv + 1);
+}

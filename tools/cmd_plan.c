@@ -1,0 +1,257 @@
+/*
+ * cmd_plan.c -- cardctl plan make|show|export: the issuance plan (card/plan.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "rowsout.h"
+
+static const char MAKE_HELP[] =
+	"Usage: cardctl plan make --term TERM [--reserve PCT] [--proceed-without D,...]\n\n"
+	"Make (or re-make, until minted) the issuance plan: per district its approved students,\n"
+	"teachers and staff; plus a city reserve of PCT percent of the total (rounded up), held\n"
+	"in city stock.  Refused while a district has no approved census, unless it is listed in\n"
+	"--proceed-without (it then gets no cards in this plan).  Prints the plan's UUID.\n";
+static const char SHOW_HELP[] =
+	"Usage: cardctl plan show --term TERM [--json]\n\n"
+	"The plan per district (students, teachers, staff, total) and the reserve, with each\n"
+	"district's serial range once minted.\n";
+static const char EXPORT_HELP[] =
+	"Usage: cardctl plan export --term TERM --format csv|xlsx [--out FILE]\n\n"
+	"The plan as a report for the finance office (发放计划表): per district the counts, the\n"
+	"total and its face value in yuan.  CSV goes to stdout without --out; XLSX needs --out.\n";
+
+enum { O_TERM = 1, O_RESERVE, O_WITHOUT, O_FORMAT, O_OUT };
+
+struct args {
+	const char *term, *reserve, *without, *format, *out;
+};
+
+static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct args *a)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, O_TERM },
+		{ "reserve", required_argument, NULL, O_RESERVE },
+		{ "proceed-without", required_argument, NULL, O_WITHOUT },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "out", required_argument, NULL, O_OUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(help, stdout);
+			return -1;
+		case O_TERM: a->term = optarg; break;
+		case O_RESERVE: a->reserve = optarg; break;
+		case O_WITHOUT: a->without = optarg; break;
+		case O_FORMAT: a->format = optarg; break;
+		case O_OUT: a->out = optarg; break;
+		default:
+			return cli_usage(cli, cmd, "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (a->term == NULL)
+		return cli_usage(cli, cmd, "--term TERM is required");
+	return 0;
+}
+
+static int plan_make(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	char doc[CARD_UUID_BUFSZ], *list = NULL, *save = NULL;
+	const char **without = NULL;
+	size_t nwithout = 0;
+	double pct = 0;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "plan make", MAKE_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.reserve != NULL) {
+		char *end;
+		pct = strtod(a.reserve, &end);
+		if (end == a.reserve || (*end != '\0' && strcmp(end, "%") != 0) || pct < 0 || pct > 100) {
+			status = cli_usage(cli, "plan make", "--reserve wants a percentage 0..100, got \"%s\"",
+			                   a.reserve);
+			goto out;
+		}
+	}
+	if (a.without != NULL) {
+		list = strdup(a.without);
+		without = calloc(strlen(a.without) / 2 + 2, sizeof(*without));
+		if (list == NULL || without == NULL) {
+			status = EXIT_FAILED;
+			goto out;
+		}
+		for (char *t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
+			without[nwithout++] = t;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_plan_make(st, a.term, pct, without, nwithout, doc, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "plan make failed");
+		goto out;
+	}
+	if (cli->json)
+		printf("{\"plan\": \"%s\", \"proceed_without\": %zu}\n", doc, nwithout);
+	else
+		printf("plan of %s made, document %s%s%s\n", a.term, doc,
+		       nwithout ? "; without " : "", nwithout ? a.without : "");
+out:
+	free(list);
+	free(without);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int plan_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col cols[] = {
+		{ "org", "org" }, { "name", "name" }, { "students", "students" },
+		{ "teachers", "teachers" }, { "staff", "staff" }, { "reserve", "reserve" },
+		{ "total", "total" }, { "first_serial", "first serial" }, { "last_serial", "last serial" },
+	};
+	struct args a = { 0 };
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "plan show", SHOW_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_plan_get(st, a.term, &r, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "plan show failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"term\": ");
+		json_str(stdout, a.term);
+		printf(", \"plan\": ");
+		json_str(stdout, card_rows_getn(r, 0, "doc"));
+		printf(", \"batch\": ");
+		if (card_rows_getn(r, 0, "batch")[0] != '\0')
+			json_str(stdout, card_rows_getn(r, 0, "batch"));
+		else
+			printf("null");
+		printf(", \"lines\": ");
+		rows_json_array(stdout, r);
+		printf("}\n");
+	} else {
+		long long total = 0;
+		for (size_t i = 0; i < card_rows_count(r); i++)
+			total += strtoll(card_rows_getn(r, i, "total"), NULL, 10);
+		printf("plan %s of %s, made %s by %s, reserve %s%%%s%s\n", card_rows_getn(r, 0, "doc"),
+		       a.term, card_rows_getn(r, 0, "made_at"), card_rows_getn(r, 0, "made_by"),
+		       card_rows_getn(r, 0, "reserve_pct"),
+		       card_rows_getn(r, 0, "proceed_without")[0] ? ", without " : "",
+		       card_rows_getn(r, 0, "proceed_without"));
+		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
+		printf("total %lld cards%s%s\n", total,
+		       card_rows_getn(r, 0, "batch")[0] ? ", minted as batch " : ", not minted yet",
+		       card_rows_getn(r, 0, "batch"));
+	}
+out:
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int plan_export(struct cli *cli, int argc, char **argv)
+{
+	static const struct table_col tcols[] = {
+		{ "单位编码", TABLE_TEXT }, { "单位名称", TABLE_TEXT }, { "学生数", TABLE_INT },
+		{ "教师数", TABLE_INT }, { "工作人员数", TABLE_INT }, { "预留数", TABLE_INT },
+		{ "计划发放数", TABLE_INT }, { "面值合计(元)", TABLE_INT },
+		{ "起始卡号", TABLE_TEXT }, { "终止卡号", TABLE_TEXT },
+	};
+	struct args a = { 0 };
+	enum table_format fmt;
+	struct table *t = NULL;
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	long long sum[6] = { 0 };
+	char title[128], cell[10][32];
+	int status = parse(cli, "plan export", EXPORT_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (table_parse_format(a.format, &fmt) != 0) {
+		status = cli_usage(cli, "plan export", "--format csv|xlsx is required");
+		goto out;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_plan_get(st, a.term, &r, &d);
+	snprintf(title, sizeof(title), "发放计划表 %s", a.term);
+	if (rc == CARD_OK && (t = table_new(title, "发放计划", tcols, 10)) == NULL)
+		rc = CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
+		static const char *names[] = { "students", "teachers", "staff", "reserve", "total" };
+		const char *cells[10];
+		long long v;
+		cells[0] = card_rows_getn(r, i, "org");
+		cells[1] = card_rows_getn(r, i, "name");
+		for (int k = 0; k < 5; k++) {
+			cells[2 + k] = card_rows_getn(r, i, names[k]);
+			sum[k] += strtoll(cells[2 + k], NULL, 10);
+		}
+		v = strtoll(card_rows_getn(r, i, "total"), NULL, 10) *
+		    strtoll(card_rows_getn(r, i, "face_value_fen"), NULL, 10) / 100;
+		sum[5] += v;
+		snprintf(cell[7], sizeof(cell[7]), "%lld", v);
+		cells[7] = cell[7];
+		cells[8] = card_rows_getn(r, i, "first_serial");
+		cells[9] = card_rows_getn(r, i, "last_serial");
+		rc = table_add_row(t, cells, &d);
+	}
+	if (rc == CARD_OK) {
+		const char *cells[10] = { "合计", "", cell[2], cell[3], cell[4], cell[5], cell[6], cell[7], "", "" };
+		for (int k = 0; k < 6; k++)
+			snprintf(cell[2 + k], sizeof(cell[2 + k]), "%lld", sum[k]);
+		rc = table_add_row(t, cells, &d);
+	}
+	if (rc == CARD_OK)
+		rc = table_write(t, fmt, a.out, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "plan export failed");
+	else if (a.out != NULL && !cli->json)
+		fprintf(stderr, "wrote %s\n", a.out);
+out:
+	table_free(t);
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+int cmd_plan(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "make", plan_make, "make the issuance plan from the approved censuses" },
+		{ "show", plan_show, "show the plan" },
+		{ "export", plan_export, "write the plan for the finance office (CSV/XLSX)" },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(cli, "plan", cmds, argc - 1, argv + 1);
+}

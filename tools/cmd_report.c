@@ -1,0 +1,131 @@
+/*
+ * cmd_report.c -- cardctl report FORM: the forms of the workflow as CSV or XLSX (table.h).
+ * Part 1 writes Annex 2 (人数统计表); part 2 adds its forms to the table at the bottom.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+#include "rowsout.h"
+
+static const char ANNEX2_HELP[] =
+	"Usage: cardctl report annex2 --term TERM [--district D] --format csv|xlsx [--out FILE]\n\n"
+	"Annex 2 (人数统计表): the census per district, school, category and grade with the\n"
+	"textbook order count, a subtotal per district and a total.  CSV goes to stdout without\n"
+	"--out (UTF-8 with BOM, CRLF); XLSX needs --out.\n";
+
+int report_parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct report_args *a)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, 't' },
+		{ "district", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(help, stdout);
+			return -1;
+		case 't': a->term = optarg; break;
+		case 'd': a->district = optarg; break;
+		case 'f': a->format = optarg; break;
+		case 'o': a->out = optarg; break;
+		default:
+			return cli_usage(cli, cmd, "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (a->term == NULL)
+		return cli_usage(cli, cmd, "--term TERM is required");
+	if (table_parse_format(a->format, &a->fmt) != 0)
+		return cli_usage(cli, cmd, "--format csv|xlsx is required");
+	return 0;
+}
+
+static card_err add_total(struct table *t, const char *label, const char *name,
+                          const long long sum[2], card_diag *d)
+{
+	char c[2][32];
+	const char *cells[8] = { label, name, "", "", "", "", c[0], c[1] };
+	snprintf(c[0], sizeof(c[0]), "%lld", sum[0]);
+	snprintf(c[1], sizeof(c[1]), "%lld", sum[1]);
+	return table_add_row(t, cells, d);
+}
+
+static int report_annex2(struct cli *cli, int argc, char **argv)
+{
+	static const struct table_col tcols[] = {
+		{ "区县编码", TABLE_TEXT }, { "区县名称", TABLE_TEXT }, { "单位编码", TABLE_TEXT },
+		{ "单位名称", TABLE_TEXT }, { "类别", TABLE_TEXT }, { "年级", TABLE_TEXT },
+		{ "人数", TABLE_INT }, { "课本数", TABLE_INT },
+	};
+	static const char *names[] = { "district", "district_name", "school", "school_name",
+		                       "category", "grade", "count", "textbooks" };
+	struct report_args a = { 0 };
+	struct table *t = NULL;
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	long long sub[2] = { 0 }, all[2] = { 0 };
+	char title[160];
+	int status = report_parse(cli, "report annex2", ANNEX2_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_census_lines(st, a.term, a.district, &r, &d);
+	snprintf(title, sizeof(title), "附件2 人数统计表 %s%s%s", a.term, a.district ? " " : "",
+	         a.district ? a.district : "");
+	if (rc == CARD_OK && (t = table_new(title, "附件2", tcols, 8)) == NULL)
+		rc = CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
+		const char *cells[8];
+		for (int k = 0; k < 8; k++)
+			cells[k] = card_rows_getn(r, i, names[k]);
+		rc = table_add_row(t, cells, &d);
+		sub[0] += strtoll(cells[6], NULL, 10);
+		sub[1] += strtoll(cells[7], NULL, 10);
+		if (rc == CARD_OK && (i + 1 == card_rows_count(r) ||
+		                      strcmp(cells[0], card_rows_getn(r, i + 1, "district")) != 0)) {
+			rc = add_total(t, cells[0], "小计", sub, &d);
+			all[0] += sub[0];
+			all[1] += sub[1];
+			sub[0] = sub[1] = 0;
+		}
+	}
+	if (rc == CARD_OK)
+		rc = add_total(t, "合计", "", all, &d);
+	if (rc == CARD_OK)
+		rc = table_write(t, a.fmt, a.out, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "report annex2 failed");
+out:
+	table_free(t);
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+int cmd_report(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "annex2", report_annex2, "Annex 2, the census (人数统计表)" },
+		/* (workflow part 2: annex4, annex5, annex6, coverage, finance) */
+
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(cli, "report", cmds, argc - 1, argv + 1);
+}

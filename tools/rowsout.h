@@ -1,0 +1,41 @@
+/*
+ * rowsout.h -- printing card_rows (card/rows.h) from cardctl: as JSON (--json) or as an
+ * aligned text table for people, and turning them into a report table (table.h).
+ * Reused by every listing command of the workflow.  Not thread-safe (writes to a FILE).
+ */
+#ifndef CARDCTL_ROWSOUT_H
+#define CARDCTL_ROWSOUT_H
+
+#include <stdio.h>
+
+#include <card/card.h>
+
+#include "table.h"
+
+/* A column to show: the card_rows column name and the heading to print above it. */
+struct rows_col {
+	const char *name;
+	const char *heading;
+};
+
+/* Write s as a JSON string (with quotes). */
+void json_str(FILE *f, const char *s);
+/* One JSON object per row (all columns, typed: numbers and booleans unquoted, NULL null). */
+void rows_json_array(FILE *f, const card_rows *r);
+/* The same for one row. */
+void rows_json_object(FILE *f, const card_rows *r, size_t row);
+/* An aligned text table of the given columns, headings first. */
+void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t ncols);
+/* Display width of UTF-8 text (CJK counts two). */
+int text_cols(const char *s);
+
+/*
+ * Write a report of the given rows: one column per cols[i] (cols[i].name selects the card_rows
+ * column, tcols[i] gives the form's header and type).  fmt/out as in table_write().
+ * Returns a card_err; diag says why.
+ */
+card_err rows_report(const card_rows *r, const char *title, const char *sheet,
+                     const struct table_col *tcols, const char *const *names, size_t ncols,
+                     enum table_format fmt, const char *out, card_diag *diag);
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * table.c -- report tables written as CSV (UTF-8 BOM, CRLF) or XLSX (libxlsxwriter).
+ * See table.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "table.h"
+
+struct table {
+	char *title, *sheet;
+	struct table_col *cols;
+	size_t ncols;
+	char **cells; /* nrows * ncols, row-major; NULL = empty */
+	size_t nrows, cap;
+};
+
+struct table *table_new(const char *title, const char *sheet, const struct table_col *cols,
+                        size_t ncols)
+{
+	struct table *t = calloc(1, sizeof(*t));
+	size_t i, j = 0, k = 0;
+	const char *sh = sheet != NULL ? sheet : "Sheet1";
+
+	if (t == NULL)
+		return NULL;
+	t->title = strdup(title != NULL ? title : "");
+	t->sheet = calloc(1, 32 * 4 + 1);
+	t->cols = calloc(ncols ? ncols : 1, sizeof(*t->cols));
+	if (t->title == NULL || t->sheet == NULL || t->cols == NULL)
+		goto fail;
+	/* Excel: at most 31 characters, none of []:*?/\ ; count UTF-8 lead bytes. */
+	for (i = 0; sh[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)sh[i];
+		if (strchr("[]:*?/\\", c) != NULL)
+			continue;
+		if ((c & 0xC0) != 0x80 && ++j > 31)
+			break;
+		t->sheet[k++] = sh[i];
+	}
+	t->ncols = ncols;
+	for (i = 0; i < ncols; i++) {
+		t->cols[i].type = cols[i].type;
+		t->cols[i].header = strdup(cols[i].header);
+		if (t->cols[i].header == NULL)
+			goto fail;
+	}
+	return t;
+fail:
+	table_free(t);
+	return NULL;
+}
+
+void table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	for (size_t i = 0; t->cols != NULL && i < t->ncols; i++)
+		free((char *)t->cols[i].header);
+	free(t->cells);
+	free(t->cols);
+	free(t->title);
+	free(t->sheet);
+	free(t);
+}
+
+size_t table_rows(const struct table *t)
+{
+	return t->nrows;
+}
+
+static int valid_int(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+	char end;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", y, m, d, &end) != 3)
+		return 0;
+	return *y >= 1900 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
+}
+
+card_err table_add_row(struct table *t, const char *const *cells, card_diag *diag)
+{
+	size_t base, i;
+
+	for (i = 0; i < t->ncols; i++) {
+		const char *c = cells[i];
+		int y, m, d;
+		if (c == NULL || *c == '\0')
+			continue;
+		if ((t->cols[i].type == TABLE_INT && !valid_int(c)) ||
+		    (t->cols[i].type == TABLE_DATE && !parse_date(c, &y, &m, &d))) {
+			card_diag_set(diag, "report column \"%s\" got \"%s\"", t->cols[i].header, c);
+			return CARD_ERR_INVALID_ARG;
+		}
+	}
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **p = realloc(t->cells, cap * t->ncols * sizeof(*p));
+		if (p == NULL)
+			return CARD_ERR_NOMEM;
+		t->cells = p;
+		t->cap = cap;
+	}
+	base = t->nrows * t->ncols;
+	for (i = 0; i < t->ncols; i++) {
+		t->cells[base + i] = NULL;
+		if (cells[i] != NULL && cells[i][0] != '\0' &&
+		    (t->cells[base + i] = strdup(cells[i])) == NULL) {
+			while (i-- > 0)
+				free(t->cells[base + i]);
+			return CARD_ERR_NOMEM;
+		}
+	}
+	t->nrows++;
+	return CARD_OK;
+}
+
+int table_parse_format(const char *s, enum table_format *out)
+{
+	if (s != NULL && strcmp(s, "csv") == 0)
+		*out = TABLE_CSV;
+	else if (s != NULL && strcmp(s, "xlsx") == 0)
+		*out = TABLE_XLSX;
+	else
+		return -1;
+	return 0;
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_csv(const struct table *t, FILE *f)
+{
+	fputs("\xEF\xBB\xBF", f);
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (i > 0)
+			fputc(',', f);
+		csv_field(f, t->cols[i].header);
+	}
+	fputs("\r\n", f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t i = 0; i < t->ncols; i++) {
+			if (i > 0)
+				fputc(',', f);
+			csv_field(f, t->cells[r * t->ncols + i]);
+		}
+		fputs("\r\n", f);
+	}
+}
+
+/* Display width in Excel's character units: CJK (3-byte UTF-8 and up) count as two. */
+static double text_width(const char *s)
+{
+	double w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x80)
+			w += 1;
+		else if (*p >= 0xE0)
+			w += 2;
+		else if (*p >= 0xC0)
+			w += 1;
+	}
+	return w;
+}
+
+static card_err write_xlsx(const struct table *t, const char *path, card_diag *diag)
+{
+	lxw_workbook *wb = workbook_new(path);
+	lxw_worksheet *ws;
+	lxw_format *bold, *title, *date;
+	lxw_error e;
+	card_err rc = CARD_OK;
+
+	if (wb == NULL) {
+		card_diag_set(diag, "could not create \"%s\"", path);
+		return CARD_ERR_IO;
+	}
+	ws = workbook_add_worksheet(wb, t->sheet[0] ? t->sheet : NULL);
+	bold = workbook_add_format(wb);
+	title = workbook_add_format(wb);
+	date = workbook_add_format(wb);
+	format_set_bold(bold);
+	format_set_border(bold, LXW_BORDER_THIN);
+	format_set_bold(title);
+	format_set_font_size(title, 14);
+	format_set_num_format(date, "yyyy-mm-dd");
+	if (t->ncols > 1)
+		worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(t->ncols - 1), t->title, title);
+	else
+		worksheet_write_string(ws, 0, 0, t->title, title);
+	for (size_t i = 0; i < t->ncols; i++) {
+		double w = text_width(t->cols[i].header);
+		worksheet_write_string(ws, 1, (lxw_col_t)i, t->cols[i].header, bold);
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *c = t->cells[r * t->ncols + i];
+			lxw_row_t row = (lxw_row_t)(r + 2);
+			lxw_datetime dt = { 0 };
+			if (c == NULL)
+				continue;
+			if (text_width(c) > w)
+				w = text_width(c);
+			if (t->cols[i].type == TABLE_INT)
+				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL), NULL);
+			else if (t->cols[i].type == TABLE_DATE &&
+			         parse_date(c, &dt.year, &dt.month, &dt.day))
+				worksheet_write_datetime(ws, row, (lxw_col_t)i, &dt, date);
+			else
+				worksheet_write_string(ws, row, (lxw_col_t)i, c, NULL);
+		}
+		if (t->cols[i].type == TABLE_DATE && w < 10)
+			w = 10;
+		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w > 60 ? 62 : w + 2, NULL);
+	}
+	worksheet_freeze_panes(ws, 2, 0);
+	e = workbook_close(wb);
+	if (e != LXW_NO_ERROR) {
+		card_diag_set(diag, "could not write \"%s\": %s", path, lxw_strerror(e));
+		rc = CARD_ERR_IO;
+	}
+	return rc;
+}
+
+card_err table_write(const struct table *t, enum table_format fmt, const char *path,
+                     card_diag *diag)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	card_err rc = CARD_OK;
+	int to_stdout = path == NULL || strcmp(path, "-") == 0;
+
+	if (to_stdout) {
+		if (fmt == TABLE_XLSX) {
+			card_diag_set(diag, "an XLSX report needs --out FILE");
+			return CARD_ERR_INVALID_ARG;
+		}
+		write_csv(t, stdout);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			card_diag_set(diag, "could not write the report: %s", strerror(errno));
+			return CARD_ERR_IO;
+		}
+		return CARD_OK;
+	}
+	if (asprintf(&tmp, "%s.tmp%ld", path, (long)getpid()) < 0)
+		return CARD_ERR_NOMEM;
+	if (fmt == TABLE_XLSX) {
+		rc = write_xlsx(t, tmp, diag);
+		if (rc != CARD_OK)
+			goto out;
+	} else {
+		f = fopen(tmp, "wb");
+		if (f == NULL) {
+			card_diag_set(diag, "could not create \"%s\": %s", path, strerror(errno));
+			rc = CARD_ERR_IO;
+			goto out;
+		}
+		write_csv(t, f);
+		if (ferror(f) || fclose(f) != 0) {
+			f = NULL;
+			card_diag_set(diag, "could not write \"%s\": %s", path, strerror(errno));
+			rc = CARD_ERR_IO;
+			goto out;
+		}
+		f = NULL;
+	}
+	if (rename(tmp, path) != 0) {
+		card_diag_set(diag, "could not write \"%s\": %s", path, strerror(errno));
+		rc = CARD_ERR_IO;
+	}
+out:
+	if (f != NULL)
+		fclose(f);
+	if (rc != CARD_OK && tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/*
+ * table.h -- report output for cardctl: one table (a form such as Annex 2), written as CSV
+ * or XLSX.
+ *
+ * A table has a title (the form's name and term, e.g. "附件2 人数统计表 2026-autumn"), a
+ * sheet name, typed columns with the Chinese headers of the paper form, and rows of text
+ * cells.  Cells are kept as text and typed on output:
+ *
+ *   TABLE_TEXT  written as is;
+ *   TABLE_INT   a decimal integer (optional '-'), written as a number in XLSX;
+ *   TABLE_DATE  "YYYY-MM-DD", written as a date cell (yyyy-mm-dd) in XLSX.
+ * An empty cell is written empty whatever the type.
+ *
+ * CSV is what Excel on Chinese Windows opens without a wizard: UTF-8 with a BOM, CRLF line
+ * ends, RFC 4180 quoting; the first line is the header (no title, so the file stays
+ * machine-readable).  XLSX (libxlsxwriter) has the title in a merged first row, the header in
+ * bold in the second row (frozen), and column widths fitted to the contents (CJK characters
+ * count twice).  The data cells of both are the same, so a reader can compare them.
+ *
+ * Ownership: table_new() copies the title, sheet name and column definitions; table_add_row()
+ * copies the cells.  table_free(NULL) is a no-op.  Not thread-safe (one table, one thread).
+ * Reused by every report of cardctl (Annex 2, plan, shipping list, Annex 4/5/6, coverage).
+ */
+#ifndef CARDCTL_TABLE_H
+#define CARDCTL_TABLE_H
+
+#include <stddef.h>
+
+#include <card/card.h>
+
+enum table_type { TABLE_TEXT = 0, TABLE_INT = 1, TABLE_DATE = 2 };
+enum table_format { TABLE_CSV = 0, TABLE_XLSX = 1 };
+
+struct table_col {
+	const char *header; /* as on the form, e.g. "学校编码" */
+	enum table_type type;
+};
+
+struct table;
+
+/* A new empty table, or NULL when out of memory.  sheet may be NULL ("Sheet1"); it is cut to
+ * Excel's 31 characters and stripped of []:*?/\ . */
+struct table *table_new(const char *title, const char *sheet, const struct table_col *cols,
+                        size_t ncols);
+void table_free(struct table *t);
+
+/* Append a row of ncols cells (NULL = empty).  CARD_ERR_INVALID_ARG when a TABLE_INT or
+ * TABLE_DATE cell does not parse (a bug in the caller, not user input). */
+card_err table_add_row(struct table *t, const char *const *cells, card_diag *diag);
+
+size_t table_rows(const struct table *t);
+
+/* "csv" or "xlsx" -> *out; returns 0, or -1 for anything else. */
+int table_parse_format(const char *s, enum table_format *out);
+
+/*
+ * Write the table.  path NULL or "-" means stdout, allowed for CSV only (XLSX needs a file).
+ * Files are written to a temporary name next to path and renamed, so a failure leaves no
+ * half-written report.  CARD_ERR_IO with diag on failure.
+ */
+card_err table_write(const struct table *t, enum table_format fmt, const char *path,
+                     card_diag *diag);
+
+#endif
