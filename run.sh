@@ -2,8 +2,8 @@
 # run.sh -- the two commands of README's quick start.
 #
 #   ./run.sh demo   install what is missing, build, and run the demo on a private database
-#   ./run.sh test   install what is missing, build (-Werror, ASan+UBSan), run the whole suite,
-#                   then `make distcheck`
+#   ./run.sh test   install what is missing, cppcheck, build (-Werror, ASan+UBSan), run the whole
+#                   suite, a libFuzzer smoke run (clang), then `make distcheck`
 #
 # Works on a fresh Debian 12 as root or as a user with sudo.  Builds out of tree in _build/.
 set -euo pipefail
@@ -15,7 +15,7 @@ PACKAGES=(
 	libssl-dev libpq-dev uuid-dev check
 	libmicrohttpd-dev libjansson-dev libxlsxwriter-dev libcsv-dev libqrencode-dev
 	postgresql postgresql-contrib postgresql-client
-	python3 python3-openpyxl wrk curl clang libclang-rt-14-dev
+	python3 python3-openpyxl wrk curl clang libclang-rt-14-dev cppcheck
 	chromium chromium-driver python3-selenium fonts-wqy-microhei
 )
 
@@ -53,6 +53,9 @@ demo)
 	;;
 test)
 	install_packages
+	echo "== cppcheck (errors fail the run)"
+	cppcheck -q -j2 --error-exitcode=1 --inline-suppr -Iinclude -Ilibcard -Itools \
+		libcard tools daemon bench fuzz
 	echo "== build with ASan+UBSan and -Werror"
 	build _build/asan --enable-werror --enable-sanitizers CC=gcc
 	echo "== test suite (ASan+UBSan)"

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,21 @@ static int known(int version)
 	return 0;
 }
 
+/* The version in row j (an integer column), parsed with checks; -1 (known to no libcard, so
+ * refused as newer) if the server sent anything but a non-negative int. */
+static int row_version(const PGresult *r, int j)
+{
+	const char *s = PQgetvalue(r, j, 0);
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
 /* Versions applied in the database (sorted), or an empty list before the first migration. */
 static card_err applied_versions(card_store *st, PGresult **res, card_diag *diag)
 {
@@ -51,7 +68,7 @@ static card_err applied_versions(card_store *st, PGresult **res, card_diag *diag
 static int is_applied(const PGresult *r, int version)
 {
 	for (int i = 0; r != NULL && i < PQntuples(r); i++)
-		if (atoi(PQgetvalue(r, i, 0)) == version)
+		if (row_version(r, i) == version)
 			return 1;
 	return 0;
 }
@@ -77,7 +94,7 @@ card_err card_db_status(card_store *st, card_migration_info **out, size_t *n, si
 		m[i].version = MIGRATIONS[i].version;
 		m[i].name = MIGRATIONS[i].name;
 		for (int j = 0; r != NULL && j < PQntuples(r); j++) {
-			if (atoi(PQgetvalue(r, j, 0)) == m[i].version) {
+			if (row_version(r, j) == m[i].version) {
 				m[i].applied = 1;
 				snprintf(m[i].applied_at, sizeof(m[i].applied_at), "%s", PQgetvalue(r, j, 1));
 			}
@@ -86,7 +103,7 @@ card_err card_db_status(card_store *st, card_migration_info **out, size_t *n, si
 	if (unknown != NULL) {
 		*unknown = 0;
 		for (int j = 0; r != NULL && j < PQntuples(r); j++)
-			if (!known(atoi(PQgetvalue(r, j, 0))))
+			if (!known(row_version(r, j)))
 				(*unknown)++;
 	}
 	PQclear(r);
@@ -98,7 +115,7 @@ card_err card_db_status(card_store *st, card_migration_info **out, size_t *n, si
 static card_err refuse_newer(const PGresult *r, card_diag *diag)
 {
 	for (int j = 0; r != NULL && j < PQntuples(r); j++) {
-		int v = atoi(PQgetvalue(r, j, 0));
+		int v = row_version(r, j);
 		if (!known(v)) {
 			card_diag_set(diag, "database schema has migration %d, which this libcard does not know", v);
 			card_diag_hint(diag, "Use a libcard at least as new as the one that migrated this database.");

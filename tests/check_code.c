@@ -204,7 +204,7 @@ START_TEST(test_malformed)
 	size_t nsym, bad;
 	ck_assert_int_eq(card_code_encode(codec, 1, 777, code), CARD_OK);
 	/* U is never a symbol. */
-	strcpy(buf, code);
+	snprintf(buf, sizeof(buf), "%s", code);
 	buf[0] = 'U';
 	ck_assert_int_eq(card_code_validate(codec, buf, strlen(buf), NULL, NULL), CARD_MALFORMED);
 	ck_assert_int_eq(card_code_check(buf, strlen(buf), &nsym, &bad), CARD_MALFORMED);
@@ -219,10 +219,10 @@ START_TEST(test_malformed)
 	ck_assert_int_eq(card_code_validate(codec, buf, strlen(buf), NULL, NULL), CARD_MALFORMED);
 	ck_assert_int_eq(card_code_validate(codec, "", 0, NULL, NULL), CARD_MALFORMED);
 	ck_assert_int_eq(card_code_validate(codec, NULL, 5, NULL, NULL), CARD_MALFORMED);
-	strcpy(buf, code);
+	snprintf(buf, sizeof(buf), "%s", code);
 	buf[3] = '*';
 	ck_assert_int_eq(card_code_validate(codec, buf, strlen(buf), NULL, NULL), CARD_MALFORMED);
-	strcpy(buf, code);
+	snprintf(buf, sizeof(buf), "%s", code);
 	buf[3] = (char)0xe4;
 	ck_assert_int_eq(card_code_validate(codec, buf, strlen(buf), NULL, NULL), CARD_MALFORMED);
 	/* An embedded NUL inside the length is malformed, not a shorter string. */

@@ -8,6 +8,10 @@
 
 #include <card/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CARD_UUID_BUFSZ 37
 
 /* A new random (version 4) UUID in lower-case text form.  Thread-safe. */
@@ -15,4 +19,7 @@ CARD_API void card_uuid_new(char out[CARD_UUID_BUFSZ]);
 /* 1 if text is a UUID in canonical text form. */
 CARD_API int card_uuid_valid(const char *text);
 
+#ifdef __cplusplus
+}
+#endif
 #endif
