@@ -90,8 +90,7 @@ static int code_derive(struct cli *cli, int argc, char **argv)
 		if (rc != CARD_OK) {
 			if (cli->json)
 				printf("]\n");
-			st = cli_fail(cli, rc, NULL, rc == CARD_ERR_KEY_NOT_FOUND ? "no such key id in keyring"
-			                                                          : "could not derive code");
+			st = cli_fail(cli, rc, NULL, "could not derive codes");
 			goto out;
 		}
 		card_serial_format(serial + (uint64_t)i, ser);
