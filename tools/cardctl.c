@@ -17,6 +17,8 @@ static const struct cli_cmd COMMANDS[] = {
 	/* (store: org, term, batch) */
 
 	/* (store: audit, card) */
+	{ "audit", cmd_audit, "prove the books balance: ledger, holdings, voids, redemptions" },
+	{ "card", cmd_card, "show one card's state (card show SERIAL)" },
 
 	/* (daemon: token) */
 

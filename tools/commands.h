@@ -14,6 +14,8 @@ int cmd_db(struct cli *cli, int argc, char **argv);
 /* (store: org, term, batch) */
 
 /* (store: audit, card) */
+int cmd_audit(struct cli *cli, int argc, char **argv);
+int cmd_card(struct cli *cli, int argc, char **argv);
 
 /* (daemon: token) */
 

@@ -11,6 +11,8 @@
 #include <card/uuid.h>
 #include <card/redeem.h>
 #include <card/ledger.h>
+#include <card/audit.h>
+#include <card/cardinfo.h>
 #include <card/rows.h>
 #include <card/census.h>
 #include <card/plan.h>

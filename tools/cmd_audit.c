@@ -1,0 +1,107 @@
+/*
+ * cmd_audit.c -- cardctl audit: prove the books balance (card_audit(), card/audit.h).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "rowsout.h"
+
+static const char AUDIT_HELP[] =
+	"Usage: cardctl [--db CONNINFO] audit [--term TERM] [--json]\n\n"
+	"Recompute every balance from the ledger and prove the books balance: verify the ledger's\n"
+	"hash chain; per term, print the cards minted and held by city stock, district stock,\n"
+	"school stock, transit, distributed and void, and check that minted = their sum, that every\n"
+	"minted serial is held exactly once, that replaying the ledger gives the holdings, that voids\n"
+	"are held void, and that redeemed cards had left city stock and are not void.\n"
+	"Exit status 0 when the books balance, 2 when they do not (the failed checks are marked).\n";
+
+static void print_json(const card_audit_line *v, size_t n, int balanced)
+{
+	printf("{\"balanced\": %s, \"checks\": [", balanced ? "true" : "false");
+	for (size_t i = 0; i < n; i++) {
+		printf("%s{\"term\": ", i ? ", " : "");
+		if (v[i].term[0] != '\0')
+			json_str(stdout, v[i].term);
+		else
+			fputs("null", stdout);
+		fputs(", \"item\": ", stdout);
+		json_str(stdout, v[i].item);
+		printf(", \"value\": %" PRId64 ", \"ok\": %s, \"detail\": ", v[i].value, v[i].ok ? "true" : "false");
+		if (v[i].detail[0] != '\0')
+			json_str(stdout, v[i].detail);
+		else
+			fputs("null", stdout);
+		fputc('}', stdout);
+	}
+	printf("]}\n");
+}
+
+static void print_text(const card_audit_line *v, size_t n, int balanced)
+{
+	const char *term = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (term == NULL || strcmp(term, v[i].term) != 0) {
+			term = v[i].term;
+			printf("%s\n", term[0] != '\0' ? term : "all terms");
+		}
+		printf("  %-24s %12" PRId64 "  %s%s%s\n", v[i].item, v[i].value, v[i].ok ? "ok" : "MISMATCH",
+		       v[i].detail[0] != '\0' ? "  " : "", v[i].detail);
+	}
+	printf("%s\n", balanced ? "the books balance" : "the books do NOT balance");
+}
+
+int cmd_audit(struct cli *cli, int argc, char **argv)
+{
+	enum { OPT_TERM = 0x2000 };
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, OPT_TERM },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *term = NULL;
+	card_audit_line *lines = NULL;
+	card_store *st = NULL;
+	size_t n = 0;
+	int opt, balanced = 0, status = EXIT_OK_;
+	card_diag d;
+	card_err rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(AUDIT_HELP, stdout);
+			return EXIT_OK_;
+		}
+		if (opt == OPT_TERM) {
+			term = optarg;
+			continue;
+		}
+		return cli_usage(cli, "audit", "invalid option");
+	}
+	if (optind < argc)
+		return cli_usage(cli, "audit", "unexpected argument \"%s\"", argv[optind]);
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		return status;
+	card_diag_clear(&d);
+	rc = card_audit(st, term, &lines, &n, &balanced, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "audit failed");
+		goto out;
+	}
+	if (cli->json)
+		print_json(lines, n, balanced);
+	else
+		print_text(lines, n, balanced);
+	status = balanced ? EXIT_OK_ : EXIT_REJECTED;
+out:
+	free(lines);
+	card_store_close(st);
+	return status;
+}
