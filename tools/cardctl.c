@@ -21,6 +21,7 @@ static const struct cli_cmd COMMANDS[] = {
 	{ "card", cmd_card, "show one card's state (card show SERIAL)" },
 
 	/* (daemon: token) */
+	{ "token", cmd_token, "create, list and revoke bearer tokens for cardd" },
 
 	/* (workflow part 1) */
 	{ "census", cmd_census, "census (Annex 2): import, submit, approve, reopen, show" },

@@ -18,6 +18,7 @@ int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_card(struct cli *cli, int argc, char **argv);
 
 /* (daemon: token) */
+int cmd_token(struct cli *cli, int argc, char **argv);
 
 /* (workflow part 1) */
 int cmd_census(struct cli *cli, int argc, char **argv);

@@ -16,5 +16,6 @@
 #include <card/rows.h>
 #include <card/census.h>
 #include <card/plan.h>
+#include <card/token.h>
 
 #endif
