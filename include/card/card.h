@@ -17,5 +17,6 @@
 #include <card/census.h>
 #include <card/plan.h>
 #include <card/token.h>
+#include <card/feed.h>
 
 #endif

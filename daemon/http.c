@@ -1,0 +1,373 @@
+/*
+ * http.c -- libmicrohttpd glue: daemon start and drain, the router, request bodies, responses,
+ * and the completion callback that counts, times and logs every request.
+ *
+ * MHD runs a pool of worker threads, each with its own epoll loop.  Redemptions are not
+ * answered on the worker: the request is suspended and queued for group commit (batch.c), and
+ * resumed by the committer once its transaction is done, so a few workers carry thousands of
+ * waiting clients.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http_int.h"
+
+double cardd_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum MHD_Result queue(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	r->status = status;
+	return ret;
+}
+
+enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)buf, MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", type);
+	return queue(r, status, resp);
+}
+
+enum MHD_Result http_json(struct req *r, unsigned status, json_t *j)
+{
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+	struct MHD_Response *resp;
+	size_t n;
+
+	json_decref(j);
+	if (s == NULL)
+		return MHD_NO;
+	n = strlen(s);
+	resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	return queue(r, status, resp);
+}
+
+enum MHD_Result http_error(struct req *r, unsigned status, const char *code, const char *message,
+                           const char *hint, unsigned retry_after)
+{
+	json_t *root = NULL, *e = json_pack("{s:s, s:s}", "code", code, "message", message);
+	struct MHD_Response *resp;
+	char *s = NULL;
+	char ra[16];
+
+	r->what = code;
+	if (e != NULL && hint != NULL)
+		json_object_set_new(e, "hint", json_string(hint));
+	if (e != NULL)
+		root = json_pack("{s:o}", "error", e); /* steals e */
+	if (root != NULL)
+		s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (s == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	if (retry_after > 0) {
+		snprintf(ra, sizeof(ra), "%u", retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	if (status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"cardd\"");
+	if (status == 405 && r->allow != NULL)
+		MHD_add_response_header(resp, "Allow", r->allow);
+	return queue(r, status, resp);
+}
+
+/* The client address: the peer, or from X-Forwarded-For when the peer is a trusted proxy
+ * (the rightmost entry that is not itself a trusted proxy). */
+static void client_ip(struct cardd *d, struct MHD_Connection *c, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *xff;
+	snprintf(out, outsz, "unknown");
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, out,
+		          (socklen_t)outsz);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
+		          (socklen_t)outsz);
+	pthread_rwlock_rdlock(&d->cfg_lock);
+	if (d->cfg.trusted_proxies != NULL && cardd_addr_in_list(d->cfg.trusted_proxies, out) &&
+	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For")) != NULL) {
+		size_t end = strlen(xff);
+		while (end > 0) {
+			char cand[64];
+			size_t start = end, n;
+			while (start > 0 && xff[start - 1] != ',')
+				start--;
+			n = end - start;
+			while (n > 0 && xff[start] == ' ') {
+				start++;
+				n--;
+			}
+			while (n > 0 && xff[start + n - 1] == ' ')
+				n--;
+			if (n == 0 || n >= sizeof(cand))
+				break;
+			memcpy(cand, xff + start, n);
+			cand[n] = '\0';
+			if (!cardd_addr_in_list(cand, cand)) /* not an address: stop trusting the header */
+				break;
+			snprintf(out, outsz, "%s", cand);
+			if (!cardd_addr_in_list(d->cfg.trusted_proxies, cand))
+				break;
+			end = start > 0 ? start - 1 : 0;
+		}
+	}
+	pthread_rwlock_unlock(&d->cfg_lock);
+}
+
+/* Route: endpoint, and whether the method is allowed (else *allow gets the Allow header). */
+static enum cardd_endpoint route(const char *url, const char *method, int *ok, const char **allow)
+{
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	enum cardd_endpoint ep = EP_OTHER;
+	*allow = "GET, HEAD";
+	if (strcmp(url, "/v1/redemptions") == 0) {
+		*ok = get || strcmp(method, "POST") == 0;
+		*allow = "GET, HEAD, POST";
+		return get ? EP_FEED : EP_REDEEM;
+	}
+	if (strncmp(url, "/v1/cards/", 10) == 0)
+		ep = EP_CARD;
+	else if (strcmp(url, "/healthz") == 0)
+		ep = EP_HEALTHZ;
+	else if (strcmp(url, "/readyz") == 0)
+		ep = EP_READYZ;
+	else if (strcmp(url, "/metrics") == 0)
+		ep = EP_METRICS;
+	else if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
+		ep = EP_PAGE;
+	*ok = get;
+	return ep;
+}
+
+/* Content-Type must be application/json (parameters such as charset=utf-8 allowed). */
+static int is_json_type(struct MHD_Connection *c)
+{
+	const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen("application/json");
+	return t != NULL && strncasecmp(t, "application/json", n) == 0 &&
+	       (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
+}
+
+static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, const char *url,
+                                  const char *method, void **con_cls)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	const char *allow, *cl;
+	int ok;
+
+	if (r == NULL)
+		return MHD_NO;
+	r->d = d;
+	r->conn = c;
+	r->start = cardd_now();
+	card_uuid_new(r->id);
+	client_ip(d, c, r->ip, sizeof(r->ip));
+	r->ep = route(url, method, &ok, &allow);
+	*con_cls = r;
+	atomic_fetch_add(&d->metrics.inflight, 1);
+	if (!ok) {
+		r->allow = allow;
+		return http_error(r, 405, "method_not_allowed", "this method is not allowed here", NULL, 0);
+	}
+	if (r->ep == EP_REDEEM) {
+		unsigned long long len;
+		unsigned retry = 0;
+		if (!is_json_type(c))
+			return http_error(r, 415, "unsupported_media_type",
+			                  "send the body as application/json", NULL, 0);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && sscanf(cl, "%llu", &len) == 1 && len > d->cfg.max_body)
+			return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
+		if (!cardd_limiter_take(d->ip_limit, r->ip, strlen(r->ip), cardd_now(), &retry)) {
+			atomic_fetch_add(&d->metrics.ratelimited_ip, 1);
+			return http_error(r, 429, "rate_limited", "too many requests from this address",
+			                  "Wait a moment and try again.", retry);
+		}
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result dispatch(struct req *r, const char *url)
+{
+	switch (r->ep) {
+	case EP_REDEEM:
+		return api_redeem(r);
+	case EP_FEED:
+		return api_feed(r);
+	case EP_CARD:
+		return api_card(r, url + strlen("/v1/cards/"));
+	case EP_HEALTHZ:
+		return http_bytes(r, 200, "application/json; charset=utf-8", "{\"status\":\"ok\"}", 15);
+	case EP_READYZ:
+		return api_readyz(r);
+	case EP_METRICS:
+		return api_metrics(r);
+	case EP_PAGE:
+		return api_page(r);
+	case EP_OTHER:
+	case EP_COUNT:
+		break;
+	}
+	return http_error(r, 404, "not_found", "no such resource", NULL, 0);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_size,
+                                  void **con_cls)
+{
+	struct cardd *d = cls;
+	struct req *r = *con_cls;
+
+	if (r == NULL)
+		return first_call(d, c, url, method, con_cls);
+	if (r->status != 0) {
+		/* Answered early (405, 413, 415, 429): swallow whatever body follows. */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (r->ep != EP_REDEEM || r->too_big)
+			return MHD_YES;
+		if (r->len + n > d->cfg.max_body) {
+			r->too_big = 1;
+			return MHD_YES;
+		}
+		if (r->len + n > r->cap) {
+			size_t cap = r->len + n;
+			char *b = realloc(r->body, cap);
+			if (b == NULL)
+				return MHD_NO;
+			r->body = b;
+			r->cap = cap;
+		}
+		memcpy(r->body + r->len, upload_data, n);
+		r->len += n;
+		return MHD_YES;
+	}
+	if (r->too_big)
+		return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
+	return dispatch(r, url);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct cardd *d = cls;
+	struct req *r = *con_cls;
+	double secs;
+
+	if (r == NULL)
+		return;
+	secs = cardd_now() - r->start;
+	cardd_metrics_request(&d->metrics, r->ep, r->status, secs);
+	if (d->cfg.log_requests)
+		cardd_log(&d->log, CARDD_LOG_INFO, "request",
+		          "req=%s ip=%s ep=%s status=%u ms=%.1f%s%s%s%s%s", r->id, r->ip,
+		          cardd_endpoint_name(r->ep), r->status, secs * 1000.0,
+		          r->what ? " what=" : "", r->what ? r->what : "",
+		          r->serial[0] ? " serial=" : "", r->serial, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ?
+		          " aborted=1" : "");
+	atomic_fetch_sub(&d->metrics.inflight, 1);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+int cardd_http_start(struct cardd *d, char *err, size_t errsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+	                                 { MHD_OPTION_END, 0, NULL } };
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, d->cfg.listen_host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)d->cfg.listen_port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, d->cfg.listen_host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)d->cfg.listen_port);
+		sl = sizeof(struct sockaddr_in6);
+		flags |= MHD_USE_IPv6;
+	} else {
+		snprintf(err, errsz, "listen address \"%s\" is not a numeric IPv4 or IPv6 address",
+		         d->cfg.listen_host);
+		return -1;
+	}
+	(void)sl;
+	if (d->tls_cert_pem != NULL && d->tls_key_pem != NULL) {
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, d->tls_cert_pem };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, d->tls_key_pem };
+	}
+	d->mhd = MHD_start_daemon(flags, (uint16_t)d->cfg.listen_port, NULL, NULL, on_request, d,
+	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+	                          MHD_OPTION_ARRAY, tls,
+	                          MHD_OPTION_END);
+	if (d->mhd == NULL) {
+		snprintf(err, errsz, "could not listen on %s:%u%s", d->cfg.listen_host, d->cfg.listen_port,
+		         (flags & MHD_USE_TLS) ? " with TLS (check tls_cert and tls_key)" : "");
+		return -1;
+	}
+	return 0;
+}
+
+void cardd_http_stop(struct cardd *d)
+{
+	double until;
+	if (d->mhd == NULL)
+		return;
+	atomic_store(&d->stopping, 1);
+	MHD_quiesce_daemon(d->mhd); /* stop accepting; the listening socket stays ours, unused */
+	until = cardd_now() + d->cfg.drain_timeout;
+	while (atomic_load(&d->metrics.inflight) > 0 && cardd_now() < until)
+		usleep(20000);
+	MHD_stop_daemon(d->mhd);
+	d->mhd = NULL;
+}

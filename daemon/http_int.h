@@ -1,0 +1,47 @@
+/*
+ * http_int.h -- what http.c (libmicrohttpd glue, router) and api.c (the endpoints) share.
+ */
+#ifndef CARDD_HTTP_INT_H
+#define CARDD_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "cardd.h"
+
+/* One HTTP request, from its first byte to the completion callback (MHD's con_cls). */
+struct req {
+	struct cardd *d;
+	struct MHD_Connection *conn;
+	enum cardd_endpoint ep;
+	char id[CARD_UUID_BUFSZ];     /* X-Request-Id, in logs */
+	char ip[64];                  /* client address (X-Forwarded-For from trusted proxies) */
+	double start;
+	char *body;
+	size_t len, cap;
+	int too_big;
+	int submitted;                /* redemption queued; the request is suspended */
+	unsigned status;              /* answered with */
+	const char *what;             /* outcome/error code for the log, static */
+	const char *allow;            /* Allow header of a 405 */
+	char serial[CARD_SERIAL_BUFSZ];
+	struct cardd_item item;
+};
+
+/* Answer with a JSON document (takes the reference to j). */
+enum MHD_Result http_json(struct req *r, unsigned status, json_t *j);
+/* {"error": {"code", "message"[, "hint"]}}; retry_after > 0 adds Retry-After. */
+enum MHD_Result http_error(struct req *r, unsigned status, const char *code, const char *message,
+                           const char *hint, unsigned retry_after);
+/* Raw bytes, copied. */
+enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf, size_t len);
+
+/* Endpoints (api.c).  Called once the body is complete. */
+enum MHD_Result api_redeem(struct req *r);
+enum MHD_Result api_feed(struct req *r);
+enum MHD_Result api_card(struct req *r, const char *serial);
+enum MHD_Result api_readyz(struct req *r);
+enum MHD_Result api_metrics(struct req *r);
+enum MHD_Result api_page(struct req *r);
+
+#endif

@@ -1,0 +1,94 @@
+# cardd_lib.sh -- helpers for the cardd end-to-end tests (sourced after lib.sh).
+#
+# cardd_setup     migrate the test database, insert fixture rows (city, district, school, term
+#                 2026-autumn, a batch of serials 1..100000 under key 1, serial 99999 void), make
+#                 the login role cardd_test (member of card_daemon only), a keyring holding the
+#                 published vector key as key 1, and $T/codes ("SERIAL CODE" for 1..101000).
+# cardd_start [SETTING=VALUE...]
+#                 start cardd in the foreground on a free loopback port with those extra
+#                 settings; sets CARDD_PID, URL, CONF; waits for /healthz.
+# cardd_stop      SIGTERM and wait (fails the test if cardd does not exit cleanly).
+# http METHOD PATH [BODY] [CURL ARGS...]
+#                 one request; sets $code (HTTP status); body in $T/body, headers in $T/hdr.
+# expect_http CODE WHAT   check $code.
+CARDD="$top_builddir/daemon/cardd"
+VECTOR_HEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+BATCH_ID=11111111-1111-4111-8111-111111111111
+VOID_DOC=22222222-2222-4222-8222-222222222222
+VOID_SERIAL=99999
+UNBATCHED_SERIAL=100500
+
+code_of() { awk -v s="$1" '$1 + 0 == s + 0 { print $2 }' "$T/codes"; }
+
+cardd_setup() {
+	"$CARDCTL" db migrate >/dev/null
+	psql -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
+INSERT INTO card.org (code, name, kind, parent, district) VALUES
+	('C', '市教育局', 'city', NULL, NULL), ('D1', '一区', 'district', 'C', 'D1'),
+	('S1', '一中', 'school', 'D1', 'D1');
+INSERT INTO card.term (code, start_date, census_due) VALUES ('2026-autumn', '2026-09-01', '2026-06-25');
+INSERT INTO card.document (id, kind, term) VALUES ('$BATCH_ID', 'batch', '2026-autumn'),
+	('$VOID_DOC', 'replacement', '2026-autumn');
+INSERT INTO card.batch (id, term, key_id, first_serial, card_count) VALUES ('$BATCH_ID', '2026-autumn', 1, 1, 100000);
+INSERT INTO card.void (serial, doc, reason) VALUES ($VOID_SERIAL, '$VOID_DOC', 'defective');
+DO \$\$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cardd_test') THEN
+		CREATE ROLE cardd_test LOGIN IN ROLE card_daemon;
+	END IF;
+END \$\$;
+SQL
+	KR="$T/keyring"
+	echo "$VECTOR_HEX" | "$CARDCTL" key import --keyring "$KR" --id 1 --label vectors >/dev/null
+	"$CARDCTL" code derive --keyring "$KR" --key-id 1 --serial 1 --count 101000 >"$T/codes"
+	# A keyring with a different key 1 (forged codes) and one with only key 5 (unknown key).
+	"$CARDCTL" key new --keyring "$T/other" --id 1 >/dev/null
+	"$CARDCTL" key new --keyring "$T/other" --id 5 >/dev/null
+	FORGED=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 10 | awk '{print $2}')
+	UNKNOWN_KEY=$("$CARDCTL" code derive --keyring "$T/other" --key-id 5 --serial 10 | awk '{print $2}')
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+cardd_start() {
+	local port i
+	port=$(free_port)
+	CONF="$T/cardd.conf"
+	{
+		echo "listen = 127.0.0.1:$port"
+		echo "db = \"host=$PGHOST port=$PGPORT dbname=$PGDATABASE user=cardd_test\""
+		echo "keyring = $KR"
+		echo "log = stderr"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+	} >"$CONF"
+	URL="http://127.0.0.1:$port"
+	"$CARDD" -c "$CONF" --foreground 2>>"$T/cardd.log" &
+	CARDD_PID=$!
+	for i in $(seq 100); do
+		if curl -s -o /dev/null "$URL/healthz"; then return 0; fi
+		kill -0 "$CARDD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	bad "cardd did not start"; cat "$T/cardd.log" >&2
+	return 1
+}
+
+cardd_stop() {
+	local rc=0
+	kill -TERM "$CARDD_PID" 2>/dev/null || true
+	wait "$CARDD_PID" || rc=$?
+	if [ "$rc" = 0 ]; then ok "cardd exits cleanly on SIGTERM"; else bad "cardd exit status $rc on SIGTERM"; tail -20 "$T/cardd.log" >&2; fi
+}
+
+http() {
+	local method=$1 path=$2; shift 2
+	local data=()
+	if [ $# -gt 0 ] && [ "${1:0:1}" != "-" ]; then data=(--data-binary "$1" -H 'Content-Type: application/json'); shift; fi
+	code=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$method" "${data[@]}" "$@" "$URL$path")
+}
+
+expect_http() {
+	if [ "$code" = "$1" ]; then ok "$1: $2"; else bad "got $code, wanted $1: $2"; cat "$T/body" >&2; echo >&2; fi
+}
+
+# metric NAME_WITH_LABELS: the value from /metrics.
+metric() { curl -s "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }

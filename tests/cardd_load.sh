@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# cardd_load.sh -- cardd under concurrency and failure, real HTTP over loopback, real PostgreSQL:
+# one code raced by 64 clients, rate limits tripping and recovering, kill -9 in the middle of a
+# load (no acknowledged redemption lost, none doubled, cardd restarts and serves), PostgreSQL
+# stopped in the middle of a load (503s, no crash, recovery without restarting cardd), SIGHUP.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/cardd_lib.sh"
+CLIENT="python3 $top_srcdir/tests/cardd_client.py"
+cardd_setup
+cardd_start account_rate=0 ip_rate=0 log_requests=no
+
+# ---- 64 clients, one code: exactly one 201, the rest 409
+$CLIENT same "$URL" "$(code_of 7)" 64 >"$T/same"
+[ "$(grep -c '^201$' "$T/same")" = 1 ] && ok "exactly one 201 of 64" || bad "201s: $(grep -c '^201$' "$T/same")"
+[ "$(grep -c '^409$' "$T/same")" = 63 ] && ok "63 answers 409" || bad "answers: $(sort "$T/same" | uniq -c | tr '\n' ' ')"
+[ "$(psql -Atc 'SELECT count(*) FROM card.redemption WHERE serial = 7')" = 1 ] && ok "one row for the serial" || bad "rows for serial 7"
+
+# ---- group commit: a burst goes out in fewer transactions than requests
+b0=$(metric cardd_db_batches_total); r0=$(metric cardd_db_redemption_requests_total)
+sed -n '101,400p' "$T/codes" >"$T/burst"
+$CLIENT load "$URL" "$T/burst" "$T/burst.out" 32 30 >/dev/null
+b1=$(metric cardd_db_batches_total); r1=$(metric cardd_db_redemption_requests_total)
+[ "$(grep -c ' 201$' "$T/burst.out")" = 300 ] && ok "300 distinct codes redeemed" || bad "burst: $(awk '{print $2}' "$T/burst.out" | sort | uniq -c | tr '\n' ' ')"
+[ $((r1 - r0)) = 300 ] && [ $((b1 - b0)) -lt 300 ] && ok "300 redemptions in $((b1 - b0)) transactions" || bad "batches $((b1 - b0)) for $((r1 - r0))"
+cardd_stop
+
+# ---- kill -9 during a load of distinct redemptions
+cardd_start account_rate=0 ip_rate=0 log_requests=no
+sed -n '1001,41000p' "$T/codes" >"$T/kill"
+$CLIENT load "$URL" "$T/kill" "$T/kill.out" 16 4 >"$T/kill.sum" &
+LOADER=$!
+sleep 1.5
+kill -9 "$CARDD_PID"; wait "$CARDD_PID" 2>/dev/null || true
+wait "$LOADER"
+acked=$(grep -c ' 201$' "$T/kill.out" || true)
+[ "$acked" -gt 0 ] && ok "load before the kill: $acked acknowledged ($(cat "$T/kill.sum"))" || bad "nothing acknowledged before the kill"
+grep ' 201$' "$T/kill.out" | awk '{print $1}' | sort >"$T/acked"
+psql -Atc "SELECT serial FROM card.redemption WHERE serial BETWEEN 1001 AND 41000 AND account = 'acct-' || serial ORDER BY serial" | sort >"$T/indb"
+missing=$(comm -23 "$T/acked" "$T/indb" | wc -l)
+[ "$missing" = 0 ] && ok "every acknowledged redemption is in the database" || bad "$missing acknowledged redemptions missing"
+[ "$(psql -Atc 'SELECT count(*) - count(DISTINCT serial) FROM card.redemption')" = 0 ] && ok "no card redeemed twice" || bad "duplicate serials"
+cardd_start account_rate=0 ip_rate=0 log_requests=no
+http POST /v1/redemptions "{\"code\":\"$(code_of 99000)\",\"account\":\"after-kill\"}"; expect_http 201 "cardd restarted and serves"
+# A redemption that committed but whose answer was lost is answered 200 on retry.
+lost=$(comm -13 "$T/acked" "$T/indb" | head -1)
+if [ -n "$lost" ]; then
+	http POST /v1/redemptions "{\"code\":\"$(code_of "$lost")\",\"account\":\"acct-$lost\"}"; expect_http 200 "retry of an unacknowledged commit"
+fi
+
+# ---- PostgreSQL stopped in the middle of a load
+sed -n '50001,90000p' "$T/codes" >"$T/outage"
+$CLIENT load "$URL" "$T/outage" "$T/outage.out" 8 6 >"$T/outage.sum" &
+LOADER=$!
+sleep 1
+$CARD_TEST_PGCTL stop >/dev/null
+sleep 2
+kill -0 "$CARDD_PID" && ok "cardd alive with the database down" || bad "cardd died"
+$CARD_TEST_PGCTL start >/dev/null
+wait "$LOADER"
+grep -q ' 503$' "$T/outage.out" && ok "503 during the outage ($(cat "$T/outage.sum"))" || bad "no 503: $(cat "$T/outage.sum")"
+grep -q ' ERR$' "$T/outage.out" && bad "broken connections during the outage" || ok "no broken connection"
+tail -50 "$T/outage.out" | grep -q ' 201$' && ok "201s again after the database returned" || bad "no recovery: $(tail -5 "$T/outage.out" | tr '\n' ' ')"
+http GET /readyz; expect_http 200 "ready again without a restart"
+grep ' 201$' "$T/outage.out" | awk '{print $1}' | sort >"$T/acked2"
+psql -Atc "SELECT serial FROM card.redemption WHERE serial BETWEEN 50001 AND 90000 ORDER BY serial" | sort >"$T/indb2"
+[ "$(comm -23 "$T/acked2" "$T/indb2" | wc -l)" = 0 ] && ok "acknowledged during the outage: all in the database" || bad "lost redemptions in the outage"
+cardd_stop
+
+# ---- rate limits trip and recover; SIGHUP changes them
+cardd_start ip_rate=1 ip_burst=3 account_rate=0.5 account_burst=2 log_requests=no
+for i in 1 2 3; do http POST /v1/redemptions '{"code":"x","account":"a"}'; done
+expect_http 400 "within the address burst"
+http POST /v1/redemptions '{"code":"x","account":"a"}'; expect_http 429 "over the address limit"
+expect_grep "Retry-After: " "$T/hdr"; expect_grep '"code":"rate_limited"' "$T/body"
+sleep 1.2
+http POST /v1/redemptions '{"code":"x","account":"a"}'; expect_http 400 "address limit recovers"
+[ "$(metric 'cardd_rate_limited_total{limit="ip"}')" -ge 1 ] && ok "rate-limited count" || bad "rate-limited metric"
+# X-Forwarded-For is not honoured from an untrusted peer: still limited.
+http POST /v1/redemptions '{"code":"x","account":"a"}' -H 'X-Forwarded-For: 10.1.2.3'; expect_http 429 "X-Forwarded-For from an untrusted peer ignored"
+# Trust loopback as a proxy (SIGHUP): now each forwarded address has its own bucket.
+echo "trusted_proxies = 127.0.0.1/32" >>"$CONF"
+echo "account_rate = 0.5" >>"$CONF"
+kill -HUP "$CARDD_PID"; sleep 0.3
+http POST /v1/redemptions '{"code":"x","account":"a"}' -H 'X-Forwarded-For: 10.1.2.3'; expect_http 400 "X-Forwarded-For from a trusted proxy (after SIGHUP)"
+for i in 1 2; do http POST /v1/redemptions "{\"code\":\"$(code_of $((95000 + i)))\",\"account\":\"same\"}" -H "X-Forwarded-For: 10.0.0.$i"; done
+http POST /v1/redemptions "{\"code\":\"$(code_of 95010)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.9'; expect_http 429 "over the account limit"
+sleep 2.1
+http POST /v1/redemptions "{\"code\":\"$(code_of 95010)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.9'; expect_http 201 "account limit recovers"
+cardd_stop
+finish
