@@ -153,8 +153,7 @@ enum MHD_Result api_redeem(struct req *r)
 	return MHD_YES;
 }
 
-/* Check the bearer token for `want`; 0 ok, else an answer was queued into *ret. */
-static int authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
+int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
 {
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	card_token_role role = 0;
@@ -217,7 +216,7 @@ enum MHD_Result api_feed(struct req *r)
 	json_t *arr, *root;
 	card_err rc;
 
-	if (authorize(r, CARD_ROLE_PLATFORM, &ret) != 0)
+	if (api_authorize(r, CARD_ROLE_PLATFORM, &ret) != 0)
 		return ret;
 	if (query_num(r, "after", 0, INT64_MAX, 0, &after) != 0 ||
 	    query_num(r, "limit", 1, CARD_FEED_LIMIT_MAX, 100, &limit) != 0)

@@ -36,6 +36,9 @@ enum MHD_Result http_error(struct req *r, unsigned status, const char *code, con
 /* Raw bytes, copied. */
 enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf, size_t len);
 
+/* Check the bearer token for `want`; 0 ok, else an answer was queued into *ret (401/403/503). */
+int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret);
+
 /* Endpoints (api.c).  Called once the body is complete. */
 enum MHD_Result api_redeem(struct req *r);
 enum MHD_Result api_feed(struct req *r);
