@@ -5,7 +5,8 @@
                                            prints the status of each, one per line
   cardd_client.py load URL CODES OUT T SEC T threads redeem the "SERIAL CODE" lines of CODES
                                            (each line once, account acct-SERIAL) for at most
-                                           SEC seconds; appends "SERIAL STATUS" to OUT as each
+                                           SEC seconds (a thread stops after 20
+                                           broken connections in a row); appends "SERIAL STATUS" to OUT as each
                                            answer arrives (flushed), "SERIAL ERR" on a broken
                                            connection; prints a summary of statuses
 """
@@ -63,7 +64,8 @@ def load(url, codes_file, out_file, nthreads, secs):
 
     def run():
         c = conn_for(url)
-        while time.time() < deadline:
+        errors = 0
+        while time.time() < deadline and errors < 20:
             with lock:
                 nxt = next(it, None)
             if nxt is None:
@@ -71,8 +73,12 @@ def load(url, codes_file, out_file, nthreads, secs):
             serial, code = nxt
             try:
                 st, _ = post(c, code, "acct-%d" % int(serial))
+                errors = 0
+                if st == 503:
+                    time.sleep(0.1)  # a polite client backs off
             except Exception:  # noqa: BLE001 - connection refused or reset: record it
                 st = "ERR"
+                errors += 1
                 c.close()
                 c = conn_for(url)
                 time.sleep(0.05)
