@@ -15,6 +15,9 @@ static const struct cli_cmd COMMANDS[] = {
 	{ "code", cmd_code, "derive the codes of serials (code derive)" },
 	{ "verify", cmd_verify, "check codes offline against the keyring" },
 	/* (store: org, term, batch) */
+	{ "org", cmd_org, "import and list organisations (city, districts, schools)" },
+	{ "term", cmd_term, "create terms, show their deadline calendar" },
+	{ "batch", cmd_batch, "mint print batches, export and verify print files" },
 
 	/* (store: audit, card) */
 	{ "audit", cmd_audit, "prove the books balance: ledger, holdings, voids, redemptions" },

@@ -12,6 +12,9 @@ int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_db(struct cli *cli, int argc, char **argv);
 
 /* (store: org, term, batch) */
+int cmd_org(struct cli *cli, int argc, char **argv);
+int cmd_term(struct cli *cli, int argc, char **argv);
+int cmd_batch(struct cli *cli, int argc, char **argv);
 
 /* (store: audit, card) */
 int cmd_audit(struct cli *cli, int argc, char **argv);

@@ -131,7 +131,8 @@ static long line_of(const char *s, size_t off)
 }
 
 /* Convert GB18030 to UTF-8 into a fresh buffer. */
-static card_err from_gb18030(struct csvin *c, const char *src, size_t len, card_diag *d)
+static card_err from_gb18030(struct csvin *c, const char *src, size_t len, size_t utf8_bad,
+                             card_diag *d)
 {
 	iconv_t cd = iconv_open("UTF-8", "GB18030");
 	size_t cap = len * 2 + 16, inleft = len, outleft;
@@ -150,14 +151,22 @@ static card_err from_gb18030(struct csvin *c, const char *src, size_t len, card_
 	out = buf;
 	outleft = cap - 1;
 	if (iconv(cd, &in, &inleft, &out, &outleft) == (size_t)-1) {
-		/* EILSEQ or EINVAL (truncated sequence at the end): the file is neither. */
-		rc = fail_at(c, d, line_of(src, (size_t)(in - src)),
+		/* EILSEQ or EINVAL (truncated sequence at the end): the file is neither.  Name
+		 * the first line that is not UTF-8: most such files are UTF-8 with a stray byte. */
+		long gb_line = line_of(src, (size_t)(in - src));
+		rc = fail_at(c, d, line_of(src, utf8_bad < len ? utf8_bad : (size_t)(in - src)),
 		             "invalid byte sequence: the file is neither UTF-8 nor GB18030");
+		card_diag_detail(d, "Read as GB18030, it fails on line %ld.", gb_line);
 		goto out;
 	}
 	*out = '\0';
 	c->text = buf;
 	c->len = (size_t)(out - buf);
+	/* A BOM written in GB18030 (84 31 95 33) decodes to U+FEFF: drop it. */
+	if (c->len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, c->len - 2);
+		c->len -= 3;
+	}
 	buf = NULL;
 out:
 	free(buf);
@@ -210,7 +219,7 @@ static card_err decode(struct csvin *c, const char *raw, size_t len, const char 
 	if (want_utf8 || bom)
 		return fail_at(c, d, line_of(raw, bad), "invalid byte sequence for encoding UTF-8");
 	c->encoding = "GB18030";
-	return from_gb18030(c, raw, len, d);
+	return from_gb18030(c, raw, len, want_gb ? len : bad, d);
 }
 
 /* Trim ASCII space/tab/CR/LF and U+3000 (E3 80 80) from both ends; returns a malloc'd copy. */

@@ -10,6 +10,9 @@
 #include <card/store.h>
 #include <card/uuid.h>
 #include <card/redeem.h>
+#include <card/org.h>
+#include <card/term.h>
+#include <card/batch.h>
 #include <card/ledger.h>
 #include <card/audit.h>
 #include <card/cardinfo.h>

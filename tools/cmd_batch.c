@@ -1,0 +1,225 @@
+/*
+ * cmd_batch.c -- cardctl batch mint|list|show (and the dispatch of export|verify, which live
+ * in cmd_batch_print.c).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char MINT_HELP[] =
+	"Usage: cardctl [--db CONNINFO] batch mint --term TERM --count N --keyring FILE --key-id K\n"
+	"                                          [--note TEXT] [--json]\n\n"
+	"Mint a print batch of N cards of TERM under key K: the next N serials, allocated\n"
+	"atomically, go into the city centre's stock, recorded with a 'mint' ledger entry.\n"
+	"Prints the batch id (a UUID) and the serial range.  Refused if the keyring has no key\n"
+	"K, or the term or the city centre does not exist.  No code is stored anywhere.\n";
+static const char LIST_HELP[] =
+	"Usage: cardctl [--db CONNINFO] batch list [--term TERM] [--json]\n\nList the print batches.\n";
+static const char SHOW_HELP[] =
+	"Usage: cardctl [--db CONNINFO] batch show BATCH [--json]\n\nShow one print batch.\n";
+
+enum { OPT_TERM = 1, OPT_COUNT, OPT_KEYRING, OPT_KEY_ID, OPT_NOTE };
+
+static void print_batch(const struct cli *cli, const card_batch *b, int comma)
+{
+	char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
+	card_serial_format(b->first_serial, first);
+	card_serial_format(b->first_serial + b->count - 1, last);
+	if (cli->json)
+		printf("%s{\"batch\": \"%s\", \"term\": \"%s\", \"key_id\": %u, \"first_serial\": %" PRIu64
+		       ", \"last_serial\": %" PRIu64 ", \"count\": %" PRIu64 ", \"created_at\": \"%s\"}",
+		       comma ? ", " : "", b->id, b->term, b->key_id, b->first_serial,
+		       b->first_serial + b->count - 1, b->count, b->created_at);
+	else
+		printf("%s  %-12s key %-2u %s-%s  %10" PRIu64 "  %s\n", b->id, b->term, b->key_id, first, last,
+		       b->count, b->created_at);
+}
+
+static int batch_mint(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, OPT_TERM },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "keyring", required_argument, NULL, OPT_KEYRING },
+		{ "key-id", required_argument, NULL, OPT_KEY_ID },
+		{ "note", required_argument, NULL, OPT_NOTE },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *term = NULL, *keyring = NULL, *note = NULL;
+	long long count = 0, key_id = -1;
+	card_keyring *kr = NULL;
+	card_store *st = NULL;
+	card_batch b;
+	card_diag d;
+	card_err rc;
+	int opt, status = EXIT_OK_;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(MINT_HELP, stdout);
+			return EXIT_OK_;
+		case OPT_TERM:
+			term = optarg;
+			break;
+		case OPT_COUNT:
+			if (cli_parse_long(optarg, 1, (long long)CARD_BATCH_MAX_COUNT, &count) != 0)
+				return cli_usage(cli, "batch mint", "--count must be from 1 to %" PRIu64,
+				                 CARD_BATCH_MAX_COUNT);
+			break;
+		case OPT_KEYRING:
+			keyring = optarg;
+			break;
+		case OPT_KEY_ID:
+			if (cli_parse_long(optarg, 0, CARD_KEY_IDS - 1, &key_id) != 0)
+				return cli_usage(cli, "batch mint", "--key-id must be from 0 to 15");
+			break;
+		case OPT_NOTE:
+			note = optarg;
+			break;
+		default:
+			return cli_usage(cli, "batch mint", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "batch mint", "unexpected argument \"%s\"", argv[optind]);
+	if (term == NULL || count == 0 || keyring == NULL || key_id < 0)
+		return cli_usage(cli, "batch mint", "--term, --count, --keyring and --key-id are required");
+	kr = cli_keyring(cli, keyring, &status);
+	if (kr == NULL)
+		return status;
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		goto out;
+	card_diag_clear(&d);
+	rc = card_batch_mint(st, kr, term, (unsigned)key_id, (uint64_t)count, note, &b, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not mint");
+		goto out;
+	}
+	if (cli->json) {
+		print_batch(cli, &b, 0);
+		putchar('\n');
+	} else {
+		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
+		card_serial_format(b.first_serial, first);
+		card_serial_format(b.first_serial + b.count - 1, last);
+		printf("batch %s: %" PRIu64 " cards of %s under key %u, serials %s-%s, in city stock\n", b.id,
+		       b.count, b.term, b.key_id, first, last);
+	}
+out:
+	card_store_close(st);
+	card_keyring_free(kr);
+	return status;
+}
+
+static int batch_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, OPT_TERM },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *term = NULL;
+	card_batch *list = NULL;
+	card_store *st;
+	size_t n = 0;
+	card_diag d;
+	card_err rc;
+	int opt, status = EXIT_OK_;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(LIST_HELP, stdout);
+			return EXIT_OK_;
+		}
+		if (opt != OPT_TERM)
+			return cli_usage(cli, "batch list", "invalid option");
+		term = optarg;
+	}
+	if (optind < argc)
+		return cli_usage(cli, "batch list", "unexpected argument \"%s\"", argv[optind]);
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		return status;
+	card_diag_clear(&d);
+	rc = card_batch_list(st, term, &list, &n, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not list batches");
+		goto out;
+	}
+	if (cli->json)
+		putchar('[');
+	for (size_t i = 0; i < n; i++)
+		print_batch(cli, &list[i], i > 0);
+	if (cli->json)
+		printf("]\n");
+out:
+	free(list);
+	card_store_close(st);
+	return status;
+}
+
+static int batch_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	card_store *st;
+	card_batch b;
+	card_diag d;
+	card_err rc;
+	int opt, status = EXIT_OK_;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(SHOW_HELP, stdout);
+			return EXIT_OK_;
+		}
+		return cli_usage(cli, "batch show", "invalid option");
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, "batch show", "exactly one BATCH is required");
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		return status;
+	card_diag_clear(&d);
+	rc = card_batch_get(st, argv[optind], &b, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not read the batch");
+	} else if (cli->json) {
+		print_batch(cli, &b, 0);
+		putchar('\n');
+	} else {
+		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
+		card_serial_format(b.first_serial, first);
+		card_serial_format(b.first_serial + b.count - 1, last);
+		printf("batch    %s\nterm     %s\nkey id   %u\nserials  %s-%s\ncards    %" PRIu64
+		       "\nminted   %s\n", b.id, b.term, b.key_id, first, last, b.count, b.created_at);
+	}
+	card_store_close(st);
+	return status;
+}
+
+int cmd_batch(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "mint", batch_mint, "mint a batch of cards into city stock" },
+		{ "list", batch_list, "list print batches" },
+		{ "show", batch_show, "show one print batch" },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(cli, "batch", cmds, argc - 1, argv + 1);
+}
