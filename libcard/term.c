@@ -252,7 +252,7 @@ static card_err term_from_row(const PGresult *r, int row, card_term *t)
 	if (card_date_parse(PQgetvalue(r, row, 1), &t->start) != CARD_OK ||
 	    card_date_parse(PQgetvalue(r, row, 2), &t->census_due) != CARD_OK)
 		return CARD_ERR_DB;
-	t->face_value_fen = atoi(PQgetvalue(r, row, 3));
+	t->face_value_fen = (int)strtol(PQgetvalue(r, row, 3), NULL, 10);
 	t->closed = strcmp(PQgetvalue(r, row, 4), "t") == 0;
 	return CARD_OK;
 }
