@@ -60,7 +60,9 @@ test)
 	build _build/asan --enable-werror --enable-sanitizers CC=gcc
 	echo "== test suite (ASan+UBSan)"
 	make -C _build/asan -j"$(nproc)" check || { cat _build/asan/test-suite.log; exit 1; }
-	grep -h -E '^[0-9]+%: Checks|passed, [0-9]+ failed' _build/asan/tests/*.log || true
+	echo "== summaries"
+	grep -H -E '^[0-9]+%: Checks|passed, [0-9]+ failed' _build/asan/tests/*.log | sed 's|^_build/asan/||; s|\.log:|: |' || true
+	grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' _build/asan/test-suite.log || true
 	if command -v clang >/dev/null && [ -z "${SKIP_FUZZ:-}" ]; then
 		echo "== fuzzing smoke run (libFuzzer)"
 		build _build/fuzz --enable-fuzzing CC=clang
