@@ -40,16 +40,28 @@ static void print_json(const card_audit_line *v, size_t n, int balanced)
 	printf("]}\n");
 }
 
+static void print_line(const card_audit_line *l)
+{
+	printf("  %-24s %12" PRId64 "  %s%s%s\n", l->item, l->value, l->ok ? "ok" : "MISMATCH",
+	       l->detail[0] != '\0' ? "  " : "", l->detail);
+}
+
+/* The checks over all terms first, then each term's figures and checks. */
 static void print_text(const card_audit_line *v, size_t n, int balanced)
 {
 	const char *term = NULL;
+	printf("all terms\n");
+	for (size_t i = 0; i < n; i++)
+		if (v[i].term[0] == '\0')
+			print_line(&v[i]);
 	for (size_t i = 0; i < n; i++) {
+		if (v[i].term[0] == '\0')
+			continue;
 		if (term == NULL || strcmp(term, v[i].term) != 0) {
 			term = v[i].term;
-			printf("%s\n", term[0] != '\0' ? term : "all terms");
+			printf("%s\n", term);
 		}
-		printf("  %-24s %12" PRId64 "  %s%s%s\n", v[i].item, v[i].value, v[i].ok ? "ok" : "MISMATCH",
-		       v[i].detail[0] != '\0' ? "  " : "", v[i].detail);
+		print_line(&v[i]);
 	}
 	printf("%s\n", balanced ? "the books balance" : "the books do NOT balance");
 }
