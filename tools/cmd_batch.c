@@ -219,6 +219,8 @@ int cmd_batch(struct cli *cli, int argc, char **argv)
 		{ "mint", batch_mint, "mint a batch of cards into city stock" },
 		{ "list", batch_list, "list print batches" },
 		{ "show", batch_show, "show one print batch" },
+		{ "export", batch_export, "write the print vendor's file and its signed manifest" },
+		{ "verify", batch_verify, "check a print file against its manifest" },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(cli, "batch", cmds, argc - 1, argv + 1);

@@ -15,6 +15,8 @@ int cmd_db(struct cli *cli, int argc, char **argv);
 int cmd_org(struct cli *cli, int argc, char **argv);
 int cmd_term(struct cli *cli, int argc, char **argv);
 int cmd_batch(struct cli *cli, int argc, char **argv);
+int batch_export(struct cli *cli, int argc, char **argv); /* cmd_batch_print.c */
+int batch_verify(struct cli *cli, int argc, char **argv);
 
 /* (store: audit, card) */
 int cmd_audit(struct cli *cli, int argc, char **argv);

@@ -13,6 +13,7 @@
 #include <card/org.h>
 #include <card/term.h>
 #include <card/batch.h>
+#include <card/printfile.h>
 #include <card/ledger.h>
 #include <card/audit.h>
 #include <card/cardinfo.h>

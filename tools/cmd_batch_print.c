@@ -1,0 +1,289 @@
+/*
+ * cmd_batch_print.c -- cardctl batch export|verify: the print vendor's file and its signed
+ * manifest (docs/print-file.md).  The work is in libcard (card/printfile.h); here are the
+ * options, the progress bar, and SIGINT/SIGTERM turned into a clean cancellation.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char EXPORT_HELP[] =
+	"Usage: cardctl [--db CONNINFO] batch export BATCH --keyring FILE --out FILE.csv\n"
+	"                                            [--range A-B] [--json]\n\n"
+	"Write the print vendor's file of BATCH (or of its serials A to B): UTF-8 CSV with the\n"
+	"header serial,code,batch,term, mode 0600, plus FILE.csv.manifest with the row count,\n"
+	"the SHA-256 of the file, the batch, term and range, signed with Ed25519 by the signing\n"
+	"key FILE.sign beside the keyring (made on first use, mode 0600; its public half is\n"
+	"written to FILE.sign.pub).  The file appears under its name only when complete.\n";
+static const char VERIFY_HELP[] =
+	"Usage: cardctl [--db CONNINFO] batch verify FILE.csv (--keyring FILE | --pubkey PEM) [--json]\n\n"
+	"Check FILE.csv against FILE.csv.manifest: the signature, the SHA-256 and the row count,\n"
+	"and every row: serial in order inside the signed range, batch and term as signed, and\n"
+	"(with --keyring) the code valid and decoding to its serial.  With --pubkey (the vendor's\n"
+	"case, no MAC keys) codes are checked for form and check symbol only.  When the database\n"
+	"is reachable the range is also checked against the batch as minted.  Exit status 0 when\n"
+	"everything matches, 2 on any mismatch.\n";
+
+enum { OPT_KEYRING = 1, OPT_OUT, OPT_RANGE, OPT_PUBKEY };
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+struct progress_arg {
+	struct cli_progress bar;
+};
+
+static int progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress_arg *p = arg;
+	(void)total;
+	cli_progress(&p->bar, done);
+	return interrupted;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* "A-B" (serials, inclusive). */
+static int parse_range(const char *s, uint64_t *a, uint64_t *b)
+{
+	char left[32];
+	const char *dash = strchr(s, '-');
+	size_t n = dash != NULL ? (size_t)(dash - s) : 0;
+	if (dash == NULL || n == 0 || n >= sizeof(left))
+		return -1;
+	memcpy(left, s, n);
+	left[n] = '\0';
+	if (card_serial_parse(left, a) != CARD_OK || card_serial_parse(dash + 1, b) != CARD_OK || *b < *a)
+		return -1;
+	return 0;
+}
+
+int batch_export(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "keyring", required_argument, NULL, OPT_KEYRING },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "range", required_argument, NULL, OPT_RANGE },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keyring = NULL, *outpath = NULL;
+	uint64_t a = 0, b = 0;
+	int have_range = 0, opt, status = EXIT_OK_;
+	card_keyring *kr = NULL;
+	card_signer *sk = NULL;
+	card_store *st = NULL;
+	card_print_manifest m;
+	struct progress_arg pa;
+	card_batch batch;
+	card_diag d;
+	card_err rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(EXPORT_HELP, stdout);
+			return EXIT_OK_;
+		case OPT_KEYRING:
+			keyring = optarg;
+			break;
+		case OPT_OUT:
+			outpath = optarg;
+			break;
+		case OPT_RANGE:
+			if (parse_range(optarg, &a, &b) != 0)
+				return cli_usage(cli, "batch export", "--range must be FIRST-LAST (serials)");
+			have_range = 1;
+			break;
+		default:
+			return cli_usage(cli, "batch export", "invalid option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, "batch export", "exactly one BATCH is required");
+	if (keyring == NULL || outpath == NULL)
+		return cli_usage(cli, "batch export", "--keyring and --out are required");
+	card_diag_clear(&d);
+	kr = cli_keyring(cli, keyring, &status);
+	if (kr == NULL)
+		return status;
+	rc = card_signer_open(keyring, 1, &sk, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not open the signing key");
+		goto out;
+	}
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		goto out;
+	rc = card_batch_get(st, argv[optind], &batch, &d);
+	card_store_close(st); /* nothing more from the database: export is offline work */
+	st = NULL;
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not read the batch");
+		goto out;
+	}
+	if (!have_range) {
+		a = batch.first_serial;
+		b = batch.first_serial + batch.count - 1;
+	} else if (a < batch.first_serial || b >= batch.first_serial + batch.count) {
+		cli_error(cli, "range %" PRIu64 "-%" PRIu64 " is not inside batch %s (serials %" PRIu64 "-%" PRIu64 ")",
+		          a, b, batch.id, batch.first_serial, batch.first_serial + batch.count - 1);
+		status = EXIT_REJECTED;
+		goto out;
+	}
+	catch_signals();
+	cli_progress_start(&pa.bar, cli, "export", b - a + 1);
+	rc = card_print_export(kr, sk, &batch, a, b - a + 1, outpath, progress, &pa, &m, &d);
+	cli_progress_end(&pa.bar);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "export failed");
+		if (interrupted)
+			fprintf(stderr, "No file was left under \"%s\".\n", outpath);
+		goto out;
+	}
+	if (cli->json)
+		printf("{\"file\": \"%s\", \"manifest\": \"%s.manifest\", \"batch\": \"%s\", \"rows\": %" PRIu64
+		       ", \"first_serial\": %" PRIu64 ", \"last_serial\": %" PRIu64 ", \"sha256\": \"%s\", "
+		       "\"signer\": \"%s\"}\n", outpath, outpath, m.batch, m.rows, m.first_serial, m.last_serial,
+		       m.sha256, m.signer);
+	else
+		printf("%s: %" PRIu64 " cards of batch %s (serials %" PRIu64 "-%" PRIu64 "), sha256 %s\n"
+		       "%s.manifest: signed by %s\n", outpath, m.rows, m.batch, m.first_serial, m.last_serial,
+		       m.sha256, outpath, m.signer);
+out:
+	card_store_close(st);
+	card_signer_free(sk);
+	card_keyring_free(kr);
+	return status;
+}
+
+/* With the database reachable, the signed range must lie in the batch as minted. */
+static int check_db(struct cli *cli, const card_print_manifest *m, int *checked)
+{
+	card_store *st = NULL;
+	card_batch b;
+	card_diag d;
+	card_err rc;
+
+	*checked = 0;
+	card_diag_clear(&d);
+	rc = card_store_open(cli->db, &st, &d);
+	if (rc == CARD_ERR_DB_UNAVAILABLE) {
+		if (!cli->json)
+			fprintf(stderr, "%s: database not reachable; the range was checked against the "
+			        "signed manifest only\n", cli->prog);
+		return EXIT_OK_;
+	}
+	if (rc == CARD_OK)
+		rc = card_batch_get(st, m->batch, &b, &d);
+	if (rc == CARD_OK)
+		rc = card_print_check_batch(m, &b, &d);
+	card_store_close(st);
+	if (rc != CARD_OK)
+		return cli_fail(cli, rc, &d, "could not check the batch");
+	*checked = 1;
+	return EXIT_OK_;
+}
+
+int batch_verify(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "keyring", required_argument, NULL, OPT_KEYRING },
+		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keyring = NULL, *pubkey = NULL;
+	card_keyring *kr = NULL;
+	card_signer *pk = NULL;
+	card_print_manifest m;
+	struct progress_arg pa;
+	card_diag d;
+	card_err rc;
+	int opt, status = EXIT_OK_, db_checked = 0;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(VERIFY_HELP, stdout);
+			return EXIT_OK_;
+		case OPT_KEYRING:
+			keyring = optarg;
+			break;
+		case OPT_PUBKEY:
+			pubkey = optarg;
+			break;
+		default:
+			return cli_usage(cli, "batch verify", "invalid option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cli, "batch verify", "exactly one FILE.csv is required");
+	if ((keyring == NULL) == (pubkey == NULL))
+		return cli_usage(cli, "batch verify", "give --keyring FILE or --pubkey PEM (one of them)");
+	card_diag_clear(&d);
+	if (keyring != NULL) {
+		kr = cli_keyring(cli, keyring, &status);
+		if (kr == NULL)
+			return status;
+		rc = card_signer_open(keyring, 0, &pk, &d);
+	} else {
+		rc = card_signer_load_public(pubkey, &pk, &d);
+	}
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not open the signing key");
+		goto out;
+	}
+	catch_signals();
+	cli_progress_start(&pa.bar, cli, "verify", 0);
+	rc = card_print_verify(argv[optind], kr, pk, progress, &pa, &m, &d);
+	cli_progress_end(&pa.bar);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "verification failed");
+		if (rc == CARD_ERR_REJECTED)
+			fprintf(stderr, "REJECTED: do not print %s.\n", argv[optind]);
+		goto out;
+	}
+	status = check_db(cli, &m, &db_checked);
+	if (status != EXIT_OK_)
+		goto out;
+	if (cli->json)
+		printf("{\"file\": \"%s\", \"ok\": true, \"rows\": %" PRIu64 ", \"batch\": \"%s\", \"term\": \"%s\", "
+		       "\"first_serial\": %" PRIu64 ", \"last_serial\": %" PRIu64 ", \"codes_checked\": \"%s\", "
+		       "\"database_checked\": %s}\n", argv[optind], m.rows, m.batch, m.term, m.first_serial,
+		       m.last_serial, kr != NULL ? "mac" : "form", db_checked ? "true" : "false");
+	else
+		printf("%s: OK, %" PRIu64 " cards of batch %s (%s, serials %" PRIu64 "-%" PRIu64 "); signature, "
+		       "SHA-256 and count match; codes %s%s\n", argv[optind], m.rows, m.batch, m.term,
+		       m.first_serial, m.last_serial, kr != NULL ? "valid" : "well formed (no MAC key given)",
+		       db_checked ? "; range matches the database" : "");
+out:
+	card_signer_free(pk);
+	card_keyring_free(kr);
+	return status;
+}
