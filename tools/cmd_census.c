@@ -68,7 +68,7 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 	};
 	int opt;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (cli_common(cli, opt, optarg))
 			continue;
 		switch (opt) {

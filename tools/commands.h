@@ -29,6 +29,10 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_census(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_ship(struct cli *cli, int argc, char **argv);
+int cmd_receive(struct cli *cli, int argc, char **argv);
+int cmd_distribute(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
 
 /* (workflow part 2) */
 

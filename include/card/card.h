@@ -22,5 +22,8 @@
 #include <card/plan.h>
 #include <card/token.h>
 #include <card/feed.h>
+#include <card/shipment.h>
+#include <card/distribution.h>
+#include <card/status.h>
 
 #endif

@@ -1,0 +1,282 @@
+/*
+ * cmd_distribute.c -- cardctl distribute and cardctl status (card/distribution.h,
+ * card/status.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "csvin.h"
+#include "rowsout.h"
+
+static const char DISTRIBUTE_HELP[] =
+	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv)\n"
+	"                          [--date YYYY-MM-DD] [--encoding E]\n\n"
+	"Record cards handed to students and teachers at a school: its stock -> distributed.\n"
+	"Refused beyond what the school holds, and beyond its approved census (students and\n"
+	"teachers): not one extra.  --file lists them per grade and class, header (any order)\n"
+	"    年级,班级,人数   /   grade,class,count\n"
+	"Due 7 days after the term starts; later distributions are flagged late.\n";
+static const char STATUS_HELP[] =
+	"Usage: cardctl status --term TERM [--district D] [--json]\n\n"
+	"Where every card of the term is: city stock, in transit, at each district and school,\n"
+	"distributed, redeemed; against the plan (schools: their census of students and\n"
+	"teachers); the deadlines passed and coming; and what is late or open.\n";
+
+enum { O_TERM = 1, O_SCHOOL, O_COUNT, O_FILE, O_DATE, O_ENCODING, O_DISTRICT };
+
+struct args {
+	const char *term, *school, *count, *file, *date, *encoding, *district;
+	int nargs;
+};
+
+static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct args *a)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, O_TERM },
+		{ "school", required_argument, NULL, O_SCHOOL },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "file", required_argument, NULL, O_FILE },
+		{ "date", required_argument, NULL, O_DATE },
+		{ "encoding", required_argument, NULL, O_ENCODING },
+		{ "district", required_argument, NULL, O_DISTRICT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **slot[] = { NULL, &a->term, &a->school, &a->count, &a->file, &a->date,
+		                &a->encoding, &a->district };
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(help, stdout);
+			return -1;
+		}
+		if (opt >= O_TERM && opt <= O_DISTRICT) {
+			*slot[opt] = optarg;
+			continue;
+		}
+		return cli_usage(cli, cmd, "invalid option");
+	}
+	if (optind < argc)
+		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (a->term == NULL)
+		return cli_usage(cli, cmd, "--term TERM is required");
+	return 0;
+}
+
+static const struct csvin_col DIST_COLS[] = {
+	{ "年级", "grade", 1 },
+	{ "班级", "class", 0 },
+	{ "人数", "count", 1 },
+};
+
+/* Read a distribution file; strings are owned by *strs (2 per line). */
+static card_err read_lines(const char *path, const char *enc, card_dist_line **out,
+                           char ***strs, size_t *np, card_diag *d)
+{
+	struct csvin *in = NULL;
+	card_dist_line *lines = NULL;
+	char **s = NULL;
+	size_t n = 0, cap = 0;
+	card_err rc = csvin_open(path, enc, DIST_COLS, 3, &in, d);
+
+	while (rc == CARD_OK) {
+		const char *const *f;
+		long line;
+		int long_ok;
+		long long v;
+		int eof = 0;
+		rc = csvin_next(in, &f, &line, &eof, d);
+		if (rc != CARD_OK || eof)
+			break;
+		long_ok = f[2] != NULL && cli_parse_long(f[2], 1, 100000, &v) == 0;
+		if (!long_ok) {
+			card_diag_set(d, "%s:%ld: count \"%s\" is not a positive whole number", path, line,
+			              f[2] != NULL ? f[2] : "");
+			d->line = line;
+			rc = CARD_ERR_INPUT;
+			break;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			card_dist_line *l2 = realloc(lines, nc * sizeof(*l2));
+			char **s2 = l2 != NULL ? realloc(s, 2 * nc * sizeof(*s2)) : NULL;
+			if (l2 != NULL)
+				lines = l2;
+			if (s2 == NULL) {
+				rc = CARD_ERR_NOMEM;
+				break;
+			}
+			s = s2;
+			cap = nc;
+		}
+		s[2 * n] = strdup(f[0] != NULL ? f[0] : "");
+		s[2 * n + 1] = strdup(f[1] != NULL ? f[1] : "");
+		lines[n] = (card_dist_line){ line, s[2 * n], s[2 * n + 1], v };
+		n++;
+		if (s[2 * n - 2] == NULL || s[2 * n - 1] == NULL)
+			rc = CARD_ERR_NOMEM;
+	}
+	csvin_close(in);
+	*out = lines;
+	*strs = s;
+	*np = n;
+	return rc;
+}
+
+int cmd_distribute(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col cols[] = {
+		{ "count", "handed out" }, { "distributed", "school total" }, { "census", "census" },
+		{ "due", "due" }, { "late", "late" },
+	};
+	struct args a = { 0 };
+	card_dist_line *lines = NULL;
+	char **strs = NULL, doc[CARD_UUID_BUFSZ];
+	size_t n = 0;
+	long long count = 0;
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "distribute", DISTRIBUTE_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.school == NULL || (a.count == NULL) == (a.file == NULL)) {
+		status = cli_usage(cli, "distribute", "--school and one of --count or --file are required");
+		goto out;
+	}
+	if (a.count != NULL && cli_parse_long(a.count, 1, 100000000LL, &count) != 0) {
+		status = cli_usage(cli, "distribute", "--count wants a positive number, got \"%s\"", a.count);
+		goto out;
+	}
+	if (a.file != NULL) {
+		rc = read_lines(a.file, a.encoding, &lines, &strs, &n, &d);
+		if (rc == CARD_OK && n == 0) {
+			card_diag_set(&d, "%s: the file has no lines", a.file);
+			rc = CARD_ERR_INPUT;
+		}
+		if (rc != CARD_OK) {
+			status = cli_fail(cli, rc, &d, "could not read the distribution file");
+			goto out;
+		}
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_distribute(st, a.term, a.school, count, a.date, lines, n, doc, &r, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "distribute failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"distribution\": \"%s\", \"result\": ", doc);
+		rows_json_object(stdout, r, 0);
+		printf("}\n");
+	} else {
+		printf("distribution %s at %s\n", doc, a.school);
+		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
+	}
+out:
+	for (size_t i = 0; strs != NULL && i < 2 * n; i++)
+		free(strs[i]);
+	free(strs);
+	free(lines);
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col org_cols[] = {
+		{ "org", "org" }, { "name", "name" }, { "kind", "kind" }, { "planned", "planned" },
+		{ "stock", "stock" }, { "transit", "in transit" }, { "distributed", "distributed" },
+		{ "redeemed", "redeemed" }, { "void", "void" },
+	};
+	static const struct rows_col dl_cols[] = {
+		{ "step", "step" }, { "zh", "步骤" }, { "due", "due" }, { "days_left", "days left" },
+		{ "state", "state" },
+	};
+	struct args a = { 0 };
+	card_rows *orgs = NULL, *dl = NULL, *fl = NULL, *tot = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "status", STATUS_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_status_deadlines(st, a.term, &dl, &d);
+	if (rc == CARD_OK)
+		rc = card_status_totals(st, a.term, a.district, &tot, &d);
+	if (rc == CARD_OK)
+		rc = card_status_orgs(st, a.term, a.district, &orgs, &d);
+	if (rc == CARD_OK)
+		rc = card_status_flags(st, a.term, a.district, &fl, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "status failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"term\": ");
+		json_str(stdout, a.term);
+		printf(", \"district\": ");
+		if (a.district != NULL)
+			json_str(stdout, a.district);
+		else
+			printf("null");
+		printf(",\n \"totals\": ");
+		rows_json_object(stdout, tot, 0);
+		printf(",\n \"orgs\": ");
+		rows_json_array(stdout, orgs);
+		printf(",\n \"deadlines\": ");
+		rows_json_array(stdout, dl);
+		printf(",\n \"flags\": {");
+		for (size_t i = 0; i < card_rows_count(fl); i++) {
+			printf("%s", i ? ", " : "");
+			json_str(stdout, card_rows_getn(fl, i, "flag"));
+			printf(": {\"count\": %s, \"which\": ", card_rows_getn(fl, i, "count"));
+			json_str(stdout, card_rows_getn(fl, i, "which"));
+			printf("}");
+		}
+		printf("}}\n");
+		goto out;
+	}
+	printf("term %s%s%s: minted %s, planned %s\n", a.term, a.district ? ", district " : "",
+	       a.district ? a.district : "", card_rows_getn(tot, 0, "minted"), card_rows_getn(tot, 0, "planned"));
+	printf("city stock %s, in transit %s, district stock %s, school stock %s, distributed %s, redeemed %s, void %s\n\n",
+	       card_rows_getn(tot, 0, "city_stock"), card_rows_getn(tot, 0, "transit"),
+	       card_rows_getn(tot, 0, "district_stock"), card_rows_getn(tot, 0, "school_stock"),
+	       card_rows_getn(tot, 0, "distributed"), card_rows_getn(tot, 0, "redeemed"),
+	       card_rows_getn(tot, 0, "void"));
+	rows_print(stdout, orgs, org_cols, sizeof(org_cols) / sizeof(org_cols[0]));
+	printf("\ndeadlines:\n");
+	rows_print(stdout, dl, dl_cols, sizeof(dl_cols) / sizeof(dl_cols[0]));
+	printf("\nattention:\n");
+	for (size_t i = 0, shown = 0; i < card_rows_count(fl); i++) {
+		if (strcmp(card_rows_getn(fl, i, "count"), "0") == 0) {
+			if (i + 1 == card_rows_count(fl) && shown == 0)
+				printf("  nothing\n");
+			continue;
+		}
+		shown++;
+		printf("  %-20s %s: %s\n", card_rows_getn(fl, i, "flag"), card_rows_getn(fl, i, "count"),
+		       card_rows_getn(fl, i, "which"));
+	}
+out:
+	card_rows_free(orgs);
+	card_rows_free(dl);
+	card_rows_free(fl);
+	card_rows_free(tot);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}

@@ -1,0 +1,347 @@
+/*
+ * cmd_ship.c -- cardctl ship, ship show|list, receive: delivery with signed receipts
+ * (card/shipment.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "rowsout.h"
+
+static const char SHIP_HELP[] =
+	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B)\n"
+	"                    [--from DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL]\n"
+	"       cardctl ship show SHIPMENT [--format csv|xlsx] [--out FILE] [--json]\n"
+	"       cardctl ship list --term TERM [--district D] [--json]\n\n"
+	"Ship cards to state 'transit' at the destination: from city stock to a district depot,\n"
+	"or by courier straight to a school (address, contact and phone recorded; they default\n"
+	"to the school's), or with --from DISTRICT from the district depot to one of its schools.\n"
+	"From the city, --count takes the lowest serials of the destination district's range of\n"
+	"the minted plan; --serials A-B ships exactly that range.  Prints the shipment's UUID.\n"
+	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
+	"'ship show' prints the shipping list (with --format, as CSV or XLSX).\n";
+static const char RECEIVE_HELP[] =
+	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N]\n\n"
+	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
+	"receipt (JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256; there\n"
+	"is no receipt without it.  --count is the number of cards counted (default: as shipped);\n"
+	"a different count is recorded as the receipt's discrepancy and the cards not counted\n"
+	"stay in transit under the shipment for the adjustment.  Prints the receipt's UUID.\n";
+
+enum { O_TERM = 1, O_TO, O_FROM, O_COUNT, O_SERIALS, O_ADDRESS, O_CONTACT, O_PHONE, O_FORMAT,
+       O_OUT, O_DISTRICT, O_SIGNER, O_DATE, O_PHOTO };
+
+struct args {
+	const char *term, *to, *from, *count, *serials, *address, *contact, *phone, *format, *out,
+		*district, *signer, *date, *photo;
+	int nargs;
+	char **rest;
+};
+
+static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct args *a)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, O_TERM },
+		{ "to", required_argument, NULL, O_TO },
+		{ "from", required_argument, NULL, O_FROM },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "serials", required_argument, NULL, O_SERIALS },
+		{ "address", required_argument, NULL, O_ADDRESS },
+		{ "contact", required_argument, NULL, O_CONTACT },
+		{ "phone", required_argument, NULL, O_PHONE },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "district", required_argument, NULL, O_DISTRICT },
+		{ "signer", required_argument, NULL, O_SIGNER },
+		{ "date", required_argument, NULL, O_DATE },
+		{ "photo", required_argument, NULL, O_PHOTO },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **slot[] = { NULL, &a->term, &a->to, &a->from, &a->count, &a->serials, &a->address,
+		                &a->contact, &a->phone, &a->format, &a->out, &a->district, &a->signer,
+		                &a->date, &a->photo };
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(help, stdout);
+			return -1;
+		}
+		if (opt >= O_TERM && opt <= O_PHOTO) {
+			*slot[opt] = optarg;
+			continue;
+		}
+		return cli_usage(cli, cmd, "invalid option");
+	}
+	a->nargs = argc - optind;
+	a->rest = argv + optind;
+	return 0;
+}
+
+/* "A-B" (inclusive serials) -> *f, *l; 0 on success. */
+static int parse_range(const char *s, long long *f, long long *l)
+{
+	const char *dash = strchr(s, '-');
+	char buf[32];
+	size_t n = dash != NULL ? (size_t)(dash - s) : 0;
+
+	if (dash == NULL || n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (cli_parse_long(buf, 0, (1LL << 40) - 1, f) != 0 ||
+	    cli_parse_long(dash + 1, 0, (1LL << 40) - 1, l) != 0 || *l < *f)
+		return -1;
+	return 0;
+}
+
+static int ship_do(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	card_ship_req q = { 0 };
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	char doc[CARD_UUID_BUFSZ];
+	card_diag d;
+	card_err rc;
+	long long v;
+	int status = parse(cli, "ship", SHIP_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.nargs > 0) {
+		status = cli_usage(cli, "ship", "unexpected argument \"%s\"", a.rest[0]);
+		goto out;
+	}
+	if (a.term == NULL || a.to == NULL || (a.count == NULL) == (a.serials == NULL)) {
+		status = cli_usage(cli, "ship", "--term, --to and one of --count or --serials are required");
+		goto out;
+	}
+	q.term = a.term;
+	q.to = a.to;
+	q.from = a.from;
+	q.address = a.address;
+	q.contact = a.contact;
+	q.phone = a.phone;
+	if (a.count != NULL) {
+		if (cli_parse_long(a.count, 1, 100000000LL, &v) != 0) {
+			status = cli_usage(cli, "ship", "--count wants a positive number, got \"%s\"", a.count);
+			goto out;
+		}
+		q.count = v;
+	} else {
+		long long f, l;
+		if (parse_range(a.serials, &f, &l) != 0) {
+			status = cli_usage(cli, "ship", "--serials wants FIRST-LAST, got \"%s\"", a.serials);
+			goto out;
+		}
+		q.first = f;
+		q.last = l;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_ship(st, &q, doc, &r, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "ship failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"shipment\": \"%s\", \"result\": ", doc);
+		rows_json_object(stdout, r, 0);
+		printf("}\n");
+	} else {
+		printf("shipment %s: %s cards to %s%s, serials %s\n", doc, card_rows_getn(r, 0, "count"),
+		       a.to, strcmp(card_rows_getn(r, 0, "courier"), "t") == 0 ? " by courier" : "",
+		       card_rows_getn(r, 0, "ranges"));
+		if (strcmp(card_rows_getn(r, 0, "late"), "t") == 0)
+			printf("LATE: delivery was due %s\n", card_rows_getn(r, 0, "due"));
+	}
+out:
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int ship_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct table_col tcols[] = {
+		{ "发货单号", TABLE_TEXT }, { "发货单位", TABLE_TEXT }, { "收货单位编码", TABLE_TEXT },
+		{ "收货单位", TABLE_TEXT }, { "起始卡号", TABLE_TEXT }, { "终止卡号", TABLE_TEXT },
+		{ "张数", TABLE_INT }, { "发货日期", TABLE_DATE }, { "应到日期", TABLE_DATE },
+		{ "地址", TABLE_TEXT }, { "联系人", TABLE_TEXT }, { "电话", TABLE_TEXT },
+		{ "签收人", TABLE_TEXT }, { "签收日期", TABLE_DATE }, { "实收张数", TABLE_INT },
+	};
+	static const char *names[] = { "id", "from_name", "to_org", "to_name", "first_serial",
+		                       "last_serial", "cards", "shipped_on", "due", "address", "contact",
+		                       "phone", "signer", "signed_on", "counted" };
+	static const struct rows_col cols[] = {
+		{ "first_serial", "first serial" }, { "last_serial", "last serial" }, { "cards", "cards" },
+	};
+	struct args a = { 0 };
+	enum table_format fmt;
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	char title[128];
+	int status = parse(cli, "ship show", SHIP_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.nargs != 1) {
+		status = cli_usage(cli, "ship", "ship show wants one SHIPMENT");
+		goto out;
+	}
+	if (a.format != NULL && table_parse_format(a.format, &fmt) != 0) {
+		status = cli_usage(cli, "ship", "--format csv|xlsx");
+		goto out;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_shipment_get(st, a.rest[0], &r, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "ship show failed");
+		goto out;
+	}
+	if (a.format != NULL) {
+		snprintf(title, sizeof(title), "发货清单 %s %s", card_rows_getn(r, 0, "term"), a.rest[0]);
+		rc = rows_report(r, title, "发货清单", tcols, names, sizeof(names) / sizeof(names[0]), fmt,
+		                 a.out, &d);
+		if (rc != CARD_OK)
+			status = cli_fail(cli, rc, &d, "ship show failed");
+	} else if (cli->json) {
+		printf("{\"shipment\": ");
+		rows_json_object(stdout, r, 0);
+		printf(", \"ranges\": ");
+		rows_json_array(stdout, r);
+		printf("}\n");
+	} else {
+		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], card_rows_getn(r, 0, "term"),
+		       card_rows_getn(r, 0, "from_org"), card_rows_getn(r, 0, "from_name"),
+		       card_rows_getn(r, 0, "to_org"), card_rows_getn(r, 0, "to_name"),
+		       strcmp(card_rows_getn(r, 0, "courier"), "t") == 0 ? " by courier" : "");
+		if (strcmp(card_rows_getn(r, 0, "courier"), "t") == 0)
+			printf("address %s, contact %s, phone %s\n", card_rows_getn(r, 0, "address"),
+			       card_rows_getn(r, 0, "contact"), card_rows_getn(r, 0, "phone"));
+		printf("%s cards shipped %s (due %s)%s\n", card_rows_getn(r, 0, "count"),
+		       card_rows_getn(r, 0, "shipped_on"), card_rows_getn(r, 0, "due"),
+		       strcmp(card_rows_getn(r, 0, "late"), "t") == 0 ? " LATE" : "");
+		rows_print(stdout, r, cols, 3);
+		if (card_rows_getn(r, 0, "receipt")[0] != '\0')
+			printf("received: receipt %s signed by %s on %s, %s cards counted (discrepancy %s), photo %s sha256 %s\n",
+			       card_rows_getn(r, 0, "receipt"), card_rows_getn(r, 0, "signer"),
+			       card_rows_getn(r, 0, "signed_on"), card_rows_getn(r, 0, "counted"),
+			       card_rows_getn(r, 0, "discrepancy"), card_rows_getn(r, 0, "photo_type"),
+			       card_rows_getn(r, 0, "photo_sha256"));
+		else
+			printf("not received yet\n");
+	}
+out:
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int ship_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col cols[] = {
+		{ "id", "shipment" }, { "from_org", "from" }, { "to_org", "to" }, { "count", "count" },
+		{ "shipped_on", "shipped" }, { "late", "late" }, { "received", "received" },
+		{ "counted", "counted" }, { "discrepancy", "discrepancy" },
+	};
+	struct args a = { 0 };
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "ship list", SHIP_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.term == NULL) {
+		status = cli_usage(cli, "ship", "--term TERM is required");
+		goto out;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_shipment_list(st, a.term, a.district, &r, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "ship list failed");
+	else if (cli->json) {
+		rows_json_array(stdout, r);
+		printf("\n");
+	} else
+		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
+out:
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+int cmd_ship(struct cli *cli, int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "show") == 0)
+		return ship_show(cli, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "list") == 0)
+		return ship_list(cli, argc - 1, argv + 1);
+	return ship_do(cli, argc, argv);
+}
+
+int cmd_receive(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col cols[] = {
+		{ "shipped", "shipped" }, { "counted", "counted" }, { "received", "received" },
+		{ "discrepancy", "discrepancy" }, { "late", "late" },
+	};
+	struct args a = { 0 };
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	char doc[CARD_UUID_BUFSZ];
+	long long count = -1;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "receive", RECEIVE_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.nargs != 1 || a.signer == NULL || a.date == NULL) {
+		status = cli_usage(cli, "receive", "SHIPMENT, --signer and --date are required");
+		goto out;
+	}
+	if (a.count != NULL && cli_parse_long(a.count, 0, 100000000LL, &count) != 0) {
+		status = cli_usage(cli, "receive", "--count wants a number, got \"%s\"", a.count);
+		goto out;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_receive(st, a.rest[0], a.signer, a.date, count, a.photo, doc, &r, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "receive failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"receipt\": \"%s\", \"result\": ", doc);
+		rows_json_object(stdout, r, 0);
+		printf("}\n");
+	} else {
+		printf("receipt %s of shipment %s, photo sha256 %s\n", doc, a.rest[0],
+		       card_rows_getn(r, 0, "sha256"));
+		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
+		if (strcmp(card_rows_getn(r, 0, "discrepancy"), "0") != 0)
+			printf("DISCREPANCY: %s cards; open for adjustment\n", card_rows_getn(r, 0, "discrepancy"));
+	}
+out:
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
