@@ -13,6 +13,12 @@
 CREATE FUNCTION card.bureau_today() RETURNS date
 LANGUAGE sql STABLE AS $$ SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date $$;
 
+-- Access check of the workflow steps: the caller may act for p_district (NULL: only the city
+-- may).  A no-op here; 0420_workflow_roles.sql replaces it with the check against
+-- card.is_city() / card.my_districts() (0230_roles.sql).
+CREATE FUNCTION card.wf_access(p_district text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$ BEGIN END $$;
+
 -- Census submission is late after the due date, by the bureau's calendar.
 CREATE OR REPLACE FUNCTION card.census_submit(p_term text, p_district text, p_doc uuid)
 RETURNS TABLE (submitted_at timestamptz, late boolean, due date)
@@ -194,6 +200,7 @@ BEGIN
 	IF (p_count IS NULL) = (p_serials IS NULL) THEN
 		RAISE EXCEPTION 'give either a count or a serial range' USING ERRCODE = 'CR004';
 	END IF;
+	PERFORM card.wf_access(f.district);
 	v_due := t.start_date - 7;
 	INSERT INTO card.document (id, kind, term, district, note)
 	VALUES (p_doc, 'shipment', p_term, d.district, format('shipment %s -> %s', f.code, d.code));
@@ -251,6 +258,7 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'shipment % does not exist', p_shipment USING ERRCODE = 'CR002';
 	END IF;
+	PERFORM card.wf_access(s.district);
 	IF EXISTS (SELECT 1 FROM card.receipt WHERE shipment = p_shipment) THEN
 		RAISE EXCEPTION 'shipment % is already received', p_shipment USING ERRCODE = 'CR003';
 	END IF;
@@ -296,9 +304,9 @@ BEGIN
 	                    encode(sha256(p_photo), 'hex');
 END $$;
 
--- Hand p_count cards of a school's stock to its students and teachers.  Refuses more than
--- the school holds (card.move_count) and more than its approved census counts (students and
--- teachers): "not one short, not one extra".
+-- Hand p_count cards of a school's stock to its students and teachers (or of a district's
+-- depot to its bureau staff).  Refuses more than the holder has (card.move_count) and more in
+-- all than its approved census counts: "not one short, not one extra".
 CREATE FUNCTION card.distribute(p_term text, p_doc uuid, p_school text, p_count bigint,
                                 p_date date, p_line integer[], p_grade text[], p_class text[],
                                 p_counts bigint[])
@@ -317,19 +325,23 @@ BEGIN
 		RAISE EXCEPTION 'term "%" does not exist', p_term USING ERRCODE = 'CR002';
 	END IF;
 	SELECT * INTO o FROM card.org WHERE code = p_school;
-	IF NOT FOUND OR o.kind <> 'school' THEN
-		RAISE EXCEPTION '"%" is not a school', p_school USING ERRCODE = 'CR002';
+	IF NOT FOUND OR o.kind NOT IN ('school', 'district') THEN
+		RAISE EXCEPTION '"%" is not a school or district', p_school USING ERRCODE = 'CR002';
 	END IF;
+	PERFORM card.wf_access(o.district);
 	IF v_date > card.bureau_today() THEN
 		RAISE EXCEPTION 'the distribution date % is in the future', v_date USING ERRCODE = 'CR004';
 	END IF;
 	SELECT sum(l.count) INTO v_census FROM card.census_line l
 	  JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
-	 WHERE l.term = p_term AND l.org = p_school AND l.category IN ('student', 'teacher');
+	 WHERE l.term = p_term AND l.org = p_school
+	   AND l.category = ANY (CASE o.kind WHEN 'school' THEN ARRAY['student', 'teacher'] ELSE ARRAY['staff'] END);
 	v_before := card.balance(p_term, p_school, 'distributed');
 	IF v_census IS NOT NULL AND v_before + p_count > v_census THEN
-		RAISE EXCEPTION 'school "%" would hand out % cards, more than its % students and teachers',
-			p_school, v_before + p_count, v_census USING ERRCODE = 'CR001',
+		RAISE EXCEPTION '% "%" would hand out % cards, more than its % %', o.kind,
+			p_school, v_before + p_count, v_census,
+			CASE o.kind WHEN 'school' THEN 'students and teachers' ELSE 'bureau staff' END
+			USING ERRCODE = 'CR001',
 			DETAIL = format('%s cards are distributed already; the approved census counts %s.', v_before, v_census),
 			HINT = 'Not one extra: report the surplus for adjustment instead.';
 	END IF;

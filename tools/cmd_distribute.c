@@ -14,7 +14,8 @@
 static const char DISTRIBUTE_HELP[] =
 	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv)\n"
 	"                          [--date YYYY-MM-DD] [--encoding E]\n\n"
-	"Record cards handed to students and teachers at a school: its stock -> distributed.\n"
+	"Record cards handed to students and teachers at a school (or, with a district's code,\n"
+	"to its bureau staff): its stock -> distributed.\n"
 	"Refused beyond what the school holds, and beyond its approved census (students and\n"
 	"teachers): not one extra.  --file lists them per grade and class, header (any order)\n"
 	"    年级,班级,人数   /   grade,class,count\n"

@@ -2,7 +2,8 @@
  * card/distribution.h -- a school hands its cards to its students and teachers (SPEC §1
  * "distribution", due S+7; later distributions are flagged late).
  *
- * Cards move from the school's stock to "distributed" (card.move_count).  Refused: more than
+ * Cards move from the school's stock to "distributed" (card.move_count); a district hands its
+ * bureau staff their cards the same way (school = the district's code).  Refused: more than
  * the school holds, and more in all than its approved census counts (students and teachers):
  * "not one short, not one extra".  A distribution may carry its lines per grade and class (as
  * read from a file), which must add up to its count.  Rules: sql/0410_delivery.sql.
