@@ -71,7 +71,7 @@ card_err card_plan_get(card_store *st, const char *term, card_rows **out, card_d
 	return rc;
 }
 
-card_err card_plan_mint(card_store *st, const char *term, unsigned key_id,
+card_err card_plan_mint(card_store *st, const card_keyring *kr, const char *term, unsigned key_id,
                         char batch[CARD_UUID_BUFSZ], long long *first, long long *count,
                         card_diag *diag)
 {
@@ -79,8 +79,13 @@ card_err card_plan_mint(card_store *st, const char *term, unsigned key_id,
 	char kid[8];
 	card_err rc;
 
-	if (st == NULL || term == NULL || batch == NULL || key_id > 15)
+	if (st == NULL || kr == NULL || term == NULL || batch == NULL || key_id > 15)
 		return CARD_ERR_INVALID_ARG;
+	if (!card_keyring_has(kr, key_id)) {
+		card_diag_set(diag, "the keyring has no key %u", key_id);
+		card_diag_hint(diag, "A batch nobody can print is refused; add the key with 'cardctl key new'.");
+		return CARD_ERR_KEY_NOT_FOUND;
+	}
 	snprintf(kid, sizeof(kid), "%u", key_id);
 	card_uuid_new(batch);
 	{

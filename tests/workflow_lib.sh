@@ -71,7 +71,7 @@ setup_city() {
 # snapshot NAME: the data of the card schema (sequence positions aside), sorted.
 snapshot() {
 	"$PG_BINDIR/pg_dump" --data-only --schema=card --no-owner 2>/dev/null |
-		grep -v -e '^--' -e 'setval' -e '^$' | sort >"$T/snap.$1"
+		grep -v -e '^--' -e 'setval' -e '^$' -e '^\\restrict' -e '^\\unrestrict' | sort >"$T/snap.$1"
 }
 # unchanged NAME WHAT: the database is as in snapshot NAME.
 unchanged() {

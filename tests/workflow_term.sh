@@ -56,7 +56,7 @@ expect_status 0 "$CARDCTL" --json census show --term "$TERM" --district D1
 cp "$T/out" "$T/c1.json"
 jexpect "$T/c1.json" "d['districts'][0]['state'] + ' ' + d['districts'][0]['approver']" "approved 张局长"
 jexpect "$T/c1.json" "[s['school'] for s in d['schools'] if s['flagged']]" "['S103']"
-jexpect "$T/c1.json" "d['schools'][2]['explanation'][:6]" "高一新生10人"
+jexpect "$T/c1.json" "d['schools'][2]['explanation'][:7]" "高一新生10人"
 
 # Annex 2 as CSV and XLSX, the same cells.
 expect_status 0 "$CARDCTL" report annex2 --term "$TERM" --format csv --out "$T/annex2.csv"

@@ -12,17 +12,21 @@
 
 static const char MINT_HELP[] =
 	"Usage: cardctl [--db CONNINFO] batch mint --term TERM --count N --keyring FILE --key-id K\n"
-	"                                          [--note TEXT] [--json]\n\n"
+	"                                          [--note TEXT] [--json]\n"
+	"       cardctl [--db CONNINFO] batch mint --term TERM --plan --keyring FILE --key-id K [--json]\n\n"
 	"Mint a print batch of N cards of TERM under key K: the next N serials, allocated\n"
 	"atomically, go into the city centre's stock, recorded with a 'mint' ledger entry.\n"
 	"Prints the batch id (a UUID) and the serial range.  Refused if the keyring has no key\n"
-	"K, or the term or the city centre does not exist.  No code is stored anywhere.\n";
+	"K, or the term or the city centre does not exist.  No code is stored anywhere.\n"
+	"With --plan (instead of --count) it mints the term's issuance plan (cardctl plan make)\n"
+	"plus its reserve as one batch, laid out as one contiguous serial range per district\n"
+	"(district code order, the reserve last; see 'cardctl plan show'), all or nothing.\n";
 static const char LIST_HELP[] =
 	"Usage: cardctl [--db CONNINFO] batch list [--term TERM] [--json]\n\nList the print batches.\n";
 static const char SHOW_HELP[] =
 	"Usage: cardctl [--db CONNINFO] batch show BATCH [--json]\n\nShow one print batch.\n";
 
-enum { OPT_TERM = 1, OPT_COUNT, OPT_KEYRING, OPT_KEY_ID, OPT_NOTE };
+enum { OPT_TERM = 1, OPT_COUNT, OPT_KEYRING, OPT_KEY_ID, OPT_NOTE, OPT_PLAN };
 
 static void print_batch(const struct cli *cli, const card_batch *b, int comma)
 {
@@ -48,9 +52,11 @@ static int batch_mint(struct cli *cli, int argc, char **argv)
 		{ "keyring", required_argument, NULL, OPT_KEYRING },
 		{ "key-id", required_argument, NULL, OPT_KEY_ID },
 		{ "note", required_argument, NULL, OPT_NOTE },
+		{ "plan", no_argument, NULL, OPT_PLAN }, /* workflow part 1: cmd_plan.c */
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *term = NULL, *keyring = NULL, *note = NULL;
+	int plan = 0;
 	long long count = 0, key_id = -1;
 	card_keyring *kr = NULL;
 	card_store *st = NULL;
@@ -85,12 +91,17 @@ static int batch_mint(struct cli *cli, int argc, char **argv)
 		case OPT_NOTE:
 			note = optarg;
 			break;
+		case OPT_PLAN:
+			plan = 1;
+			break;
 		default:
 			return cli_usage(cli, "batch mint", "invalid option");
 		}
 	}
 	if (optind < argc)
 		return cli_usage(cli, "batch mint", "unexpected argument \"%s\"", argv[optind]);
+	if (plan && term != NULL && count == 0 && keyring != NULL && key_id >= 0)
+		return cmd_batch_mint_plan(cli, term, keyring, (unsigned)key_id);
 	if (term == NULL || count == 0 || keyring == NULL || key_id < 0)
 		return cli_usage(cli, "batch mint", "--term, --count, --keyring and --key-id are required");
 	kr = cli_keyring(cli, keyring, &status);

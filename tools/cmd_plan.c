@@ -245,6 +245,40 @@ out:
 	return status < 0 ? EXIT_OK_ : status;
 }
 
+int cmd_batch_mint_plan(struct cli *cli, const char *term, const char *keyring, unsigned key_id)
+{
+	card_keyring *kr = NULL;
+	card_store *st = NULL;
+	char batch[CARD_UUID_BUFSZ];
+	long long first = 0, count = 0;
+	card_diag d;
+	card_err rc;
+	int status = EXIT_OK_;
+
+	card_diag_clear(&d);
+	if ((kr = cli_keyring(cli, keyring, &status)) == NULL)
+		goto out;
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_plan_mint(st, kr, term, key_id, batch, &first, &count, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not mint the plan");
+		goto out;
+	}
+	if (cli->json)
+		printf("{\"batch\": \"%s\", \"term\": \"%s\", \"key_id\": %u, \"first_serial\": %lld,"
+		       " \"last_serial\": %lld, \"count\": %lld}\n", batch, term, key_id, first,
+		       first + count - 1, count);
+	else
+		printf("batch %s: the plan of %s, %lld cards under key %u, serials %013lld-%013lld, in city"
+		       " stock\nrun 'cardctl plan show --term %s' for each district's range\n",
+		       batch, term, count, key_id, first, first + count - 1, term);
+out:
+	card_store_close(st);
+	card_keyring_free(kr);
+	return status;
+}
+
 int cmd_plan(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {

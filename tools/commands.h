@@ -27,6 +27,8 @@ int cmd_token(struct cli *cli, int argc, char **argv);
 
 /* (workflow part 1) */
 int cmd_census(struct cli *cli, int argc, char **argv);
+/* batch mint --plan (called from cmd_batch.c). */
+int cmd_batch_mint_plan(struct cli *cli, const char *term, const char *keyring, unsigned key_id);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_ship(struct cli *cli, int argc, char **argv);

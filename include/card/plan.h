@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <card/err.h>
+#include <card/keyring.h>
 #include <card/rows.h>
 #include <card/store.h>
 #include <card/uuid.h>
@@ -38,10 +39,12 @@ CARD_API card_err card_plan_get(card_store *st, const char *term, card_rows **ou
 /*
  * Mint the plan: one batch of (total + reserve) cards under key_id in city stock, recorded as
  * the plan's batch with each district's contiguous range, in one transaction (all or
- * nothing).  batch receives the batch's UUID, *first and *count its serials.
+ * nothing).  kr must hold key_id (CARD_ERR_KEY_NOT_FOUND otherwise: a batch nobody can
+ * print is refused).  batch receives the batch's UUID, *first and *count its serials.
  * CARD_ERR_STATE when there is no plan or it is minted already.
  */
-CARD_API card_err card_plan_mint(card_store *st, const char *term, unsigned key_id,
+CARD_API card_err card_plan_mint(card_store *st, const card_keyring *kr, const char *term,
+                                 unsigned key_id,
                                  char batch[CARD_UUID_BUFSZ], long long *first,
                                  long long *count, card_diag *diag) CARD_WUR;
 
