@@ -123,6 +123,18 @@ http GET "/v1/redemptions?after=-1" -H "Authorization: Bearer $PLAT"; expect_htt
 http GET "/v1/redemptions?limit=1001" -H "Authorization: Bearer $PLAT"; expect_http 400 "limit too large"
 http GET "/v1/cards/0000000000001" -H "Authorization: Bearer $PLAT"; expect_http 403 "card state with a platform token"
 http GET "/v1/cards/0000000000001"; expect_http 401 "card state without a token"
+http GET "/v1/cards/1" -H "Authorization: Bearer $HELP"; expect_http 200 "card state of a redeemed card"
+python3 - "$T/body" <<'PY' && ok "card state: serial, term, redemption" || bad "card state: $(cat "$T/body")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["serial"] == "0000000000001" and d["term"] == "2026-autumn" and d["redeemed"] is True, d
+assert d["redemption"]["account"] == "stu-0001" and d["void"] is False, d
+PY
+http GET "/v1/cards/$VOID_SERIAL" -H "Authorization: Bearer $HELP"; expect_http 200 "card state of a void card"
+expect_grep '"void":true' "$T/body"
+http GET "/v1/cards/$UNBATCHED_SERIAL" -H "Authorization: Bearer $HELP"; expect_http 404 "card in no batch"
+http GET "/v1/cards/12345678901234" -H "Authorization: Bearer $HELP"; expect_http 400 "serial of 14 digits"
+http GET "/v1/cards/abc" -H "Authorization: Bearer $HELP"; expect_http 400 "serial not a number"
 "$CARDCTL" token revoke "${PLAT:4:16}" >/dev/null
 http GET /v1/redemptions -H "Authorization: Bearer $PLAT"; expect_http 401 "revoked token"
 grep -q -- "$PLAT\|$C1\|$FORGED" "$T/cardd.log" && bad "a token or code in the log" || ok "no token or code in the log"
