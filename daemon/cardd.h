@@ -178,12 +178,15 @@ struct cardd {
 	struct cardd_batcher *batcher;
 	struct cardd_limiter *ip_limit, *account_limit;
 	struct MHD_Daemon *mhd;
+	int listen_fd;             /* bound before dropping privileges; -1 when none */
 	char *tls_cert_pem, *tls_key_pem;
 	pthread_rwlock_t cfg_lock; /* SIGHUP changes rate limits and proxies */
 	atomic_int stopping;
 };
 
-/* Start serving (MHD); 0 ok. */
+/* Bind and listen (as root, if need be); 0 ok. */
+int cardd_http_bind(struct cardd *d, char *err, size_t errsz);
+/* Start serving (MHD) on the bound socket; 0 ok. */
 int cardd_http_start(struct cardd *d, char *err, size_t errsz);
 /* Stop accepting, wait up to drain_timeout for requests in flight, stop. */
 void cardd_http_stop(struct cardd *d);

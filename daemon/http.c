@@ -10,7 +10,9 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,38 +313,58 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-int cardd_http_start(struct cardd *d, char *err, size_t errsz)
+int cardd_http_bind(struct cardd *d, char *err, size_t errsz)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
-	                                 { MHD_OPTION_END, 0, NULL } };
+	int fd = -1, one = 1, family;
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, d->cfg.listen_host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)d->cfg.listen_port);
 		sl = sizeof(struct sockaddr_in);
+		family = AF_INET;
 	} else if (inet_pton(AF_INET6, d->cfg.listen_host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)d->cfg.listen_port);
 		sl = sizeof(struct sockaddr_in6);
-		flags |= MHD_USE_IPv6;
+		family = AF_INET6;
 	} else {
 		snprintf(err, errsz, "listen address \"%s\" is not a numeric IPv4 or IPv6 address",
 		         d->cfg.listen_host);
 		return -1;
 	}
-	(void)sl;
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1024) != 0) {
+		snprintf(err, errsz, "could not listen on %s:%u: %s", d->cfg.listen_host, d->cfg.listen_port,
+		         strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	d->listen_fd = fd;
+	return 0;
+}
+
+int cardd_http_start(struct cardd *d, char *err, size_t errsz)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+	                                 { MHD_OPTION_END, 0, NULL } };
+
+	if (strchr(d->cfg.listen_host, ':') != NULL)
+		flags |= MHD_USE_IPv6;
 	if (d->tls_cert_pem != NULL && d->tls_key_pem != NULL) {
 		flags |= MHD_USE_TLS;
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, d->tls_cert_pem };
 		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, d->tls_key_pem };
 	}
-	d->mhd = MHD_start_daemon(flags, (uint16_t)d->cfg.listen_port, NULL, NULL, on_request, d,
-	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
+	                          MHD_OPTION_LISTEN_SOCKET, d->listen_fd,
 	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -351,8 +373,8 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 	                          MHD_OPTION_ARRAY, tls,
 	                          MHD_OPTION_END);
 	if (d->mhd == NULL) {
-		snprintf(err, errsz, "could not listen on %s:%u%s", d->cfg.listen_host, d->cfg.listen_port,
-		         (flags & MHD_USE_TLS) ? " with TLS (check tls_cert and tls_key)" : "");
+		snprintf(err, errsz, "could not start the HTTP server on %s:%u%s", d->cfg.listen_host,
+		         d->cfg.listen_port, (flags & MHD_USE_TLS) ? " with TLS (check tls_cert and tls_key)" : "");
 		return -1;
 	}
 	return 0;
@@ -360,14 +382,23 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 
 void cardd_http_stop(struct cardd *d)
 {
+	MHD_socket q;
 	double until;
-	if (d->mhd == NULL)
+
+	if (d->mhd == NULL) {
+		if (d->listen_fd >= 0)
+			close(d->listen_fd);
+		d->listen_fd = -1;
 		return;
+	}
 	atomic_store(&d->stopping, 1);
-	MHD_quiesce_daemon(d->mhd); /* stop accepting; the listening socket stays ours, unused */
+	q = MHD_quiesce_daemon(d->mhd); /* stop accepting; the socket is ours again */
 	until = cardd_now() + d->cfg.drain_timeout;
 	while (atomic_load(&d->metrics.inflight) > 0 && cardd_now() < until)
 		usleep(20000);
 	MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
+	if (q != MHD_INVALID_SOCKET)
+		close(q);
+	d->listen_fd = -1;
 }

@@ -242,6 +242,7 @@ int main(int argc, char **argv)
 		return status;
 	status = 1;
 	d.config_path = config;
+	d.listen_fd = -1;
 	if (load_config(&d.cfg, config, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cardd: %s\n", err);
 		goto out_cfg;
@@ -296,18 +297,23 @@ int main(int argc, char **argv)
 	d.pool = cardd_pool_new(d.cfg.db, d.cfg.db_connections, &d.metrics);
 	if (d.ip_limit == NULL || d.account_limit == NULL || d.pool == NULL)
 		goto out_keys;
+	/* Bind (a low port needs root), then drop privileges before any worker thread exists. */
+	if (cardd_http_bind(&d, err, sizeof(err)) != 0) {
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=\"%s\"", err);
+		goto out_keys;
+	}
+	if (drop_privileges(&d) != 0)
+		goto out_http;
 	d.batcher = cardd_batcher_new(d.pool, &d.metrics, &d.log, d.cfg.committers, d.cfg.batch_max,
 	                              d.cfg.queue_max, d.cfg.db_timeout_ms);
 	if (d.batcher == NULL)
-		goto out_keys;
+		goto out_http;
 	if (cardd_http_start(&d, err, sizeof(err)) != 0) {
 		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=\"%s\"", err);
-		goto out_batch;
+		goto out_http;
 	}
 	free_secret(d.tls_key_pem);
 	d.tls_key_pem = NULL;
-	if (drop_privileges(&d) != 0)
-		goto out_http;
 	cardd_log(&d.log, CARDD_LOG_INFO, "listening", "addr=%s:%u tls=%s threads=%u db_connections=%u pid=%ld",
 	          d.cfg.listen_host, d.cfg.listen_port, d.tls_cert_pem ? "yes" : "no", d.cfg.http_threads,
 	          d.cfg.db_connections, (long)getpid());
@@ -325,7 +331,6 @@ int main(int argc, char **argv)
 	status = 0;
 out_http:
 	cardd_http_stop(&d);
-out_batch:
 	cardd_batcher_free(d.batcher); /* finishes queued redemptions first */
 out_keys:
 	cardd_pool_free(d.pool);

@@ -61,10 +61,11 @@ cardd_start() {
 		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
 	} >"$CONF"
 	URL="http://127.0.0.1:$port"
+	case " $* " in *" tls_cert="*) URL="https://127.0.0.1:$port" ;; esac
 	"$CARDD" -c "$CONF" --foreground 2>>"$T/cardd.log" &
 	CARDD_PID=$!
 	for i in $(seq 100); do
-		if curl -s -o /dev/null "$URL/healthz"; then return 0; fi
+		if curl -ks -o /dev/null "$URL/healthz"; then return 0; fi
 		kill -0 "$CARDD_PID" 2>/dev/null || break
 		sleep 0.1
 	done

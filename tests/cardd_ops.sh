@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# cardd_ops.sh -- operating cardd: command line and config errors, keyring mode, TLS, SIGHUP
+# keyring reload, privilege drop when started as root, least-privilege database role.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/cardd_lib.sh"
+cardd_setup
+
+expect_status 0 "$CARDD" --help
+expect_grep "\-\-listen HOST:PORT" "$T/out"
+expect_status 1 "$CARDD" --bogus
+expect_status 1 "$CARDD" --foreground
+expect_grep "no keyring" "$T/err"
+echo "listen = nowhere" >"$T/bad.conf"
+expect_status 1 "$CARDD" -c "$T/bad.conf" --foreground --keyring "$KR"
+expect_grep "bad.conf:1: invalid value for \"listen\"" "$T/err"
+echo "colour = blue" >"$T/bad.conf"
+expect_status 1 "$CARDD" -c "$T/bad.conf" --foreground --keyring "$KR"
+expect_grep 'unknown setting "colour"' "$T/err"
+cp "$KR" "$T/kr644"; chmod 644 "$T/kr644"
+expect_status 1 "$CARDD" --foreground --keyring "$T/kr644" --listen 127.0.0.1:1
+expect_grep "keyring" "$T/err"
+expect_status 1 "$CARDD" --foreground --keyring "$KR" --listen 127.0.0.1:99999
+
+# ---- the daemon role can redeem but not read or write tables
+set +e
+psql -U cardd_test -Atc "SELECT count(*) FROM card.redemption" >/dev/null 2>&1; r1=$?
+psql -U cardd_test -Atc "INSERT INTO card.redemption (serial, account, batch) VALUES (5, 'x', '$BATCH_ID')" >/dev/null 2>&1; r2=$?
+set -e
+[ "$r1" != 0 ] && [ "$r2" != 0 ] && ok "card_daemon has no table access" || bad "card_daemon reads or writes card.redemption"
+
+# ---- TLS, and SIGHUP reloading the keyring
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+	-subj /CN=127.0.0.1 >/dev/null 2>&1
+cardd_start tls_cert="$T/cert.pem" tls_key="$T/key.pem" ip_rate=0 account_rate=0
+http GET /healthz -k; expect_http 200 "healthz over HTTPS"
+http POST /v1/redemptions "{\"code\":\"$(code_of 11)\",\"account\":\"tls\"}" -k; expect_http 201 "redeem over HTTPS"
+plain=$(curl -s -o /dev/null -w '%{http_code}' "${URL/https:/http:}/healthz" || true)
+[ "$plain" != 200 ] && ok "no plain HTTP on the TLS port" || bad "plain HTTP served"
+# Replace the keyring: key 1 changes, so the old codes become invalid and the other ring's valid.
+cp "$T/other" "$KR.new"; mv "$KR.new" "$KR"
+kill -HUP "$CARDD_PID"; sleep 0.3
+http POST /v1/redemptions "{\"code\":\"$(code_of 12)\",\"account\":\"tls\"}" -k; expect_http 422 "old key refused after SIGHUP"
+http POST /v1/redemptions "{\"code\":\"$FORGED\",\"account\":\"tls\"}" -k; expect_http 201 "new key accepted after SIGHUP"
+grep -q "keyring reloaded" "$T/cardd.log" && ok "reload logged" || bad "no reload line"
+cardd_stop
+
+# ---- privilege drop (only when the test runs as root)
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	cardd_start user=nobody ip_rate=0 account_rate=0
+	uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$CARDD_PID/status")
+	want=$(id -u nobody)
+	[ "$uid" = "$want $want $want $want" ] && ok "running as nobody after start" || bad "uids: $uid"
+	grep -q "dropped privileges" "$T/cardd.log" && ok "drop logged" || bad "no drop line"
+	c=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 13 | awk '{print $2}')
+	http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"nobody\"}"; expect_http 201 "serves after dropping privileges"
+	cardd_stop
+else
+	echo "# skip: privilege drop needs root"
+fi
+finish
