@@ -9,6 +9,11 @@
                                            broken connections in a row); appends "SERIAL STATUS" to OUT as each
                                            answer arrives (flushed), "SERIAL ERR" on a broken
                                            connection; prints a summary of statuses
+  cardd_client.py feed URL TOKEN STOPFILE OUT
+                                           read the feed from the start, 37 at a time, until
+                                           STOPFILE exists and a read comes back empty; checks
+                                           ids are 1, 2, 3, ... without gap or repeat; writes
+                                           the serials to OUT, one per line
 """
 import collections
 import http.client
@@ -95,10 +100,41 @@ def load(url, codes_file, out_file, nthreads, secs):
     print(" ".join("%s=%d" % (k, v) for k, v in sorted(stats.items(), key=str)))
 
 
+def feed(url, token, stopfile, out_file):
+    import os
+    c = conn_for(url)
+    after, serials, reads = 0, [], 0
+    while True:
+        stopping = os.path.exists(stopfile)
+        c.request("GET", "/v1/redemptions?after=%d&limit=37" % after, headers={"Authorization": "Bearer " + token})
+        r = c.getresponse()
+        body = r.read()
+        assert r.status == 200, (r.status, body)
+        d = json.loads(body)
+        reads += 1
+        for e in d["redemptions"]:
+            if e["id"] != after + 1:
+                sys.exit("feed gap or repeat: %d after %d" % (e["id"], after))
+            after = e["id"]
+            serials.append(e["serial"])
+        if d["next_after"] != after:
+            sys.exit("next_after %d, last id %d" % (d["next_after"], after))
+        if not d["redemptions"]:
+            if stopping:
+                break
+            time.sleep(0.01)
+    with open(out_file, "w") as f:
+        for s_ in serials:
+            f.write("%d\n" % int(s_))
+    print("feed: %d entries in %d reads" % (len(serials), reads))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "same":
         same(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "load":
         load(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
+    elif sys.argv[1] == "feed":
+        feed(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         sys.exit("usage: see the header")

@@ -71,6 +71,18 @@ http GET /readyz; expect_http 200 "ready again without a restart"
 { grep ' 201$' "$T/outage.out" || true; } | awk '{print $1}' | sort >"$T/acked2"
 psql -Atc "SELECT serial FROM card.redemption WHERE serial BETWEEN 50001 AND 90000 ORDER BY serial" | sort >"$T/indb2"
 [ "$(comm -23 "$T/acked2" "$T/indb2" | wc -l)" = 0 ] && ok "acknowledged during the outage: all in the database" || bad "lost redemptions in the outage"
+
+# ---- the feed, read while redemptions commit: gap-free, in order, complete
+PLAT=$("$CARDCTL" token new --role platform)
+$CLIENT feed "$URL" "$PLAT" "$T/feed.stop" "$T/feed.serials" >"$T/feed.sum" 2>&1 &
+READER=$!
+sed -n '91001,94000p' "$T/codes" >"$T/feedload"
+$CLIENT load "$URL" "$T/feedload" "$T/feedload.out" 16 20 >/dev/null
+touch "$T/feed.stop"
+if wait "$READER"; then ok "feed read during the load: ids consecutive ($(cat "$T/feed.sum"))"; else bad "feed: $(cat "$T/feed.sum")"; fi
+sort "$T/feed.serials" >"$T/feed.sorted"
+psql -Atc "SELECT serial FROM card.redemption" | sort >"$T/all"
+cmp -s "$T/feed.sorted" "$T/all" && ok "the feed holds every redemption exactly once ($(wc -l <"$T/all"))" || bad "feed and table differ: $(diff "$T/feed.sorted" "$T/all" | head -5 | tr '\n' ' ')"
 cardd_stop
 
 # ---- rate limits trip and recover; SIGHUP changes them
