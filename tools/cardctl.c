@@ -36,6 +36,12 @@ static const struct cli_cmd COMMANDS[] = {
 	{ "status", cmd_status, "where every card of a term is, against the plan" },
 
 	/* (workflow part 2) */
+	{ "transfer", cmd_transfer, "district self-adjustment between its schools" },
+	{ "adjust", cmd_adjust, "surplus/shortage (Annex 4): file, approve, show, settle" },
+	{ "return", cmd_return, "return cards from a district to city stock" },
+	{ "supplement", cmd_supplement, "supply ordered cards from city stock" },
+	{ "replace", cmd_replace, "replace a defective card" },
+	{ "charge", cmd_charge, "charge districts for unreturned surplus (after the close)" },
 
 	{ NULL, NULL, NULL },
 };

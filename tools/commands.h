@@ -37,6 +37,12 @@ int cmd_distribute(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 
 /* (workflow part 2) */
+int cmd_transfer(struct cli *cli, int argc, char **argv);
+int cmd_adjust(struct cli *cli, int argc, char **argv);
+int cmd_return(struct cli *cli, int argc, char **argv);
+int cmd_supplement(struct cli *cli, int argc, char **argv);
+int cmd_replace(struct cli *cli, int argc, char **argv);
+int cmd_charge(struct cli *cli, int argc, char **argv);
 
 
 #endif

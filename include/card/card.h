@@ -25,5 +25,6 @@
 #include <card/shipment.h>
 #include <card/distribution.h>
 #include <card/status.h>
+#include <card/reconcile.h>
 
 #endif

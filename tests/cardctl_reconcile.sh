@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# cardctl_reconcile.sh -- end-to-end: one term of a small city through the reconciliation
+# (workflow part 2): self-adjustment, Annex 4 filing and approval, the city's settlement with
+# returns and supplements, a replacement, the close, the charges and the reports.  Every figure
+# is checked against the hand calculation in the comments; the books must balance after every
+# step; every refused step must change nothing.
+#
+# The term starts like part 1's end-to-end test (org, census, plan, mint, delivery with
+# receipts, distribution).  Steps whose commands are not on this branch yet are done with the
+# same ledger moves in SQL (setup_* below).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/reconcile_lib.sh"
+C=$CARDCTL
+TERM_=2026-autumn
+"$C" db migrate >/dev/null
+
+# --- The city (part 1) -----------------------------------------------------------------
+# City C; districts D1 (schools S11 S12 S13), D2 (S21 S22), D3 (S31).  S = 2026-09-01.
+q "INSERT INTO card.org (code, name, kind, parent, district) VALUES ('C', '示范市教育局', 'city', NULL, NULL);
+   INSERT INTO card.org (code, name, kind, parent, district) VALUES
+     ('D1', '东城区', 'district', 'C', 'D1'), ('D2', '西城区', 'district', 'C', 'D2'),
+     ('D3', '高新区', 'district', 'C', 'D3');
+   INSERT INTO card.org (code, name, kind, parent, district) VALUES
+     ('S11', '东城一小', 'school', 'D1', 'D1'), ('S12', '东城二小', 'school', 'D1', 'D1'),
+     ('S13', '东城中学', 'school', 'D1', 'D1'), ('S21', '西城一小', 'school', 'D2', 'D2'),
+     ('S22', '西城中学', 'school', 'D2', 'D2'), ('S31', '高新实验学校', 'school', 'D3', 'D3');
+   INSERT INTO card.term (code, start_date, census_due) VALUES ('$TERM_', '2026-09-01', '2026-06-25');"
+
+# Census (Annex 2), students + teachers = planned cards per school:
+#   S11 90+10=100  S12 72+8=80  S13 45+5=50  -> D1 230
+#   S21 108+12=120 S22 54+6=60              -> D2 180
+#   S31 36+4=40                             -> D3 40      total 450, reserve 10 (2.2 % rounded up)
+cat >"$T/census.csv" <<'EOF'
+unit,category,grade,count,textbooks
+S11,student,1,90,90
+S11,teacher,,10,
+S12,student,1,72,72
+S12,teacher,,8,
+S13,student,7,45,45
+S13,teacher,,5,
+S21,student,1,108,108
+S21,teacher,,12,
+S22,student,7,54,54
+S22,teacher,,6,
+S31,student,1,36,36
+S31,teacher,,4,
+EOF
+expect_status 0 "$C" census import --term $TERM_ "$T/census.csv"
+for d in D1 D2 D3; do
+	"$C" census submit --term $TERM_ --district $d >/dev/null
+	"$C" census approve --term $TERM_ --district $d --approver "局长" >/dev/null
+done
+expect_status 0 "$C" plan make --term $TERM_ --reserve 2.2
+expect_eq 460 "$(q "SELECT sum(total) FROM card.plan_line WHERE term = '$TERM_'")" "plan total (450 + reserve 10)"
+
+# Mint 460 cards [1, 461) into city stock (part 1: batch mint --plan).
+q "INSERT INTO card.document (id, kind, term) VALUES ('00000000-0000-4000-8000-00000000b001', 'batch', '$TERM_');
+   INSERT INTO card.batch (id, term, key_id, first_serial, card_count) VALUES ('00000000-0000-4000-8000-00000000b001', '$TERM_', 1, 1, 460);
+   INSERT INTO card.holding (serials, term, org, state) VALUES ('[1,461)', '$TERM_', 'C', 'stock');
+   INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES ('$TERM_', '00000000-0000-4000-8000-00000000b001', 'mint', 'C', 'stock', '[1,461)');"
+# ship ORG N: city stock -> ORG transit -> ORG stock (shipment + signed receipt, part 1).
+setup_ship() {
+	q "INSERT INTO card.document (id, kind, term, district) SELECT d, 'shipment', '$TERM_', (SELECT district FROM card.org WHERE code = '$1') FROM (SELECT '$3'::uuid d) x;
+	   SELECT count(*) FROM card.move_count('$TERM_', '$3', 'shipment', 'C', 'stock', '$1', 'transit', $2);
+	   INSERT INTO card.document (id, kind, term) VALUES ('$4', 'receipt', '$TERM_');
+	   SELECT count(*) FROM card.move_count('$TERM_', '$4', 'receipt', '$1', 'transit', '$1', 'stock', $2);" >/dev/null
+}
+# distribute SCHOOL N: school stock -> distributed (part 1: cardctl distribute).
+setup_distribute() {
+	local u; u=$(cat /proc/sys/kernel/random/uuid)
+	q "INSERT INTO card.document (id, kind, term) VALUES ('$u', 'distribution', '$TERM_');
+	   SELECT count(*) FROM card.move_count('$TERM_', '$u', 'distribution', '$1', 'stock', '$1', 'distributed', $2);" >/dev/null
+}
+# Delivery on 2026-08-24 (S-8): each school gets its planned cards; the city keeps the reserve.
+n=0
+for s in S11:100 S12:80 S13:50 S21:120 S22:60 S31:40; do
+	n=$((n + 1))
+	setup_ship "${s%:*}" "${s#*:}" "00000000-0000-4000-8000-0000000051$(printf %02d $n)" "00000000-0000-4000-8000-0000000052$(printf %02d $n)"
+done
+audit_ok "after delivery"
+# Serials (lowest first): S11 1-100, S12 101-180, S13 181-230, S21 231-350, S22 351-410,
+# S31 411-450, city 451-460.
+expect_eq 10 "$(balance C stock)" "city stock after delivery (460 - 450)"
+
+# Distribution by S+7.  Students moved over the summer:
+#   S11 hands out 92 (8 left the school)    stock 8
+#   S12 hands out 80, needs 85              stock 0, short 5
+#   S13 hands out 50                        stock 0
+#   S21 hands out 110                       stock 10
+#   S22 hands out 60, needs 66              stock 0, short 6
+#   S31 hands out 40, needs 60              stock 0, short 20
+for s in S11:92 S12:80 S13:50 S21:110 S22:60 S31:40; do setup_distribute "${s%:*}" "${s#*:}"; done
+audit_ok "after distribution"
+
+# --- Self-adjustment (window: delivery S-7 + 7 = 2026-09-01) ---------------------------
+expect_status 0 at 2026-08-30 "$C" transfer --term $TERM_ --from S11 --to S12 --count 3
+expect_grep "document [0-9a-f-]\{36\}" "$T/out"
+expect_grep "ranges *93-95" "$T/out"          # S11's lowest stock serials: 93..100
+setup_distribute S12 3                          # S12: 83 handed out, short 2; S11 stock 5
+audit_ok "after transfer S11 -> S12"
+expect_eq 5 "$(balance S11 stock)" "S11 stock (8 - 3)"
+expect_eq 0 "$(balance S12 stock)" "S12 stock (3 in, 3 handed out)"
+
+# Refused: across districts (exit 2, nothing changed), after the window without a reason.
+expect_unchanged_status 2 at 2026-08-30 "$C" transfer --term $TERM_ --from S21 --to S12 --count 1
+expect_grep "different districts" "$T/err"
+expect_unchanged_status 2 at 2026-09-05 "$C" transfer --term $TERM_ --from S21 --to S22 --count 4
+expect_grep "window of term \"$TERM_\" closed on 2026-09-01" "$T/err"
+expect_unchanged_status 2 at 2026-08-30 "$C" transfer --term $TERM_ --from S13 --to S11 --count 1
+expect_grep "S13 (stock) holds 0 cards" "$T/err"
+expect_unchanged_status 1 "$C" transfer --term $TERM_ --from S11 --to S12 --count -2
+# Late, with a reason (recorded): S21 -> S22 4 cards; S22 hands them out (64), short 2.
+expect_status 0 at 2026-09-05 "$C" transfer --term $TERM_ --from S21 --to S22 --count 4 --late "插班生晚报到"
+expect_grep "late *t" "$T/out"
+setup_distribute S22 4
+expect_eq "true|插班生晚报到" "$(q "SELECT late || '|' || late_reason FROM card.transfer WHERE from_school = 'S21'")" "late transfer recorded"
+audit_ok "after late transfer S21 -> S22"
+
+# --- Annex 4 by S+14 = 2026-09-15 ------------------------------------------------------
+# D1: S11 surplus 5 (moved away), S12 short 2, S13 even.  D2: S21 surplus 6, S22 short 2.
+# D3 (filed late on 09-16): S31 short 20.
+printf '学校编码,余,缺,原因\nS11,5,,学生转出\nS12,,2,插班生\nS13,0,0,\n' >"$T/d1.csv"
+printf 'school,surplus,shortage,reason\nS21,6,,students left\nS22,,2,late enrolment\n' >"$T/d2.csv"
+printf 'school,surplus,shortage,reason\nS31,,20,new classes\n' >"$T/d3.csv"
+# Refused files: a missing reason; surplus above stock; both columns; another district's school.
+printf 'school,surplus,shortage,reason\nS11,5,,\n' >"$T/bad1.csv"
+expect_unchanged_status 2 at 2026-09-10 "$C" adjust file --term $TERM_ --district D1 "$T/bad1.csv"
+expect_grep "line 2: the reason is missing for school \"S11\"" "$T/err"
+printf 'school,surplus,shortage,reason\nS11,6,,x\nS12,1,1,y\nS21,1,,z\n' >"$T/bad2.csv"
+expect_unchanged_status 2 at 2026-09-10 "$C" adjust file --term $TERM_ --district D1 "$T/bad2.csv"
+expect_grep "surplus of 6 but holds 5 cards" "$T/err"
+expect_grep "3 problems" "$T/err"
+expect_grep "both a surplus and a shortage" "$T/err"
+expect_grep "school \"S21\" is in district \"D2\"" "$T/err"
+# A draft, then re-filed (replaces it).
+printf 'school,surplus,shortage,reason\nS11,4,,x\n' >"$T/d1draft.csv"
+expect_status 0 at 2026-09-09 "$C" adjust file --term $TERM_ --district D1 "$T/d1draft.csv"
+expect_status 0 at 2026-09-10 "$C" adjust file --term $TERM_ --district D1 "$T/d1.csv"
+expect_grep "schools 3, surplus 5, shortage 2, due 2026-09-15" "$T/out"
+expect_status 0 at 2026-09-11 "$C" adjust file --term $TERM_ --district D2 "$T/d2.csv"
+expect_status 0 at 2026-09-16 "$C" adjust file --term $TERM_ --district D3 "$T/d3.csv"
+expect_grep "filed as draft LATE" "$T/out"
+expect_eq "D1|false|D2|false|D3|true" "$(q "SELECT string_agg(district || '|' || late, '|' ORDER BY district) FROM card.adjust_report")" "late flags of the reports"
+# Settlement refused while drafts are unapproved.
+expect_unchanged_status 2 at 2026-09-17 "$C" adjust settle --term $TERM_ --confirm
+expect_grep "not every adjustment report is approved" "$T/err"
+for d in D1 D2 D3; do expect_status 0 "$C" adjust approve --term $TERM_ --district $d --approver "王主任"; done
+expect_unchanged_status 2 "$C" adjust approve --term $TERM_ --district D1 --approver "王主任"
+expect_status 0 "$C" adjust show --term $TERM_ --json
+expect_grep '"state": "approved"' "$T/out"
+audit_ok "after Annex 4"
+
+# --- The city's settlement by S+20 = 2026-09-21 -----------------------------------------
+#   district surplus shortage internal return need   supplement (city 10 + returns 7 = 17)
+#   D1       5       2        2        3      0      0
+#   D2       6       2        2        4      0      0
+#   D3       0       20       0        0      20     17, 3 uncovered
+expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_ --json
+python3 - "$T/out" <<'EOF' && ok "proposal figures" || bad "proposal figures"
+import json, sys
+p = {r["district"]: r for r in json.load(open(sys.argv[1]))["proposal"]}
+want = {"D1": (5, 2, 2, 3, 0, 0), "D2": (6, 2, 2, 4, 0, 0), "D3": (0, 20, 0, 0, 17, 3)}
+for d, w in want.items():
+    got = tuple(p[d][k] for k in ("surplus", "shortage", "internal", "return_count", "supplement_count", "uncovered"))
+    assert got == w, (d, got, w)
+assert "3 cannot be covered" in p["D3"]["note"], p["D3"]["note"]
+EOF
+expect_eq 0 "$(q "SELECT count(*) FROM card.settlement")" "a proposal records nothing"
+expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_ --confirm
+expect_grep "settlement recorded, document [0-9a-f-]\{36\}" "$T/out"
+expect_eq "D1:return:3 D2:return:4 D3:supplement:17" "$(q "SELECT string_agg(district || ':' || kind || ':' || count, ' ' ORDER BY district) FROM card.settle_order")" "orders"
+expect_unchanged_status 2 "$C" adjust settle --term $TERM_ --confirm
+
+# Supplements: never more than the city holds (10 now), never more than ordered.
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 17 --signer "赵校长"
+expect_grep "a supplement of 17 is more than the city stock of 10" "$T/err"
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S21 --count 1 --signer x
+expect_grep "ordered no supplement for district \"D2\"" "$T/err"
+expect_status 0 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长"
+expect_grep "ranges *451-460" "$T/out"
+setup_distribute S31 10
+# Returns: D1 returns its 3 from S11 (serials 96..100 are S11's: 96-98); D2 returns only 2 of 4.
+expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长"
+expect_grep "ordered *3" "$T/out"
+expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S11 --count 1 --signer x
+expect_grep "\"S11\" is not in district \"D2\"" "$T/err"
+expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer "钱科长"
+# The internal cover: D1 S11 -> S12 2 cards, D2 S21 -> S22 2 cards (late, with the reason).
+expect_status 0 at 2026-09-20 "$C" transfer --term $TERM_ --from S11 --to S12 --count 2 --late "市调剂：区内调配"
+expect_status 0 at 2026-09-20 "$C" transfer --term $TERM_ --from S21 --to S22 --count 2 --late "市调剂：区内调配"
+setup_distribute S12 2
+setup_distribute S22 2
+audit_ok "after returns and supplements"
+# City stock: 10 - 10 + 3 + 2 = 5.  S11: 5 - 3 - 2 = 0.  S21: 6 - 2 - 2 = 2 (not returned).
+expect_eq 5 "$(balance C stock)" "city stock after returns"
+expect_eq 0 "$(balance S11 stock)" "S11 stock"
+expect_eq 2 "$(balance S21 stock)" "S21 stock (2 not returned)"
+
+# --- Redemptions and a replacement -------------------------------------------------------
+# Students redeem: S11 serial 1..50, S13 181..200, S21 231..330, S31 411..430 (190 cards).
+q "SELECT count(*) FROM card.redeem_many(array(SELECT g FROM generate_series(1, 50) g
+        UNION ALL SELECT g FROM generate_series(181, 200) g UNION ALL SELECT g FROM generate_series(231, 330) g
+        UNION ALL SELECT g FROM generate_series(411, 430) g), array_fill(1, ARRAY[190]),
+        array(SELECT 'acct' || g FROM generate_series(1, 190) g))" >/dev/null
+expect_eq 190 "$(q "SELECT count(*) FROM card.redemption")" "redeemed cards"
+# Refused: a redeemed card (S13's 181), a card the school does not hold (S11's 60 at S13).
+expect_unchanged_status 2 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 181 --reason "刮坏"
+expect_grep "card 181 is redeemed: it cannot be replaced" "$T/err"
+expect_unchanged_status 2 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 60 --reason "刮坏"
+expect_grep "school \"S13\" does not hold card 60" "$T/err"
+expect_unchanged_status 2 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 210 --reason "x" --requested 2026-02-30
+expect_grep "invalid date" "$T/err"
+# S13 asked on 09-12 to replace 210 (code unreadable); done 09-22 > due 09-19: late.  No
+# district stock in D1, so the good card comes from city stock (lowest: 96).
+expect_status 0 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 210 --reason "兑换码无法辨认" --requested 2026-09-12
+expect_grep "new_serial *96" "$T/out"
+expect_grep "source *C" "$T/out"
+expect_grep "due *2026-09-19" "$T/out"
+expect_grep "late *t" "$T/out"
+expect_eq "void" "$(q "SELECT state FROM card.holding WHERE serials @> 210::bigint")" "card 210 is void"
+expect_eq "card_void" "$(q "SELECT outcome FROM card.redeem_many('{210}', '{1}', '{acct999}')")" "a void card cannot be redeemed"
+expect_eq "redeemed" "$(q "SELECT outcome FROM card.redeem_many('{96}', '{1}', '{acct998}')")" "its replacement can"
+expect_unchanged_status 2 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 210 --reason "again"
+audit_ok "after the replacement"
+# City stock 5 - 1 = 4: the rest of D3's supplement (4 of the 7 still ordered).
+expect_status 0 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 4 --signer "赵校长"
+expect_grep "supplied *14" "$T/out"
+setup_distribute S31 4
+expect_unchanged_status 2 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 1 --signer "赵校长"
+audit_ok "after the last supplement"
+
+# --- The close (S+30 = 2026-10-01) and the charges ----------------------------------------
+expect_unchanged_status 2 at 2026-10-01 "$C" charge --term $TERM_
+expect_grep "open until 2026-10-01: no charges before the close" "$T/err"
+# D1 ordered 3, returned 3: nothing.  D2 ordered 4, returned 2: 2 x 50 yuan = 100.00.  D3: none.
+expect_status 0 at 2026-10-02 "$C" charge --term $TERM_ --format csv --out "$T/charge.csv"
+expect_grep "1 district charged" "$T/out"
+expect_grep "^D2 .* 4 *2 *2 *10000" "$T/out"
+expect_grep "D2,西城区,4,2,2,50.00,100.00," "$T/charge.csv"
+doc1=$(q "SELECT id FROM card.charge")
+expect_status 0 at 2026-10-09 "$C" charge --term $TERM_ --json
+expect_grep "$doc1" "$T/out"
+expect_eq 1 "$(q "SELECT count(*) FROM card.charge")" "charge documents after a second run"
+expect_unchanged_status 2 at 2026-10-09 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer x
+expect_grep "term \"$TERM_\" is closed" "$T/err"
+audit_ok "after the close"
+
+finish

@@ -1,0 +1,349 @@
+/*
+ * cmd_adjust.c -- cardctl adjust file|approve|show|settle: the Annex 4 surplus/shortage
+ * reports of the districts and the city's settlement (workflow part 2).  The rules live in
+ * libcard (card/reconcile.h) and sql/0500_reconcile.sql.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "csvin.h"
+#include "rowsout.h"
+
+static const char FILE_HELP[] =
+	"Usage: cardctl adjust file --term TERM --district D [--encoding E] FILE.csv\n\n"
+	"File the district's surplus/shortage report (Annex 4, 余缺调剂表) as its draft, replacing\n"
+	"the draft.  Header (any order, Chinese or English):\n"
+	"    学校编码,余,缺,原因   /   school,surplus,shortage,reason\n"
+	"One line per school of the district; a line has a surplus or a shortage (not both) and a\n"
+	"reason when either is not zero.  Checked against the ledger: a surplus is at most what\n"
+	"the school holds in stock; a school that still holds stock is not short.  Filed after\n"
+	"S+14 it is recorded as late.  Same CSV rules as the census (UTF-8 or GB18030).  A\n"
+	"rejected file changes nothing; every problem is listed with its line number.\n";
+static const char APPROVE_HELP[] =
+	"Usage: cardctl adjust approve --term TERM --district D --approver NAME\n\n"
+	"The district centre approves its report (who and when are recorded); its lines are\n"
+	"checked against the ledger again.\n";
+static const char SHOW_HELP[] =
+	"Usage: cardctl adjust show --term TERM [--district D] [--json]\n\n"
+	"The reports of the districts (state, late, approver, totals), the lines with what each\n"
+	"school holds now, and the city's orders once settled.\n";
+static const char SETTLE_HELP[] =
+	"Usage: cardctl adjust settle --term TERM [--confirm]\n\n"
+	"The city's cross-district settlement: per district the approved surplus and shortage,\n"
+	"what it covers itself by transfer, the return of its net surplus to city stock and the\n"
+	"supplement of its net shortage from city stock (the reserve plus the returns, in district\n"
+	"order); a shortage that cannot be covered is explained.  Without --confirm only prints\n"
+	"the proposal; with --confirm records the orders (documents with UUIDs).  Then 'cardctl\n"
+	"return' and 'cardctl supplement' move the cards.\n";
+
+enum { O_TERM = 1, O_DISTRICT, O_ENCODING, O_APPROVER, O_CONFIRM };
+
+struct args {
+	const char *term, *district, *encoding, *approver;
+	int confirm;
+	int nargs;
+	char **rest;
+};
+
+static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
+                 struct args *a, int want_args)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "term", required_argument, NULL, O_TERM },
+		{ "district", required_argument, NULL, O_DISTRICT },
+		{ "encoding", required_argument, NULL, O_ENCODING },
+		{ "approver", required_argument, NULL, O_APPROVER },
+		{ "confirm", no_argument, NULL, O_CONFIRM },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(help, stdout);
+			return -1;
+		case O_TERM: a->term = optarg; break;
+		case O_DISTRICT: a->district = optarg; break;
+		case O_ENCODING: a->encoding = optarg; break;
+		case O_APPROVER: a->approver = optarg; break;
+		case O_CONFIRM: a->confirm = 1; break;
+		default:
+			return cli_usage(cli, cmd, "invalid option");
+		}
+	}
+	if (a->term == NULL)
+		return cli_usage(cli, cmd, "--term TERM is required");
+	a->nargs = argc - optind;
+	a->rest = argv + optind;
+	if (a->nargs != want_args)
+		return want_args ? cli_usage(cli, cmd, "one FILE is required")
+		                 : cli_usage(cli, cmd, "unexpected argument \"%s\"", a->rest[0]);
+	return 0;
+}
+
+static const struct csvin_col ADJ_COLS[] = {
+	{ "学校编码", "school", 1 },
+	{ "余", "surplus", 1 },
+	{ "缺", "shortage", 1 },
+	{ "原因", "reason", 0 },
+};
+#define NCOLS (sizeof(ADJ_COLS) / sizeof(ADJ_COLS[0]))
+
+/* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
+static card_err read_adjust(const char *path, const char *enc, card_adjust_row **rowsp,
+                            char ***cellsp, size_t *np, card_diag *d)
+{
+	struct csvin *in = NULL;
+	card_adjust_row *rows = NULL;
+	char **cells = NULL;
+	size_t n = 0, cap = 0;
+	card_err rc = csvin_open(path, enc, ADJ_COLS, NCOLS, &in, d);
+
+	while (rc == CARD_OK) {
+		const char *const *f;
+		long line;
+		int eof = 0;
+		rc = csvin_next(in, &f, &line, &eof, d);
+		if (rc != CARD_OK || eof)
+			break;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			card_adjust_row *r2 = realloc(rows, nc * sizeof(*r2));
+			char **c2 = r2 != NULL ? realloc(cells, nc * NCOLS * sizeof(*c2)) : NULL;
+			if (r2 != NULL)
+				rows = r2;
+			if (c2 == NULL) {
+				rc = CARD_ERR_NOMEM;
+				break;
+			}
+			cells = c2;
+			cap = nc;
+		}
+		for (size_t i = 0; i < NCOLS; i++)
+			cells[n * NCOLS + i] = strdup(f[i] != NULL ? f[i] : "");
+		rows[n].line = line;
+		n++;
+	}
+	csvin_close(in);
+	for (size_t i = 0; rc == CARD_OK && i < n; i++) {
+		char **c = cells + i * NCOLS;
+		if (c[0] == NULL || c[1] == NULL || c[2] == NULL || c[3] == NULL)
+			rc = CARD_ERR_NOMEM;
+		else
+			rows[i] = (card_adjust_row){ rows[i].line, c[0], c[1], c[2], c[3] };
+	}
+	*rowsp = rows;
+	*cellsp = cells;
+	*np = n;
+	return rc;
+}
+
+static int adjust_file(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	card_adjust_row *rows = NULL;
+	char **cells = NULL, doc[CARD_UUID_BUFSZ];
+	size_t n = 0;
+	card_rows *sum = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "adjust file", FILE_HELP, argc, argv, &a, 1);
+
+	card_diag_clear(&d);
+	if (status == 0 && a.district == NULL)
+		status = cli_usage(cli, "adjust file", "--district D is required");
+	if (status != 0)
+		goto out;
+	rc = read_adjust(a.rest[0], a.encoding, &rows, &cells, &n, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "could not read the adjustment file");
+		goto out;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_adjust_file(st, a.term, a.district, rows, n, doc, &sum, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "adjust file failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"document\": \"%s\", \"report\": ", doc);
+		rows_json_object(stdout, sum, 0);
+		printf("}\n");
+	} else {
+		printf("adjustment report of %s filed as draft%s, document %s\n"
+		       "  schools %s, surplus %s, shortage %s, due %s\n",
+		       a.district, strcmp(card_rows_getn(sum, 0, "late"), "t") == 0 ? " LATE" : "", doc,
+		       card_rows_getn(sum, 0, "schools"), card_rows_getn(sum, 0, "surplus"),
+		       card_rows_getn(sum, 0, "shortage"), card_rows_getn(sum, 0, "due"));
+	}
+out:
+	for (size_t i = 0; cells != NULL && i < n * NCOLS; i++)
+		free(cells[i]);
+	free(cells);
+	free(rows);
+	card_rows_free(sum);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int adjust_approve(struct cli *cli, int argc, char **argv)
+{
+	struct args a = { 0 };
+	char doc[CARD_UUID_BUFSZ];
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "adjust approve", APPROVE_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status == 0 && a.district == NULL)
+		status = cli_usage(cli, "adjust approve", "--district D is required");
+	if (status == 0 && a.approver == NULL)
+		status = cli_usage(cli, "adjust approve", "--approver NAME is required");
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_adjust_approve(st, a.term, a.district, a.approver, doc, &d);
+	if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, "adjust approve failed");
+	else if (cli->json)
+		printf("{\"district\": \"%s\", \"state\": \"approved\", \"document\": \"%s\"}\n", a.district, doc);
+	else
+		printf("adjustment report of %s approved by %s, document %s\n", a.district, a.approver, doc);
+out:
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int adjust_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col list_cols[] = {
+		{ "district", "district" }, { "name", "name" }, { "state", "state" }, { "late", "late" },
+		{ "filed_on", "filed" }, { "schools", "schools" }, { "surplus", "surplus" },
+		{ "shortage", "shortage" }, { "approver", "approver" }, { "approved_at", "approved" },
+	};
+	static const struct rows_col line_cols[] = {
+		{ "district", "district" }, { "school", "school" }, { "school_name", "name" },
+		{ "surplus", "surplus" }, { "shortage", "shortage" }, { "reason", "reason" },
+		{ "stock", "stock_now" }, { "distributed", "distributed" },
+	};
+	static const struct rows_col order_cols[] = {
+		{ "district", "district" }, { "kind", "order" }, { "count", "count" }, { "done", "done" },
+		{ "doc", "document" },
+	};
+	struct args a = { 0 };
+	card_rows *list = NULL, *lines = NULL, *orders = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "adjust show", SHOW_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_adjust_list(st, a.term, a.district, &list, &d);
+	if (rc == CARD_OK)
+		rc = card_adjust_lines(st, a.term, a.district, &lines, &d);
+	if (rc == CARD_OK)
+		rc = card_adjust_orders(st, a.term, &orders, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "adjust show failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"term\": ");
+		json_str(stdout, a.term);
+		printf(", \"reports\": ");
+		rows_json_array(stdout, list);
+		printf(", \"lines\": ");
+		rows_json_array(stdout, lines);
+		printf(", \"orders\": ");
+		rows_json_array(stdout, orders);
+		printf("}\n");
+	} else {
+		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
+		if (card_rows_count(lines) > 0) {
+			printf("\nlines:\n");
+			rows_print(stdout, lines, line_cols, sizeof(line_cols) / sizeof(line_cols[0]));
+		}
+		if (card_rows_count(orders) > 0) {
+			printf("\nthe city's orders:\n");
+			rows_print(stdout, orders, order_cols, sizeof(order_cols) / sizeof(order_cols[0]));
+		}
+	}
+out:
+	card_rows_free(list);
+	card_rows_free(lines);
+	card_rows_free(orders);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+static int adjust_settle(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col cols[] = {
+		{ "district", "district" }, { "report", "report" }, { "surplus", "surplus" },
+		{ "shortage", "shortage" }, { "internal", "internal" }, { "return_count", "return" },
+		{ "supplement_count", "supplement" }, { "uncovered", "uncovered" }, { "note", "note" },
+	};
+	static const struct rows_col order_cols[] = {
+		{ "district", "district" }, { "kind", "order" }, { "count", "count" }, { "doc", "document" },
+	};
+	struct args a = { 0 };
+	char doc[CARD_UUID_BUFSZ];
+	card_rows *prop = NULL, *orders = NULL;
+	card_store *st = NULL;
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "adjust settle", SETTLE_HELP, argc, argv, &a, 0);
+
+	card_diag_clear(&d);
+	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_adjust_settle(st, a.term, a.confirm, doc, &prop, &orders, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "adjust settle failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"proposal\": ");
+		rows_json_array(stdout, prop);
+		if (a.confirm) {
+			printf(", \"settlement\": \"%s\", \"orders\": ", doc);
+			rows_json_array(stdout, orders);
+		}
+		printf("}\n");
+	} else {
+		printf("settlement of term %s%s:\n", a.term, a.confirm ? "" : " (proposal; --confirm records it)");
+		rows_print(stdout, prop, cols, sizeof(cols) / sizeof(cols[0]));
+		if (a.confirm) {
+			printf("\nsettlement recorded, document %s; orders:\n", doc);
+			rows_print(stdout, orders, order_cols, sizeof(order_cols) / sizeof(order_cols[0]));
+		}
+	}
+out:
+	card_rows_free(prop);
+	card_rows_free(orders);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
+int cmd_adjust(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "file", adjust_file, "file a district's Annex 4 report (draft)" },
+		{ "approve", adjust_approve, "approve a district's report (district centre)" },
+		{ "show", adjust_show, "show the reports, their lines and the city's orders" },
+		{ "settle", adjust_settle, "the city's cross-district settlement (--confirm records it)" },
+		{ NULL, NULL, NULL },
+	};
+	return cli_dispatch(cli, "adjust", cmds, argc - 1, argv + 1);
+}
