@@ -74,6 +74,17 @@ BEGIN
 	END IF;
 END $$;
 
+-- The caller may act for the district: the city, or a district login of that district
+-- (0230_roles); else CR006.
+CREATE FUNCTION card.rc_access(p_district text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT (card.is_city() OR p_district IN (SELECT unnest(card.my_districts()))) THEN
+		RAISE EXCEPTION 'permission denied for district "%"', p_district USING ERRCODE = 'CR006',
+			HINT = 'A district login acts only for its own district; the city for all.';
+	END IF;
+END $$;
+
 -- Self-adjustment between two schools of one district.
 CREATE TABLE card.transfer (
 	id          uuid PRIMARY KEY REFERENCES card.document (id),
@@ -106,6 +117,7 @@ DECLARE
 	v_ranges int8multirange := '{}';
 	v_r int8range;
 BEGIN
+	PERFORM card.rc_access(f.district);
 	PERFORM card.rc_open(t, 'transfers');
 	IF f.code = d.code THEN
 		RAISE EXCEPTION 'cannot transfer from school "%" to itself', f.code USING ERRCODE = 'CR004';
@@ -207,6 +219,7 @@ DECLARE
 	seen jsonb := '{}';
 	st text;
 BEGIN
+	PERFORM card.rc_access(p_district);
 	PERFORM card.rc_open(t, 'adjustment reports');
 	SELECT a.state INTO st FROM card.adjust_report a WHERE a.term = p_term AND a.district = p_district;
 	IF st = 'approved' THEN
@@ -311,6 +324,7 @@ DECLARE
 	p text;
 BEGIN
 	PERFORM card.rc_org(p_district, 'district');
+	PERFORM card.rc_access(p_district);
 	PERFORM card.rc_open(t, 'approvals');
 	SELECT * INTO a FROM card.adjust_report WHERE term = p_term AND district = p_district FOR UPDATE;
 	IF NOT FOUND THEN
@@ -485,6 +499,7 @@ DECLARE
 	v_r int8range;
 	v_n bigint;
 BEGIN
+	PERFORM card.rc_access(d.code);
 	PERFORM card.rc_open(t, 'returns');
 	IF f.district IS DISTINCT FROM d.code THEN
 		RAISE EXCEPTION '"%" is not in district "%"', f.code, d.code USING ERRCODE = 'CR004';
@@ -495,8 +510,8 @@ BEGIN
 	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
 		RAISE EXCEPTION 'the return needs the name of who signed for the city' USING ERRCODE = 'CR004';
 	END IF;
-	INSERT INTO card.document (id, kind, term, district, note)
-	VALUES (p_doc, 'return', p_term, d.code, format('return %s -> %s', f.code, v_city));
+	INSERT INTO card.document (id, kind, term, district, created_by, note)
+	VALUES (p_doc, 'return', p_term, d.code, session_user, format('return %s -> %s', f.code, v_city));
 	IF p_serials IS NOT NULL THEN
 		v_n := card.move(p_term, p_doc, 'return', f.code, 'stock', v_city, 'stock', p_serials);
 		v_ranges := int8multirange(p_serials);
@@ -510,10 +525,11 @@ BEGIN
 		END LOOP;
 		v_n := p_count;
 	END IF;
-	INSERT INTO card.card_return (id, term, district, from_org, count, ranges, ordered, signer, signed_on)
+	INSERT INTO card.card_return (id, term, district, from_org, count, ranges, ordered, signer, signed_on,
+	                              by_role)
 	VALUES (p_doc, p_term, d.code, f.code, v_n, card.ranges_text(v_ranges),
 	        (SELECT o.id FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code
-	         AND o.kind = 'return'), btrim(p_signer), card.bureau_today());
+	         AND o.kind = 'return'), btrim(p_signer), card.bureau_today(), session_user);
 	RETURN QUERY SELECT card.ranges_text(v_ranges), v_n,
 		(SELECT o.count FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code AND o.kind = 'return'),
 		(SELECT sum(x.count)::bigint FROM card.card_return x WHERE x.term = p_term AND x.district = d.code);

@@ -62,6 +62,7 @@ DECLARE
 	v_src text;
 	v_new int8range;
 BEGIN
+	PERFORM card.rc_access(s.district);
 	p_reason := btrim(coalesce(p_reason, ''));
 	IF p_reason = '' THEN
 		RAISE EXCEPTION 'a replacement needs a reason' USING ERRCODE = 'CR004';
@@ -86,8 +87,8 @@ BEGIN
 			DETAIL = format('The card is held by %s (%s).', coalesce(h.org, 'nobody'), coalesce(h.state, '-')),
 			HINT = 'Only a card the school holds in stock or has handed out can be replaced.';
 	END IF;
-	INSERT INTO card.document (id, kind, term, district, note)
-	VALUES (p_doc, 'replacement', p_term, s.district, format('replacement of card %s at %s', p_serial, s.code));
+	INSERT INTO card.document (id, kind, term, district, created_by, note)
+	VALUES (p_doc, 'replacement', p_term, s.district, session_user, format('replacement of card %s at %s', p_serial, s.code));
 	IF to_regprocedure('card.void_card(text,uuid,text,text,bigint,text)') IS NOT NULL THEN
 		PERFORM card.void_card(p_term, p_doc, s.code, h.state, p_serial, p_reason);
 	ELSE
@@ -104,9 +105,9 @@ BEGIN
 	SELECT m INTO v_new FROM card.move_count(p_term, p_doc, 'replacement', v_src, 'stock', s.code,
 	                                         h.state, 1) m;
 	INSERT INTO card.replacement (id, term, district, school, old_serial, new_serial, source, state,
-	                              reason, requested, due, done_on, late)
+	                              reason, requested, due, done_on, late, by_role)
 	VALUES (p_doc, p_term, s.district, s.code, p_serial, lower(v_new), v_src, h.state, p_reason,
-	        v_req, v_req + 7, v_today, v_today > v_req + 7);
+	        v_req, v_req + 7, v_today, v_today > v_req + 7, session_user);
 	RETURN QUERY SELECT p_serial, lower(v_new), v_src, h.state::text, v_req + 7, v_today > v_req + 7;
 END $$;
 
@@ -187,25 +188,12 @@ BEGIN
 	             WHERE c.term = p_term ORDER BY c.district;
 END $$;
 
--- Privileges: the city runs every step; a district its own transfers, reports, returns and
--- replacements.  Row-level security keeps a district's rows to itself (card.rc_visible).
-CREATE FUNCTION card.rc_visible(p_district text) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	v boolean;
-BEGIN
-	IF pg_has_role(current_user, 'card_city', 'MEMBER')
-	   OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls)) THEN
-		RETURN true;
-	END IF;
-	-- The roles migration of the store maps district logins to districts; follow it when present.
-	IF to_regprocedure('card.my_districts()') IS NOT NULL THEN
-		EXECUTE 'SELECT $1 = ANY (card.my_districts())' INTO v USING p_district;
-		RETURN coalesce(v, false);
-	END IF;
-	RETURN false;
-END $$;
-
+-- Privileges and row-level security, following 0230_roles (docs/operations.md): the city
+-- (card_city, by default privileges) runs every step; a district login its own transfers,
+-- reports, approvals, returns and replacements, and sees only its own rows.  Returns and
+-- replacements move cards to or from city stock, which a district cannot touch under the
+-- ledger's policies: card.return_cards and card.replace are SECURITY DEFINER and check the
+-- caller with card.rc_access first.
 DO $$
 DECLARE
 	tb text;
@@ -213,18 +201,23 @@ BEGIN
 	FOREACH tb IN ARRAY ARRAY['transfer', 'adjust_report', 'adjust_line', 'settle_order',
 	                          'card_return', 'supplement', 'replacement', 'charge'] LOOP
 		EXECUTE format('ALTER TABLE card.%I ENABLE ROW LEVEL SECURITY', tb);
-		EXECUTE format('CREATE POLICY %I ON card.%I USING (card.rc_visible(district)) '
-		               'WITH CHECK (card.rc_visible(district))', tb || '_district', tb);
-		EXECUTE format('GRANT SELECT ON card.%I TO card_city, card_district', tb);
+		EXECUTE format('CREATE POLICY %I ON card.%I TO card_city USING (true) WITH CHECK (true)',
+		               tb || '_city', tb);
+		EXECUTE format('CREATE POLICY %I ON card.%I TO card_district '
+		               'USING (district IN (SELECT unnest(card.my_districts()))) '
+		               'WITH CHECK (district IN (SELECT unnest(card.my_districts())))',
+		               tb || '_district', tb);
+		EXECUTE format('GRANT SELECT ON card.%I TO card_district', tb);
 	END LOOP;
 END $$;
-GRANT SELECT ON card.settlement TO card_city, card_district;
-GRANT INSERT ON card.transfer, card.adjust_report, card.adjust_line, card.card_return,
-	card.replacement TO card_district;
+GRANT SELECT ON card.settlement TO card_district;
+GRANT INSERT ON card.transfer, card.adjust_report, card.adjust_line TO card_district;
 GRANT UPDATE, DELETE ON card.adjust_report, card.adjust_line TO card_district;
-GRANT INSERT, UPDATE, DELETE ON card.transfer, card.adjust_report, card.adjust_line,
-	card.settlement, card.settle_order, card.card_return, card.supplement, card.replacement,
-	card.charge TO card_city;
+
+ALTER FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text)
+	SECURITY DEFINER SET search_path = pg_catalog, card;
+ALTER FUNCTION card.replace(text, uuid, text, bigint, text, date)
+	SECURITY DEFINER SET search_path = pg_catalog, card;
 
 REVOKE EXECUTE ON FUNCTION card.transfer(text, uuid, text, text, bigint, text),
 	card.adjust_file(text, text, uuid, integer[], text[], text[], text[], text[]),
@@ -234,12 +227,14 @@ REVOKE EXECUTE ON FUNCTION card.transfer(text, uuid, text, text, bigint, text),
 	card.supplement(text, uuid, text, bigint, text),
 	card.replace(text, uuid, text, bigint, text, date), card.charge_due(text),
 	card.charge_run(text, uuid[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION card.rc_date(text) TO card_city, card_district;
 GRANT EXECUTE ON FUNCTION card.transfer(text, uuid, text, text, bigint, text),
 	card.adjust_file(text, text, uuid, integer[], text[], text[], text[], text[]),
-	card.adjust_approve(text, text, uuid, text), card.adjust_proposal(text),
+	card.adjust_approve(text, text, uuid, text),
 	card.return_cards(text, uuid, text, text, bigint, int8range, text),
-	card.replace(text, uuid, text, bigint, text, date), card.charge_due(text)
+	card.replace(text, uuid, text, bigint, text, date), card.charge_due(text),
+	card.rc_term(text), card.rc_org(text, text), card.rc_open(card.term, text),
+	card.rc_access(text), card.rc_date(text), card.bureau_today(),
+	card.adjust_line_problem(text, text, bigint, bigint)
 	TO card_city, card_district;
-GRANT EXECUTE ON FUNCTION card.adjust_settle(text, uuid, uuid[]),
+GRANT EXECUTE ON FUNCTION card.adjust_settle(text, uuid, uuid[]), card.adjust_proposal(text),
 	card.supplement(text, uuid, text, bigint, text), card.charge_run(text, uuid[]) TO card_city;

@@ -109,6 +109,10 @@ expect_grep "window of term \"$TERM_\" closed on 2026-09-01" "$T/err"
 expect_unchanged_status 2 at 2026-08-30 "$C" transfer --term $TERM_ --from S13 --to S11 --count 1
 expect_grep "S13 (stock) holds 0 cards" "$T/err"
 expect_unchanged_status 1 "$C" transfer --term $TERM_ --from S11 --to S12 --count -2
+# A district login (0230_roles) acts only for its own district.
+q "CREATE ROLE d1user LOGIN IN ROLE card_district; INSERT INTO card.district_login (role, district) VALUES ('d1user', 'D1')"
+expect_unchanged_status 2 env PGUSER=d1user "$C" transfer --term $TERM_ --from S21 --to S22 --count 1
+expect_grep "permission denied for district \"D2\"" "$T/err"
 # Late, with a reason (recorded): S21 -> S22 4 cards; S22 hands them out (64), short 2.
 expect_status 0 at 2026-09-05 "$C" transfer --term $TERM_ --from S21 --to S22 --count 4 --late "插班生晚报到"
 expect_grep "late *t" "$T/out"
@@ -148,6 +152,7 @@ for d in D1 D2 D3; do expect_status 0 "$C" adjust approve --term $TERM_ --distri
 expect_unchanged_status 2 "$C" adjust approve --term $TERM_ --district D1 --approver "王主任"
 expect_status 0 "$C" adjust show --term $TERM_ --json
 expect_grep '"state": "approved"' "$T/out"
+expect_eq "D1" "$(PGUSER=d1user q "SELECT string_agg(DISTINCT district, ',') FROM card.adjust_line")" "a district login sees only its own Annex 4 lines"
 audit_ok "after Annex 4"
 
 # --- The city's settlement by S+20 = 2026-09-21 -----------------------------------------
