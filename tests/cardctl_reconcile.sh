@@ -14,23 +14,21 @@ C=$CARDCTL
 TERM_=2026-autumn
 "$C" db migrate >/dev/null
 
-# --- The city (part 1) -----------------------------------------------------------------
+# --- The city (part 1: org import, term, census, plan, mint, ship/receive, distribute) --
 # City C; districts D1 (schools S11 S12 S13), D2 (S21 S22), D3 (S31).  S = 2026-09-01.
-q "INSERT INTO card.org (code, name, kind, parent, district) VALUES ('C', '示范市教育局', 'city', NULL, NULL);
-   INSERT INTO card.org (code, name, kind, parent, district) VALUES
-     ('D1', '东城区', 'district', 'C', 'D1'), ('D2', '西城区', 'district', 'C', 'D2'),
-     ('D3', '高新区', 'district', 'C', 'D3');
-   INSERT INTO card.org (code, name, kind, parent, district) VALUES
-     ('S11', '东城一小', 'school', 'D1', 'D1'), ('S12', '东城二小', 'school', 'D1', 'D1'),
-     ('S13', '东城中学', 'school', 'D1', 'D1'), ('S21', '西城一小', 'school', 'D2', 'D2'),
-     ('S22', '西城中学', 'school', 'D2', 'D2'), ('S31', '高新实验学校', 'school', 'D3', 'D3');
-   INSERT INTO card.term (code, start_date, census_due) VALUES ('$TERM_', '2026-09-01', '2026-06-25');"
+printf '\xef\xbb\xbf编码,名称,类型,上级编码\r\nC,示范市教育局,市,\r\nD1,东城区,区,C\r\nD2,西城区,区,C\r\nD3,高新区,区,C\r\n' >"$T/orgs.csv"
+printf 'S11,东城一小,校,D1\r\nS12,东城二小,校,D1\r\nS13,东城中学,校,D1\r\nS21,西城一小,校,D2\r\nS22,西城中学,校,D2\r\nS31,高新实验学校,校,D3\r\n' >>"$T/orgs.csv"
+expect_status 0 "$C" org import "$T/orgs.csv"
+expect_status 0 "$C" term new $TERM_ --start 2026-09-01 --census-due 2026-06-25
+KR=$T/keyring
+"$C" key new --keyring "$KR" --id 1 --label $TERM_ >/dev/null
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR signed receipt' >"$T/receipt.png"
 
 # Census (Annex 2), students + teachers = planned cards per school:
 #   S11 90+10=100  S12 72+8=80  S13 45+5=50  -> D1 230
 #   S21 108+12=120 S22 54+6=60              -> D2 180
 #   S31 36+4=40                             -> D3 40      total 450, reserve 10 (2.2 % rounded up)
-cat >"$T/census.csv" <<'EOF'
+cat >"$T/census.csv" <<'EOF2'
 unit,category,grade,count,textbooks
 S11,student,1,90,90
 S11,teacher,,10,
@@ -44,43 +42,40 @@ S22,student,7,54,54
 S22,teacher,,6,
 S31,student,1,36,36
 S31,teacher,,4,
-EOF
-expect_status 0 "$C" census import --term $TERM_ "$T/census.csv"
+EOF2
+expect_status 0 at 2026-06-20 "$C" census import --term $TERM_ "$T/census.csv"
 for d in D1 D2 D3; do
-	"$C" census submit --term $TERM_ --district $d >/dev/null
-	"$C" census approve --term $TERM_ --district $d --approver "局长" >/dev/null
+	at 2026-06-22 "$C" census submit --term $TERM_ --district $d >/dev/null
+	at 2026-06-23 "$C" census approve --term $TERM_ --district $d --approver "局长" >/dev/null
 done
 expect_status 0 "$C" plan make --term $TERM_ --reserve 2.2
 expect_eq 460 "$(q "SELECT sum(total) FROM card.plan_line WHERE term = '$TERM_'")" "plan total (450 + reserve 10)"
-
-# Mint 460 cards [1, 461) into city stock (part 1: batch mint --plan).
-q "INSERT INTO card.document (id, kind, term) VALUES ('00000000-0000-4000-8000-00000000b001', 'batch', '$TERM_');
-   INSERT INTO card.batch (id, term, key_id, first_serial, card_count) VALUES ('00000000-0000-4000-8000-00000000b001', '$TERM_', 1, 1, 460);
-   INSERT INTO card.holding (serials, term, org, state) VALUES ('[1,461)', '$TERM_', 'C', 'stock');
-   INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES ('$TERM_', '00000000-0000-4000-8000-00000000b001', 'mint', 'C', 'stock', '[1,461)');"
-# ship ORG N: city stock -> ORG transit -> ORG stock (shipment + signed receipt, part 1).
-setup_ship() {
-	q "INSERT INTO card.document (id, kind, term, district) SELECT d, 'shipment', '$TERM_', (SELECT district FROM card.org WHERE code = '$1') FROM (SELECT '$3'::uuid d) x;
-	   SELECT count(*) FROM card.move_count('$TERM_', '$3', 'shipment', 'C', 'stock', '$1', 'transit', $2);
-	   INSERT INTO card.document (id, kind, term) VALUES ('$4', 'receipt', '$TERM_');
-	   SELECT count(*) FROM card.move_count('$TERM_', '$4', 'receipt', '$1', 'transit', '$1', 'stock', $2);" >/dev/null
+# Mint 460 cards: D1 1-230, D2 231-410, D3 411-450, the reserve 451-460.
+expect_status 0 "$C" batch mint --term $TERM_ --plan --keyring "$KR" --key-id 1
+# Delivery on 2026-08-24 (S-8): the city ships each district its plan, the district each school.
+ship_recv() { # ship_recv DATE SHIP-ARGS...: ship and sign the receipt the same day
+	local d=$1; shift
+	at "$d" "$C" --json ship --term $TERM_ "$@" >"$T/ship.json"
+	local sid; sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["shipment"])' "$T/ship.json")
+	at "$d" "$C" receive "$sid" --signer "签收人" --date "$d" --photo "$T/receipt.png" >/dev/null
 }
-# distribute SCHOOL N: school stock -> distributed (part 1: cardctl distribute).
-setup_distribute() {
-	local u; u=$(cat /proc/sys/kernel/random/uuid)
-	q "INSERT INTO card.document (id, kind, term) VALUES ('$u', 'distribution', '$TERM_');
-	   SELECT count(*) FROM card.move_count('$TERM_', '$u', 'distribution', '$1', 'stock', '$1', 'distributed', $2);" >/dev/null
-}
-# Delivery on 2026-08-24 (S-8): each school gets its planned cards; the city keeps the reserve.
-n=0
-for s in S11:100 S12:80 S13:50 S21:120 S22:60 S31:40; do
-	n=$((n + 1))
-	setup_ship "${s%:*}" "${s#*:}" "00000000-0000-4000-8000-0000000051$(printf %02d $n)" "00000000-0000-4000-8000-0000000052$(printf %02d $n)"
+ship_recv 2026-08-24 --to D1 --count 230
+ship_recv 2026-08-24 --to D2 --count 180
+ship_recv 2026-08-24 --to D3 --count 40
+for s in D1:S11:100 D1:S12:80 D1:S13:50 D2:S21:120 D2:S22:60 D3:S31:40; do
+	IFS=: read -r from to n <<<"$s"
+	ship_recv 2026-08-25 --from "$from" --to "$to" --count "$n"
 done
 audit_ok "after delivery"
+# distribute SCHOOL N: cards handed out (part 1's cardctl distribute, on 2026-09-07).
+setup_distribute() {
+	if at 2026-09-25 "$C" distribute --term $TERM_ --school "$1" --count "$2" --date "${3:-2026-09-07}" >"$T/dist.out" 2>&1; then
+		ok "distribute $2 at $1"; else bad "distribute $2 at $1"; cat "$T/dist.out" >&2; fi
+}
 # Serials (lowest first): S11 1-100, S12 101-180, S13 181-230, S21 231-350, S22 351-410,
 # S31 411-450, city 451-460.
 expect_eq 10 "$(balance C stock)" "city stock after delivery (460 - 450)"
+expect_eq 0 "$(balance D1 stock)" "D1 depot after delivery"
 
 # Distribution by S+7.  Students moved over the summer:
 #   S11 hands out 92 (8 left the school)    stock 8
