@@ -27,7 +27,7 @@ expect_status 0 "$C" batch verify "$T/p1.csv" --pubkey "$KR.sign.pub"
 expect_status 0 "$C" --db "host=$T/nowhere" batch verify "$T/p1.csv" --keyring "$KR"
 expect_grep 'database not reachable' "$T/err"
 # Every code checks out with the offline verifier too.
-cut -d, -f2 "$T/p1.csv" | tail -n +2 | head -50 >"$T/codes"
+sed -n '2,51p' "$T/p1.csv" | cut -d, -f2 >"$T/codes"
 expect_status 0 sh -c "'$C' verify --keyring '$KR' <'$T/codes'"
 # Sub-range; a range outside the batch is refused.
 expect_status 0 "$C" --json batch export "$b1" --keyring "$KR" --out "$T/p2.csv" --range 11-20
@@ -59,6 +59,30 @@ expect_grep 'must be a regular file of mode 0600' "$T/err"
 chmod 600 "$KR.sign"
 expect_status 1 "$C" batch verify "$T/p1.csv"
 expect_status 2 "$C" batch export 00000000-0000-4000-8000-000000000000 --keyring "$KR" --out "$T/t6.csv"
+
+# Roles: a city login imports, mints and exports; a district login and the daemon may not
+# mint or import, and their attempts change nothing.
+psql -qc "CREATE ROLE city1 LOGIN IN ROLE card_city" -c "CREATE ROLE dist1 LOGIN IN ROLE card_district" \
+	-c "CREATE ROLE daemon1 LOGIN IN ROLE card_daemon"
+printf 'code,name,kind,parent\nC,市教育局,市,\nD1,一区,区,C\nS1,一中,校,D1\n' >"$T/org2.csv"
+expect_status 0 "$C" --db "user=city1" org import "$T/org2.csv"
+expect_grep '2 new, 0 updated, 1 unchanged' "$T/out"
+psql -qc "INSERT INTO card.district_login (role, district) VALUES ('dist1', 'D1')"
+expect_status 0 "$C" --db "user=city1" batch mint --term 2026-autumn --count 10 --keyring "$KR" --key-id 2
+b3=$(sed -n 's/^batch \([0-9a-f-]*\):.*/\1/p' "$T/out")
+expect_status 0 "$C" --db "user=city1" batch export "$b3" --keyring "$KR" --out "$T/city.csv"
+expect_status 0 "$C" --db "user=city1" batch verify "$T/city.csv" --keyring "$KR"
+n_before=$(psql -Atc "SELECT count(*) || '/' || (SELECT next_serial FROM card.serial_counter) FROM card.batch")
+for who in dist1 daemon1; do
+	expect_status 2 "$C" --db "user=$who" batch mint --term 2026-autumn --count 10 --keyring "$KR" --key-id 2
+	expect_grep 'permission denied' "$T/err"
+	printf 'code,name,kind,parent\nS9,x,校,D1\n' >"$T/org3.csv"
+	set +e; "$C" --db "user=$who" org import "$T/org3.csv" >"$T/out" 2>"$T/err"; st=$?; set -e
+	[ "$st" = 2 ] || [ "$st" = 3 ] && ok "$who cannot import organisations (exit $st)" || bad "$who org import exit $st"
+done
+[ "$(psql -Atc "SELECT count(*) || '/' || (SELECT next_serial FROM card.serial_counter) FROM card.batch")" = "$n_before" ] \
+	&& ok "refused mints changed nothing" || bad "batches or counter changed"
+[ "$(psql -Atc "SELECT count(*) FROM card.org WHERE code = 'S9'")" = 0 ] && ok "S9 not imported" || bad "S9 imported"
 
 # An export killed half-way leaves nothing under the final name.
 "$C" batch export "$b2" --keyring "$KR" --out "$T/big.csv" >"$T/big.out" 2>&1 &

@@ -131,4 +131,16 @@ reject "$(w city_kind 'code,name,kind,parent\nC,某市教育局,区,C\n')" 'city
 w rename2 'code,name,kind,parent\nS1,第一中学（新）,校,D1\n' >/dev/null
 expect_status 0 "$C" org import "$T/rename2.csv"
 expect_grep '0 new, 1 updated' "$T/out"
+
+# cardctl(1) shows, for each of these commands, exactly the usage line of its --help.
+if command -v man >/dev/null && command -v col >/dev/null; then
+	MANWIDTH=250 man -l "$top_srcdir/man/cardctl.1" 2>/dev/null | col -b | tr -s ' \t' ' ' >"$T/man"
+	for cmd in "db migrate" "db status" "org import" "org list" "term new" "term show" "term list" \
+	           "batch mint" "batch list" "batch show" "batch export" "batch verify"; do
+		# shellcheck disable=SC2086
+		"$C" $cmd --help >"$T/help" 2>&1 || true
+		usage=$(sed -n 's/^Usage: //p' "$T/help" | tr -s ' ' ' ')
+		grep -qxF " $usage" "$T/man" && ok "cardctl.1 has: $usage" || bad "cardctl.1 lacks the usage line: $usage"
+	done
+fi
 finish

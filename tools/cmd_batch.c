@@ -11,20 +11,19 @@
 #include "commands.h"
 
 static const char MINT_HELP[] =
-	"Usage: cardctl [--db CONNINFO] batch mint --term TERM --count N --keyring FILE --key-id K\n"
-	"                                          [--note TEXT] [--json]\n"
-	"       cardctl [--db CONNINFO] batch mint --term TERM --plan --keyring FILE --key-id K [--json]\n\n"
-	"Mint a print batch of N cards of TERM under key K: the next N serials, allocated\n"
-	"atomically, go into the city centre's stock, recorded with a 'mint' ledger entry.\n"
+	"Usage: cardctl batch mint --term TERM --count N --keyring FILE --key-id K [--note TEXT] [--json]\n"
+	"       cardctl batch mint --term TERM --plan --keyring FILE --key-id K [--json]\n\n"
+	"Mint a print batch of N cards (at most 100,000,000) of TERM under key K: the next N serials,\n"
+	"allocated atomically, go into the city centre's stock, recorded with a 'mint' ledger entry.\n"
 	"Prints the batch id (a UUID) and the serial range.  Refused if the keyring has no key\n"
 	"K, or the term or the city centre does not exist.  No code is stored anywhere.\n"
 	"With --plan (instead of --count) it mints the term's issuance plan (cardctl plan make)\n"
 	"plus its reserve as one batch, laid out as one contiguous serial range per district\n"
 	"(district code order, the reserve last; see 'cardctl plan show'), all or nothing.\n";
 static const char LIST_HELP[] =
-	"Usage: cardctl [--db CONNINFO] batch list [--term TERM] [--json]\n\nList the print batches.\n";
+	"Usage: cardctl batch list [--term TERM] [--json]\n\nList the print batches: id, term, key id, serial range, count, time minted.\n";
 static const char SHOW_HELP[] =
-	"Usage: cardctl [--db CONNINFO] batch show BATCH [--json]\n\nShow one print batch.\n";
+	"Usage: cardctl batch show BATCH [--json]\n\nShow one print batch.\n";
 
 enum { OPT_TERM = 1, OPT_COUNT, OPT_KEYRING, OPT_KEY_ID, OPT_NOTE, OPT_PLAN };
 

@@ -13,15 +13,14 @@
 #include "commands.h"
 
 static const char EXPORT_HELP[] =
-	"Usage: cardctl [--db CONNINFO] batch export BATCH --keyring FILE --out FILE.csv\n"
-	"                                            [--range A-B] [--json]\n\n"
+	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B] [--json]\n\n"
 	"Write the print vendor's file of BATCH (or of its serials A to B): UTF-8 CSV with the\n"
-	"header serial,code,batch,term, mode 0600, plus FILE.csv.manifest with the row count,\n"
+	"header serial,code,batch,term, mode 0600, plus OUT.csv.manifest with the row count,\n"
 	"the SHA-256 of the file, the batch, term and range, signed with Ed25519 by the signing\n"
 	"key FILE.sign beside the keyring (made on first use, mode 0600; its public half is\n"
 	"written to FILE.sign.pub).  The file appears under its name only when complete.\n";
 static const char VERIFY_HELP[] =
-	"Usage: cardctl [--db CONNINFO] batch verify FILE.csv (--keyring FILE | --pubkey PEM) [--json]\n\n"
+	"Usage: cardctl batch verify FILE.csv (--keyring FILE | --pubkey PEM) [--json]\n\n"
 	"Check FILE.csv against FILE.csv.manifest: the signature, the SHA-256 and the row count,\n"
 	"and every row: serial in order inside the signed range, batch and term as signed, and\n"
 	"(with --keyring) the code valid and decoding to its serial.  With --pubkey (the vendor's\n"

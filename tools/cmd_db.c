@@ -8,12 +8,12 @@
 #include "commands.h"
 
 static const char MIGRATE_HELP[] =
-	"Usage: cardctl [--db CONNINFO] db migrate [--json]\n\n"
+	"Usage: cardctl db migrate [--json]\n\n"
 	"Apply every pending schema migration, each in its own transaction, and create the\n"
 	"database roles card_city, card_district and card_daemon.  Running it again is a no-op.\n"
 	"Refuses a database whose schema is newer than this cardctl.\n";
 static const char STATUS_HELP[] =
-	"Usage: cardctl [--db CONNINFO] db status [--json]\n\n"
+	"Usage: cardctl db status [--json]\n\n"
 	"List the schema migrations this cardctl knows, applied or pending.  Exit status 0 when\n"
 	"the schema is up to date, 2 when migrations are pending or the database is newer.\n";
 

@@ -10,7 +10,7 @@
 #include "csvin.h"
 
 static const char IMPORT_HELP[] =
-	"Usage: cardctl [--db CONNINFO] org import [--encoding ENC] [--json] FILE.csv\n\n"
+	"Usage: cardctl org import [--encoding ENC] [--json] FILE.csv\n\n"
 	"Import the organisations of FILE.csv (UTF-8 with or without BOM, or GB18030), all in one\n"
 	"transaction.  Columns, in any order, by Chinese or English name:\n"
 	"  编码 code, 名称 name, 类型 kind (市/区/校 or city/district/school), 上级编码 parent,\n"
@@ -21,7 +21,7 @@ static const char IMPORT_HELP[] =
 	"organisation that already has cards.  Importing the same file again is a no-op.\n"
 	"  --encoding ENC   UTF-8 or GB18030 (default: detect)\n";
 static const char LIST_HELP[] =
-	"Usage: cardctl [--db CONNINFO] org list [--district CODE] [--json]\n\n"
+	"Usage: cardctl org list [--district CODE] [--json]\n\n"
 	"List the organisations, or one district and its schools.\n";
 
 enum { OPT_ENCODING = 1, OPT_DISTRICT };

@@ -9,19 +9,18 @@
 #include "commands.h"
 
 static const char NEW_HELP[] =
-	"Usage: cardctl [--db CONNINFO] term new TERM --start DATE [--census-due DATE]\n"
-	"                                        [--face-value FEN] [--json]\n\n"
+	"Usage: cardctl term new TERM --start DATE [--census-due DATE] [--face-value FEN] [--json]\n\n"
 	"Create TERM (YEAR-spring or YEAR-autumn) starting on DATE (YYYY-MM-DD).  The census is\n"
 	"due on January 15 (spring) or June 25 (autumn) of that year unless --census-due says\n"
 	"otherwise; a card is worth --face-value fen (default 5000, 50 yuan).\n";
 static const char SHOW_HELP[] =
-	"Usage: cardctl [--db CONNINFO] term show [TERM] [--json]\n\n"
+	"Usage: cardctl term show [TERM] [--json]\n\n"
 	"Print the deadline calendar of TERM (default: the current term): census due; delivery\n"
 	"S-7; distribution S+7; district self-adjustment until delivery+7; adjustment report\n"
 	"S+14; city adjustment S+20; close and final reports S+30; a replacement is due 7 days\n"
 	"after the school's request.  S is the term's start day.\n";
 static const char LIST_HELP[] =
-	"Usage: cardctl [--db CONNINFO] term list [--json]\n\nList the terms.\n";
+	"Usage: cardctl term list [--json]\n\nList the terms with start, census due, face value and whether closed.\n";
 
 enum { OPT_START = 1, OPT_CENSUS, OPT_FACE };
 
