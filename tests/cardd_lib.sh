@@ -1,7 +1,8 @@
 # cardd_lib.sh -- helpers for the cardd end-to-end tests (sourced after lib.sh).
 #
-# cardd_setup     migrate the test database, insert fixture rows (city, district, school, term
-#                 2026-autumn, a batch of serials 1..100000 under key 1, serial 99999 void), make
+# cardd_setup     migrate the test database, make a city, district and school, term
+#                 2026-autumn and a batch of serials 1..100000 under key 1 (cardctl org import,
+#                 term new, batch mint), void serial 99999 (SQL: no command for it yet), make
 #                 the login role cardd_test (member of card_daemon only), a keyring holding the
 #                 published vector key as key 1, and $T/codes ("SERIAL CODE" for 1..101000).
 # cardd_start [SETTING=VALUE...]
@@ -13,7 +14,6 @@
 # expect_http CODE WHAT   check $code.
 CARDD="$top_builddir/daemon/cardd"
 VECTOR_HEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
-BATCH_ID=11111111-1111-4111-8111-111111111111
 VOID_DOC=22222222-2222-4222-8222-222222222222
 VOID_SERIAL=99999
 UNBATCHED_SERIAL=100500
@@ -22,14 +22,17 @@ code_of() { awk -v s="$1" '$1 + 0 == s + 0 { print $2 }' "$T/codes"; }
 
 cardd_setup() {
 	"$CARDCTL" db migrate >/dev/null
+	KR="$T/keyring"
+	echo "$VECTOR_HEX" | "$CARDCTL" key import --keyring "$KR" --id 1 --label vectors >/dev/null
+	printf 'code,name,kind,parent\nC,市教育局,city,\nD1,一区,district,C\nS1,一中,school,D1\n' >"$T/org.csv"
+	"$CARDCTL" org import "$T/org.csv" >/dev/null
+	"$CARDCTL" term new 2026-autumn --start 2026-09-01 >/dev/null
+	"$CARDCTL" --json batch mint --term 2026-autumn --count 100000 --keyring "$KR" --key-id 1 >"$T/batch.json"
+	BATCH_ID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["batch"])' "$T/batch.json")
+	[ "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["first_serial"])' "$T/batch.json")" = 1 ] \
+		|| { echo "cardd_setup: the batch does not start at serial 1" >&2; exit 99; }
 	psql -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
-INSERT INTO card.org (code, name, kind, parent, district) VALUES
-	('C', '市教育局', 'city', NULL, NULL), ('D1', '一区', 'district', 'C', 'D1'),
-	('S1', '一中', 'school', 'D1', 'D1');
-INSERT INTO card.term (code, start_date, census_due) VALUES ('2026-autumn', '2026-09-01', '2026-06-25');
-INSERT INTO card.document (id, kind, term) VALUES ('$BATCH_ID', 'batch', '2026-autumn'),
-	('$VOID_DOC', 'replacement', '2026-autumn');
-INSERT INTO card.batch (id, term, key_id, first_serial, card_count) VALUES ('$BATCH_ID', '2026-autumn', 1, 1, 100000);
+INSERT INTO card.document (id, kind, term) VALUES ('$VOID_DOC', 'replacement', '2026-autumn');
 INSERT INTO card.void (serial, doc, reason) VALUES ($VOID_SERIAL, '$VOID_DOC', 'defective');
 DO \$\$ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cardd_test') THEN
@@ -37,8 +40,6 @@ DO \$\$ BEGIN
 	END IF;
 END \$\$;
 SQL
-	KR="$T/keyring"
-	echo "$VECTOR_HEX" | "$CARDCTL" key import --keyring "$KR" --id 1 --label vectors >/dev/null
 	"$CARDCTL" code derive --keyring "$KR" --key-id 1 --serial 1 --count 101000 >"$T/codes"
 	# A keyring with a different key 1 (forged codes) and one with only key 5 (unknown key).
 	"$CARDCTL" key new --keyring "$T/other" --id 1 >/dev/null
