@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docs.sh -- the documentation says what the code does: the test vectors published in
 # docs/code-format.md are those of tests/vectors.h (which the suites and vectors_ref.py check),
-# and cardctl(1) shows, for every keys-and-codes command, exactly the usage line of its --help.
+# and cardctl(1) shows, for every keys-and-codes command, exactly the usage line of its --help
+# (other commands missing from the page are listed in the log as notes).
 . "$top_srcdir/tests/lib.sh"
 DOC=$top_srcdir/docs/code-format.md
 MAN=$top_srcdir/man/cardctl.1
@@ -34,6 +35,19 @@ if command -v man >/dev/null && command -v col >/dev/null; then
 			grep -qF -- "$opt" "$T/man" || bad "cardctl.1 never mentions $opt"
 		done
 	done
+	# Every other command: listed in the log when cardctl(1) lacks its usage line (a note for
+	# the command's authors, not a failure of this test).
+	missing=0
+	for g in $("$CARDCTL" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
+		subs=$("$CARDCTL" "$g" --help 2>/dev/null | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }')
+		for s in ${subs:-""}; do
+			case "$g $s" in "key "* | "code "* | "verify ") continue ;; esac
+			# shellcheck disable=SC2086
+			u=$("$CARDCTL" $g $s --help 2>/dev/null | sed -n 's/^Usage: //p' | head -1 | tr -s ' ' ' ')
+			[ -z "$u" ] || grep -qxF " $u" "$T/man" || { echo "# note: cardctl.1 lacks: $u"; missing=$((missing + 1)); }
+		done
+	done
+	echo "# $missing other usage lines are not (yet) in cardctl.1"
 	top=$(sed -n 's/^Usage: //p' <("$CARDCTL" --help) | tr -s ' ' ' ')
 	grep -qxF " $top" "$T/man" && ok "cardctl.1 synopsis is the --help usage" || bad "cardctl.1 synopsis differs from: $top"
 else
