@@ -12,6 +12,15 @@
  * it returns CARD_OK.  Requests for the same serial within one call are answered as if they
  * had arrived in array order.
  *
+ * Errors: a business outcome is never an error (it is out[i].outcome).  The call fails as a
+ * whole, redeeming nothing, with CARD_ERR_INVALID_ARG (n is 0 or above 10000, a serial above
+ * 40 bits, a key_id above 15) or CARD_ERR_INPUT (an account that fails card_account_valid(),
+ * an idempotency key that is not 1..255 bytes of UTF-8 without control characters; the diag
+ * names the request, 1-based), and CARD_ERR_DB_UNAVAILABLE when the database cannot be
+ * reached after one reconnect.  Sending the same requests again after a failure is safe: a
+ * redemption that did commit answers REPEATED.  Implemented by card.redeem_many
+ * (sql/0210_redeem.sql); the out array has n entries and is the caller's.
+ *
  * Thread-safety: as card_store (one thread per store at a time).
  */
 #ifndef CARD_REDEEM_H
