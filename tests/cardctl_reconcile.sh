@@ -245,4 +245,81 @@ expect_unchanged_status 2 at 2026-10-09 "$C" return --term $TERM_ --district D2 
 expect_grep "term \"$TERM_\" is closed" "$T/err"
 audit_ok "after the close"
 
+# --- The final reports --------------------------------------------------------------------
+R=${RECONCILE_KEEP:-$T}
+for f in annex4 annex5 finance; do
+	for fmt in csv xlsx; do expect_status 0 "$C" report $f --term $TERM_ --format $fmt --out "$R/$f.$fmt"; done
+done
+expect_status 0 at 2026-10-01 "$C" report annex6 --term $TERM_ --district D1 --format html --out "$R/annex6-d1.html" --sign "孙局长"
+expect_status 0 at 2026-10-05 "$C" report annex6 --term $TERM_ --district D2 --format xlsx --out "$R/annex6-d2.xlsx" --sign "周局长"
+expect_status 0 "$C" report annex6 --term $TERM_ --district D2 --format html --out "$R/annex6-d2.html"
+for fmt in csv xlsx html; do expect_status 0 "$C" report coverage --term $TERM_ --format $fmt --out "$R/coverage.$fmt"; done
+# Annex 4 by hand: D1 5/2 ordered back 3, returned 3; D2 6/2 ordered back 4, returned 2, so
+# 2 not returned = 100.00 yuan; D3 short 20, supplement ordered 17, supplied 10 + 4 = 14.
+expect_grep '^D1,东城区,S11,东城一小,5,0,学生转出,' "$R/annex4.csv"
+expect_grep '^D1,东城区,,小计,5,2,,3,3,0,0,0,0.00,王主任' "$R/annex4.csv"
+expect_grep '^D2,西城区,,小计,6,2,,4,2,0,0,2,100.00,王主任' "$R/annex4.csv"
+expect_grep '^D3,高新区,,小计,0,20,,0,0,17,14,0,0.00,王主任' "$R/annex4.csv"
+expect_grep '^合计,,,,11,24,,7,5,17,14,2,100.00,' "$R/annex4.csv"
+# Annex 5 by hand (distributed now = handed out, replacements in, voids out):
+#   S11 92; S12 80 + 3 + 2 = 85; S13 50 (210 void, 96 in); D1 227, returned 3, replaced 1
+#   S21 110, returned 2; S22 60 + 4 + 2 = 66; D2 176, charged 2 = 100.00
+#   S31 40 + 10 + 4 = 54, supplied 14; city: 450 planned to schools, 457 handed out
+expect_grep '^D1,东城区,S12,东城二小,80,80,80,签收人,2026-08-25,85,0,0,0,,' "$R/annex5.csv"
+expect_grep '^D1,东城区,S13,东城中学,50,50,50,签收人,2026-08-25,50,0,0,1,,' "$R/annex5.csv"
+expect_grep '^D1,东城区,,合计,230,230,230,签收人,2026-08-24,227,3,0,1,0,0.00' "$R/annex5.csv"
+expect_grep '^D2,西城区,,合计,180,180,180,签收人,2026-08-24,176,2,0,0,2,100.00' "$R/annex5.csv"
+expect_grep '^D3,高新区,S31,高新实验学校,40,40,40,签收人,2026-08-25,54,0,14,0,,' "$R/annex5.csv"
+expect_grep '^合计,,,,450,450,450,,,457,5,14,1,2,100.00' "$R/annex5.csv"
+# Finance: produced 460 = plan 450 + reserve 10; shipped 450; redeemed 190 + card 96 = 191;
+# where the 460 are: 457 handed out + 1 void + 2 at S21 (unreturned, charged) + 0 city stock.
+expect_grep '^C,示范市教育局,460,460,450,457,191,1,5,14,2,100.00,50.00' "$R/finance.csv"
+expect_grep '^D2,西城区,180,180,180,176,100,0,2,0,2,100.00,50.00' "$R/finance.csv"
+expect_eq "457|1|2|0" "$(q "SELECT card.balance('$TERM_','S11','distributed') + card.balance('$TERM_','S12','distributed')
+	+ card.balance('$TERM_','S13','distributed') + card.balance('$TERM_','S21','distributed')
+	+ card.balance('$TERM_','S22','distributed') + card.balance('$TERM_','S31','distributed')
+	|| '|' || card.balance('$TERM_','S13','void') || '|' || card.balance('$TERM_','S21','stock')
+	|| '|' || card.balance('$TERM_','C','stock')")" "handed out | void | S21 stock | city stock"
+# Coverage by hand: D1 (50 + 21) / 227 = 31.3 %; D2 100 / 176 = 56.8 %; D3 20 / 54 = 37.0 %.
+# Timeliness: D2's final report 10-05 > S+30 late; D3's Annex 4 late, no final report.
+expect_grep '^D1,东城区,D1,东城区,区县,230,227,71,31.3,156,按时,按时,按时,按时' "$R/coverage.csv"
+expect_grep '^D2,西城区,D2,西城区,区县,180,176,100,56.8,76,按时,按时,按时,逾期' "$R/coverage.csv"
+expect_grep '^D3,高新区,D3,高新区,区县,40,54,20,37.0,34,按时,按时,逾期,未报' "$R/coverage.csv"
+expect_grep '^D2,西城区,S21,西城一小,学校,120,110,100,90.9,10,' "$R/coverage.csv"
+# The HTML pages are self-contained (no external reference), with inline SVG bars.
+expect_grep '<svg xmlns' "$R/coverage.html"
+expect_grep '90.9%（100/110）' "$R/coverage.html"
+if grep -Eq '(src|href)=|url\(|@import' "$R/coverage.html" "$R/annex6-d1.html"; then bad "HTML pages reference external assets"; else ok "HTML pages are self-contained"; fi
+expect_grep '未退回 2 张，按面值扣款 100.00 元后，同意验收。' "$R/annex6-d2.html"
+expect_grep '孙局长 / 2026-10-01' "$R/annex6-d1.html"
+expect_grep '周局长 / 2026-10-05（逾期）' "$R/annex6-d2.html"
+expect_eq 2 "$(q "SELECT count(*) FROM card.final_report")" "final reports filed (D1, D2; D2 signed once)"
+# The XLSX carry the same cells as the CSV.
+XPY=
+for p in /usr/bin/python3 python3; do "$p" -c 'import openpyxl' 2>/dev/null && { XPY=$p; break; }; done
+xlsx_same() {
+	if [ -z "$XPY" ]; then echo "# python3-openpyxl missing: XLSX not read back"; return; fi
+	if "$XPY" - "$1" "$2" <<'PY'
+import csv, sys, datetime, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).active
+rows = []
+for r in ws.iter_rows(min_row=2, values_only=True):
+    rows.append(['' if v is None else v.strftime('%Y-%m-%d') if isinstance(v, datetime.datetime)
+                 else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in r])
+want = list(csv.reader(open(sys.argv[2], encoding='utf-8-sig', newline='')))
+assert rows == want, (rows[:3], want[:3])
+assert '附件' in str(ws.cell(1, 1).value) or '汇总' in str(ws.cell(1, 1).value) or '普及率' in str(ws.cell(1, 1).value)
+PY
+	then ok "$1 matches $2"; else bad "$1 differs from $2"; fi
+}
+for f in annex4 annex5 finance coverage; do xlsx_same "$R/$f.xlsx" "$R/$f.csv"; done
+expect_status 0 "$C" report annex6 --term $TERM_ --district D2 --format csv --out "$R/annex6-d2.csv"
+xlsx_same "$R/annex6-d2.xlsx" "$R/annex6-d2.csv"
+expect_grep '^扣款金额(元),100.00' "$R/annex6-d2.csv"
+# Refused: a report of a term that does not exist; annex6 without a district.
+expect_status 2 "$C" report annex4 --term 2030-spring --format csv
+expect_grep 'term "2030-spring" does not exist' "$T/err"
+expect_status 1 "$C" report annex6 --term $TERM_ --format html
+audit_ok "after the reports"
+
 finish

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "report.h"
+#include "report2.h"
 #include "rowsout.h"
 
 static const char ANNEX2_HELP[] =
@@ -124,6 +125,11 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	static const struct cli_cmd cmds[] = {
 		{ "annex2", report_annex2, "Annex 2, the census (人数统计表)" },
 		/* (workflow part 2: annex4, annex5, annex6, coverage, finance) */
+		{ "annex4", report_annex4, "Annex 4, surplus and shortage (余缺调剂表)" },
+		{ "annex5", report_annex5, "Annex 5, issuance summary (发放汇总表)" },
+		{ "annex6", report_annex6, "Annex 6, acceptance certificate (验收证明)" },
+		{ "coverage", report_coverage, "coverage (普及率) and timeliness" },
+		{ "finance", report_finance, "the city's term summary for the finance office" },
 
 		{ NULL, NULL, NULL },
 	};

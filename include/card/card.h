@@ -26,5 +26,6 @@
 #include <card/distribution.h>
 #include <card/status.h>
 #include <card/reconcile.h>
+#include <card/reports.h>
 
 #endif

@@ -1,0 +1,262 @@
+-- 0520_reports.sql -- workflow part 2: the figures of the final forms (docs/workflow.md).
+--
+--   card.report_annex4(term, district)   Annex 4 (余缺调剂表): per school its approved surplus,
+--                                        shortage and reason; per district the city's orders
+--                                        and what was returned, supplied and charged.
+--   card.report_annex5(term, district)   Annex 5 (发放汇总表): per district and school planned,
+--                                        shipped, received (signer, date), distributed,
+--                                        returned, supplemented, replaced, charged.
+--   card.report_coverage(term, district) 普及率: per district and school handed out, redeemed,
+--                                        rate, unredeemed; per district the timeliness of its
+--                                        census, receipts and adjustment report.
+--   card.report_finance(term)            the city's term summary for the finance office.
+-- All read-only; row-level security applies (a district sees its own rows).
+
+-- Per organisation of the term: the figures every form uses.
+CREATE FUNCTION card.report_figures(p_term text)
+RETURNS TABLE (org text, name text, kind text, district text, planned bigint, shipped bigint,
+               received bigint, signer text, signed_on date, receipts bigint, receipts_late bigint,
+               stock bigint, transit bigint, distributed bigint, void bigint, redeemed bigint,
+               transfer_in bigint, transfer_out bigint, returned bigint, supplied bigint,
+               replaced bigint, replaced_late bigint)
+LANGUAGE sql STABLE AS $$
+	WITH h AS (
+		SELECT h.org, h.state, sum(upper(h.serials) - lower(h.serials))::bigint AS n
+		FROM card.holding h WHERE h.term = p_term GROUP BY 1, 2
+	), red AS (
+		SELECT h.org, count(*)::bigint AS n
+		FROM card.redemption r
+		JOIN card.holding h ON h.term = p_term AND h.serials @> r.serial
+		GROUP BY 1
+	), need AS (
+		SELECT l.org, sum(l.count)::bigint AS n
+		FROM card.census_line l
+		JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
+		WHERE l.term = p_term AND l.category IN ('student', 'teacher')
+		GROUP BY 1
+	), ship AS (
+		SELECT s.to_org AS org, sum(s.count)::bigint AS shipped, sum(r.received)::bigint AS received,
+		       string_agg(DISTINCT r.signer, '、') AS signer, max(r.signed_on) AS signed_on,
+		       count(r.id)::bigint AS receipts, count(r.id) FILTER (WHERE r.late)::bigint AS late
+		FROM card.shipment s LEFT JOIN card.receipt r ON r.shipment = s.id
+		WHERE s.term = p_term GROUP BY 1
+	)
+	SELECT o.code, o.name, o.kind, o.district,
+	       CASE WHEN o.kind = 'school' THEN coalesce(need.n, 0) ELSE coalesce(pl.total, 0) END,
+	       coalesce(ship.shipped, 0), coalesce(ship.received, 0), ship.signer, ship.signed_on,
+	       coalesce(ship.receipts, 0), coalesce(ship.late, 0),
+	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'stock'), 0),
+	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'transit'), 0),
+	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'distributed'), 0),
+	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'void'), 0),
+	       coalesce(red.n, 0),
+	       (SELECT coalesce(sum(t.count), 0) FROM card.transfer t WHERE t.term = p_term AND t.to_school = o.code)::bigint,
+	       (SELECT coalesce(sum(t.count), 0) FROM card.transfer t WHERE t.term = p_term AND t.from_school = o.code)::bigint,
+	       (SELECT coalesce(sum(r.count), 0) FROM card.card_return r WHERE r.term = p_term AND r.from_org = o.code)::bigint,
+	       (SELECT coalesce(sum(s.count), 0) FROM card.supplement s WHERE s.term = p_term AND s.to_org = o.code)::bigint,
+	       (SELECT count(*) FROM card.replacement x WHERE x.term = p_term AND x.school = o.code)::bigint,
+	       (SELECT count(*) FILTER (WHERE x.late) FROM card.replacement x WHERE x.term = p_term AND x.school = o.code)::bigint
+	FROM card.org o
+	LEFT JOIN card.plan_line pl ON pl.term = p_term AND pl.org = o.code
+	LEFT JOIN need ON need.org = o.code
+	LEFT JOIN ship ON ship.org = o.code
+	LEFT JOIN red ON red.org = o.code
+$$;
+
+CREATE FUNCTION card.report_annex4(p_term text, p_district text)
+RETURNS TABLE (district text, district_name text, school text, school_name text, surplus bigint,
+               shortage bigint, reason text, return_ordered bigint, returned bigint,
+               supplement_ordered bigint, supplied bigint, not_returned bigint, charge_fen bigint,
+               report_state text, late boolean, approver text, report_doc uuid)
+LANGUAGE sql STABLE AS $$
+	SELECT d.code, d.name, l.school, s.name, l.surplus, l.shortage, l.reason,
+	       NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint,
+	       NULL::text, NULL::boolean, NULL::text, NULL::uuid
+	FROM card.adjust_line l JOIN card.org d ON d.code = l.district JOIN card.org s ON s.code = l.school
+	WHERE l.term = p_term AND (p_district IS NULL OR l.district = p_district)
+	UNION ALL
+	SELECT d.code, d.name, NULL, '小计',
+	       (SELECT coalesce(sum(l.surplus), 0) FROM card.adjust_line l WHERE l.term = p_term AND l.district = d.code)::bigint,
+	       (SELECT coalesce(sum(l.shortage), 0) FROM card.adjust_line l WHERE l.term = p_term AND l.district = d.code)::bigint,
+	       NULL,
+	       coalesce((SELECT o.count FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code AND o.kind = 'return'), 0),
+	       (SELECT coalesce(sum(r.count), 0) FROM card.card_return r WHERE r.term = p_term AND r.district = d.code)::bigint,
+	       coalesce((SELECT o.count FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code AND o.kind = 'supplement'), 0),
+	       (SELECT coalesce(sum(x.count), 0) FROM card.supplement x WHERE x.term = p_term AND x.district = d.code)::bigint,
+	       coalesce(c.count, 0), coalesce(c.amount_fen, 0),
+	       coalesce(a.state, 'none'), a.late, a.approver, a.doc
+	FROM card.org d
+	LEFT JOIN card.adjust_report a ON a.term = p_term AND a.district = d.code
+	LEFT JOIN card.charge c ON c.term = p_term AND c.district = d.code
+	WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
+	ORDER BY 1, 3 NULLS LAST
+$$;
+
+-- Annex 5: one row per school, then the district's row (its own depot's figures are in it).
+CREATE FUNCTION card.report_annex5(p_term text, p_district text)
+RETURNS TABLE (district text, district_name text, school text, school_name text, planned bigint,
+               shipped bigint, received bigint, signer text, signed_on date, distributed bigint,
+               returned bigint, supplied bigint, replaced bigint, charged bigint,
+               charge_fen bigint)
+LANGUAGE sql STABLE AS $$
+	WITH f AS (SELECT * FROM card.report_figures(p_term))
+	SELECT f.district, d.name, f.org, f.name, f.planned, f.shipped, f.received, f.signer,
+	       f.signed_on, f.distributed, f.returned, f.supplied, f.replaced, NULL::bigint, NULL::bigint
+	FROM f JOIN card.org d ON d.code = f.district
+	WHERE f.kind = 'school' AND (p_district IS NULL OR f.district = p_district)
+	UNION ALL
+	SELECT d.code, d.name, NULL, '合计', dl.planned,
+	       -- from the city: shipments to the district and courier shipments to its schools
+	       (SELECT coalesce(sum(s.count), 0) FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
+	        WHERE s.term = p_term AND s.district = d.code AND fo.kind = 'city')::bigint,
+	       (SELECT coalesce(sum(r.received), 0) FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
+	        JOIN card.receipt r ON r.shipment = s.id
+	        WHERE s.term = p_term AND s.district = d.code AND fo.kind = 'city')::bigint,
+	       dl.signer, dl.signed_on,
+	       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.returned) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.supplied) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.replaced) FROM f x WHERE x.district = d.code)::bigint,
+	       coalesce(c.count, 0), coalesce(c.amount_fen, 0)
+	FROM card.org d
+	JOIN f dl ON dl.org = d.code
+	LEFT JOIN card.charge c ON c.term = p_term AND c.district = d.code
+	WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
+	ORDER BY 1, 3 NULLS LAST
+$$;
+
+-- A district's final report (Annex 5 and 6 filed with the city): who signed and when.
+CREATE TABLE card.final_report (
+	term     text NOT NULL REFERENCES card.term (code),
+	district text NOT NULL REFERENCES card.org (code),
+	doc      uuid NOT NULL REFERENCES card.document (id),
+	signer   text NOT NULL CHECK (length(btrim(signer)) BETWEEN 1 AND 100),
+	filed_on date NOT NULL,
+	late     boolean NOT NULL,
+	by_role  text NOT NULL DEFAULT current_user,
+	at       timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (term, district)
+);
+ALTER TABLE card.final_report ENABLE ROW LEVEL SECURITY;
+CREATE POLICY final_report_city ON card.final_report TO card_city USING (true) WITH CHECK (true);
+CREATE POLICY final_report_district ON card.final_report TO card_district
+	USING (district IN (SELECT unnest(card.my_districts())))
+	WITH CHECK (district IN (SELECT unnest(card.my_districts())));
+GRANT SELECT, INSERT ON card.final_report TO card_district;
+
+-- Coverage: handed out (distributed, replacements included), redeemed, rate, unredeemed.  The
+-- district rows carry the timeliness of its steps: 按时 (on time), 逾期 (late), 未报 (not filed),
+-- 'n/m 逾期' (receipts: n of m late), 'n/m 未签收' (n of m shipments not received), 未审批.
+CREATE FUNCTION card.report_coverage(p_term text, p_district text)
+RETURNS TABLE (district text, district_name text, org text, name text, kind text,
+               planned bigint, distributed bigint, redeemed bigint, rate numeric,
+               unredeemed bigint, census text, receipts text, adjustment text, final_report text)
+LANGUAGE sql STABLE AS $$
+	WITH f AS (SELECT * FROM card.report_figures(p_term)),
+	t AS (SELECT * FROM card.term WHERE code = p_term),
+	rows AS (
+		SELECT f.district, f.org, f.name, f.kind, f.planned, f.distributed, f.redeemed
+		FROM f WHERE f.kind = 'school'
+		UNION ALL
+		SELECT d.code, d.code, d.name, 'district', dl.planned,
+		       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code),
+		       (SELECT sum(x.redeemed) FROM f x WHERE x.district = d.code)
+		FROM card.org d JOIN f dl ON dl.org = d.code WHERE d.kind = 'district'
+	)
+	SELECT r.district, d.name, r.org, r.name, r.kind, r.planned, r.distributed, r.redeemed,
+	       CASE WHEN r.distributed > 0 THEN round(100.0 * r.redeemed / r.distributed, 1) END,
+	       r.distributed - r.redeemed,
+	       CASE WHEN r.kind = 'district' THEN
+	         (SELECT CASE WHEN c.state IS NULL OR c.submitted_at IS NULL THEN '未报'
+	                      WHEN c.late THEN '逾期' ELSE '按时' END
+	          FROM (SELECT 1) one LEFT JOIN card.census c ON c.term = p_term AND c.district = r.district) END,
+	       CASE WHEN r.kind = 'district' THEN
+	         (SELECT CASE WHEN count(*) = 0 THEN '未报'
+	                      WHEN count(rc.id) < count(*) THEN format('%s/%s 未签收', count(*) - count(rc.id), count(*))
+	                      WHEN count(*) FILTER (WHERE rc.late) > 0
+	                        THEN format('%s/%s 逾期', count(*) FILTER (WHERE rc.late), count(*))
+	                      ELSE '按时' END
+	          FROM card.shipment s LEFT JOIN card.receipt rc ON rc.shipment = s.id
+	          WHERE s.term = p_term AND s.district = r.district) END,
+	       CASE WHEN r.kind = 'district' THEN
+	         (SELECT CASE WHEN a.state IS NULL THEN '未报' WHEN a.late THEN '逾期'
+	                      WHEN a.state = 'draft' THEN '未审批' ELSE '按时' END
+	          FROM (SELECT 1) one LEFT JOIN card.adjust_report a ON a.term = p_term AND a.district = r.district) END,
+	       CASE WHEN r.kind = 'district' THEN
+	         (SELECT CASE WHEN x.filed_on IS NULL THEN '未报' WHEN x.late THEN '逾期' ELSE '按时' END
+	          FROM t LEFT JOIN card.final_report x ON x.term = p_term AND x.district = r.district) END
+	FROM rows r JOIN card.org d ON d.code = r.district
+	WHERE p_district IS NULL OR r.district = p_district
+	ORDER BY r.district, r.kind = 'school', r.org
+$$;
+
+-- File a district's final report once (later calls return the first filing).
+CREATE FUNCTION card.final_report_file(p_term text, p_district text, p_doc uuid, p_signer text)
+RETURNS TABLE (doc uuid, filed_on date, late boolean, created boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	t card.term := card.rc_term(p_term);
+	x card.final_report;
+BEGIN
+	PERFORM card.rc_org(p_district, 'district');
+	PERFORM card.rc_access(p_district);
+	SELECT * INTO x FROM card.final_report f WHERE f.term = p_term AND f.district = p_district;
+	IF FOUND THEN
+		RETURN QUERY SELECT x.doc, x.filed_on, x.late, false;
+		RETURN;
+	END IF;
+	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
+		RAISE EXCEPTION 'the final report needs the signer''s name' USING ERRCODE = 'CR004';
+	END IF;
+	INSERT INTO card.document (id, kind, term, district, note)
+	VALUES (p_doc, 'final-report', p_term, p_district, 'final report (Annex 5, Annex 6)');
+	INSERT INTO card.final_report (term, district, doc, signer, filed_on, late)
+	VALUES (p_term, p_district, p_doc, btrim(p_signer), card.bureau_today(), card.bureau_today() > t.start_date + 30);
+	RETURN QUERY SELECT p_doc, card.bureau_today(), card.bureau_today() > t.start_date + 30, true;
+END $$;
+
+-- The city's term summary, one row per district and a last row for the city (the reserve and
+-- the whole term).
+CREATE FUNCTION card.report_finance(p_term text)
+RETURNS TABLE (org text, name text, planned bigint, produced bigint, shipped bigint,
+               distributed bigint, redeemed bigint, void bigint, returned bigint, supplied bigint,
+               charged bigint, charge_fen bigint, face_value_fen integer)
+LANGUAGE sql STABLE AS $$
+	WITH f AS (SELECT * FROM card.report_figures(p_term)),
+	t AS (SELECT * FROM card.term WHERE code = p_term)
+	SELECT d.code, d.name, dl.planned,
+	       coalesce((SELECT pl.total FROM card.plan_line pl JOIN card.plan p ON p.term = pl.term
+	                 WHERE pl.term = p_term AND pl.org = d.code AND p.batch IS NOT NULL), 0),
+	       (SELECT coalesce(sum(s.count), 0) FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
+	        WHERE s.term = p_term AND s.district = d.code AND fo.kind = 'city')::bigint,
+	       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.redeemed) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.void) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.returned) FROM f x WHERE x.district = d.code)::bigint,
+	       (SELECT sum(x.supplied) FROM f x WHERE x.district = d.code)::bigint,
+	       coalesce(c.count, 0), coalesce(c.amount_fen, 0), t.face_value_fen
+	FROM card.org d JOIN f dl ON dl.org = d.code CROSS JOIN t
+	LEFT JOIN card.charge c ON c.term = p_term AND c.district = d.code
+	WHERE d.kind = 'district'
+	UNION ALL
+	SELECT o.code, o.name,
+	       (SELECT coalesce(sum(pl.total), 0) FROM card.plan_line pl WHERE pl.term = p_term)::bigint,
+	       (SELECT coalesce(sum(b.card_count), 0) FROM card.batch b WHERE b.term = p_term)::bigint,
+	       (SELECT coalesce(sum(s.count), 0) FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
+	        WHERE s.term = p_term AND fo.kind = 'city')::bigint,
+	       (SELECT coalesce(sum(x.distributed), 0) FROM f x)::bigint,
+	       (SELECT coalesce(sum(x.redeemed), 0) FROM f x)::bigint,
+	       (SELECT coalesce(sum(x.void), 0) FROM f x)::bigint,
+	       (SELECT coalesce(sum(x.returned), 0) FROM f x)::bigint,
+	       (SELECT coalesce(sum(x.supplied), 0) FROM f x)::bigint,
+	       (SELECT coalesce(sum(c.count), 0) FROM card.charge c WHERE c.term = p_term)::bigint,
+	       (SELECT coalesce(sum(c.amount_fen), 0) FROM card.charge c WHERE c.term = p_term)::bigint,
+	       t.face_value_fen
+	FROM card.org o CROSS JOIN t WHERE o.kind = 'city'
+$$;
+
+GRANT EXECUTE ON FUNCTION card.report_figures(text), card.report_annex4(text, text),
+	card.report_annex5(text, text), card.report_coverage(text, text),
+	card.final_report_file(text, text, uuid, text) TO card_city, card_district;
+GRANT EXECUTE ON FUNCTION card.report_finance(text) TO card_city;

@@ -1,0 +1,292 @@
+/*
+ * forms.c -- Annex 6 (验收证明, the acceptance certificate of a district) and the coverage
+ * report (普及率): as a table (CSV/XLSX, table.h) or a printable self-contained HTML page with
+ * inline SVG bar charts (html.h).  See report2.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "report2.h"
+
+/* The first row of r whose `school` column is NULL (the district's row), or (size_t)-1. */
+static size_t district_row(const card_rows *r)
+{
+	for (size_t i = 0; i < card_rows_count(r); i++)
+		if (card_rows_isnull(r, i, card_rows_col(r, "school")))
+			return i;
+	return (size_t)-1;
+}
+
+static void yuan(const char *fen, char out[32])
+{
+	long long f = strtoll(fen, NULL, 10);
+	snprintf(out, 32, "%lld.%02lld", f / 100, llabs(f % 100));
+}
+
+#define NFIELDS 18
+
+/* The certificate's fields as (label, value) pairs; values point into buf or the rows. */
+static size_t annex6_fields(const char *term, const char *district, const card_rows *r5,
+                            const card_rows *r4, const card_rows *fin, const char *lab[NFIELDS],
+                            const char *val[NFIELDS], char buf[NFIELDS][160])
+{
+	size_t i5 = district_row(r5), i4 = district_row(r4), n = 0;
+	int filed = card_rows_count(fin) > 0;
+	long long notret = strtoll(card_rows_getn(r4, i4, "not_returned"), NULL, 10);
+	char amt[32];
+
+	yuan(card_rows_getn(r5, i5, "charge_fen"), amt);
+#define F(l, ...) do { lab[n] = (l); snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); val[n] = buf[n]; n++; } while (0)
+	F("区县", "%s %s", district, card_rows_getn(r5, i5, "district_name"));
+	F("学期", "%s", term);
+	F("计划发放数(张)", "%s", card_rows_getn(r5, i5, "planned"));
+	F("市级发出数(张)", "%s", card_rows_getn(r5, i5, "shipped"));
+	F("签收数(张)", "%s", card_rows_getn(r5, i5, "received"));
+	F("签收人 / 签收日期", "%s / %s", card_rows_getn(r5, i5, "signer"), card_rows_getn(r5, i5, "signed_on"));
+	F("发放到学生和教师(张)", "%s", card_rows_getn(r5, i5, "distributed"));
+	F("余 / 缺(张)", "%s / %s", card_rows_getn(r4, i4, "surplus"), card_rows_getn(r4, i4, "shortage"));
+	F("退回市级(张)", "%s（应退回 %s）", card_rows_getn(r5, i5, "returned"),
+	  card_rows_getn(r4, i4, "return_ordered"));
+	F("市级补充(张)", "%s（应补充 %s）", card_rows_getn(r5, i5, "supplied"),
+	  card_rows_getn(r4, i4, "supplement_ordered"));
+	F("补换(张)", "%s", card_rows_getn(r5, i5, "replaced"));
+	F("未退回(张)", "%lld", notret);
+	F("扣款金额(元)", "%s", amt);
+	F("余缺调剂表编号", "%s", card_rows_getn(r4, i4, "report_doc")[0] ? card_rows_getn(r4, i4, "report_doc") : "未报");
+	F("总结报告编号", "%s", filed ? card_rows_getn(fin, 0, "doc") : "未报");
+	F("区县签字 / 日期", "%s / %s%s", filed ? card_rows_getn(fin, 0, "signer") : "",
+	  filed ? card_rows_getn(fin, 0, "filed_on") : "",
+	  filed && strcmp(card_rows_getn(fin, 0, "late"), "t") == 0 ? "（逾期）" : "");
+	if (notret > 0)
+		F("验收意见", "未退回 %lld 张，按面值扣款 %s 元后，同意验收。", notret, amt);
+	else
+		F("验收意见", "发放数量与签收回执一致，账实相符，同意验收。");
+#undef F
+	return n;
+}
+
+static card_err annex6_html(const char *term, const char *district, const card_rows *r5,
+                            const char *const *lab, const char *const *val, size_t n,
+                            const char *out, card_diag *d)
+{
+	static const char *const heads[] = { "学校", "计划数", "签收数", "发放数", "退回数", "补充数", "补换数" };
+	static const char *const cols[] = { "planned", "received", "distributed", "returned", "supplied", "replaced" };
+	struct html *h = NULL;
+	char title[160];
+	card_err rc;
+
+	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", term, district);
+	rc = html_open(out, title, &h, d);
+	if (rc != CARD_OK)
+		return rc;
+	html_raw(h, "<h1>资源卡发放验收证明</h1><div class=\"sub\">附件6 · ");
+	html_text(h, term);
+	html_raw(h, " · ");
+	html_text(h, val[0]);
+	html_raw(h, "</div>\n<table class=\"form\">\n");
+	for (size_t i = 1; i < n; i++) {
+		html_raw(h, "<tr><td class=\"k\">");
+		html_text(h, lab[i]);
+		html_raw(h, "</td><td>");
+		html_text(h, val[i]);
+		html_raw(h, "</td></tr>\n");
+	}
+	html_raw(h, "</table>\n<h2>各校发放情况</h2><table><tr>");
+	for (size_t k = 0; k < 7; k++) {
+		html_raw(h, "<th>");
+		html_text(h, heads[k]);
+		html_raw(h, "</th>");
+	}
+	html_raw(h, "</tr>\n");
+	for (size_t i = 0; i < card_rows_count(r5); i++) {
+		int sum = card_rows_isnull(r5, i, card_rows_col(r5, "school"));
+		html_raw(h, "<tr%s><td>", sum ? " class=\"sum\"" : "");
+		html_text(h, sum ? "合计" : card_rows_getn(r5, i, "school_name"));
+		html_raw(h, "</td>");
+		for (size_t k = 0; k < 6; k++) {
+			html_raw(h, "<td class=\"n\">");
+			html_text(h, card_rows_getn(r5, i, cols[k]));
+			html_raw(h, "</td>");
+		}
+		html_raw(h, "</tr>\n");
+	}
+	html_raw(h, "</table>\n<div class=\"sign\"><div>区县教育局（盖章）负责人签字：</div>"
+	            "<div>市教育局验收人签字：</div></div>\n"
+	            "<div class=\"sign\"><div>日期：</div><div>日期：</div></div>\n");
+	return html_close(h, d);
+}
+
+card_err annex6_write(const char *term, const char *district, const card_rows *r5,
+                      const card_rows *r4, const card_rows *fin, int html,
+                      enum table_format fmt, const char *out, card_diag *d)
+{
+	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_TEXT } };
+	const char *lab[NFIELDS], *val[NFIELDS];
+	char buf[NFIELDS][160], title[160];
+	struct table *t;
+	size_t n;
+	card_err rc = CARD_OK;
+
+	if (district_row(r5) == (size_t)-1 || district_row(r4) == (size_t)-1) {
+		card_diag_set(d, "no district \"%s\"", district);
+		return CARD_ERR_NOT_FOUND;
+	}
+	n = annex6_fields(term, district, r5, r4, fin, lab, val, buf);
+	if (html)
+		return annex6_html(term, district, r5, lab, val, n, out, d);
+	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", term, district);
+	if ((t = table_new(title, "附件6", tcols, 2)) == NULL)
+		return CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < n; i++) {
+		const char *cells[2] = { lab[i], val[i] };
+		rc = table_add_row(t, cells, d);
+	}
+	if (rc == CARD_OK)
+		rc = table_write(t, fmt, out, d);
+	table_free(t);
+	return rc;
+}
+
+static const char *const COV_NAMES[] = { "district", "district_name", "org", "name", "kind",
+	"planned", "distributed", "redeemed", "rate", "unredeemed", "census", "receipts",
+	"adjustment", "final_report" };
+#define COV_N (sizeof(COV_NAMES) / sizeof(COV_NAMES[0]))
+
+static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
+{
+	const char *v = card_rows_getn(r, i, COV_NAMES[k]);
+	int num = k >= 5 && k <= 9;
+	const char *cls = num ? "n" : strstr(v, "逾期") || strstr(v, "未") ? "late" : strcmp(v, "按时") == 0 ? "ok" : "";
+	html_raw(h, "<td class=\"%s\">", cls);
+	if (k == 4)
+		html_text(h, strcmp(v, "district") == 0 ? "区县" : "学校");
+	else
+		html_text(h, v);
+	if (k == 8 && *v != '\0')
+		html_raw(h, "%%");
+	html_raw(h, "</td>");
+}
+
+static const char *const COV_HEADS[] = { "区县编码", "区县名称", "单位编码", "单位名称", "类型",
+	"计划数", "发放数", "兑换数", "普及率(%)", "未兑换", "人数统计", "签收回执", "余缺报告",
+	"总结报告" };
+
+/* The bars of the rows with kind `kind` (and district `district` unless NULL). */
+static void cov_chart(struct html *h, const card_rows *r, const char *kind, const char *district,
+                      const char *caption)
+{
+	const char **labels = calloc(card_rows_count(r) + 1, sizeof(*labels));
+	const char **texts = calloc(card_rows_count(r) + 1, sizeof(*texts));
+	double *vals = calloc(card_rows_count(r) + 1, sizeof(*vals));
+	char (*tb)[48] = calloc(card_rows_count(r) + 1, sizeof(*tb));
+	size_t n = 0;
+
+	if (labels == NULL || texts == NULL || vals == NULL || tb == NULL)
+		goto out;
+	for (size_t i = 0; i < card_rows_count(r); i++) {
+		if (strcmp(card_rows_getn(r, i, "kind"), kind) != 0 ||
+		    (district != NULL && strcmp(card_rows_getn(r, i, "district"), district) != 0))
+			continue;
+		labels[n] = card_rows_getn(r, i, "name");
+		vals[n] = strtod(card_rows_getn(r, i, "rate"), NULL);
+		snprintf(tb[n], sizeof(tb[n]), "%s%%（%s/%s）", *card_rows_getn(r, i, "rate") ? card_rows_getn(r, i, "rate") : "-",
+		         card_rows_getn(r, i, "redeemed"), card_rows_getn(r, i, "distributed"));
+		texts[n] = tb[n];
+		n++;
+	}
+	html_bars(h, caption, labels, vals, texts, n, 100);
+out:
+	free(labels);
+	free(texts);
+	free(vals);
+	free(tb);
+}
+
+static card_err coverage_html(const char *term, const card_rows *r, const char *out, card_diag *d)
+{
+	struct html *h = NULL;
+	char title[160], cap[200];
+	card_err rc;
+
+	snprintf(title, sizeof(title), "资源卡普及率 %s", term);
+	rc = html_open(out, title, &h, d);
+	if (rc != CARD_OK)
+		return rc;
+	html_raw(h, "<h1>资源卡普及率与工作时效</h1><div class=\"sub\">");
+	html_text(h, term);
+	html_raw(h, " · 普及率 = 兑换数 / 发放数</div>\n");
+	cov_chart(h, r, "district", NULL, "各区县普及率");
+	html_raw(h, "<h2>各区县</h2><table><tr>");
+	for (size_t k = 1; k < COV_N; k++)
+		if (k != 2 && k != 3 && k != 4) {
+			html_raw(h, "<th>");
+			html_text(h, COV_HEADS[k]);
+			html_raw(h, "</th>");
+		}
+	html_raw(h, "</tr>\n");
+	for (size_t i = 0; i < card_rows_count(r); i++) {
+		if (strcmp(card_rows_getn(r, i, "kind"), "district") != 0)
+			continue;
+		html_raw(h, "<tr>");
+		for (size_t k = 1; k < COV_N; k++)
+			if (k != 2 && k != 3 && k != 4)
+				cov_cell(h, r, i, k);
+		html_raw(h, "</tr>\n");
+	}
+	html_raw(h, "</table>\n");
+	for (size_t i = 0; i < card_rows_count(r); i++) {
+		const char *dist = card_rows_getn(r, i, "district");
+		if (strcmp(card_rows_getn(r, i, "kind"), "district") != 0)
+			continue;
+		html_raw(h, "<h2>");
+		html_text(h, card_rows_getn(r, i, "district_name"));
+		html_raw(h, "</h2>\n");
+		snprintf(cap, sizeof(cap), "%s 各校普及率", card_rows_getn(r, i, "district_name"));
+		cov_chart(h, r, "school", dist, cap);
+		html_raw(h, "<table><tr><th>学校编码</th><th>学校名称</th><th>计划数</th><th>发放数</th>"
+		            "<th>兑换数</th><th>普及率(%%)</th><th>未兑换</th></tr>\n");
+		for (size_t j = 0; j < card_rows_count(r); j++) {
+			if (strcmp(card_rows_getn(r, j, "kind"), "school") != 0 ||
+			    strcmp(card_rows_getn(r, j, "district"), dist) != 0)
+				continue;
+			html_raw(h, "<tr>");
+			for (size_t k = 2; k < 10; k++)
+				if (k != 4)
+					cov_cell(h, r, j, k);
+			html_raw(h, "</tr>\n");
+		}
+		html_raw(h, "</table>\n");
+	}
+	return html_close(h, d);
+}
+
+card_err coverage_write(const char *term, const char *district, const card_rows *r, int html,
+                        enum table_format fmt, const char *out, card_diag *d)
+{
+	struct table_col tcols[COV_N];
+	struct table *t;
+	char title[160];
+	card_err rc = CARD_OK;
+
+	if (html)
+		return coverage_html(term, r, out, d);
+	for (size_t k = 0; k < COV_N; k++)
+		tcols[k] = (struct table_col){ COV_HEADS[k], k >= 5 && k <= 9 && k != 8 ? TABLE_INT : TABLE_TEXT };
+	snprintf(title, sizeof(title), "资源卡普及率 %s%s%s", term, district ? " " : "", district ? district : "");
+	if ((t = table_new(title, "普及率", tcols, COV_N)) == NULL)
+		return CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
+		const char *cells[COV_N];
+		for (size_t k = 0; k < COV_N; k++)
+			cells[k] = card_rows_getn(r, i, COV_NAMES[k]);
+		cells[4] = strcmp(cells[4], "district") == 0 ? "区县" : "学校";
+		rc = table_add_row(t, cells, d);
+	}
+	if (rc == CARD_OK)
+		rc = table_write(t, fmt, out, d);
+	table_free(t);
+	return rc;
+}
