@@ -101,3 +101,36 @@ card_err card_plan_mint(card_store *st, const card_keyring *kr, const char *term
 	PQclear(res);
 	return rc;
 }
+
+card_err card_plan_range(card_store *st, const char *term, const char *org,
+                         char batch[CARD_UUID_BUFSZ], long long *first, long long *count,
+                         card_diag *diag)
+{
+	card_rows *r = NULL;
+	card_err rc;
+	size_t i;
+
+	if (st == NULL || term == NULL || org == NULL || first == NULL || count == NULL)
+		return CARD_ERR_INVALID_ARG;
+	rc = card_plan_get(st, term, &r, diag);
+	if (rc != CARD_OK)
+		return rc;
+	for (i = 0; i < card_rows_count(r); i++)
+		if (strcmp(card_rows_getn(r, i, "org"), org) == 0)
+			break;
+	if (i == card_rows_count(r)) {
+		card_diag_set(diag, "the plan of term \"%s\" has no line for \"%s\"", term, org);
+		rc = CARD_ERR_NOT_FOUND;
+	} else if (card_rows_getn(r, i, "batch")[0] == '\0') {
+		card_diag_set(diag, "the plan of term \"%s\" is not minted yet", term);
+		card_diag_hint(diag, "Mint it with 'cardctl batch mint --plan'.");
+		rc = CARD_ERR_STATE;
+	} else {
+		*first = strtoll(card_rows_getn(r, i, "first_serial"), NULL, 10);
+		*count = strtoll(card_rows_getn(r, i, "total"), NULL, 10);
+		if (batch != NULL)
+			snprintf(batch, CARD_UUID_BUFSZ, "%s", card_rows_getn(r, i, "batch"));
+	}
+	card_rows_free(r);
+	return rc;
+}

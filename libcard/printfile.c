@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <card/code.h>
@@ -29,6 +30,7 @@
 #define BUF_SIZE (1u << 20)
 #define PROGRESS_EVERY 65536
 #define LINE_MAX_ 256
+#define EXTRA_MAX_ (64u << 10) /* largest extra cell (a QR code's SVG is a few KiB) */
 
 static const char HEADER[] = "serial,code,batch,term\n";
 
@@ -85,17 +87,20 @@ static void serial_next(char d[CARD_SERIAL_DIGITS])
 
 /* The rows themselves, into s; the caller owns the file and the hash. */
 static card_err write_rows(struct sink *s, card_codec *codec, const card_batch *b, uint64_t first,
-                           uint64_t count, card_progress_fn progress, void *arg, card_diag *diag)
+                           uint64_t count, const card_print_extra *x, card_progress_fn progress,
+                           void *arg, card_diag *diag)
 {
 	char serial[CARD_SERIAL_BUFSZ], suffix[80];
 	size_t slen, row;
 	card_err rc = CARD_OK;
 
 	slen = (size_t)snprintf(suffix, sizeof(suffix), ",%s,%s\n", b->id, b->term);
-	row = CARD_SERIAL_DIGITS + 1 + CARD_CODE_BUFSZ + slen;
+	row = CARD_SERIAL_DIGITS + 1 + CARD_CODE_BUFSZ + slen + (x != NULL ? x->max_cell + 1 : 0);
 	card_serial_format(first, serial);
 	memcpy(s->buf, HEADER, sizeof(HEADER) - 1);
 	s->len = sizeof(HEADER) - 1;
+	if (x != NULL) /* "serial,code,batch,term,NAME\n" */
+		s->len += (size_t)snprintf(s->buf + s->len - 1, 64, ",%s\n", x->name) - 1;
 	for (uint64_t i = 0; i < count; i++) {
 		char *p;
 		if (BUF_SIZE - s->len < row && (rc = sink_flush(s, diag)) != CARD_OK)
@@ -109,6 +114,21 @@ static card_err write_rows(struct sink *s, card_codec *codec, const card_batch *
 			return rc;
 		memcpy(p + CARD_CODE_TEXT_LEN, suffix, slen); /* over the code's NUL */
 		s->len += CARD_SERIAL_DIGITS + 1 + CARD_CODE_TEXT_LEN + slen;
+		if (x != NULL) { /* ",CELL" before the line end */
+			char *cell = s->buf + s->len, code[CARD_CODE_BUFSZ];
+			size_t n;
+			memcpy(code, p, CARD_CODE_TEXT_LEN);
+			code[CARD_CODE_TEXT_LEN] = '\0';
+			cell[-1] = ',';
+			n = x->cell(x->arg, first + i, code, cell, x->max_cell);
+			OPENSSL_cleanse(code, sizeof(code));
+			if (n == (size_t)-1 || n > x->max_cell) {
+				card_diag_set(diag, "could not make the %s column of serial %s", x->name, serial);
+				return CARD_ERR_IO;
+			}
+			cell[n] = '\n';
+			s->len += n + 1;
+		}
 		serial_next(serial);
 		if (progress != NULL && (i + 1) % PROGRESS_EVERY == 0 && progress(arg, i + 1, count) != 0) {
 			card_diag_set(diag, "export interrupted");
@@ -145,6 +165,14 @@ card_err card_print_export(const card_keyring *kr, const card_signer *sk, const 
                            card_progress_fn progress, void *arg, card_print_manifest *out,
                            card_diag *diag)
 {
+	return card_print_export_ex(kr, sk, b, first, count, path, NULL, progress, arg, out, diag);
+}
+
+card_err card_print_export_ex(const card_keyring *kr, const card_signer *sk, const card_batch *b,
+                              uint64_t first, uint64_t count, const char *path,
+                              const card_print_extra *extra, card_progress_fn progress, void *arg,
+                              card_print_manifest *out, card_diag *diag)
+{
 	struct sink s = { .fd = -1 };
 	card_print_manifest m;
 	card_codec *codec = NULL;
@@ -159,6 +187,10 @@ card_err card_print_export(const card_keyring *kr, const card_signer *sk, const 
 		card_diag_set(diag, "the range to export must lie inside the batch");
 		return CARD_ERR_INVALID_ARG;
 	}
+	if (extra != NULL && (extra->cell == NULL || extra->name == NULL || extra->max_cell == 0 ||
+	                      extra->max_cell > EXTRA_MAX_ || strlen(extra->name) > 32 ||
+	                      strpbrk(extra->name, ",\"\r\n") != NULL))
+		return CARD_ERR_INVALID_ARG;
 	if (!card_keyring_has(kr, b->key_id)) {
 		card_diag_set(diag, "the keyring has no key %u, which batch %s is minted under", b->key_id, b->id);
 		return CARD_ERR_KEY_NOT_FOUND;
@@ -170,7 +202,7 @@ card_err card_print_export(const card_keyring *kr, const card_signer *sk, const 
 	if (rc != CARD_OK)
 		goto out;
 	rc = CARD_ERR_NOMEM;
-	s.buf = malloc(BUF_SIZE);
+	s.buf = malloc(BUF_SIZE + (extra != NULL ? extra->max_cell + 1 : 0));
 	s.sha = EVP_MD_CTX_new();
 	base = strdup(path);
 	if (s.buf == NULL || s.sha == NULL || base == NULL)
@@ -189,7 +221,7 @@ card_err card_print_export(const card_keyring *kr, const card_signer *sk, const 
 		card_diag_set(diag, "could not set the mode of \"%s\": %s", tmp, strerror(errno));
 		goto out;
 	}
-	rc = write_rows(&s, codec, b, first, count, progress, arg, diag);
+	rc = write_rows(&s, codec, b, first, count, extra, progress, arg, diag);
 	if (rc != CARD_OK)
 		goto out;
 	rc = CARD_ERR_IO;
@@ -262,6 +294,7 @@ struct check {
 	const char *path;
 	long line;
 	uint64_t rows;
+	int extra; /* the header names an extra last column */
 	card_diag *diag;
 };
 
@@ -289,9 +322,18 @@ static card_err check_line(struct check *c, const char *s, size_t len)
 	unsigned got_key;
 	char buf[LINE_MAX_];
 
-	if (c->line == 1)
-		return len == sizeof(HEADER) - 2 && memcmp(s, HEADER, len) == 0
-			? CARD_OK : row_bad(c, "the header is not \"serial,code,batch,term\"");
+	if (c->line == 1) {
+		if (len == sizeof(HEADER) - 2 && memcmp(s, HEADER, len) == 0)
+			return CARD_OK;
+		/* An extra last column: "serial,code,batch,term,NAME". */
+		if (len > sizeof(HEADER) - 1 && len <= sizeof(HEADER) + 32 &&
+		    memcmp(s, HEADER, sizeof(HEADER) - 2) == 0 && s[sizeof(HEADER) - 2] == ',' &&
+		    memchr(s + sizeof(HEADER) - 1, ',', len - (sizeof(HEADER) - 1)) == NULL) {
+			c->extra = 1;
+			return CARD_OK;
+		}
+		return row_bad(c, "the header is not \"serial,code,batch,term\"");
+	}
 	f[0] = s;
 	for (size_t i = 0; i < len && k < 4; i++) {
 		if (s[i] == ',') {
@@ -299,6 +341,13 @@ static card_err check_line(struct check *c, const char *s, size_t len)
 			if (++k < 4)
 				f[k] = s + i + 1;
 		}
+	}
+	if (c->extra) { /* a fifth field after the term: not empty, no comma */
+		const char *cell = k == 4 ? f[3] + flen[3] + 1 : NULL;
+		if (cell == NULL || cell == s + len || memchr(cell, ',', (size_t)(s + len - cell)) != NULL)
+			return row_bad(c, "expected a row of five fields");
+		len = (size_t)(f[3] + flen[3] - s);
+		k = 3;
 	}
 	if (k != 3)
 		return row_bad(c, "expected a row of four fields");
@@ -339,7 +388,7 @@ card_err card_print_verify(const char *path, const card_keyring *kr, const card_
 	card_print_manifest m;
 	EVP_MD_CTX *sha = NULL;
 	unsigned char md[EVP_MAX_MD_SIZE];
-	char *buf = NULL, line[LINE_MAX_], digest[65];
+	char *buf = NULL, *line = NULL, digest[65];
 	size_t ll = 0;
 	unsigned mdlen = 0;
 	ssize_t n;
@@ -358,8 +407,9 @@ card_err card_print_verify(const char *path, const card_keyring *kr, const card_
 		goto out;
 	rc = CARD_ERR_NOMEM;
 	buf = malloc(BUF_SIZE);
+	line = malloc(LINE_MAX_ + EXTRA_MAX_);
 	sha = EVP_MD_CTX_new();
-	if (buf == NULL || sha == NULL)
+	if (buf == NULL || line == NULL || sha == NULL)
 		goto out;
 	rc = CARD_ERR_CRYPTO;
 	if (EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1)
@@ -378,7 +428,7 @@ card_err card_print_verify(const char *path, const card_keyring *kr, const card_
 		}
 		for (ssize_t i = 0; i < n && rc == CARD_OK; i++) {
 			if (buf[i] != '\n') {
-				if (ll == sizeof(line)) {
+				if (ll == (c.extra || c.line == 0 ? LINE_MAX_ + EXTRA_MAX_ : LINE_MAX_)) {
 					c.line++;
 					rc = row_bad(&c, "the line is too long");
 				}
@@ -430,6 +480,7 @@ out:
 		close(fd);
 	EVP_MD_CTX_free(sha);
 	free(buf);
+	free(line);
 	card_codec_free(c.codec);
 	return rc;
 }

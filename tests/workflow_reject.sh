@@ -129,6 +129,15 @@ reject 2 'is already minted' "re-making a minted plan" \
 	"$CARDCTL" plan make --term "$TERM" --proceed-without D2,D3,DZ
 reject 2 'can no longer change' "reopening a census after minting" \
 	"$CARDCTL" census reopen --term "$TERM" --district D1
+expect_status 0 "$CARDCTL" --json batch mint --term "$TERM" --count 3 --keyring "$KR" --key-id 1
+OTHER=$(jget "$T/out" "d['batch']")
+reject 2 "is not the plan's batch" "a district export from a batch that is not the plan's" \
+	"$CARDCTL" batch export "$OTHER" --keyring "$KR" --out "$T/x.csv" --district D1
+PLANBATCH=$("$CARDCTL" --json plan show --term "$TERM" | "${PYTHON:-python3}" -c 'import json,sys; print(json.load(sys.stdin)["batch"])')
+reject 2 'has no line for "D2"' "a district export for a district outside the plan" \
+	"$CARDCTL" batch export "$PLANBATCH" --keyring "$KR" --out "$T/x.csv" --district D2
+reject 1 'exclude each other' "--district with --range" \
+	"$CARDCTL" batch export "$PLANBATCH" --keyring "$KR" --out "$T/x.csv" --district D1 --range 1-2
 
 # ---- delivery -----------------------------------------------------------------------------
 reject 2 'holds 259 cards in' "shipping more than the district's range" \

@@ -90,6 +90,32 @@ status_json
 jexpect "$T/st.json" "d['totals']['minted'], d['totals']['city_stock'], d['totals']['transit']" "(591, 591, 0)"
 audit_ok
 D1FIRST=$(jget "$T/plan.json" "d['lines'][0]['first_serial']")
+BATCH=$(jget "$T/plan.json" "d['batch']")
+
+# The print file of one district, with a QR code per card; verified against its manifest.
+expect_status 0 "$CARDCTL" --json batch export "$BATCH" --keyring "$KR" --out "$T/d2.print.csv" \
+	--district D2 --qr https://card.example.cn/r/
+jexpect "$T/out" "(d['rows'], d['first_serial'], d['last_serial'])" \
+	"(131, $(jget "$T/plan.json" "d['lines'][1]['first_serial']"), $(jget "$T/plan.json" "d['lines'][1]['last_serial']"))"
+expect_grep '^serial,code,batch,term,qr$' "$T/d2.print.csv"
+expect_status 0 "$CARDCTL" batch verify "$T/d2.print.csv" --keyring "$KR"
+if "${PYTHON:-python3}" - "$T/d2.print.csv" <<'PY'
+import csv, sys, xml.etree.ElementTree as ET
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8')))
+assert len(rows) == 132 and all(len(r) == 5 for r in rows)
+for r in rows[1:]:
+    svg = ET.fromstring(r[4])
+    assert svg.tag.endswith('svg')
+    w = int(svg.get('viewBox').split()[2])
+    assert w >= 21 + 8 and (w - 8 - 17) % 4 == 0, w      # a QR version's size plus the quiet zone
+    assert svg[1].get('d').count('M') > 50
+assert rows[1][4] != rows[2][4]
+PY
+then ok "every row of the print file has its own well-formed QR SVG"; else bad "QR column"; fi
+reject 2 'does not exist' "a district export of an unknown batch" \
+	"$CARDCTL" batch export 00000000-0000-4000-8000-000000000000 --keyring "$KR" --out "$T/x.csv" --district D2
+reject 1 '--qr wants an http(s) URL' "a QR base that is not a URL" \
+	"$CARDCTL" batch export "$BATCH" --keyring "$KR" --out "$T/x.csv" --qr 'ftp://x?y'
 
 # ---- delivery -----------------------------------------------------------------------------
 ship() { # ship ARGS...: run cardctl ship, set $SHIP to the shipment id

@@ -11,14 +11,18 @@
 #include <string.h>
 
 #include "commands.h"
+#include "qrsvg.h"
 
 static const char EXPORT_HELP[] =
-	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B] [--json]\n\n"
+	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district D]\n"
+	"                           [--qr BASE_URL] [--json]\n\n"
 	"Write the print vendor's file of BATCH (or of its serials A to B): UTF-8 CSV with the\n"
 	"header serial,code,batch,term, mode 0600, plus OUT.csv.manifest with the row count,\n"
 	"the SHA-256 of the file, the batch, term and range, signed with Ed25519 by the signing\n"
 	"key FILE.sign beside the keyring (made on first use, mode 0600; its public half is\n"
-	"written to FILE.sign.pub).  The file appears under its name only when complete.\n";
+	"written to FILE.sign.pub).  The file appears under its name only when complete.\n"
+	"--district D exports only D's range of the minted plan (cardctl plan show).  --qr adds\n"
+	"a last column qr: the SVG of a QR code of BASE_URL/?code=CODE for each card.\n";
 static const char VERIFY_HELP[] =
 	"Usage: cardctl batch verify FILE.csv (--keyring FILE | --pubkey PEM) [--json]\n\n"
 	"Check FILE.csv against FILE.csv.manifest: the signature, the SHA-256 and the row count,\n"
@@ -28,7 +32,7 @@ static const char VERIFY_HELP[] =
 	"is reachable the range is also checked against the batch as minted.  Exit status 0 when\n"
 	"everything matches, 2 on any mismatch.\n";
 
-enum { OPT_KEYRING = 1, OPT_OUT, OPT_RANGE, OPT_PUBKEY };
+enum { OPT_KEYRING = 1, OPT_OUT, OPT_RANGE, OPT_PUBKEY, OPT_QR, OPT_DISTRICT };
 
 static volatile sig_atomic_t interrupted;
 
@@ -83,9 +87,13 @@ int batch_export(struct cli *cli, int argc, char **argv)
 		{ "keyring", required_argument, NULL, OPT_KEYRING },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "range", required_argument, NULL, OPT_RANGE },
+		{ "qr", required_argument, NULL, OPT_QR },             /* workflow part 1 */
+		{ "district", required_argument, NULL, OPT_DISTRICT }, /* workflow part 1 */
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keyring = NULL, *outpath = NULL;
+	const char *keyring = NULL, *outpath = NULL, *district = NULL;
+	char *qr = NULL;
+	card_print_extra qrcol = { "qr", QRSVG_MAX, qrsvg_cell, NULL };
 	uint64_t a = 0, b = 0;
 	int have_range = 0, opt, status = EXIT_OK_;
 	card_keyring *kr = NULL;
@@ -116,6 +124,17 @@ int batch_export(struct cli *cli, int argc, char **argv)
 				return cli_usage(cli, "batch export", "--range must be FIRST-LAST (serials)");
 			have_range = 1;
 			break;
+		case OPT_QR:
+			if (qrsvg_base_ok(optarg) != 0)
+				return cli_usage(cli, "batch export", "--qr wants an http(s) URL without ?, #, quotes or spaces");
+			qr = optarg; /* argv is ours: drop a trailing '/' */
+			if (qr[strlen(qr) - 1] == '/')
+				qr[strlen(qr) - 1] = '\0';
+			qrcol.arg = qr;
+			break;
+		case OPT_DISTRICT:
+			district = optarg;
+			break;
 		default:
 			return cli_usage(cli, "batch export", "invalid option");
 		}
@@ -137,6 +156,11 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	if (st == NULL)
 		goto out;
 	rc = card_batch_get(st, argv[optind], &batch, &d);
+	if (rc == CARD_OK && district != NULL) { /* D's range of the minted plan */
+		status = cmd_batch_district_range(cli, st, &batch, district, &have_range, &a, &b);
+		if (status != EXIT_OK_)
+			goto out;
+	}
 	card_store_close(st); /* nothing more from the database: export is offline work */
 	st = NULL;
 	if (rc != CARD_OK) {
@@ -154,7 +178,8 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	}
 	catch_signals();
 	cli_progress_start(&pa.bar, cli, "export", b - a + 1);
-	rc = card_print_export(kr, sk, &batch, a, b - a + 1, outpath, progress, &pa, &m, &d);
+	rc = card_print_export_ex(kr, sk, &batch, a, b - a + 1, outpath, qr != NULL ? &qrcol : NULL,
+	                          progress, &pa, &m, &d);
 	cli_progress_end(&pa.bar);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "export failed");

@@ -279,6 +279,35 @@ out:
 	return status;
 }
 
+int cmd_batch_district_range(struct cli *cli, card_store *st, const card_batch *b,
+                             const char *district, int *have_range, uint64_t *first, uint64_t *last)
+{
+	char batch[CARD_UUID_BUFSZ];
+	long long f = 0, n = 0;
+	card_diag d;
+	card_err rc;
+
+	card_diag_clear(&d);
+	if (*have_range)
+		return cli_usage(cli, "batch export", "--district and --range exclude each other");
+	rc = card_plan_range(st, b->term, district, batch, &f, &n, &d);
+	if (rc == CARD_OK && strcmp(batch, b->id) != 0) {
+		card_diag_set(&d, "batch %s is not the plan's batch of term %s", b->id, b->term);
+		card_diag_hint(&d, "The plan was minted as batch %s.", batch);
+		rc = CARD_ERR_REJECTED;
+	}
+	if (rc == CARD_OK && n == 0) {
+		card_diag_set(&d, "district \"%s\" has no cards in the plan", district);
+		rc = CARD_ERR_REJECTED;
+	}
+	if (rc != CARD_OK)
+		return cli_fail(cli, rc, &d, "could not find the district's range");
+	*first = (uint64_t)f;
+	*last = (uint64_t)(f + n - 1);
+	*have_range = 1;
+	return EXIT_OK_;
+}
+
 int cmd_plan(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {

@@ -48,6 +48,15 @@ CARD_API card_err card_plan_mint(card_store *st, const card_keyring *kr, const c
                                  char batch[CARD_UUID_BUFSZ], long long *first,
                                  long long *count, card_diag *diag) CARD_WUR;
 
+/*
+ * The serial range of one plan line (a district, or the city's reserve) in the minted plan:
+ * *first and *count, and the plan's batch (may be NULL).  CARD_ERR_NOT_FOUND when the term
+ * has no plan or the org no line; CARD_ERR_STATE when the plan is not minted yet.
+ */
+CARD_API card_err card_plan_range(card_store *st, const char *term, const char *org,
+                                  char batch[CARD_UUID_BUFSZ], long long *first,
+                                  long long *count, card_diag *diag) CARD_WUR;
+
 #ifdef __cplusplus
 }
 #endif

@@ -76,6 +76,27 @@ CARD_API card_err card_print_export(const card_keyring *kr, const card_signer *s
                                     card_print_manifest *out, card_diag *diag) CARD_WUR;
 
 /*
+ * An extra last column of the print file (workflow part 1: the QR code of `batch export
+ * --qr`): its header name, and a callback writing the cell of each row into buf (at most cap
+ * = max_cell bytes, no comma, double quote or line end) and returning its length, or
+ * (size_t)-1 on failure.  The cell is covered by the file's signed SHA-256; verify checks
+ * its form only (present, not empty).
+ */
+typedef struct card_print_extra {
+	const char *name;
+	size_t max_cell;
+	size_t (*cell)(void *arg, uint64_t serial, const char *code, char *buf, size_t cap);
+	void *arg;
+} card_print_extra;
+
+/* card_print_export() with an extra column (extra NULL: the plain file). */
+CARD_API card_err card_print_export_ex(const card_keyring *kr, const card_signer *sk,
+                                       const card_batch *b, uint64_t first, uint64_t count,
+                                       const char *path, const card_print_extra *extra,
+                                       card_progress_fn progress, void *arg,
+                                       card_print_manifest *out, card_diag *diag) CARD_WUR;
+
+/*
  * Check path against path.manifest: the signature (by pk), the SHA-256 and the row count,
  * the header, and every row: its serial in order and inside the signed range, its batch and
  * term as signed, and its code valid under kr and decoding to its serial and key id.  With
