@@ -12,7 +12,7 @@
 
 static const char MINT_HELP[] =
 	"Usage: cardctl batch mint --term TERM --count N --keyring FILE --key-id K [--note TEXT] [--json]\n"
-	"       cardctl batch mint --term TERM --plan --keyring FILE --key-id K [--json]\n\n"
+	"Usage: cardctl batch mint --term TERM --plan --keyring FILE --key-id K [--json]\n\n"
 	"Mint a print batch of N cards (at most 100,000,000) of TERM under key K: the next N serials,\n"
 	"allocated atomically, go into the city centre's stock, recorded with a 'mint' ledger entry.\n"
 	"Prints the batch id (a UUID) and the serial range.  Refused if the keyring has no key\n"

@@ -14,8 +14,7 @@
 #include "qrsvg.h"
 
 static const char EXPORT_HELP[] =
-	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district D]\n"
-	"                           [--qr BASE_URL] [--json]\n\n"
+	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district D] [--qr BASE_URL] [--json]\n\n"
 	"Write the print vendor's file of BATCH (or of its serials A to B): UTF-8 CSV with the\n"
 	"header serial,code,batch,term, mode 0600, plus OUT.csv.manifest with the row count,\n"
 	"the SHA-256 of the file, the batch, term and range, signed with Ed25519 by the signing\n"

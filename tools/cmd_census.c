@@ -12,8 +12,7 @@
 #include "rowsout.h"
 
 static const char IMPORT_HELP[] =
-	"Usage: cardctl census import --term TERM [--district D] [--encoding E]\n"
-	"                             [--threshold PCT%[,N]] FILE.csv\n\n"
+	"Usage: cardctl census import --term TERM [--district D] [--encoding E] [--threshold PCT%[,N]] [--json] FILE.csv\n\n"
 	"Import a census file (Annex 2) as the draft census of its district(s), replacing the\n"
 	"draft.  Header (any order, Chinese or English):\n"
 	"    单位编码,类别,年级,人数,课本数   /   unit,category,grade,count,textbooks\n"
@@ -25,17 +24,16 @@ static const char IMPORT_HELP[] =
 	"from its students by more than PCT percent and more than N cards (default 2%,5).\n"
 	"A rejected file changes nothing; every problem is listed with its line number.\n";
 static const char SUBMIT_HELP[] =
-	"Usage: cardctl census submit --term TERM --district D\n\n"
+	"Usage: cardctl census submit --term TERM --district D [--json]\n\n"
 	"Submit the district's draft census to its bureau.  Recorded as late after the term's\n"
 	"census due date (spring Jan 15, autumn Jun 25).  Prints the submission's UUID.\n";
 static const char APPROVE_HELP[] =
-	"Usage: cardctl census approve --term TERM --district D --approver NAME\n"
-	"                              [--explain SCHOOL=TEXT]... [--threshold PCT%[,N]]\n\n"
+	"Usage: cardctl census approve --term TERM --district D --approver NAME [--explain SCHOOL=TEXT]... [--threshold PCT%[,N]] [--json]\n\n"
 	"The district bureau approves a submitted census (who and when are recorded).  Refused\n"
 	"while a school whose students differ from its textbook order beyond the threshold has\n"
 	"no explanation.  Approval is the report to the city centre (its acceptance).\n";
 static const char REOPEN_HELP[] =
-	"Usage: cardctl census reopen --term TERM --district D\n\n"
+	"Usage: cardctl census reopen --term TERM --district D [--json]\n\n"
 	"The city sends a submitted or approved census back to draft (until the plan is minted).\n";
 static const char SHOW_HELP[] =
 	"Usage: cardctl census show --term TERM [--district D] [--json]\n\n"

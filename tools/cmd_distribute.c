@@ -12,8 +12,7 @@
 #include "rowsout.h"
 
 static const char DISTRIBUTE_HELP[] =
-	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv)\n"
-	"                          [--date YYYY-MM-DD] [--encoding E]\n\n"
+	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv) [--date YYYY-MM-DD] [--encoding E] [--json]\n\n"
 	"Record cards handed to students and teachers at a school (or, with a district's code,\n"
 	"to its bureau staff): its stock -> distributed.\n"
 	"Refused beyond what the school holds, and beyond its approved census (students and\n"

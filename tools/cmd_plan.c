@@ -10,7 +10,7 @@
 #include "rowsout.h"
 
 static const char MAKE_HELP[] =
-	"Usage: cardctl plan make --term TERM [--reserve PCT] [--proceed-without D,...]\n\n"
+	"Usage: cardctl plan make --term TERM [--reserve PCT] [--proceed-without D,...] [--json]\n\n"
 	"Make (or re-make, until minted) the issuance plan: per district its approved students,\n"
 	"teachers and staff; plus a city reserve of PCT percent of the total (rounded up), held\n"
 	"in city stock.  Refused while a district has no approved census, unless it is listed in\n"

@@ -11,10 +11,9 @@
 #include "rowsout.h"
 
 static const char SHIP_HELP[] =
-	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B)\n"
-	"                    [--from DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL]\n"
-	"       cardctl ship show SHIPMENT [--format csv|xlsx] [--out FILE] [--json]\n"
-	"       cardctl ship list --term TERM [--district D] [--json]\n\n"
+	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B) [--from DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL] [--json]\n"
+	"Usage: cardctl ship show SHIPMENT [--format csv|xlsx] [--out FILE] [--json]\n"
+	"Usage: cardctl ship list --term TERM [--district D] [--json]\n\n"
 	"Ship cards to state 'transit' at the destination: from city stock to a district depot,\n"
 	"or by courier straight to a school (address, contact and phone recorded; they default\n"
 	"to the school's), or with --from DISTRICT from the district depot to one of its schools.\n"
@@ -23,7 +22,7 @@ static const char SHIP_HELP[] =
 	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
 	"'ship show' prints the shipping list (with --format, as CSV or XLSX).\n";
 static const char RECEIVE_HELP[] =
-	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N]\n\n"
+	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] [--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
 	"receipt (JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256; there\n"
 	"is no receipt without it.  --count is the number of cards counted (default: as shipped);\n"
