@@ -109,9 +109,12 @@ BEGIN
 		END LOOP;
 	END IF;
 
-	-- 2. Redeem, in serial order (array order within one serial).
+	-- 2. Redeem, in serial order (array order within one serial).  The shared per-serial lock
+	-- pairs with the exclusive one card.void_card takes (0220_audit): a void and a redemption
+	-- of the same card never both commit.  Key: 0x4C43 << 44 | serial (see card.void_card).
 	FOR i IN SELECT g FROM generate_subscripts(p_serials, 1) g ORDER BY p_serials[g], g LOOP
 		CONTINUE WHEN o_out[i] IS NOT NULL OR v_owner[i] < 0;
+		PERFORM pg_advisory_xact_lock_shared(343452248145133568 + p_serials[i]);
 		SELECT b.id, b.key_id, b.term, t.face_value_fen INTO v_batch, v_bkey, v_bterm, v_fv
 		FROM card.batch b JOIN card.term t ON t.code = b.term
 		WHERE b.serials @> p_serials[i];

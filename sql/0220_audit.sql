@@ -17,7 +17,8 @@
 -- the ledger rows that moved it (SECURITY DEFINER; for card_daemon and card_city).
 --
 -- card.void_card(p_term, p_doc, p_org, p_state, p_serial, p_reason): move one card from its
--- holder (p_org, p_state) to (p_org, 'void') and record card.void; refuses a redeemed card.
+-- holder (p_org, p_state) to (p_org, 'void') and record card.void; refuses a redeemed card,
+-- and excludes a concurrent redemption of it through a per-serial advisory lock.
 -- Workflow steps that void cards (replacement) must use it: audit requires every void row to
 -- be held in state void and every serial held in state void to have a void row.
 
@@ -282,6 +283,10 @@ BEGIN
 	IF p_state = 'void' THEN
 		RAISE EXCEPTION 'card % is void already', p_serial USING ERRCODE = 'CR001';
 	END IF;
+	-- Exclusive per-serial lock, paired with the shared one card.redeem_many takes: without
+	-- it a void and a redemption racing could both commit (each unaware of the other).  After
+	-- the lock, the next statement sees any redemption committed before it.
+	PERFORM pg_advisory_xact_lock(343452248145133568 + p_serial);  -- 0x4C43 << 44 | serial
 	IF EXISTS (SELECT 1 FROM card.redemption r WHERE r.serial = p_serial) THEN
 		RAISE EXCEPTION 'card % was redeemed: it cannot be voided', p_serial USING ERRCODE = 'CR001';
 	END IF;

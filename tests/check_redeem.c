@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "storeutil.h"
 #include "testutil.h"
@@ -371,6 +372,84 @@ START_TEST(test_disjoint_and_shuffled)
 }
 END_TEST
 
+/* A redemption racing a void of the same card, each way round: exactly one of them wins. */
+struct raced {
+	card_store *st;
+	uint64_t serial;
+	volatile int done;
+	card_redemption r;
+};
+
+static void *redeem_later(void *arg)
+{
+	struct raced *x = arg;
+	x->r = redeem1(x->st, x->serial, 3, "alice", NULL);
+	x->done = 1;
+	return NULL;
+}
+
+struct voiding {
+	const char *params[2];
+	volatile int done;
+	char state[8];
+};
+
+static void *void_later(void *arg)
+{
+	struct voiding *x = arg;
+	PGconn *c = su_conn();
+	PGresult *r = PQexecParams(c, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'C', 'stock', $2::bigint, 'defective')",
+	                           2, NULL, x->params, NULL, NULL, 0);
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(x->state, sizeof(x->state), "%s", st != NULL ? st : "00000");
+	PQclear(r);
+	PQfinish(c);
+	x->done = 1;
+	return NULL;
+}
+
+START_TEST(test_void_redeem_race)
+{
+	PGconn *c = su_conn(), *v = su_conn();
+	char batch[CARD_UUID_BUFSZ], doc[CARD_UUID_BUFSZ], serial[24];
+	uint64_t first = su_mint(c, 3, 10, batch);
+	struct raced x = { su_store(), first, 0, { 0 } };
+	struct voiding y = { { doc, serial }, 0, "" };
+	pthread_t t;
+
+	/* A void in flight: the redemption waits for it, then answers card_void. */
+	su_doc(c, "replacement", doc);
+	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first);
+	su_exec(v, "BEGIN");
+	su_execp(v, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'C', 'stock', $2::bigint, 'defective')", 2,
+	         (const char *const[]){ doc, serial });
+	ck_assert_int_eq(pthread_create(&t, NULL, redeem_later, &x), 0);
+	usleep(500 * 1000);
+	ck_assert_msg(!x.done, "the redemption did not wait for the void in flight");
+	su_exec(v, "COMMIT");
+	pthread_join(t, NULL);
+	ck_assert_int_eq(x.r.outcome, CARD_CARD_VOID);
+
+	/* A redemption in flight: the void waits for it, then is refused (CR001). */
+	su_doc(c, "replacement", doc);
+	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first + 1);
+	su_exec(v, "BEGIN");
+	su_execp(v, "SELECT outcome FROM card.redeem_many(ARRAY[$1::bigint], ARRAY[3], ARRAY['bob'])", 1,
+	         (const char *const[]){ serial });
+	ck_assert_int_eq(pthread_create(&t, NULL, void_later, &y), 0);
+	usleep(500 * 1000);
+	ck_assert_msg(!y.done, "the void did not wait for the redemption in flight");
+	su_exec(v, "COMMIT");
+	pthread_join(t, NULL);
+	ck_assert_str_eq(y.state, "CR001");
+	ck_assert_str_eq(su_execp(c, "SELECT count(*) FROM card.void WHERE serial = $1::bigint", 1,
+	                          (const char *const[]){ serial }), "0");
+	card_store_close(x.st);
+	PQfinish(v);
+	PQfinish(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("redeem");
@@ -383,6 +462,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_input_changes_nothing);
 	tcase_add_test(tc, test_race_one_code);
 	tcase_add_test(tc, test_disjoint_and_shuffled);
+	tcase_add_test(tc, test_void_redeem_race);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
