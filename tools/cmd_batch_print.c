@@ -35,6 +35,22 @@ enum { OPT_KEYRING = 1, OPT_OUT, OPT_RANGE, OPT_PUBKEY, OPT_QR, OPT_DISTRICT };
 
 static volatile sig_atomic_t interrupted;
 
+/* A JSON string (paths may hold anything). */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -186,12 +202,13 @@ int batch_export(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "No file was left under \"%s\".\n", outpath);
 		goto out;
 	}
-	if (cli->json)
-		printf("{\"file\": \"%s\", \"manifest\": \"%s.manifest\", \"batch\": \"%s\", \"rows\": %" PRIu64
-		       ", \"first_serial\": %" PRIu64 ", \"last_serial\": %" PRIu64 ", \"sha256\": \"%s\", "
-		       "\"signer\": \"%s\"}\n", outpath, outpath, m.batch, m.rows, m.first_serial, m.last_serial,
-		       m.sha256, m.signer);
-	else
+	if (cli->json) {
+		printf("{\"file\": ");
+		json_str(outpath);
+		printf(", \"batch\": \"%s\", \"rows\": %" PRIu64 ", \"first_serial\": %" PRIu64
+		       ", \"last_serial\": %" PRIu64 ", \"sha256\": \"%s\", \"signer\": \"%s\"}\n", m.batch, m.rows,
+		       m.first_serial, m.last_serial, m.sha256, m.signer);
+	} else
 		printf("%s: %" PRIu64 " cards of batch %s (serials %" PRIu64 "-%" PRIu64 "), sha256 %s\n"
 		       "%s.manifest: signed by %s\n", outpath, m.rows, m.batch, m.first_serial, m.last_serial,
 		       m.sha256, outpath, m.signer);
@@ -295,12 +312,14 @@ int batch_verify(struct cli *cli, int argc, char **argv)
 	status = check_db(cli, &m, &db_checked);
 	if (status != EXIT_OK_)
 		goto out;
-	if (cli->json)
-		printf("{\"file\": \"%s\", \"ok\": true, \"rows\": %" PRIu64 ", \"batch\": \"%s\", \"term\": \"%s\", "
+	if (cli->json) {
+		printf("{\"file\": ");
+		json_str(argv[optind]);
+		printf(", \"ok\": true, \"rows\": %" PRIu64 ", \"batch\": \"%s\", \"term\": \"%s\", "
 		       "\"first_serial\": %" PRIu64 ", \"last_serial\": %" PRIu64 ", \"codes_checked\": \"%s\", "
-		       "\"database_checked\": %s}\n", argv[optind], m.rows, m.batch, m.term, m.first_serial,
+		       "\"database_checked\": %s}\n", m.rows, m.batch, m.term, m.first_serial,
 		       m.last_serial, kr != NULL ? "mac" : "form", db_checked ? "true" : "false");
-	else
+	} else
 		printf("%s: OK, %" PRIu64 " cards of batch %s (%s, serials %" PRIu64 "-%" PRIu64 "); signature, "
 		       "SHA-256 and count match; codes %s%s\n", argv[optind], m.rows, m.batch, m.term,
 		       m.first_serial, m.last_serial, kr != NULL ? "valid" : "well formed (no MAC key given)",
