@@ -162,16 +162,26 @@ struct cardd_batcher *cardd_batcher_new(struct cardd_pool *pool, struct cardd_me
 	return b;
 }
 
-void cardd_batcher_free(struct cardd_batcher *b)
+void cardd_batcher_stop(struct cardd_batcher *b)
 {
+	unsigned n;
 	if (b == NULL)
 		return;
 	pthread_mutex_lock(&b->lock);
 	b->stop = 1;
+	n = b->ncommitters;
+	b->ncommitters = 0;
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->lock);
-	for (unsigned i = 0; i < b->ncommitters; i++)
+	for (unsigned i = 0; i < n; i++)
 		pthread_join(b->threads[i], NULL);
+}
+
+void cardd_batcher_free(struct cardd_batcher *b)
+{
+	if (b == NULL)
+		return;
+	cardd_batcher_stop(b);
 	pthread_cond_destroy(&b->cond);
 	pthread_mutex_destroy(&b->lock);
 	free(b->threads);

@@ -162,7 +162,9 @@ struct cardd_batcher;
 struct cardd_batcher *cardd_batcher_new(struct cardd_pool *pool, struct cardd_metrics *m,
                                         struct cardd_log *log, unsigned committers,
                                         unsigned batch_max, unsigned queue_max, unsigned timeout_ms);
-/* Finishes every queued item, then stops the committers. */
+/* Finish every queued item, then stop the committers; later submits fail.  Idempotent. */
+void cardd_batcher_stop(struct cardd_batcher *b);
+/* Stop (if not yet) and free. */
 void cardd_batcher_free(struct cardd_batcher *b);
 /* 0 queued (notify will be called once); -1 the queue is full (answer 503). */
 int cardd_batcher_submit(struct cardd_batcher *b, struct cardd_item *it);
@@ -179,6 +181,7 @@ struct cardd {
 	struct cardd_limiter *ip_limit, *account_limit;
 	struct MHD_Daemon *mhd;
 	int listen_fd;             /* bound before dropping privileges; -1 when none */
+	int quiesced_fd;           /* given back by MHD_quiesce_daemon(); -1 when none */
 	char *tls_cert_pem, *tls_key_pem;
 	pthread_rwlock_t cfg_lock; /* SIGHUP changes rate limits and proxies */
 	atomic_int stopping;
@@ -188,7 +191,10 @@ struct cardd {
 int cardd_http_bind(struct cardd *d, char *err, size_t errsz);
 /* Start serving (MHD) on the bound socket; 0 ok. */
 int cardd_http_start(struct cardd *d, char *err, size_t errsz);
-/* Stop accepting, wait up to drain_timeout for requests in flight, stop. */
+/* Stop accepting (later requests on open connections get 503 and Connection: close) and wait
+ * up to `seconds` for the requests in flight. */
+void cardd_http_drain(struct cardd *d, double seconds);
+/* Stop the HTTP server and close the socket.  No request may be suspended any more. */
 void cardd_http_stop(struct cardd *d);
 double cardd_now(void); /* monotonic seconds */
 

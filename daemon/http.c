@@ -35,6 +35,8 @@ static enum MHD_Result queue(struct req *r, unsigned status, struct MHD_Response
 		return MHD_NO;
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (atomic_load(&r->d->stopping))
+		MHD_add_response_header(resp, "Connection", "close");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
@@ -203,6 +205,9 @@ static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, con
 	r->ep = route(url, method, &ok, &allow);
 	*con_cls = r;
 	atomic_fetch_add(&d->metrics.inflight, 1);
+	if (atomic_load(&d->stopping))
+		return http_error(r, 503, "unavailable", "the service is restarting", "Please try again in a few seconds.",
+		                  d->cfg.retry_after);
 	if (!ok) {
 		r->allow = allow;
 		return http_error(r, 405, "method_not_allowed", "this method is not allowed here", NULL, 0);
@@ -380,25 +385,26 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 	return 0;
 }
 
-void cardd_http_stop(struct cardd *d)
+void cardd_http_drain(struct cardd *d, double seconds)
 {
-	MHD_socket q;
-	double until;
-
-	if (d->mhd == NULL) {
-		if (d->listen_fd >= 0)
-			close(d->listen_fd);
-		d->listen_fd = -1;
+	double until = cardd_now() + seconds;
+	if (d->mhd == NULL)
 		return;
-	}
-	atomic_store(&d->stopping, 1);
-	q = MHD_quiesce_daemon(d->mhd); /* stop accepting; the socket is ours again */
-	until = cardd_now() + d->cfg.drain_timeout;
+	if (!atomic_exchange(&d->stopping, 1))
+		d->quiesced_fd = MHD_quiesce_daemon(d->mhd); /* stop accepting; the socket is ours again */
 	while (atomic_load(&d->metrics.inflight) > 0 && cardd_now() < until)
 		usleep(20000);
-	MHD_stop_daemon(d->mhd);
-	d->mhd = NULL;
-	if (q != MHD_INVALID_SOCKET)
-		close(q);
+}
+
+void cardd_http_stop(struct cardd *d)
+{
+	if (d->mhd != NULL) {
+		MHD_stop_daemon(d->mhd);
+		d->mhd = NULL;
+		if (d->quiesced_fd != MHD_INVALID_SOCKET && d->quiesced_fd >= 0)
+			close(d->quiesced_fd);
+	} else if (d->listen_fd >= 0) {
+		close(d->listen_fd);
+	}
 	d->listen_fd = -1;
 }

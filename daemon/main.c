@@ -243,6 +243,7 @@ int main(int argc, char **argv)
 	status = 1;
 	d.config_path = config;
 	d.listen_fd = -1;
+	d.quiesced_fd = -1;
 	if (load_config(&d.cfg, config, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cardd: %s\n", err);
 		goto out_cfg;
@@ -330,8 +331,13 @@ int main(int argc, char **argv)
 	          (long)atomic_load(&d.metrics.inflight));
 	status = 0;
 out_http:
+	/* Drain: answer what is in flight; then the committers finish everything still queued
+	 * (which resumes those requests), so nothing is suspended when MHD stops. */
+	cardd_http_drain(&d, d.cfg.drain_timeout);
+	cardd_batcher_stop(d.batcher);
+	cardd_http_drain(&d, 2.0);
 	cardd_http_stop(&d);
-	cardd_batcher_free(d.batcher); /* finishes queued redemptions first */
+	cardd_batcher_free(d.batcher);
 out_keys:
 	cardd_pool_free(d.pool);
 	cardd_limiter_free(d.ip_limit);

@@ -6,6 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/cardd_lib.sh"
 CLIENT="python3 $top_srcdir/tests/cardd_client.py"
+count_201() { local n; n=$(grep -c ' 201$' "$1" 2>/dev/null || true); echo "${n:-0}"; }
 cardd_setup
 cardd_start account_rate=0 ip_rate=0 log_requests=no
 
@@ -31,7 +32,7 @@ $CLIENT load "$URL" "$T/kill" "$T/kill.out" 16 20 >"$T/kill.sum" &
 LOADER=$!
 # Kill in the middle of the load: once some hundreds are acknowledged.
 for i in $(seq 200); do
-	[ "$(grep -c ' 201$' "$T/kill.out" 2>/dev/null || true)" -ge 500 ] && break
+	[ "$(count_201 "$T/kill.out")" -ge 500 ] && break
 	sleep 0.05
 done
 kill -9 "$CARDD_PID"; wait "$CARDD_PID" 2>/dev/null || true
@@ -56,7 +57,7 @@ sed -n '50001,90000p' "$T/codes" >"$T/outage"
 $CLIENT load "$URL" "$T/outage" "$T/outage.out" 8 8 >"$T/outage.sum" &
 LOADER=$!
 for i in $(seq 200); do
-	[ "$(grep -c ' 201$' "$T/outage.out" 2>/dev/null || true)" -ge 200 ] && break
+	[ "$(count_201 "$T/outage.out")" -ge 200 ] && break
 	sleep 0.05
 done
 $CARD_TEST_PGCTL stop >/dev/null
@@ -83,7 +84,27 @@ if wait "$READER"; then ok "feed read during the load: ids consecutive ($(cat "$
 sort "$T/feed.serials" >"$T/feed.sorted"
 psql -Atc "SELECT serial FROM card.redemption" | sort >"$T/all"
 cmp -s "$T/feed.sorted" "$T/all" && ok "the feed holds every redemption exactly once ($(wc -l <"$T/all"))" || bad "feed and table differ: $(diff "$T/feed.sorted" "$T/all" | head -5 | tr '\n' ' ')"
-cardd_stop
+
+# ---- SIGTERM in the middle of a load: requests in flight are answered, then a clean exit
+sed -n '41001,50000p' "$T/codes" >"$T/term.codes"
+$CLIENT load "$URL" "$T/term.codes" "$T/term.out" 16 20 >"$T/term.sum" &
+LOADER=$!
+for i in $(seq 200); do
+	[ "$(count_201 "$T/term.out")" -ge 300 ] && break
+	sleep 0.05
+done
+t0=$(date +%s.%N)
+kill -TERM "$CARDD_PID"
+rc=0; wait "$CARDD_PID" || rc=$?
+t1=$(date +%s.%N)
+wait "$LOADER"
+[ "$rc" = 0 ] && ok "SIGTERM under load: exit 0 after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s ($(cat "$T/term.sum"))" || bad "SIGTERM under load: exit $rc"
+{ grep ' 201$' "$T/term.out" || true; } | awk '{print $1}' | sort >"$T/term.acked"
+psql -Atc "SELECT serial FROM card.redemption WHERE serial BETWEEN 41001 AND 50000" | sort >"$T/term.indb"
+[ "$(comm -23 "$T/term.acked" "$T/term.indb" | wc -l)" = 0 ] && ok "every 201 before SIGTERM is in the database" || bad "lost on SIGTERM"
+# Every answered request got an answer that matches the database: 201 in it, 503 not.
+{ grep ' 503$' "$T/term.out" || true; } | awk '{print $1}' | sort >"$T/term.503"
+[ "$(comm -12 "$T/term.503" "$T/term.indb" | wc -l)" = 0 ] && ok "no 503 for a redemption that committed" || bad "503 for a committed redemption"
 
 # ---- rate limits trip and recover; SIGHUP changes them
 cardd_start ip_rate=1 ip_burst=3 account_rate=0.5 account_burst=2 log_requests=no
