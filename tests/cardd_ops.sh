@@ -57,4 +57,16 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 else
 	echo "# skip: privilege drop needs root"
 fi
+
+# ---- started while the database is down: serves the page, 503 until the database is back
+$CARD_TEST_PGCTL stop >/dev/null
+cardd_start ip_rate=0 account_rate=0
+http GET /readyz; expect_http 503 "readyz when started without the database"
+http GET /; expect_http 200 "the page without the database"
+c=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 14 | awk '{print $2}')
+http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"late\"}"; expect_http 503 "redeem when started without the database"
+$CARD_TEST_PGCTL start >/dev/null
+http GET /readyz; expect_http 200 "ready once the database is up"
+http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"late\"}"; expect_http 201 "redeem once the database is up"
+cardd_stop
 finish
