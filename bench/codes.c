@@ -31,14 +31,16 @@
 #define MSG_LEN 18
 
 static const uint8_t KEY[CARD_KEY_LEN] = {
-	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+	0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+	0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
 };
 
 static double now(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: waiting for a shared core does not count */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID,
+	              &ts); /* CPU time: waiting for a shared core does not count */
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -56,7 +58,8 @@ static unsigned long long parse_count(const char *s, const char *opt)
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (s[0] == '\0' || s[0] == '-' || *end != '\0' || errno != 0 || v == 0 || v > CARD_SERIAL_MAX) {
+	if (s[0] == '\0' || s[0] == '-' || *end != '\0' || errno != 0 || v == 0 ||
+	    v > CARD_SERIAL_MAX) {
 		fprintf(stderr, "bench/codes: %s must be a positive number\n", opt);
 		exit(1);
 	}
@@ -107,7 +110,8 @@ static double bench_validate(card_codec *codec, uint64_t first, unsigned long lo
 		const char *code = ring[i & (RING - 1)];
 		uint64_t serial = 0;
 		unsigned key_id = 0;
-		if (card_code_validate(codec, code, CARD_CODE_TEXT_LEN, &serial, &key_id) != CARD_VALID ||
+		if (card_code_validate(codec, code, CARD_CODE_TEXT_LEN, &serial, &key_id) !=
+		            CARD_VALID ||
 		    serial != first + (i & (RING - 1)) || key_id != 1)
 			die("validate disagrees with encode");
 		*sink += (unsigned)serial;
@@ -117,10 +121,11 @@ static double bench_validate(card_codec *codec, uint64_t first, unsigned long lo
 
 static void usage(FILE *o)
 {
-	fprintf(o, "Usage: bench/codes [-n N] [-r ROUNDS]\n\n"
-	           "Encode and validate N codes (default 2000000) and compute N raw HMAC-SHA256 of\n"
-	           "18 bytes, in ROUNDS interleaved rounds (default 5); print codes/s and ratios.\n"
-	           "Exit status 0 when both ratios reach 0.8, 2 when one misses, 1 on error.\n");
+	fprintf(o,
+	        "Usage: bench/codes [-n N] [-r ROUNDS]\n\n"
+	        "Encode and validate N codes (default 2000000) and compute N raw HMAC-SHA256 of\n"
+	        "18 bytes, in ROUNDS interleaved rounds (default 5); print codes/s and ratios.\n"
+	        "Exit status 0 when both ratios reach 0.8, 2 when one misses, 1 on error.\n");
 }
 
 int main(int argc, char **argv)
@@ -128,7 +133,7 @@ int main(int argc, char **argv)
 	unsigned long long n = 2000000, rounds = 5, per;
 	double best[3] = { 1e30, 1e30, 1e30 }, total[3] = { 0, 0, 0 };
 	static const char *const NAME[3] = { "raw HMAC-SHA256", "encode", "validate" };
-	char (*ring)[CARD_CODE_BUFSZ];
+	char(*ring)[CARD_CODE_BUFSZ];
 	card_keyring *kr = NULL;
 	card_codec *codec = NULL;
 	EVP_MAC *mac;
@@ -165,7 +170,8 @@ int main(int argc, char **argv)
 		rounds = n;
 	per = n / rounds;
 
-	if (card_keyring_new(&kr) != CARD_OK || card_keyring_import(kr, 1, KEY, "bench") != CARD_OK ||
+	if (card_keyring_new(&kr) != CARD_OK ||
+	    card_keyring_import(kr, 1, KEY, "bench") != CARD_OK ||
 	    card_codec_new(kr, &codec) != CARD_OK)
 		die("could not set up the codec");
 	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -210,7 +216,8 @@ int main(int argc, char **argv)
 	printf("%-16s %14s %14s %8s\n", "", "best codes/s", "mean codes/s", "ratio");
 	for (int k = 0; k < 3; k++) {
 		double ratio = best[0] / best[k];
-		printf("%-16s %14.0f %14.0f %8.2f\n", NAME[k], 1.0 / best[k], (double)n / total[k], ratio);
+		printf("%-16s %14.0f %14.0f %8.2f\n", NAME[k], 1.0 / best[k], (double)n / total[k],
+		       ratio);
 		if (k > 0 && ratio < 0.8)
 			status = 2;
 	}

@@ -36,13 +36,15 @@ static void fail(const char *what)
 static card_codec *get_codec(void)
 {
 	static const uint8_t key[CARD_KEY_LEN] = {
-		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+		0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
 		16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
 	};
 	if (codec != NULL)
 		return codec;
-	if (card_keyring_new(&kr) != CARD_OK || card_keyring_import(kr, 0, key, "fuzz") != CARD_OK ||
-	    card_keyring_import(kr, 1, key, "fuzz") != CARD_OK || card_codec_new(kr, &codec) != CARD_OK)
+	if (card_keyring_new(&kr) != CARD_OK ||
+	    card_keyring_import(kr, 0, key, "fuzz") != CARD_OK ||
+	    card_keyring_import(kr, 1, key, "fuzz") != CARD_OK ||
+	    card_codec_new(kr, &codec) != CARD_OK)
 		fail("could not set up the codec");
 	return codec;
 }
@@ -95,7 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case CARD_TYPO:
 		break;
 	case CARD_UNKNOWN_KEY:
-		if (key_id == 0 || key_id == 1 || key_id >= CARD_KEY_IDS || serial > CARD_SERIAL_MAX)
+		if (key_id == 0 || key_id == 1 || key_id >= CARD_KEY_IDS ||
+		    serial > CARD_SERIAL_MAX)
 			fail("unknown_key for a key that exists");
 		break;
 	case CARD_FORGED:
@@ -114,8 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		normalise((const uint8_t *)code, strlen(code), got);
 		if (strcmp(want, got) != 0)
 			fail("a valid code re-encodes to other symbols");
-		if (card_code_validate(c, code, strlen(code), &s2, &k2) != CARD_VALID || s2 != serial ||
-		    k2 != key_id)
+		if (card_code_validate(c, code, strlen(code), &s2, &k2) != CARD_VALID ||
+		    s2 != serial || k2 != key_id)
 			fail("the re-encoded code does not validate to the same serial");
 		break;
 	}
