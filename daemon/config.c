@@ -33,7 +33,8 @@
  *                                     and each statement (statement_timeout)
  *   retry_after      5                seconds in Retry-After of 503 answers
  *   drain_timeout    10               (*) seconds SIGTERM waits for requests in flight
- *   ip_rate          20               redemption requests per second per client IP
+ *   ip_rate          20               API requests (redemptions, feed, card states) per
+ *                                    second per client IP
  *   ip_burst         100              bucket size per client IP
  *   account_rate     0.2              redemption requests per second per account
  *   account_burst    5                bucket size per account

@@ -214,13 +214,17 @@ static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, con
 	}
 	if (r->ep == EP_REDEEM) {
 		unsigned long long len;
-		unsigned retry = 0;
 		if (!is_json_type(c))
 			return http_error(r, 415, "unsupported_media_type",
 			                  "send the body as application/json", NULL, 0);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && sscanf(cl, "%llu", &len) == 1 && len > d->cfg.max_body)
 			return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
+	}
+	/* Everything that can reach the database (a redemption, or a token lookup) costs the
+	 * client address one token, before any work is done for it. */
+	if (r->ep == EP_REDEEM || r->ep == EP_FEED || r->ep == EP_CARD) {
+		unsigned retry = 0;
 		if (!cardd_limiter_take(d->ip_limit, r->ip, strlen(r->ip), cardd_now(), &retry)) {
 			atomic_fetch_add(&d->metrics.ratelimited_ip, 1);
 			return http_error(r, 429, "rate_limited", "too many requests from this address",

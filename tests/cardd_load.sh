@@ -114,6 +114,9 @@ http POST /v1/redemptions '{"code":"x","account":"a"}'; expect_http 429 "over th
 expect_grep "Retry-After: " "$T/hdr"; expect_grep '"code":"rate_limited"' "$T/body"
 sleep 1.2
 http POST /v1/redemptions '{"code":"x","account":"a"}'; expect_http 400 "address limit recovers"
+# Token lookups cost the address too: a flood of bad tokens cannot hammer the database.
+for i in 1 2 3; do http GET /v1/redemptions -H 'Authorization: Bearer cdt_0000000000000000_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'; done
+expect_http 429 "token guessing is rate limited"
 [ "$(metric 'cardd_rate_limited_total{limit="ip"}')" -ge 1 ] && ok "rate-limited count" || bad "rate-limited metric"
 # X-Forwarded-For is not honoured from an untrusted peer: still limited.
 http POST /v1/redemptions '{"code":"x","account":"a"}' -H 'X-Forwarded-For: 10.1.2.3'; expect_http 429 "X-Forwarded-For from an untrusted peer ignored"
