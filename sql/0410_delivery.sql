@@ -254,7 +254,10 @@ DECLARE
 	v_take int8range;
 	r record;
 BEGIN
-	SELECT * INTO s FROM card.shipment WHERE id = p_shipment FOR UPDATE;
+	-- Receipts of one shipment are serialised by an advisory lock (a district may read its
+	-- shipments but not lock them FOR UPDATE); card.receipt's unique shipment backs it up.
+	PERFORM pg_advisory_xact_lock(hashtextextended('card.receipt|' || p_shipment::text, 0));
+	SELECT * INTO s FROM card.shipment WHERE id = p_shipment;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'shipment % does not exist', p_shipment USING ERRCODE = 'CR002';
 	END IF;
