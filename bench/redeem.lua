@@ -6,8 +6,6 @@
 --              thread t of T takes lines t, t+T, t+2T, ... and never reuses one
 --   WRK_THREADS  the -t given to wrk
 --   RUN        a name for this run, unique within the database (Idempotency-Keys)
---   DELAY_MS   optional: pause per connection between requests (a throttled run for the
---              latency figure; wrk has no fixed-rate mode, wrk2 is not packaged)
 -- At the end it prints "statuses: 201=N 200=N ..." so bench/http.sh can check that every
 -- request redeemed a fresh card.
 
@@ -34,7 +32,6 @@ function init(args)
 	next_code = 1
 	statuses = {}
 	exhausted = 0
-	delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 	run = os.getenv("RUN") or "0"
 end
 
@@ -62,12 +59,6 @@ end
 
 function response(status, headers, body)
 	statuses[status] = (statuses[status] or 0) + 1
-end
-
-if tonumber(os.getenv("DELAY_MS") or "0") > 0 then
-	function delay()
-		return delay_ms
-	end
 end
 
 function done(summary, latency, requests)

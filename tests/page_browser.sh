@@ -2,8 +2,8 @@
 # page_browser.sh -- the student page in a real browser against a real cardd.
 #
 # Runs under tests/pg-run.  Migrates the private database, mints a batch of 20 cards under a
-# fresh keyring, voids one, derives real codes with `cardctl code derive`, starts cardd on a
-# free loopback port with a small per-IP rate limit, then tests/page_browser.py drives headless
+# fresh keyring (cardctl org import, term new, batch mint), voids one, derives real codes with `cardctl code derive`, starts cardd on a
+# free loopback port with a small per-IP rate limit, then tests/page_driver.py drives headless
 # Chromium: it types codes and accounts with real key events, clicks, and reads the result from
 # the DOM (success with term and 50 元, repeated, already redeemed, typo, malformed, invalid,
 # void, rate limited; the ?code= prefill and the grouping of messy input).  Afterwards the
@@ -25,32 +25,26 @@ done
 CARDD="$top_builddir/daemon/cardd"
 [ -x "$CARDD" ] || { echo "not ok - $CARDD is not built"; exit 1; }
 
-# Data: a term, the city, a batch of serials 1000..1019 under key 0 in the city's stock, and
-# serial 1003 voided (replaced), as the store's own tables record them.
+# Data: the city, a term, a minted batch of 20 cards under key 0, and its 4th card voided
+# (replaced).  Voiding is `cardctl replace` (workflow part 2); until then the test writes the
+# void record as that command does, with its document.
 "$CARDCTL" db migrate >/dev/null
 "$CARDCTL" key new --keyring "$T/keyring" --id 0 --label page-test >/dev/null
 "$CARDCTL" key new --keyring "$T/other" --id 0 --label forger >/dev/null
-psql -q -v ON_ERROR_STOP=1 -X >/dev/null <<'SQL'
-INSERT INTO card.term (code, start_date, census_due, face_value_fen)
-	VALUES ('2026-autumn', '2026-09-01', '2026-06-25', 5000);
-INSERT INTO card.org (code, name, kind) VALUES ('C', '市教育资源中心', 'city');
-INSERT INTO card.document (id, kind, term) VALUES
-	('00000000-0000-4000-8000-000000000001', 'batch', '2026-autumn'),
-	('00000000-0000-4000-8000-000000000002', 'replacement', '2026-autumn');
-INSERT INTO card.batch (id, term, key_id, first_serial, card_count)
-	VALUES ('00000000-0000-4000-8000-000000000001', '2026-autumn', 0, 1000, 20);
-INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials)
-	VALUES ('2026-autumn', '00000000-0000-4000-8000-000000000001', 'mint', 'C', 'stock', int8range(1000, 1020));
-INSERT INTO card.holding (serials, term, org, state)
-	VALUES (int8range(1000, 1020), '2026-autumn', 'C', 'stock');
-INSERT INTO card.void (serial, doc, reason)
-	VALUES (1003, '00000000-0000-4000-8000-000000000002', 'defective print');
+printf 'code,name,kind,parent\nC,市教育资源中心,city,\n' >"$T/org.csv"
+"$CARDCTL" org import "$T/org.csv" >/dev/null
+"$CARDCTL" term new 2026-autumn --start 2026-09-01 >/dev/null
+"$CARDCTL" --json batch mint --term 2026-autumn --count 20 --keyring "$T/keyring" --key-id 0 >"$T/batch.json"
+S=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["first_serial"])' "$T/batch.json")
+psql -q -v ON_ERROR_STOP=1 -X >/dev/null <<SQL
+INSERT INTO card.document (id, kind, term) VALUES ('00000000-0000-4000-8000-000000000002', 'replacement', '2026-autumn');
+INSERT INTO card.void (serial, doc, reason) VALUES ($S + 3, '00000000-0000-4000-8000-000000000002', 'defective print');
 SQL
 
-"$CARDCTL" code derive --keyring "$T/keyring" --key-id 0 --serial 1000 --count 4 >"$T/codes"
-"$CARDCTL" code derive --keyring "$T/other" --key-id 0 --serial 1004 >"$T/forged"
+"$CARDCTL" code derive --keyring "$T/keyring" --key-id 0 --serial "$S" --count 4 >"$T/codes"
+"$CARDCTL" code derive --keyring "$T/other" --key-id 0 --serial $((S + 4)) >"$T/forged"
 code() { awk -v s="$1" '$1 + 0 == s { print $2 }' "$T/codes"; }
-c0=$(code 1000) c1=$(code 1001) c2=$(code 1002) cvoid=$(code 1003)
+c0=$(code "$S") c1=$(code $((S + 1))) c2=$(code $((S + 2))) cvoid=$(code $((S + 3)))
 cforged=$(awk '{ print $2 }' "$T/forged")
 [ -n "$c0" ] && [ -n "$cvoid" ] && [ -n "$cforged" ] || { echo "not ok - cardctl code derive"; cat "$T/codes"; exit 1; }
 # A typo: the 7th character of c1 replaced by another symbol (the check symbol catches every
@@ -88,19 +82,19 @@ cat >"$T/spec.json" <<JSON
  "rate": true, "shots": "${CARD_PAGE_SHOTS:-}"}
 JSON
 set +e
-"$PY" "$top_srcdir/tests/page_browser.py" "$T/spec.json" >"$T/browser.out" 2>"$T/browser.err"
+"$PY" "$top_srcdir/tests/page_driver.py" "$T/spec.json" >"$T/browser.out" 2>"$T/browser.err"
 rc=$?
 set -e
 grep -v '^[0-9]* passed, [0-9]* failed$' "$T/browser.out" || true
 [ "$rc" = 0 ] || cat "$T/browser.err" >&2
 pass=$((pass + $(grep -c '^ok - ' "$T/browser.out" || true)))
 fail=$((fail + $(grep -c '^not ok - ' "$T/browser.out" || true)))
-[ "$rc" = 0 ] || [ "$fail" -gt 0 ] || bad "page_browser.py exited $rc"
+[ "$rc" = 0 ] || [ "$fail" -gt 0 ] || bad "page_driver.py exited $rc"
 
-# The database holds exactly what the browser did: serial 1000 for $ACCOUNT, nothing else.
+# The database holds exactly what the browser did: the first card for $ACCOUNT, nothing else.
 got=$(psql -XAtc "SELECT string_agg(serial || ':' || account, ',' ORDER BY serial) FROM card.redemption")
-[ "$got" = "1000:$ACCOUNT" ] && ok "one redemption, serial 1000 for the browser's account" \
-	|| bad "redemptions are \"$got\", wanted \"1000:$ACCOUNT\""
+[ "$got" = "$S:$ACCOUNT" ] && ok "one redemption, serial $S for the browser's account" \
+	|| bad "redemptions are \"$got\", wanted \"$S:$ACCOUNT\""
 # No code in cardd's log, in any form.
 leak=0
 for c in "$c0" "$c1" "$c2" "$cvoid" "$cforged" "$ctypo"; do

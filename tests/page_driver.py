@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""page_browser.py -- drive the student page in headless Chromium (Selenium + chromedriver).
+"""page_driver.py -- drive the student page in headless Chromium (Selenium + chromedriver).
 
-Usage: page_browser.py SPEC.json
+Usage: page_driver.py SPEC.json
 
 SPEC.json, written by tests/page_browser.sh, names the running cardd and real codes:
   base       "http://127.0.0.1:PORT/"
