@@ -2,7 +2,8 @@
 # cardd_docs.sh -- cardd's documentation says what the code does: cardd.conf(5) describes
 # exactly the settings daemon/config.c accepts, with the same defaults and the same
 # start-only (*) marks as the table at the top of config.c; cardd(8)'s synopsis is the usage
-# line of `cardd --help`; docs/openapi.yaml has every path daemon/http.c routes.
+# line of `cardd --help`; docs/openapi.yaml has every path daemon/http.c routes and every
+# error code daemon/ answers.
 . "$top_srcdir/tests/lib.sh"
 CFG=$top_srcdir/daemon/config.c
 MAN5=$top_srcdir/man/cardd.conf.5
@@ -71,4 +72,13 @@ for p in $(grep -oE 'str(n)?cmp\(url, "[^"]*"' "$top_srcdir/daemon/http.c" | sed
 	*) grep -qE "^  ${p}:" "$API" && ok "openapi.yaml has $p" || bad "openapi.yaml lacks $p" ;;
 	esac
 done
+
+# 5. Every error code cardd can answer is in the OpenAPI description.
+n=0
+for c in $( (grep -ohE 'http_error\([a-z>-]+, [0-9]+, "[a-z_]+"' "$top_srcdir"/daemon/*.c
+	grep -ohE 'fail\(code, message, "[a-z_]+"' "$top_srcdir/daemon/body.c") | sed -E 's/.*"([a-z_]+)"/\1/' | sort -u); do
+	n=$((n + 1))
+	grep -qw -- "$c" "$API" || bad "openapi.yaml lacks the error code $c"
+done
+[ "$n" -ge 15 ] && ok "openapi.yaml names all $n error codes of daemon/" || bad "only $n error codes found in daemon/"
 finish
