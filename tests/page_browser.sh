@@ -6,7 +6,7 @@
 # free loopback port with a small per-IP rate limit, then tests/page_driver.py drives headless
 # Chromium: it types codes and accounts with real key events, clicks, and reads the result from
 # the DOM (success with term and 50 元, repeated, already redeemed, typo, malformed, invalid,
-# void, rate limited; the ?code= prefill and the grouping of messy input).  Afterwards the
+# void, database away, rate limited; the ?code= prefill and the grouping of messy input).  Afterwards the
 # database must hold exactly the one redemption the browser made, and cardd's log no code.
 #
 # Skips (exit 77, saying why) only when Chromium, chromedriver or Selenium is not installed.
@@ -79,7 +79,7 @@ ACCOUNT="stu-$$"
 cat >"$T/spec.json" <<JSON
 {"base": "http://127.0.0.1:$PORT/", "term": "2026-autumn", "account": "$ACCOUNT",
  "fresh": ["$c0", "$c1", "$c2"], "void": "$cvoid", "invalid": "$cforged", "typo": "$ctypo",
- "rate": true, "shots": "${CARD_PAGE_SHOTS:-}"}
+ "rate": true, "pgctl": "$CARD_TEST_PGCTL", "shots": "${CARD_PAGE_SHOTS:-}"}
 JSON
 set +e
 "$PY" "$top_srcdir/tests/page_driver.py" "$T/spec.json" >"$T/browser.out" 2>"$T/browser.err"

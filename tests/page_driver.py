@@ -12,6 +12,7 @@ SPEC.json, written by tests/page_browser.sh, names the running cardd and real co
   invalid    a well-formed code that passes the check symbol but is not ours (forged)
   typo       a code with one symbol mistyped (fails the check symbol)
   rate       true if cardd runs with a small per-IP limit, so the 429 path can be reached
+  pgctl      optional: a command taking stop|start for the database (the 503 path)
   shots      optional directory for screenshots at phone size
 Prints one "ok - ..." / "not ok - ..." line per check and "N passed, N failed"; exit 0 only if
 every check passed.  It types with real key events, clicks the real button and reads the DOM.
@@ -20,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -214,7 +216,18 @@ def main():
         st, text = submit(spec["void"], acct)
         check(st == "card_void" and "作废" in text, "410: card void", st + " " + text)
 
-        # 10. Rate limited: keep trying forged codes from this IP until cardd says 429.
+        # 10. The database away: 503, "try later", nothing redeemed; then back.
+        if spec.get("pgctl"):
+            subprocess.run([spec["pgctl"], "stop"], check=True, stdout=subprocess.DEVNULL)
+            try:
+                st, text = submit(fresh[2], acct)
+                check(st == "unavailable" and re.search(r"(稍|\d+ 秒)后再试", text) is not None,
+                      "503: the service is busy, try later", st + " " + text)
+                check(el("submit").is_enabled(), "the button is usable again after a 503")
+            finally:
+                subprocess.run([spec["pgctl"], "start"], check=True, stdout=subprocess.DEVNULL)
+
+        # 11. Rate limited: keep trying forged codes from this IP until cardd says 429.
         if spec.get("rate"):
             st, text = "", ""
             for _ in range(40):
