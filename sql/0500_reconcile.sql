@@ -424,8 +424,8 @@ BEGIN
 END $$;
 
 -- Record the proposal: the settlement document p_doc, then one order document per return and
--- supplement, taken in order from p_order_docs.  Refused while a report is an unapproved draft,
--- or when settled already.
+-- supplement, taken in order from p_order_docs.  Refused until every district's report is
+-- approved, and when settled already.
 CREATE FUNCTION card.adjust_settle(p_term text, p_doc uuid, p_order_docs uuid[])
 RETURNS TABLE (district text, kind text, count bigint, doc uuid)
 LANGUAGE plpgsql AS $$
@@ -441,11 +441,14 @@ BEGIN
 		RAISE EXCEPTION 'term "%" is settled already', p_term USING ERRCODE = 'CR003',
 			HINT = 'See the orders with ''cardctl adjust show''.';
 	END IF;
-	SELECT string_agg(a.district, ', ' ORDER BY a.district) INTO v_drafts
-	FROM card.adjust_report a WHERE a.term = p_term AND a.state = 'draft';
+	SELECT string_agg(o.code || CASE WHEN a.state IS NULL THEN ' (none filed)' ELSE ' (draft)' END, ', '
+	                  ORDER BY o.code) INTO v_drafts
+	FROM card.org o LEFT JOIN card.adjust_report a ON a.term = p_term AND a.district = o.code
+	WHERE o.kind = 'district' AND a.state IS DISTINCT FROM 'approved';
 	IF v_drafts IS NOT NULL THEN
 		RAISE EXCEPTION 'not every adjustment report is approved' USING ERRCODE = 'CR003',
-			DETAIL = 'Drafts: ' || v_drafts || '.', HINT = 'Approve them first (cardctl adjust approve).';
+			DETAIL = 'Not approved: ' || v_drafts || '.',
+			HINT = 'Every district files (cardctl adjust file) and approves (cardctl adjust approve) its report first; a district without surplus or shortage files its schools with 0, 0.';
 	END IF;
 	INSERT INTO card.document (id, kind, term, note) VALUES (p_doc, 'settlement', p_term, 'city adjustment');
 	INSERT INTO card.settlement (term, doc, due, done_on, late)

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""reconcile_prop.py -- property test of the reconciliation (workflow part 2).
+
+Thousands of random workflow operations, valid and invalid, run through cardctl against a
+small city (seeded RNG; the seed is printed: rerun with RECONCILE_SEED=N).  After each:
+  * the exit status is 0, 1 or 2 (3 = a database failure is a bug);
+  * a refused operation (1 or 2) changed nothing: digest of every table before = after;
+  * the books balance: card.audit(term) has every check ok (what `cardctl audit` runs; the
+    real command is run every 100 operations), minted = held, no empty or overlapping range;
+  * operations that must be refused are: a transfer across districts, a supplement bigger
+    than city stock, an Annex 4 with a missing reason, a charge before the close, a
+    replacement of a redeemed card -- each with exit 2 and its message.
+Run by tests/reconcile_prop.sh under tests/pg-run.  RECONCILE_OPS sets the number (1500).
+"""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import datetime as dt
+
+CARDCTL = os.environ.get("CARDCTL_BIN") or os.path.join(os.environ["top_builddir"], "tools", "cardctl")
+TERM = "2026-autumn"
+S = dt.date(2026, 9, 1)
+SCHOOLS = {"D1": ["S11", "S12"], "D2": ["S21", "S22"], "D3": ["S31"]}
+DISTRICT = {s: d for d, ss in SCHOOLS.items() for s in ss}
+TABLES = ("document holding ledger void redemption transfer adjust_report adjust_line settlement "
+          "settle_order card_return supplement replacement charge term final_report").split()
+
+seed = int(os.environ.get("RECONCILE_SEED", random.SystemRandom().randrange(1 << 30)))
+nops = int(os.environ.get("RECONCILE_OPS", "1500"))
+print(f"# seed {seed} (rerun with RECONCILE_SEED={seed}), {nops} operations", flush=True)
+rng = random.Random(seed)
+tmp = tempfile.mkdtemp(prefix="reconcile-prop.")
+failures = 0
+passes = 0
+
+
+class Psql:
+    """One psql process for the whole run (starting one per query costs more than the query)."""
+
+    def __init__(self):
+        self.p = subprocess.Popen(["psql", "-X", "-tAq", "-v", "ON_ERROR_STOP=0"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
+    def __call__(self, sql):
+        self.p.stdin.write(sql.strip().rstrip(";") + ";\n\\echo __END__\n")
+        self.p.stdin.flush()
+        out = []
+        for line in self.p.stdout:
+            if line.rstrip("\n") == "__END__":
+                break
+            out.append(line.rstrip("\n"))
+        text = "\n".join(out).strip()
+        if text.startswith(("ERROR:", "psql:")):
+            raise RuntimeError(f"psql failed: {text}\n{sql}")
+        return text
+
+
+psql = None
+
+
+def cardctl(args, today=None):
+    env = dict(os.environ)
+    if today is not None:
+        env["PGOPTIONS"] = f"-c card.today={today.isoformat()}"
+    return subprocess.run([CARDCTL] + args, capture_output=True, text=True, env=env)
+
+
+def fail(msg):
+    global failures
+    failures += 1
+    print("not ok -", msg, flush=True)
+    if failures > 20:
+        sys.exit(1)
+
+
+STATE_SQL = ("SELECT md5('' " + "".join(
+    f"|| (SELECT coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '-') FROM card.{t} x)"
+    for t in TABLES) + ") || '|' || "
+    "%s || '|' || "
+    f"((SELECT sum(card_count) FROM card.batch WHERE term = '{TERM}') = "
+    f" (SELECT sum(upper(serials) - lower(serials)) FROM card.holding WHERE term = '{TERM}')) || '|' || "
+    "NOT EXISTS (SELECT 1 FROM card.holding WHERE isempty(serials) OR lower(serials) >= upper(serials))")
+
+
+def state(full=False):
+    """(digest, audit ok, minted = held, ranges sane).  The full card.audit (hash chain, replay)
+    when full; else the cheap checks: no serial held twice, voids held void."""
+    check = (f"(SELECT bool_and(ok) FROM card.audit('{TERM}'))" if full else
+             "(NOT EXISTS (SELECT 1 FROM card.holding a JOIN card.holding b ON a.ctid < b.ctid "
+             " AND a.serials && b.serials) AND NOT EXISTS (SELECT 1 FROM card.void v WHERE NOT EXISTS "
+             " (SELECT 1 FROM card.holding h WHERE h.state = 'void' AND h.serials @> v.serial)))")
+    d, audit, held, pos = psql(STATE_SQL % check).split("|")
+    return d, audit == "true", held == "true", pos == "true"
+
+
+def setup():
+    orgs = os.path.join(tmp, "orgs.csv")
+    with open(orgs, "w", encoding="utf-8") as f:
+        f.write("code,name,kind,parent\nC,City,city,\n")
+        for d, ss in SCHOOLS.items():
+            f.write(f"{d},District {d},district,C\n")
+            for s in ss:
+                f.write(f"{s},School {s},school,{d}\n")
+    census = os.path.join(tmp, "census.csv")
+    with open(census, "w", encoding="utf-8") as f:
+        f.write("unit,category,grade,count,textbooks\n")
+        for s in DISTRICT:
+            f.write(f"{s},student,1,{rng.randrange(20, 40)},\n")
+    png = os.path.join(tmp, "r.png")
+    with open(png, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR receipt")
+    kr = os.path.join(tmp, "keyring")
+    steps = [["db", "migrate"], ["org", "import", orgs],
+             ["term", "new", TERM, "--start", S.isoformat(), "--census-due", "2026-06-25"],
+             ["key", "new", "--keyring", kr, "--id", "1"]]
+    for a in steps:
+        r = cardctl(a)
+        assert r.returncode == 0, (a, r.stderr)
+    # Textbook counts left empty: the cross-check flags every school; explain them all.
+    r = cardctl(["census", "import", "--term", TERM, "--threshold", "100%,1000", census], S - dt.timedelta(days=70))
+    assert r.returncode == 0, r.stderr
+    for d in SCHOOLS:
+        for a in (["census", "submit", "--term", TERM, "--district", d],
+                  ["census", "approve", "--term", TERM, "--district", d, "--approver", "x"]):
+            r = cardctl(a, S - dt.timedelta(days=69))
+            assert r.returncode == 0, (a, r.stderr)
+    for a in (["plan", "make", "--term", TERM, "--reserve", "10"],
+              ["batch", "mint", "--term", TERM, "--plan", "--keyring", kr, "--key-id", "1"]):
+        r = cardctl(a)
+        assert r.returncode == 0, (a, r.stderr)
+    day = S - dt.timedelta(days=8)
+    for d, ss in SCHOOLS.items():
+        total = int(psql(f"SELECT total FROM card.plan_line WHERE term = '{TERM}' AND org = '{d}'"))
+        ship_receive(["--to", d, "--count", str(total)], day, png)
+        for s in ss:
+            n = int(psql(f"SELECT sum(count) FROM card.census_line WHERE term = '{TERM}' AND org = '{s}'"))
+            ship_receive(["--from", d, "--to", s, "--count", str(n)], day, png)
+
+
+def ship_receive(args, day, png):
+    r = cardctl(["--json", "ship", "--term", TERM] + args, day)
+    assert r.returncode == 0, r.stderr
+    import json
+    sid = json.loads(r.stdout)["shipment"]
+    r = cardctl(["receive", sid, "--signer", "s", "--date", day.isoformat(), "--photo", png], day)
+    assert r.returncode == 0, r.stderr
+
+
+def closed():
+    return psql(f"SELECT closed_at IS NOT NULL FROM card.term WHERE code = '{TERM}'") == "t"
+
+
+def rand_school():
+    return rng.choice(list(DISTRICT))
+
+
+def op_transfer(today):
+    a, b = rand_school(), rand_school()
+    args = ["transfer", "--term", TERM, "--from", a, "--to", b, "--count", str(rng.randrange(0, 6))]
+    if rng.random() < 0.5:
+        args += ["--late", rng.choice(["late enrolment", ""])]
+    must = ("different districts" if DISTRICT[a] != DISTRICT[b] and int(args[8]) > 0 and not closed()
+            else None)
+    return args, must
+
+
+def op_adjust_file(today):
+    d = rng.choice(list(SCHOOLS))
+    path = os.path.join(tmp, "a4.csv")
+    lines, missing = [], False
+    for s in SCHOOLS[d] + ([rand_school()] if rng.random() < 0.1 else []):
+        stock = int(psql(f"SELECT card.balance('{TERM}', '{s}', 'stock')"))
+        sur = rng.randrange(0, stock + 2) if stock > 0 and rng.random() < 0.5 else 0
+        sho = rng.randrange(0, 8) if sur == 0 and (stock == 0 or rng.random() < 0.1) else 0
+        reason = "" if rng.random() < 0.1 else "moved"
+        if sur + sho > 0 and reason == "" and DISTRICT[s] == d:
+            missing = True
+        lines.append(f"{s},{sur},{sho},{reason}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("学校编码,余,缺,原因\n" + "\n".join(lines) + "\n")
+    open_ = (not closed() and psql(f"SELECT count(*) FROM card.settlement WHERE term = '{TERM}'") == "0"
+             and psql(f"SELECT count(*) FROM card.adjust_report WHERE term = '{TERM}' AND district = '{d}' "
+                      "AND state = 'approved'") == "0")
+    must = "reason is missing" if missing and open_ else None
+    return ["adjust", "file", "--term", TERM, "--district", d, path], must
+
+
+def op_approve(today):
+    return ["adjust", "approve", "--term", TERM, "--district", rng.choice(list(SCHOOLS)), "--approver", "x"], None
+
+
+def op_settle(today):
+    return ["adjust", "settle", "--term", TERM] + (["--confirm"] if rng.random() < 0.5 else []), None
+
+
+def op_return(today):
+    d = rng.choice(list(SCHOOLS))
+    src = rng.choice(SCHOOLS[d] + [d, rand_school()])
+    return ["return", "--term", TERM, "--district", d, "--from", src, "--count", str(rng.randrange(1, 5)),
+            "--signer", "x"], None
+
+
+def op_supplement(today):
+    to = rng.choice(list(DISTRICT) + list(SCHOOLS))
+    city = int(psql(f"SELECT card.balance('{TERM}', 'C', 'stock')"))
+    left = psql(f"SELECT o.count - coalesce((SELECT sum(x.count) FROM card.supplement x WHERE x.ordered = o.id), 0) "
+                f"FROM card.settle_order o WHERE o.term = '{TERM}' AND o.kind = 'supplement' "
+                f"AND o.district = '{DISTRICT.get(to, to)}'")
+    n = city + 1 + rng.randrange(0, 3) if rng.random() < 0.3 else rng.randrange(1, 6)
+    must = "more than the city stock" if left and n <= int(left) and n > city and not closed() else None
+    args = ["supplement", "--term", TERM, "--to", to, "--count", str(n), "--signer", "x"]
+    return args, must
+
+
+def op_replace(today):
+    s = rand_school()
+    kind = rng.random()
+    if kind < 0.3:
+        serial = psql(f"SELECT r.serial FROM card.redemption r JOIN card.holding h ON h.serials @> r.serial "
+                      f"AND h.org = '{s}' ORDER BY random() LIMIT 1")
+        if serial:
+            return ["replace", "--term", TERM, "--school", s, "--serial", serial, "--reason", "x"], "is redeemed"
+    where = f"org = '{s}' AND state IN ('stock', 'distributed')" if kind < 0.8 else "true"
+    serial = psql(f"SELECT lower(serials) + floor(random() * (upper(serials) - lower(serials)))::bigint "
+                  f"FROM card.holding WHERE term = '{TERM}' AND {where} ORDER BY random() LIMIT 1")
+    if not serial:
+        serial = "1"
+    return ["replace", "--term", TERM, "--school", s, "--serial", serial, "--reason", "defect"], None
+
+
+def op_charge(today):
+    must = "no charges before the close" if today <= S + dt.timedelta(days=30) else None
+    return ["charge", "--term", TERM], must
+
+
+def op_distribute(today):
+    s = rand_school()
+    stock = int(psql(f"SELECT card.balance('{TERM}', '{s}', 'stock')"))
+    n = rng.choice([1, 2, 3, max(stock, 1)])
+    return ["distribute", "--term", TERM, "--school", s, "--count", str(n), "--date", today.isoformat()], None
+
+
+def op_redeem(today):
+    psql(f"SELECT count(*) FROM card.redeem_many(array(SELECT lower(serials) FROM card.holding "
+         f"WHERE term = '{TERM}' AND state = 'distributed' ORDER BY random() LIMIT 2), '{{1,1}}', "
+         f"'{{a{rng.randrange(1 << 20)},b{rng.randrange(1 << 20)}}}')")
+    return None, None
+
+
+OPS = [(op_transfer, 14), (op_adjust_file, 12), (op_approve, 3), (op_settle, 3), (op_return, 8),
+       (op_supplement, 8), (op_replace, 10), (op_charge, 3), (op_distribute, 10), (op_redeem, 5)]
+
+
+def main():
+    global passes, psql
+    psql = Psql()
+    setup()
+    today = S - dt.timedelta(days=7)
+    before = state()
+    assert before[1] and before[2] and before[3], before
+    counts = {}
+    for i in range(nops):
+        if rng.random() < 0.03 and today < S + dt.timedelta(days=36):
+            today += dt.timedelta(days=1)
+        op = rng.choices([o for o, _ in OPS], weights=[w for _, w in OPS])[0]
+        args, must = op(today)
+        if args is None:
+            after = state()
+            if not (after[1] and after[2] and after[3]):
+                fail(f"op {i} redeem: books do not balance {after}")
+            before = after
+            continue
+        r = cardctl(args, today)
+        after = state(full=i % 20 == 0)
+        key = (op.__name__, r.returncode)
+        counts[key] = counts.get(key, 0) + 1
+        what = f"op {i} ({today}) {' '.join(args)}"
+        if os.environ.get("RECONCILE_VERBOSE"):
+            print(f"# {what}: exit {r.returncode} {r.stderr.strip()[:300]}", flush=True)
+        if r.returncode not in (0, 1, 2):
+            fail(f"{what}: exit {r.returncode}: {r.stderr.strip()}")
+        if r.returncode != 0 and after[0] != before[0]:
+            fail(f"{what}: refused (exit {r.returncode}) but the database changed")
+        if r.returncode != 0 and not r.stderr.strip():
+            fail(f"{what}: refused without a message")
+        if must is not None and (r.returncode != 2 or must not in r.stderr):
+            fail(f"{what}: must be refused with '{must}', got exit {r.returncode}: {r.stderr.strip()}")
+        if not (after[1] and after[2] and after[3]):
+            fail(f"{what}: the books do not balance: {after}")
+        else:
+            passes += 1
+        if i % 100 == 0:
+            a = cardctl(["audit", "--term", TERM])
+            if a.returncode != 0:
+                fail(f"cardctl audit after op {i}: {a.stdout}{a.stderr}")
+        before = after
+    for (name, rc), n in sorted(counts.items()):
+        print(f"# {name:16s} exit {rc}: {n}")
+    ok_kinds = {name for (name, rc) in counts if rc == 0}
+    for name in ("op_transfer", "op_adjust_file", "op_approve", "op_return", "op_replace", "op_distribute"):
+        if name not in ok_kinds:
+            fail(f"no {name} ever succeeded: the test exercises nothing")
+    print(f"{passes} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
