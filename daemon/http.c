@@ -175,7 +175,7 @@ static enum cardd_endpoint route(const char *url, const char *method, int *ok, c
 		ep = EP_METRICS;
 	else if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0)
 		ep = EP_PAGE;
-	*ok = get;
+	*ok = get || ep == EP_OTHER; /* an unknown path is 404 whatever the method */
 	return ep;
 }
 

@@ -19,6 +19,8 @@ http GET /metrics; expect_http 200 "metrics"
 expect_grep "cardd_http_requests_total" "$T/body"
 expect_grep "cardd_db_pool_in_use" "$T/body"
 http GET /nope; expect_http 404 "unknown path"
+http POST /nope '{}'; expect_http 404 "POST to an unknown path"
+http POST /healthz '{}'; expect_http 405 "POST to healthz"
 http DELETE /v1/redemptions; expect_http 405 "DELETE on redemptions"
 expect_grep "Allow: GET, HEAD, POST" "$T/hdr"
 
