@@ -124,6 +124,7 @@ enum MHD_Result api_redeem(struct req *r)
 	case CARD_FORGED:
 		atomic_fetch_add(&d->metrics.rejected[VM_INVALID], 1);
 		atomic_fetch_add(&d->metrics.failed_mac, 1);
+		cardd_tally_add(d->metrics.failed_mac_by_ip, r->ip);
 		return http_error(r, 422, "invalid_code", INVALID_CODE_MSG, NULL, 0);
 	}
 	card_serial_format(serial, r->serial);

@@ -8,6 +8,7 @@
  *   log.c        structured one-line logs (never codes or tokens)
  *   metrics.c    counters and histograms, rendered in Prometheus text format
  *   ratelimit.c  token buckets per client IP and per account
+ *   tally.c      failed-MAC attempts per client address (bounded, for /metrics)
  *   body.c       the JSON body of POST /v1/redemptions (fuzzed: fuzz/fuzz_redeem_body.c)
  *   keys.c       the keyring and a per-thread codec, reloadable on SIGHUP
  *   pool.c       libpq connections (card_store), handed out with a timeout
@@ -91,6 +92,7 @@ struct cardd_metrics {
 	atomic_ulong batch_size[8];          /* 1, 2-3, 4-7, ... , >=128 */
 	atomic_long pool_in_use, queue_len, inflight;
 	unsigned pool_size;
+	struct cardd_tally *failed_mac_by_ip; /* may be NULL */
 };
 void cardd_metrics_request(struct cardd_metrics *m, enum cardd_endpoint ep, unsigned status, double secs);
 void cardd_metrics_batch(struct cardd_metrics *m, size_t n);
@@ -109,6 +111,14 @@ int cardd_limiter_take(struct cardd_limiter *l, const void *key, size_t keylen, 
                        unsigned *retry);
 /* Is addr (text) inside the list of ADDR[/BITS] entries? */
 int cardd_addr_in_list(const char *list, const char *addr);
+
+/* ---- tally.c: bounded per-key counters (failed-MAC attempts per client address) ---- */
+struct cardd_tally;
+struct cardd_tally *cardd_tally_new(unsigned slots);
+void cardd_tally_free(struct cardd_tally *t);
+void cardd_tally_add(struct cardd_tally *t, const char *key);
+/* The (at most) n keys with the highest counts, highest first; returns how many. */
+size_t cardd_tally_top(struct cardd_tally *t, size_t n, char keys[][64], unsigned long *counts);
 
 /* ---- body.c ---- */
 struct cardd_redeem_body {

@@ -296,7 +296,8 @@ int main(int argc, char **argv)
 	d.ip_limit = cardd_limiter_new(d.cfg.ratelimit_slots, d.cfg.ip_rate, d.cfg.ip_burst);
 	d.account_limit = cardd_limiter_new(d.cfg.ratelimit_slots, d.cfg.account_rate, d.cfg.account_burst);
 	d.pool = cardd_pool_new(d.cfg.db, d.cfg.db_connections, &d.metrics);
-	if (d.ip_limit == NULL || d.account_limit == NULL || d.pool == NULL)
+	d.metrics.failed_mac_by_ip = cardd_tally_new(4096);
+	if (d.ip_limit == NULL || d.account_limit == NULL || d.pool == NULL || d.metrics.failed_mac_by_ip == NULL)
 		goto out_keys;
 	/* Bind (a low port needs root), then drop privileges before any worker thread exists. */
 	if (cardd_http_bind(&d, err, sizeof(err)) != 0) {
@@ -342,6 +343,7 @@ out_keys:
 	cardd_pool_free(d.pool);
 	cardd_limiter_free(d.ip_limit);
 	cardd_limiter_free(d.account_limit);
+	cardd_tally_free(d.metrics.failed_mac_by_ip);
 	cardd_keys_destroy(&d.keys);
 	if (status == 0)
 		cardd_log(&d.log, CARDD_LOG_INFO, "stopped", NULL);

@@ -123,6 +123,15 @@ int cardd_metrics_render(struct cardd_metrics *m, char **out, size_t *len)
 		fprintf(f, "cardd_rejected_total{reason=\"%s\"} %lu\n", REJECTED[r], LD(m->rejected[r]));
 	fprintf(f, "# HELP cardd_failed_mac_total Codes with a wrong MAC or an unknown key id.\n"
 	           "# TYPE cardd_failed_mac_total counter\ncardd_failed_mac_total %lu\n", LD(m->failed_mac));
+	{
+		char keys[10][64];
+		unsigned long counts[10];
+		size_t n = cardd_tally_top(m->failed_mac_by_ip, 10, keys, counts);
+		fprintf(f, "# HELP cardd_failed_mac_by_address Failed-MAC attempts of the (at most 10) busiest client addresses.\n"
+		           "# TYPE cardd_failed_mac_by_address gauge\n");
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "cardd_failed_mac_by_address{address=\"%s\"} %lu\n", keys[i], counts[i]);
+	}
 	fprintf(f, "# HELP cardd_rate_limited_total Requests refused by a rate limit.\n"
 	           "# TYPE cardd_rate_limited_total counter\n"
 	           "cardd_rate_limited_total{limit=\"ip\"} %lu\ncardd_rate_limited_total{limit=\"account\"} %lu\n",

@@ -76,6 +76,7 @@ after=$(redeem_calls)
 [ "$after" = "$before" ] && ok "no redeem_many call for typos and forged codes ($before = $after)" || bad "redeem_many calls $before -> $after"
 [ "$(metric cardd_db_redemption_requests_total)" = "$db_before" ] && ok "db request metric unchanged" || bad "db request metric moved"
 [ "$(metric cardd_failed_mac_total)" -ge 21 ] && ok "failed-MAC attempts counted" || bad "failed_mac $(metric cardd_failed_mac_total)"
+[ "$(metric 'cardd_failed_mac_by_address{address="127.0.0.1"}')" = 21 ] && ok "failed-MAC attempts counted per address" || bad "per-address failed MAC: $(metric 'cardd_failed_mac_by_address{address="127.0.0.1"}')"
 
 # ---- bodies
 http POST /v1/redemptions '{"code": "x", "account": "a"' ; expect_http 400 "truncated JSON"

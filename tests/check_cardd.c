@@ -171,6 +171,34 @@ START_TEST(test_addr_list)
 }
 END_TEST
 
+START_TEST(test_tally)
+{
+	struct cardd_tally *t = cardd_tally_new(16);
+	char keys[3][64], key[32];
+	unsigned long counts[3];
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(cardd_tally_top(t, 3, keys, counts), 0);
+	for (int i = 0; i < 50; i++)
+		cardd_tally_add(t, "10.0.0.1");
+	for (int i = 0; i < 20; i++)
+		cardd_tally_add(t, "10.0.0.2");
+	/* Many one-off addresses do not push the heavy hitters out. */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "192.168.%d.%d", i / 256, i % 256);
+		cardd_tally_add(t, key);
+	}
+	for (int i = 0; i < 5; i++)
+		cardd_tally_add(t, "10.0.0.3");
+	ck_assert_uint_eq(cardd_tally_top(t, 3, keys, counts), 3);
+	ck_assert_str_eq(keys[0], "10.0.0.1");
+	ck_assert_uint_eq(counts[0], 50);
+	ck_assert_str_eq(keys[1], "10.0.0.2");
+	ck_assert_uint_eq(counts[1], 20);
+	ck_assert_uint_ge(counts[2], 1);
+	cardd_tally_free(t);
+}
+END_TEST
+
 START_TEST(test_metrics_render)
 {
 	static struct cardd_metrics m;
@@ -201,6 +229,7 @@ int main(void)
 	tcase_add_test(tc, test_limiter);
 	tcase_add_test(tc, test_limiter_bounded);
 	tcase_add_test(tc, test_addr_list);
+	tcase_add_test(tc, test_tally);
 	tcase_add_test(tc, test_metrics_render);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
