@@ -20,8 +20,7 @@ static const char TRANSFER_HELP[] =
 	"7 days after delivery (delivery is S-7, so until S); later only with --late REASON, which\n"
 	"is recorded.  Prints the transfer's UUID.\n";
 static const char RETURN_HELP[] =
-	"Usage: cardctl return --term TERM --district D (--count N | --serials A-B)\n"
-	"                      --signer NAME [--from ORG]\n\n"
+	"Usage: cardctl return --term TERM --district D (--count N | --serials A-B) --signer NAME [--from ORG]\n\n"
 	"Return cards from the district's depot (or from --from, one of its schools) to the city's\n"
 	"stock, as the city's settlement ordered.  NAME signed for the city.  Prints the return's\n"
 	"UUID and the serial ranges moved.\n";

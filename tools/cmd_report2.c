@@ -24,8 +24,7 @@ static const char ANNEX5_HELP[] =
 	"Annex 5 (发放汇总表): per school and district planned, shipped, received with signer and\n"
 	"date, distributed, returned, supplemented, replaced and charged; a total line.\n";
 static const char ANNEX6_HELP[] =
-	"Usage: cardctl report annex6 --term TERM --district D --format csv|xlsx|html [--out FILE]\n"
-	"                             [--sign NAME]\n\n"
+	"Usage: cardctl report annex6 --term TERM --district D --format csv|xlsx|html [--out FILE] [--sign NAME]\n\n"
 	"Annex 6 (验收证明): the district's acceptance certificate as a filled form.  --sign NAME\n"
 	"files the district's final report (Annex 5 and 6) signed by NAME, once (late after\n"
 	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n";
