@@ -141,6 +141,11 @@ def main():
         check(d.switch_to.active_element == el("account"), "focus moves to the account field")
         check(el("code").get_attribute("aria-invalid") == "false", "the prefilled code is not flagged")
         shot("page-prefilled.png")
+        # A scanned or pasted code with a U in it: flagged, and the focus stays on it.
+        load("?code=" + fresh[0][:-1] + "u")
+        check(el("code").get_attribute("aria-invalid") == "true" and "U" in el("code-hint").text
+              and d.switch_to.active_element == el("code"), "a ?code= with a U is flagged and keeps the focus",
+              el("code-hint").text)
 
         # 2. Auto-grouping of messy input, typed key by key.
         load()
