@@ -12,7 +12,7 @@
 q() { psql -X -v ON_ERROR_STOP=1 -tAq -c "$1"; }
 at() { local d=$1; shift; PGOPTIONS="-c card.today=$d" "$@"; }
 
-DIGEST_TABLES="document holding ledger void redemption transfer adjust_report adjust_line settlement settle_order card_return supplement replacement charge term"
+DIGEST_TABLES="document holding ledger void redemption transfer adjust_report adjust_line settlement settle_order card_return supplement replacement charge term final_report shipment receipt distribution census plan"
 digest() {
 	local sql="" t
 	for t in $DIGEST_TABLES; do
