@@ -102,8 +102,21 @@ census_dz >"$T/dz.csv"
 expect_status 0 "$CARDCTL" census import --term 2026-autumn --district DZ "$T/dz.csv"
 expect_status 0 "$CARDCTL" --json census submit --term 2026-autumn --district DZ
 expect_grep '"late": true' "$T/out"
+# Delivery and distribution after their due dates (S-7, S+7 of 2026-autumn) are flagged late.
+expect_status 0 "$CARDCTL" --json batch mint --term 2026-autumn --count 5 --keyring "$KR" --key-id 1
+expect_status 0 "$CARDCTL" --json ship --term 2026-autumn --to D1 --count 2
+jexpect "$T/out" "d['result']['late'], d['result']['due']" "(True, '2026-08-25')"
+LATE=$(jget "$T/out" "d['shipment']")
+expect_status 0 "$CARDCTL" --json receive "$LATE" --signer 王 --date "$TODAY" --photo "$T/receipt.png"
+jexpect "$T/out" "d['result']['late']" "True"
+expect_status 0 "$CARDCTL" --json distribute --term 2026-autumn --school D1 --count 1
+jexpect "$T/out" "d['result']['late'], d['result']['due']" "(True, '2026-09-08')"
 expect_status 0 "$CARDCTL" --json status --term 2026-autumn
 jexpect "$T/out" "d['flags']['census_late']['which']" "DZ"
+jexpect "$T/out" "[d['flags'][k]['count'] for k in ('shipment_late', 'receipt_late', 'distribution_late')]" "[1, 1, 1]"
+jexpect "$T/out" "[x['state'] for x in d['deadlines']]" "['passed', 'passed', 'passed', 'passed', 'passed', 'passed']"
+expect_status 0 "$CARDCTL" status --term 2026-autumn
+expect_grep 'shipment_late' "$T/out"
 
 # ---- plan ---------------------------------------------------------------------------------
 reject 2 'not every district has an approved census' "plan with districts missing" \

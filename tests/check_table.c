@@ -1,0 +1,193 @@
+/*
+ * check_table.c -- the report tables of cardctl (tools/table.h) and the QR column
+ * (tools/qrsvg.h): CSV bytes (BOM, CRLF, quoting), typed cells, XLSX files, failures that
+ * leave no file behind; card_threshold_parse.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "qrsvg.h"
+#include "table.h"
+#include "testutil.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static const struct table_col COLS[] = {
+	{ "学校编码", TABLE_TEXT }, { "人数", TABLE_INT }, { "日期", TABLE_DATE },
+};
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 1 << 16);
+	ck_assert_ptr_nonnull(f);
+	*n = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_csv_bytes)
+{
+	struct table *t = table_new("附件2 2027-spring", "附件2", COLS, 3);
+	const char *r1[] = { "S101", "40", "2027-02-22" };
+	const char *r2[] = { "a,b \"q\"\nx", NULL, "" };
+	char path[512];
+	size_t n;
+	char *got;
+	card_diag d = { 0 };
+	static const char want[] = "\xEF\xBB\xBF学校编码,人数,日期\r\nS101,40,2027-02-22\r\n"
+	                           "\"a,b \"\"q\"\"\nx\",,\r\n";
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(table_add_row(t, r1, &d), CARD_OK);
+	ck_assert_int_eq(table_add_row(t, r2, &d), CARD_OK);
+	ck_assert_uint_eq(table_rows(t), 2);
+	snprintf(path, sizeof(path), "%s/t.csv", dir);
+	ck_assert_int_eq(table_write(t, TABLE_CSV, path, &d), CARD_OK);
+	got = slurp(path, &n);
+	ck_assert_uint_eq(n, sizeof(want) - 1);
+	ck_assert_mem_eq(got, want, n);
+	free(got);
+	table_free(t);
+}
+END_TEST
+
+START_TEST(test_typed_cells)
+{
+	struct table *t = table_new("x", NULL, COLS, 3);
+	const char *bad_int[] = { "S", "4O", NULL };
+	const char *bad_date[] = { "S", "1", "2027-13-01" };
+	const char *neg[] = { "S", "-3", "2027-01-31" };
+	card_diag d = { 0 };
+
+	ck_assert_int_eq(table_add_row(t, bad_int, &d), CARD_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "人数"));
+	ck_assert_int_eq(table_add_row(t, bad_date, &d), CARD_ERR_INVALID_ARG);
+	ck_assert_int_eq(table_add_row(t, neg, &d), CARD_OK);
+	ck_assert_uint_eq(table_rows(t), 1);
+	table_free(t);
+	table_free(NULL);
+}
+END_TEST
+
+START_TEST(test_xlsx_file)
+{
+	struct table *t = table_new("发放计划表 2027-spring", "发放计划[1]:*?/\\很长很长很长很长很长很长很长很长很长很长很长很长", COLS, 3);
+	const char *r1[] = { "S101", "40", "2027-02-22" };
+	char path[512];
+	size_t n;
+	char *got;
+	card_diag d = { 0 };
+
+	ck_assert_int_eq(table_add_row(t, r1, &d), CARD_OK);
+	ck_assert_int_eq(table_write(t, TABLE_XLSX, NULL, &d), CARD_ERR_INVALID_ARG);
+	ck_assert_ptr_nonnull(strstr(d.message, "--out"));
+	snprintf(path, sizeof(path), "%s/t.xlsx", dir);
+	ck_assert_int_eq(table_write(t, TABLE_XLSX, path, &d), CARD_OK);
+	got = slurp(path, &n);
+	ck_assert_uint_gt(n, 1000);
+	ck_assert_mem_eq(got, "PK", 2); /* a zip container */
+	free(got);
+	table_free(t);
+}
+END_TEST
+
+START_TEST(test_write_failure_leaves_nothing)
+{
+	struct table *t = table_new("x", NULL, COLS, 3);
+	char path[512], cmd[600];
+	card_diag d = { 0 };
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/t.csv", dir);
+	ck_assert_int_eq(table_write(t, TABLE_CSV, path, &d), CARD_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(d.message, "could not"));
+	snprintf(path, sizeof(path), "%s/no/t.xlsx", dir);
+	ck_assert_int_eq(table_write(t, TABLE_XLSX, path, &d), CARD_ERR_IO);
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	table_free(t);
+}
+END_TEST
+
+START_TEST(test_formats)
+{
+	enum table_format f;
+	ck_assert_int_eq(table_parse_format("csv", &f), 0);
+	ck_assert_int_eq(f, TABLE_CSV);
+	ck_assert_int_eq(table_parse_format("xlsx", &f), 0);
+	ck_assert_int_eq(f, TABLE_XLSX);
+	ck_assert_int_eq(table_parse_format("XLS", &f), -1);
+	ck_assert_int_eq(table_parse_format(NULL, &f), -1);
+}
+END_TEST
+
+START_TEST(test_qr_svg)
+{
+	char buf[QRSVG_MAX], small[64];
+	size_t n = qrsvg_cell("https://card.example.cn", 1, "4800-0030-E9JC-MX3N-XX2Q", buf, sizeof(buf));
+
+	ck_assert_uint_ne(n, (size_t)-1);
+	ck_assert_uint_lt(n, sizeof(buf));
+	buf[n] = '\0';
+	ck_assert_int_eq(strncmp(buf, "<svg ", 5), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "</svg>"));
+	ck_assert_ptr_null(strpbrk(buf, ",\"\r\n"));
+	ck_assert_uint_eq(qrsvg_encode("https://card.example.cn/?code=X", small, sizeof(small)), (size_t)-1);
+	ck_assert_int_eq(qrsvg_base_ok("https://card.example.cn/r"), 0);
+	ck_assert_int_eq(qrsvg_base_ok("http://10.0.0.1:8080"), 0);
+	ck_assert_int_eq(qrsvg_base_ok("ftp://x"), -1);
+	ck_assert_int_eq(qrsvg_base_ok("https://x/?a=b"), -1);
+	ck_assert_int_eq(qrsvg_base_ok("https://x/a b"), -1);
+	ck_assert_int_eq(qrsvg_base_ok("https://x/a,b"), -1);
+	ck_assert_int_eq(qrsvg_base_ok(""), -1);
+}
+END_TEST
+
+START_TEST(test_threshold)
+{
+	card_threshold t;
+	ck_assert_int_eq(card_threshold_parse("2%", &t), 0);
+	ck_assert(t.pct == 2 && t.abs == -1);
+	ck_assert_int_eq(card_threshold_parse("10", &t), 0);
+	ck_assert(t.pct < 0 && t.abs == 10);
+	ck_assert_int_eq(card_threshold_parse("2.5%,7", &t), 0);
+	ck_assert(t.pct == 2.5 && t.abs == 7);
+	ck_assert_int_eq(card_threshold_parse("x", &t), -1);
+	ck_assert_int_eq(card_threshold_parse("-1", &t), -1);
+	ck_assert_int_eq(card_threshold_parse("101%", &t), -1);
+	ck_assert_int_eq(card_threshold_parse("", &t), -1);
+	ck_assert_int_eq(card_threshold_parse("%", &t), -1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("table");
+	TCase *tc = tcase_create("table");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_csv_bytes);
+	tcase_add_test(tc, test_typed_cells);
+	tcase_add_test(tc, test_xlsx_file);
+	tcase_add_test(tc, test_write_failure_leaves_nothing);
+	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_qr_svg);
+	tcase_add_test(tc, test_threshold);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
