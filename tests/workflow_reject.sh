@@ -190,6 +190,17 @@ reject 2 'is already received' "receiving twice" \
 expect_status 0 "$CARDCTL" --json ship show "$S"
 jexpect "$T/out" "d['shipment']['photo_sha256']" "$(sha256sum "$T/receipt.png" | cut -d' ' -f1)"
 
+# Exactly a serial range (the extra batch), counted with one card too many: the surplus count is
+# recorded as a positive discrepancy, the three cards shipped are received.
+OFIRST=$("$CARDCTL" --json batch show "$OTHER" | "${PYTHON:-python3}" -c 'import json,sys; print(json.load(sys.stdin)["first_serial"])')
+expect_status 0 "$CARDCTL" --json ship --term "$TERM" --to D3 --serials "$OFIRST-$((OFIRST + 2))"
+jexpect "$T/out" "d['result']['ranges'], d['result']['count']" "('$OFIRST-$((OFIRST + 2))', 3)"
+S=$(jget "$T/out" "d['shipment']")
+expect_status 0 "$CARDCTL" --json receive "$S" --signer 赵 --date "$TODAY" --photo "$T/receipt.jpg" --count 4
+jexpect "$T/out" "d['result']['received'], d['result']['discrepancy']" "(3, 1)"
+expect_status 0 "$CARDCTL" --json status --term "$TERM" --district D3
+jexpect "$T/out" "d['orgs'][0]['stock'], d['orgs'][0]['transit'], d['flags']['receipt_discrepancy']['which']" "(3, 0, 'D3:1')"
+
 # ---- distribution -------------------------------------------------------------------------
 expect_status 0 "$CARDCTL" --json ship --term "$TERM" --from D1 --to S101 --count 90
 S=$(jget "$T/out" "d['shipment']")
