@@ -243,9 +243,13 @@ def op_distribute(today):
 
 
 def op_redeem(today):
-    psql(f"SELECT count(*) FROM card.redeem_many(array(SELECT lower(serials) FROM card.holding "
-         f"WHERE term = '{TERM}' AND state = 'distributed' ORDER BY random() LIMIT 2), '{{1,1}}', "
-         f"'{{a{rng.randrange(1 << 20)},b{rng.randrange(1 << 20)}}}')")
+    """Students redeem up to two handed-out cards (valid operations outside cardctl)."""
+    if psql(f"SELECT count(*) FROM card.holding WHERE term = '{TERM}' AND state = 'distributed'") == "0":
+        return None, None
+    psql(f"WITH s AS (SELECT array_agg(x) AS a FROM (SELECT lower(serials) AS x FROM card.holding "
+         f"WHERE term = '{TERM}' AND state = 'distributed' ORDER BY random() LIMIT 2) y) "
+         f"SELECT count(*) FROM s, card.redeem_many(s.a, array_fill(1, ARRAY[cardinality(s.a)]), "
+         f"array(SELECT 'acct{rng.randrange(1 << 20)}-' || g FROM generate_series(1, cardinality(s.a)) g))")
     return None, None
 
 
