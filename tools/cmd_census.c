@@ -115,15 +115,17 @@ static char *dup0(const char *s)
 }
 
 /* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
-static card_err read_census(const char *path, const char *enc, card_census_row **rowsp,
-                            char ***cellsp, size_t *np, card_diag *d)
+static card_err read_census(const struct cli *cli, const char *path, const char *enc,
+                            card_census_row **rowsp, char ***cellsp, size_t *np, card_diag *d)
 {
+	struct cli_progress bar;
 	struct csvin *in = NULL;
 	card_census_row *rows = NULL;
 	char **cells = NULL;
 	size_t n = 0, cap = 0;
 	card_err rc;
 
+	cli_progress_start(&bar, cli, "reading census", 0);
 	rc = csvin_open(path, enc, CENSUS_COLS, NCOLS, &in, d);
 	while (rc == CARD_OK) {
 		const char *const *f;
@@ -149,8 +151,12 @@ static card_err read_census(const char *path, const char *enc, card_census_row *
 			cells[n * NCOLS + i] = dup0(f[i]);
 		rows[n].line = line;
 		n++;
+		if (n % 1000 == 0)
+			cli_progress(&bar, n);
 	}
 	csvin_close(in);
+	if (n >= 1000)
+		cli_progress_end(&bar);
 	if (rc == CARD_OK) {
 		for (size_t i = 0; i < n; i++) {
 			char **c = cells + i * NCOLS;
@@ -187,7 +193,7 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		status = cli_usage(cli, "census import", "invalid --threshold \"%s\"", a.threshold);
 		goto out;
 	}
-	rc = read_census(a.rest[0], a.encoding, &rows, &cells, &n, &d);
+	rc = read_census(cli, a.rest[0], a.encoding, &rows, &cells, &n, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not read the census file");
 		goto out;
