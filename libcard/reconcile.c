@@ -12,6 +12,7 @@
 
 #include <card/reconcile.h>
 
+#include "photo_int.h"
 #include "rows_int.h"
 
 static const struct stmt TRANSFER = {
@@ -68,10 +69,13 @@ static const struct stmt ORDERS = {
 };
 static const struct stmt RETURN_CARDS = {
 	"rc_return",
-	"SELECT * FROM card.return_cards($1, $2::uuid, $3, $4, $5::bigint, $6::int8range, $7)", 7
+	"SELECT * FROM card.return_cards($1, $2::uuid, $3, $4, $5::bigint, $6::int8range, $7,"
+	" card.rc_date($8), $9::bytea)",
+	9
 };
 static const struct stmt SUPPLEMENT = {
-	"rc_supplement", "SELECT * FROM card.supplement($1, $2::uuid, $3, $4::bigint, $5)", 5
+	"rc_supplement",
+	"SELECT * FROM card.supplement($1, $2::uuid, $3, $4::bigint, $5, card.rc_date($6), $7::bytea)", 7
 };
 static const struct stmt CHARGE = {
 	"rc_charge", "SELECT * FROM card.charge_run($1, $2::uuid[])", 2
@@ -284,12 +288,15 @@ card_err card_adjust_orders(card_store *st, const char *term, card_rows **out, c
 
 card_err card_return(card_store *st, const char *term, const char *district, const char *from,
                      uint64_t count, const uint64_t *serials_first, uint64_t serials_n,
-                     const char *signer, char doc[CARD_UUID_BUFSZ], card_rows **out,
-                     card_diag *diag)
+                     const char *signer, const char *date, const char *photo_path,
+                     char doc[CARD_UUID_BUFSZ], card_rows **out, card_diag *diag)
 {
-	char n[24], range[64];
+	char n[24], range[64], *hex = NULL;
 	const char *pn = NULL, *pr = NULL;
+	card_err rc;
 
+	if (out != NULL)
+		*out = NULL;
 	if (st == NULL || term == NULL || district == NULL || doc == NULL)
 		return CARD_ERR_INVALID_ARG;
 	if (serials_first != NULL) {
@@ -300,27 +307,40 @@ card_err card_return(card_store *st, const char *term, const char *district, con
 		snprintf(n, sizeof(n), "%" PRIu64, count);
 		pn = n;
 	}
+	rc = photo_read_hex(photo_path, &hex, diag);
+	if (rc != CARD_OK)
+		return rc;
 	card_uuid_new(doc);
 	{
-		const char *p[7] = { term, doc, district, from, pn, pr, signer };
-		return write_rows(st, &RETURN_CARDS, p, out, diag);
+		const char *p[9] = { term, doc, district, from, pn, pr, signer, date, hex };
+		rc = write_rows(st, &RETURN_CARDS, p, out, diag);
 	}
+	free(hex);
+	return rc;
 }
 
 card_err card_supplement(card_store *st, const char *term, const char *to, uint64_t count,
-                         const char *signer, char doc[CARD_UUID_BUFSZ], card_rows **out,
-                         card_diag *diag)
+                         const char *signer, const char *date, const char *photo_path,
+                         char doc[CARD_UUID_BUFSZ], card_rows **out, card_diag *diag)
 {
-	char n[24];
+	char n[24], *hex = NULL;
+	card_err rc;
 
+	if (out != NULL)
+		*out = NULL;
 	if (st == NULL || term == NULL || to == NULL || doc == NULL)
 		return CARD_ERR_INVALID_ARG;
 	snprintf(n, sizeof(n), "%" PRIu64, count);
+	rc = photo_read_hex(photo_path, &hex, diag);
+	if (rc != CARD_OK)
+		return rc;
 	card_uuid_new(doc);
 	{
-		const char *p[5] = { term, doc, to, n, signer };
-		return write_rows(st, &SUPPLEMENT, p, out, diag);
+		const char *p[7] = { term, doc, to, n, signer, date, hex };
+		rc = write_rows(st, &SUPPLEMENT, p, out, diag);
 	}
+	free(hex);
+	return rc;
 }
 
 card_err card_charge(card_store *st, const char *term, card_rows **out, card_diag *diag)

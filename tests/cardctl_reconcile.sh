@@ -23,6 +23,8 @@ expect_status 0 "$C" term new $TERM_ --start 2026-09-01 --census-due 2026-06-25
 KR=$T/keyring
 "$C" key new --keyring "$KR" --id 1 --label $TERM_ >/dev/null
 printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR signed receipt' >"$T/receipt.png"
+printf '\xff\xd8\xff\xe0 JFIF signed receipt' >"$T/receipt.jpg"
+printf 'this is not a photo\n' >"$T/fake.png"
 
 # Census (Annex 2), students + teachers = planned cards per school:
 #   S11 90+10=100  S12 72+8=80  S13 45+5=50  -> D1 230
@@ -172,19 +174,41 @@ expect_eq "D1:return:3 D2:return:4 D3:supplement:17" "$(q "SELECT string_agg(dis
 expect_unchanged_status 2 "$C" adjust settle --term $TERM_ --confirm
 
 # Supplements: never more than the city holds (10 now), never more than ordered.
-expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 17 --signer "赵校长"
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 17 --signer "赵校长" --date 2026-09-19 --photo "$T/receipt.png"
 expect_grep "a supplement of 17 is more than the city stock of 10" "$T/err"
-expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S21 --count 1 --signer x
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S21 --count 1 --signer x --date 2026-09-19 --photo "$T/receipt.png"
 expect_grep "ordered no supplement for district \"D2\"" "$T/err"
-expect_status 0 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长"
+# The receipt of a supplement is taken as part 1's receive takes it: no photo, a text file
+# named .png, no date or a date after today are refused and change nothing.
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --date 2026-09-19
+expect_grep "no receipt without the photo of the signed receipt" "$T/err"
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --date 2026-09-19 --photo "$T/fake.png"
+expect_grep "is not a JPEG, PNG or PDF file" "$T/err"
+expect_unchanged_status 1 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --photo "$T/receipt.png"
+expect_grep "\-\-date YYYY-MM-DD is required" "$T/err"
+expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --date 2026-09-20 --photo "$T/receipt.png"
+expect_grep "the receipt date 2026-09-20 is not between" "$T/err"
+expect_status 0 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --date 2026-09-19 --photo "$T/receipt.png"
 expect_grep "ranges *451-460" "$T/out"
+expect_eq "赵校长 2026-09-19 image/png $(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" \
+	"$(q "SELECT signer || ' ' || signed_on || ' ' || photo_type || ' ' || encode(photo_sha256, 'hex') FROM card.supplement")" \
+	"the supplement's receipt: signer, date, photo type and SHA-256"
+expect_grep "sha256 *$(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" "$T/out"
 setup_distribute S31 10
 # Returns: D1 returns its 3 from S11 (serials 96..100 are S11's: 96-98); D2 returns only 2 of 4.
-expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长"
+expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-20
+expect_grep "no receipt without the photo of the signed receipt" "$T/err"
+expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-20 --photo "$T/fake.png"
+expect_grep "photo \".*fake.png\" is not a JPEG, PNG or PDF file" "$T/err"
+expect_unchanged_status 1 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --photo "$T/receipt.png"
+expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-19 --photo "$T/receipt.jpg"
 expect_grep "ordered *3" "$T/out"
-expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S11 --count 1 --signer x
+expect_eq "钱科长 2026-09-19 image/jpeg $(sha256sum <"$T/receipt.jpg" | cut -d' ' -f1)" \
+	"$(q "SELECT signer || ' ' || signed_on || ' ' || photo_type || ' ' || encode(photo_sha256, 'hex') FROM card.card_return WHERE district = 'D1'")" \
+	"the return's receipt: signer, date, photo type and SHA-256"
+expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S11 --count 1 --signer x --date 2026-09-20 --photo "$T/receipt.png"
 expect_grep "\"S11\" is not in district \"D2\"" "$T/err"
-expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer "钱科长"
+expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer "钱科长" --date 2026-09-20 --photo "$T/receipt.png"
 # The internal cover: D1 S11 -> S12 2 cards, D2 S21 -> S22 2 cards (late, with the reason).
 expect_status 0 at 2026-09-20 "$C" transfer --term $TERM_ --from S11 --to S12 --count 2 --late "市调剂：区内调配"
 expect_status 0 at 2026-09-20 "$C" transfer --term $TERM_ --from S21 --to S22 --count 2 --late "市调剂：区内调配"
@@ -223,10 +247,10 @@ expect_eq "redeemed" "$(q "SELECT outcome FROM card.redeem_many('{96}', '{1}', '
 expect_unchanged_status 2 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 210 --reason "again"
 audit_ok "after the replacement"
 # City stock 5 - 1 = 4: the rest of D3's supplement (4 of the 7 still ordered).
-expect_status 0 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 4 --signer "赵校长"
+expect_status 0 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 4 --signer "赵校长" --date 2026-09-23 --photo "$T/receipt.png"
 expect_grep "supplied *14" "$T/out"
 setup_distribute S31 4
-expect_unchanged_status 2 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 1 --signer "赵校长"
+expect_unchanged_status 2 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 1 --signer "赵校长" --date 2026-09-23 --photo "$T/receipt.png"
 audit_ok "after the last supplement"
 
 # --- The close (S+30 = 2026-10-01) and the charges ----------------------------------------
@@ -241,7 +265,7 @@ doc1=$(q "SELECT id FROM card.charge")
 expect_status 0 at 2026-10-09 "$C" charge --term $TERM_ --json
 expect_grep "$doc1" "$T/out"
 expect_eq 1 "$(q "SELECT count(*) FROM card.charge")" "charge documents after a second run"
-expect_unchanged_status 2 at 2026-10-09 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer x
+expect_unchanged_status 2 at 2026-10-09 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer x --date 2026-10-09 --photo "$T/receipt.png"
 expect_grep "term \"$TERM_\" is closed" "$T/err"
 audit_ok "after the close"
 

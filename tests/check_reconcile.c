@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "storeutil.h"
 #include "testutil.h"
@@ -23,6 +24,24 @@ static void give(card_store *st, PGconn *c, const char *org, const char *state, 
 	card_diag_clear(&d);
 	su_doc(c, "shipment", doc);
 	ck_assert_msg(card_move_count(st, &m, n, NULL, NULL, NULL, &d) == CARD_OK, "%s", d.message);
+}
+
+/* Write a receipt photo (a PNG header, or text when fake) to a temp file; path in buf. */
+static void photo_file(char *buf, size_t sz, int fake)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR signed receipt";
+	const char *dir = getenv("TMPDIR");
+	FILE *f;
+
+	snprintf(buf, sz, "%s/check_reconcile_%ld_%d.png", dir != NULL ? dir : "/tmp",
+	         (long)getpid(), fake);
+	f = fopen(buf, "wb");
+	ck_assert(f != NULL);
+	if (fake)
+		fputs("this is not a photo\n", f);
+	else
+		fwrite(png, 1, sizeof(png) - 1, f);
+	fclose(f);
 }
 
 /* A transaction-free reject check: rc as wanted, fingerprint unchanged. */
@@ -46,9 +65,12 @@ START_TEST(test_replace_voids)
 	card_redeem_req req[2] = { { 0, 1, "alice", NULL }, { 0, 1, "bob", NULL } };
 	card_redemption out[2];
 	uint64_t first, newser;
+	char photo[512], fake[512];
 	card_diag d;
 
 	card_diag_clear(&d);
+	photo_file(photo, sizeof(photo), 0);
+	photo_file(fake, sizeof(fake), 1);
 	su_orgs(c);
 	first = su_mint(c, 1, 30, NULL);
 	give(st, c, "S11", "stock", 10);       /* S11 stock: first .. first+9 */
@@ -89,7 +111,18 @@ START_TEST(test_replace_voids)
 	/* More than S11 holds. */
 	REFUSED(card_transfer(st, SU_TERM, "S11", "S12", 11, "reason", doc, NULL, &d), CARD_ERR_REJECTED, c, before);
 	/* No settlement yet: no supplement. */
-	REFUSED(card_supplement(st, SU_TERM, "S21", 1, "x", doc, NULL, &d), CARD_ERR_STATE, c, before);
+	REFUSED(card_supplement(st, SU_TERM, "S21", 1, "x", "2025-01-01", photo, doc, NULL, &d),
+	        CARD_ERR_STATE, c, before);
+	/* No receipt photo, or a text file named .png: refused before anything is sent. */
+	REFUSED(card_supplement(st, SU_TERM, "S21", 1, "x", "2025-01-01", NULL, doc, NULL, &d),
+	        CARD_ERR_INPUT, c, before);
+	ck_assert_msg(strstr(d.message, "no receipt without the photo") != NULL, "%s", d.message);
+	REFUSED(card_return(st, SU_TERM, "D1", "S11", 1, NULL, 0, "x", "2025-01-01", fake, doc,
+	                    NULL, &d),
+	        CARD_ERR_INPUT, c, before);
+	ck_assert_msg(strstr(d.message, "is not a JPEG, PNG or PDF file") != NULL, "%s", d.message);
+	unlink(photo);
+	unlink(fake);
 	free(before);
 
 	/* A transfer within D1 (with a reason, whatever today is), then the books. */

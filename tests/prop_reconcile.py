@@ -199,7 +199,7 @@ def op_return(today):
     d = rng.choice(list(SCHOOLS))
     src = rng.choice(SCHOOLS[d] + [d, rand_school()])
     return ["return", "--term", TERM, "--district", d, "--from", src, "--count", str(rng.randrange(1, 5)),
-            "--signer", "x"], None
+            "--signer", "x", "--date", today.isoformat(), "--photo", os.path.join(tmp, "r.png")], None
 
 
 def op_supplement(today):
@@ -210,7 +210,8 @@ def op_supplement(today):
                 f"AND o.district = '{DISTRICT.get(to, to)}'")
     n = city + 1 + rng.randrange(0, 3) if rng.random() < 0.3 else rng.randrange(1, 6)
     must = "more than the city stock" if left and n <= int(left) and n > city and not closed() else None
-    args = ["supplement", "--term", TERM, "--to", to, "--count", str(n), "--signer", "x"]
+    args = ["supplement", "--term", TERM, "--to", to, "--count", str(n), "--signer", "x",
+            "--date", today.isoformat(), "--photo", os.path.join(tmp, "r.png")]
     return args, must
 
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# workflow_docs.sh -- cardctl(1) documents every workflow part 1 command exactly as its --help
-# shows it (each usage line, and every option of it), and docs/workflow.md names them all.
+# workflow_docs.sh -- cardctl(1) documents every workflow part 1 command (and part 2's return
+# and supplement, which take part 1's receipts) exactly as its --help shows it (each usage
+# line, and every option of it), and docs/workflow.md names them all.
 . "$top_srcdir/tests/lib.sh"
 MAN=$top_srcdir/man/cardctl.1
 CMDS=("census import" "census submit" "census approve" "census reopen" "census show"
       "plan make" "plan show" "plan export" "ship" "receive" "distribute" "status"
-      "report annex2" "batch mint" "batch export")
+      "report annex2" "batch mint" "batch export" "return" "supplement")
 if ! command -v man >/dev/null || ! command -v col >/dev/null; then
 	echo "# man or col missing: cardctl(1) not checked"; finish; exit
 fi

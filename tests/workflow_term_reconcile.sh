@@ -46,10 +46,10 @@ audit_ok "after Annex 4"
 # Nobody has surplus; shortages D2 4 and DZ 3, both covered from the reserve of 12.
 expect_status 0 at 2027-03-10 "$C" adjust settle --term $TERM --confirm
 expect_eq "D2:supplement:4 DZ:supplement:3" "$(q "SELECT string_agg(district || ':' || kind || ':' || count, ' ' ORDER BY district) FROM card.settle_order WHERE term = '$TERM'")" "orders"
-expect_unchanged_status 2 at 2027-03-11 "$C" supplement --term $TERM --to S201 --count 5 --signer 校长
+expect_unchanged_status 2 at 2027-03-11 "$C" supplement --term $TERM --to S201 --count 5 --signer 校长 --date 2027-03-11 --photo "$T/receipt.png"
 expect_grep 'would exceed the order for district "D2"' "$T/err"
-expect_status 0 at 2027-03-11 "$C" supplement --term $TERM --to S201 --count 4 --signer 西山一小校长
-expect_status 0 at 2027-03-11 "$C" supplement --term $TERM --to S903 --count 3 --signer 郑老师
+expect_status 0 at 2027-03-11 "$C" supplement --term $TERM --to S201 --count 4 --signer 西山一小校长 --date 2027-03-11 --photo "$T/receipt.png"
+expect_status 0 at 2027-03-11 "$C" supplement --term $TERM --to S903 --count 3 --signer 郑老师 --date 2027-03-10 --photo "$T/receipt.jpg"
 expect_eq 5 "$(balance C stock)" "city stock (12 - 4 - 3)"
 # Now the new students get their cards: the limit is the census plus what was supplied.
 expect_status 0 at 2027-03-12 "$C" distribute --term $TERM --school S201 --count 4 --date 2027-03-12

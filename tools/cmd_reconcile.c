@@ -20,15 +20,21 @@ static const char TRANSFER_HELP[] =
 	"7 days after delivery (delivery is S-7, so until S); later only with --late REASON, which\n"
 	"is recorded.  Prints the transfer's UUID.\n";
 static const char RETURN_HELP[] =
-	"Usage: cardctl return --term TERM --district D (--count N | --serials A-B) --signer NAME [--from ORG]\n\n"
+	"Usage: cardctl return --term TERM --district D (--count N | --serials A-B) --signer NAME --date YYYY-MM-DD --photo FILE [--from ORG]\n\n"
 	"Return cards from the district's depot (or from --from, one of its schools) to the city's\n"
-	"stock, as the city's settlement ordered.  NAME signed for the city.  Prints the return's\n"
-	"UUID and the serial ranges moved.\n";
+	"stock, as the city's settlement ordered.  The receipt is taken as for 'cardctl receive':\n"
+	"NAME signed for the city on the date (not after today); the photo of the signed receipt\n"
+	"(JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256, and there is\n"
+	"no return without it.  Prints the return's UUID, the serial ranges moved and the\n"
+	"photo's SHA-256.\n";
 static const char SUPPLEMENT_HELP[] =
-	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME\n\n"
+	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME --date YYYY-MM-DD --photo FILE\n\n"
 	"Supply N cards from the city's stock to a district's depot or one of its schools, as the\n"
-	"settlement ordered (never more than ordered, never more than the city holds).  NAME\n"
-	"signed the receipt.  Prints the supplement's UUID and the serial ranges moved.\n";
+	"settlement ordered (never more than ordered, never more than the city holds).  The\n"
+	"receipt is taken as for 'cardctl receive': NAME signed it at the destination on the date\n"
+	"(not after today); the photo of the signed receipt (JPEG, PNG or PDF by content, at most\n"
+	"10 MiB) is stored with its SHA-256, and there is no supplement without it.  Prints the\n"
+	"supplement's UUID, the serial ranges moved and the photo's SHA-256.\n";
 static const char REPLACE_HELP[] =
 	"Usage: cardctl replace --term TERM --school S --serial N --reason TEXT [--requested DATE]\n\n"
 	"Replace a defective card the school holds (in stock or handed out): the card is voided\n"
@@ -44,11 +50,11 @@ static const char CHARGE_HELP[] =
 	"prints the same charges.  --format/--out write the charge list for the finance office.\n";
 
 enum { O_TERM = 1, O_FROM, O_TO, O_COUNT, O_LATE, O_DISTRICT, O_SERIALS, O_SIGNER, O_SCHOOL,
-       O_SERIAL, O_REASON, O_REQUESTED, O_FORMAT, O_OUT };
+       O_SERIAL, O_REASON, O_REQUESTED, O_FORMAT, O_DATE, O_PHOTO, O_OUT };
 
 struct args {
 	const char *term, *from, *to, *count, *late, *district, *serials, *signer, *school,
-		*serial, *reason, *requested, *format, *out;
+		*serial, *reason, *requested, *format, *date, *photo, *out;
 };
 
 /* Parse options; returns -1 after --help, else 0 or an exit status. */
@@ -70,12 +76,14 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 		{ "reason", required_argument, NULL, O_REASON },
 		{ "requested", required_argument, NULL, O_REQUESTED },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "date", required_argument, NULL, O_DATE },
+		{ "photo", required_argument, NULL, O_PHOTO },
 		{ "out", required_argument, NULL, O_OUT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **slot[] = { NULL, &a->term, &a->from, &a->to, &a->count, &a->late, &a->district,
 		                &a->serials, &a->signer, &a->school, &a->serial, &a->reason,
-		                &a->requested, &a->format, &a->out };
+		                &a->requested, &a->format, &a->date, &a->photo, &a->out };
 	int opt;
 
 	optind = 0;
@@ -211,6 +219,8 @@ int cmd_return(struct cli *cli, int argc, char **argv)
 		status = need(cli, "return", a.district, "--district D");
 	if (status == 0)
 		status = need(cli, "return", a.signer, "--signer NAME");
+	if (status == 0)
+		status = need(cli, "return", a.date, "--date YYYY-MM-DD");
 	if (status == 0 && (a.count == NULL) == (a.serials == NULL))
 		status = cli_usage(cli, "return", "give either --count N or --serials A-B");
 	if (status == 0 && a.count != NULL)
@@ -220,8 +230,8 @@ int cmd_return(struct cli *cli, int argc, char **argv)
 		                   a.serials);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
-	rc = card_return(st, a.term, a.district, a.from, n, a.serials ? &first : NULL, sn,
-	                                a.signer, doc, &r, &d);
+	rc = card_return(st, a.term, a.district, a.from, n, a.serials ? &first : NULL, sn, a.signer,
+	                 a.date, a.photo, doc, &r, &d);
 	status = cmd_finish(cli, rc, &d, "return failed", "returned to city stock", doc, r);
 out:
 	card_rows_free(r);
@@ -246,12 +256,14 @@ int cmd_supplement(struct cli *cli, int argc, char **argv)
 	if (status == 0)
 		status = need(cli, "supplement", a.signer, "--signer NAME");
 	if (status == 0)
+		status = need(cli, "supplement", a.date, "--date YYYY-MM-DD");
+	if (status == 0)
 		status = need(cli, "supplement", a.count, "--count N");
 	if (status == 0)
 		status = parse_count(cli, "supplement", a.count, &n);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
-	rc = card_supplement(st, a.term, a.to, n, a.signer, doc, &r, &d);
+	rc = card_supplement(st, a.term, a.to, n, a.signer, a.date, a.photo, doc, &r, &d);
 	status = cmd_finish(cli, rc, &d,
 	                    "supplement failed", "supplied from city stock", doc, r);
 out:

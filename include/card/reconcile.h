@@ -79,18 +79,23 @@ CARD_API card_err card_adjust_orders(card_store *st, const char *term, card_rows
                                      card_diag *diag) CARD_WUR;
 
 /* Return cards to city stock from `from` (NULL: the district's depot): count > 0, or exactly
- * the serials [first, first + n) when serials is not NULL (count then ignored).  signer:
- * who signed for the city.  *out: ranges, count, ordered, returned. */
+ * the serials [first, first + n) when serials is not NULL (count then ignored).  The receipt,
+ * as part 1's (card_receive, card/shipment.h): signer, who signed for the city; date
+ * ("YYYY-MM-DD", not after today); photo_path, the photo of the signed receipt, required,
+ * JPEG, PNG or PDF by content, at most CARD_PHOTO_MAX bytes, stored with its SHA-256
+ * (CARD_ERR_INPUT otherwise, before anything is sent).  *out: ranges, count, ordered,
+ * returned, sha256. */
 CARD_API card_err card_return(card_store *st, const char *term, const char *district,
                               const char *from, uint64_t count, const uint64_t *serials_first,
-                              uint64_t serials_n, const char *signer,
-                              char doc[CARD_UUID_BUFSZ], card_rows **out,
+                              uint64_t serials_n, const char *signer, const char *date,
+                              const char *photo_path, char doc[CARD_UUID_BUFSZ], card_rows **out,
                               card_diag *diag) CARD_WUR;
 
-/* Supply `count` cards from city stock to `to` (a district or a school) as ordered; signer:
- * who signed the receipt.  *out: ranges, count, ordered, supplied. */
-CARD_API card_err card_supplement(card_store *st, const char *term, const char *to,
-                                  uint64_t count, const char *signer,
+/* Supply `count` cards from city stock to `to` (a district or a school) as ordered; signer,
+ * date and photo_path: the receipt signed at the destination, as for card_return.
+ * *out: ranges, count, ordered, supplied, sha256. */
+CARD_API card_err card_supplement(card_store *st, const char *term, const char *to, uint64_t count,
+                                  const char *signer, const char *date, const char *photo_path,
                                   char doc[CARD_UUID_BUFSZ], card_rows **out,
                                   card_diag *diag) CARD_WUR;
 
