@@ -11,7 +11,7 @@
 #include "rowsout.h"
 
 static const char AUDIT_HELP[] =
-	"Usage: cardctl [--db CONNINFO] audit [--term TERM] [--json]\n\n"
+	"Usage: cardctl audit [--term TERM] [--json]\n\n"
 	"Recompute every balance from the ledger and prove the books balance: verify the ledger's\n"
 	"hash chain; per term, print the cards minted and held by city stock, district stock,\n"
 	"school stock, transit, distributed and void, and check that minted = their sum, that every\n"

@@ -11,7 +11,7 @@
 #include "rowsout.h"
 
 static const char SHOW_HELP[] =
-	"Usage: cardctl [--db CONNINFO] card show SERIAL [--json]\n\n"
+	"Usage: cardctl card show SERIAL [--json]\n\n"
 	"Show a card: its batch, term and key id, who holds it now (organisation and state), the\n"
 	"ledger entries and documents that moved it, its redemption (account, time) and its void\n"
 	"(reason).  SERIAL is the 13-digit number printed on the card.  Exit status 2 when no batch\n"

@@ -12,16 +12,16 @@
 #include "commands.h"
 
 static const char NEW_HELP[] =
-	"Usage: cardctl [--db CONNINFO] token new --role helpdesk|platform [--label TEXT] [--json]\n\n"
+	"Usage: cardctl token new --role helpdesk|platform [--label TEXT] [--json]\n\n"
 	"Create a bearer token for cardd and print it once.  Only a hash of it is stored: keep it\n"
 	"now, it cannot be shown again.  Role helpdesk may read card states (GET /v1/cards/SERIAL);\n"
 	"role platform may read the redemption feed (GET /v1/redemptions).\n";
 static const char LIST_HELP[] =
-	"Usage: cardctl [--db CONNINFO] token list [--json]\n\n"
+	"Usage: cardctl token list [--json]\n\n"
 	"List the tokens: id, role, label, who created them and when, and when revoked.\n"
 	"Never prints a token.\n";
 static const char REVOKE_HELP[] =
-	"Usage: cardctl [--db CONNINFO] token revoke [--json] ID\n\n"
+	"Usage: cardctl token revoke ID [--json]\n\n"
 	"Revoke the token with id ID (the 16 hex digits after \"cdt_\"); cardd refuses it from\n"
 	"its next request.\n";
 
