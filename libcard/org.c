@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <card/org.h>
+#include "rows_int.h"
 #include "store_int.h"
 
 static const struct stmt ORG_IMPORT = {
@@ -27,85 +28,39 @@ static const struct stmt ORG_LIST = {
 	"ORDER BY district NULLS FIRST, array_position(ARRAY['city','district','school'], kind), code",
 	1 };
 
-/* A growable string for the array literals. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* Append one array element: NULL, or the text double-quoted with " and \ escaped. */
-static void put_elem(struct buf *b, const char *s, int first)
-{
-	if (!first)
-		put(b, ",", 1);
-	if (s == NULL) {
-		put(b, "NULL", 4);
-		return;
-	}
-	put(b, "\"", 1);
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			put(b, "\\", 1);
-		put(b, p, 1);
-	}
-	put(b, "\"", 1);
-}
-
-/* The array literal of field `off` (a const char * inside card_org_row) of every row. */
+/* The text[] literal of field `off` (a const char * inside card_org_row) of every row; an
+ * absent field is the empty string. */
 static char *column(const card_org_row *rows, size_t n, size_t off)
 {
-	struct buf b = { 0 };
-	put(&b, "{", 1);
-	for (size_t i = 0; i < n; i++) {
-		const char *v = *(const char *const *)((const char *)&rows[i] + off);
-		put_elem(&b, v != NULL ? v : "", i == 0);
-	}
-	put(&b, "}", 1);
-	if (b.oom) {
-		free(b.p);
+	const char **v = malloc((n ? n : 1) * sizeof(*v));
+	char *arr;
+	if (v == NULL)
 		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *f = *(const char *const *)((const char *)&rows[i] + off);
+		v[i] = f != NULL ? f : "";
 	}
-	return b.p;
+	arr = pg_text_array(v, n);
+	free(v);
+	return arr;
 }
 
+/* The line numbers of the rows, as an array literal. */
 static char *lines(const card_org_row *rows, size_t n)
 {
-	struct buf b = { 0 };
-	char num[24];
-	put(&b, "{", 1);
-	for (size_t i = 0; i < n; i++) {
-		snprintf(num, sizeof(num), "%s%ld", i ? "," : "", rows[i].line);
-		put(&b, num, strlen(num));
+	char(*num)[24] = malloc((n ? n : 1) * sizeof(*num));
+	const char **v = malloc((n ? n : 1) * sizeof(*v));
+	char *arr = NULL;
+	if (num != NULL && v != NULL) {
+		for (size_t i = 0; i < n; i++) {
+			snprintf(num[i], sizeof(num[i]), "%ld", rows[i].line);
+			v[i] = num[i];
+		}
+		arr = pg_text_array(v, n);
 	}
-	put(&b, "}", 1);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+	free(num);
+	free(v);
+	return arr;
 }
 
 card_err card_org_import(card_store *st, const card_org_row *rows, size_t n,

@@ -16,6 +16,7 @@
 #include <card/redeem.h>
 
 #include "ledger_int.h"
+#include "rows_int.h"
 #include "store_int.h"
 
 #define REDEEM_MAX 10000
@@ -115,56 +116,6 @@ static int idem_key_valid(const char *key)
 	return len >= 1 && len <= CARD_IDEM_KEY_MAX && text_chars(key) >= 0;
 }
 
-/* A growable string for the array literals. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-/* An element of a text[] literal: NULL, or "..." with " and \ escaped. */
-static void put_text(struct buf *b, const char *s)
-{
-	if (s == NULL) {
-		puts_(b, "NULL");
-		return;
-	}
-	put(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			put(b, "\\", 1);
-		put(b, s, 1);
-	}
-	put(b, "\"", 1);
-}
-
 static card_err check_reqs(const card_redeem_req *reqs, size_t n, card_diag *diag)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -213,49 +164,62 @@ static card_err parse_rows(PGresult *res, const card_redeem_req *reqs, size_t n,
 	return CARD_OK;
 }
 
+/*
+ * The four array parameters of card.redeem_many (serials, key ids, accounts, idempotency keys
+ * or NULL when no request has one), as text[] literals made by pg_text_array (rows.c).  The
+ * caller frees arr[0..3].
+ */
+static card_err redeem_params(const card_redeem_req *reqs, size_t n, char *arr[4])
+{
+	char(*num)[2][24] = malloc(n * sizeof(*num));
+	const char **v = malloc(4 * n * sizeof(*v));
+	card_err rc = CARD_ERR_NOMEM;
+	int any_idem = 0;
+
+	arr[0] = arr[1] = arr[2] = arr[3] = NULL;
+	if (num == NULL || v == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(num[i][0], sizeof(num[i][0]), "%" PRIu64, reqs[i].serial);
+		snprintf(num[i][1], sizeof(num[i][1]), "%u", reqs[i].key_id);
+		v[i] = num[i][0];
+		v[n + i] = num[i][1];
+		v[2 * n + i] = reqs[i].account;
+		v[3 * n + i] = reqs[i].idem_key;
+		any_idem |= reqs[i].idem_key != NULL;
+	}
+	for (int k = 0; k < 4; k++) {
+		if (k == 3 && !any_idem)
+			break;
+		if ((arr[k] = pg_text_array(v + (size_t)k * n, n)) == NULL)
+			goto out;
+	}
+	rc = CARD_OK;
+out:
+	if (rc != CARD_OK)
+		for (int k = 0; k < 4; k++) {
+			free(arr[k]);
+			arr[k] = NULL;
+		}
+	free(num);
+	free(v);
+	return rc;
+}
+
 card_err card_redeem_many(card_store *st, const card_redeem_req *reqs, size_t n, card_redemption *out,
                           card_diag *diag)
 {
-	struct buf ser = { 0 }, keys = { 0 }, acc = { 0 }, idem = { 0 };
-	const char *params[4];
+	char *arr[4] = { NULL, NULL, NULL, NULL };
 	PGresult *res = NULL;
-	int any_idem = 0;
 	card_err rc;
 
 	if (st == NULL || reqs == NULL || out == NULL || n == 0 || n > REDEEM_MAX)
 		return CARD_ERR_INVALID_ARG;
 	rc = check_reqs(reqs, n, diag);
+	if (rc == CARD_OK)
+		rc = redeem_params(reqs, n, arr);
 	if (rc != CARD_OK)
 		goto out;
-	puts_(&ser, "{");
-	puts_(&keys, "{");
-	puts_(&acc, "{");
-	puts_(&idem, "{");
-	for (size_t i = 0; i < n; i++) {
-		char num[32];
-		const char *sep = i ? "," : "";
-		snprintf(num, sizeof(num), "%s%" PRIu64, sep, reqs[i].serial);
-		puts_(&ser, num);
-		snprintf(num, sizeof(num), "%s%u", sep, reqs[i].key_id);
-		puts_(&keys, num);
-		puts_(&acc, sep);
-		put_text(&acc, reqs[i].account);
-		puts_(&idem, sep);
-		put_text(&idem, reqs[i].idem_key);
-		any_idem |= reqs[i].idem_key != NULL;
-	}
-	puts_(&ser, "}");
-	puts_(&keys, "}");
-	puts_(&acc, "}");
-	puts_(&idem, "}");
-	if (ser.failed || keys.failed || acc.failed || idem.failed) {
-		rc = CARD_ERR_NOMEM;
-		goto out;
-	}
-	params[0] = ser.p;
-	params[1] = keys.p;
-	params[2] = acc.p;
-	params[3] = any_idem ? idem.p : NULL;
 	/*
 	 * Safe to send again: a statement that failed changed nothing, and one that committed
 	 * before the connection broke answers "repeated" the second time.  A deadlock or
@@ -263,7 +227,7 @@ card_err card_redeem_many(card_store *st, const card_redeem_req *reqs, size_t n,
 	 */
 	for (int tries = 0; tries < REDEEM_TRIES; tries++) {
 		card_diag_clear(diag);
-		rc = store_query_retry(st, &REDEEM_MANY, params, &res, diag);
+		rc = store_query_retry(st, &REDEEM_MANY, (const char *const *)arr, &res, diag);
 		if (rc != CARD_ERR_CONFLICT)
 			break;
 	}
@@ -271,10 +235,8 @@ card_err card_redeem_many(card_store *st, const card_redeem_req *reqs, size_t n,
 		rc = parse_rows(res, reqs, n, out, diag);
 out:
 	PQclear(res);
-	free(ser.p);
-	free(keys.p);
-	free(acc.p);
-	free(idem.p);
+	for (int k = 0; k < 4; k++)
+		free(arr[k]);
 	return rc;
 }
 
