@@ -1,7 +1,7 @@
 /*
  * check_table.c -- the report tables of cardctl (tools/table.h) and the QR column
- * (tools/qrsvg.h): CSV bytes (BOM, CRLF, quoting), typed cells, XLSX files, failures that
- * leave no file behind; card_threshold_parse.
+ * (tools/qrsvg.h): CSV bytes (BOM, CRLF, quoting), the text table and JSON, typed cells, XLSX
+ * files, failures that leave no file behind, picking a format; card_threshold_parse.
  */
 #include "config.h"
 
@@ -132,8 +132,74 @@ START_TEST(test_formats)
 	ck_assert_int_eq(f, TABLE_CSV);
 	ck_assert_int_eq(table_parse_format("xlsx", &f), 0);
 	ck_assert_int_eq(f, TABLE_XLSX);
+	ck_assert_int_eq(table_parse_format("text", &f), 0);
+	ck_assert_int_eq(f, TABLE_PLAIN);
+	ck_assert_int_eq(table_parse_format("json", &f), 0);
+	ck_assert_int_eq(f, TABLE_JSON);
 	ck_assert_int_eq(table_parse_format("XLS", &f), -1);
 	ck_assert_int_eq(table_parse_format(NULL, &f), -1);
+
+	/* --format wins; then --json; then stdout means text; then the file's extension */
+	ck_assert_int_eq(table_pick_format("csv", "x.xlsx", 1, &f), 0);
+	ck_assert_int_eq(f, TABLE_CSV);
+	ck_assert_int_eq(table_pick_format("pdf", NULL, 0, &f), -1);
+	ck_assert_int_eq(table_pick_format(NULL, NULL, 1, &f), 0);
+	ck_assert_int_eq(f, TABLE_JSON);
+	ck_assert_int_eq(table_pick_format(NULL, NULL, 0, &f), 0);
+	ck_assert_int_eq(f, TABLE_PLAIN);
+	ck_assert_int_eq(table_pick_format(NULL, "-", 0, &f), 0);
+	ck_assert_int_eq(f, TABLE_PLAIN);
+	ck_assert_int_eq(table_pick_format(NULL, "out/annex5.XLSX", 0, &f), 0);
+	ck_assert_int_eq(f, TABLE_XLSX);
+	ck_assert_int_eq(table_pick_format(NULL, "a.csv", 0, &f), 0);
+	ck_assert_int_eq(f, TABLE_CSV);
+	ck_assert_int_eq(table_pick_format(NULL, "a.txt", 0, &f), 0);
+	ck_assert_int_eq(f, TABLE_PLAIN);
+	ck_assert_int_eq(table_pick_format(NULL, "a.json", 0, &f), 0);
+	ck_assert_int_eq(f, TABLE_JSON);
+	ck_assert_int_eq(table_pick_format(NULL, "a.pdf", 0, &f), -1);
+	ck_assert_int_eq(table_pick_format(NULL, ".csv", 0, &f), -1);
+}
+END_TEST
+
+START_TEST(test_text_and_json)
+{
+	static const struct table_col cols[] = {
+		{ "学校编码", TABLE_TEXT }, { "人数", TABLE_INT }, { "率(%)", TABLE_TEXT }, { "备注", TABLE_TEXT },
+	};
+	struct table *t = table_new("普及率 2027-spring", NULL, cols, 4);
+	const char *r1[] = { "S101", "40", "100.0", "转入 \"2\"" };
+	const char *r2[] = { "高新一小", "7", "5.6", NULL };
+	char path[512];
+	size_t n;
+	char *got;
+	card_diag d = { 0 };
+	/* CJK counts two columns: 学校编码 and 高新一小 are 8 wide; numbers align right; the
+	 * second row stops after its last non-empty cell. */
+	static const char want_text[] = "普及率 2027-spring\n"
+	                                "学校编码  人数  率(%)  备注\n"
+	                                "-------------------------------\n"
+	                                "S101        40  100.0  转入 \"2\"\n"
+	                                "高新一小     7    5.6\n";
+	static const char want_json[] = "{\"title\": \"普及率 2027-spring\", \"columns\": [\"学校编码\", \"人数\", "
+	                                "\"率(%)\", \"备注\"], \"rows\": [\n"
+	                                "  [\"S101\", 40, \"100.0\", \"转入 \\\"2\\\"\"],\n"
+	                                "  [\"高新一小\", 7, \"5.6\", null]\n]}\n";
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(table_add_row(t, r1, &d), CARD_OK);
+	ck_assert_int_eq(table_add_row(t, r2, &d), CARD_OK);
+	snprintf(path, sizeof(path), "%s/t.txt", dir);
+	ck_assert_int_eq(table_write(t, TABLE_PLAIN, path, &d), CARD_OK);
+	got = slurp(path, &n);
+	ck_assert_str_eq(got, want_text);
+	free(got);
+	snprintf(path, sizeof(path), "%s/t.json", dir);
+	ck_assert_int_eq(table_write(t, TABLE_JSON, path, &d), CARD_OK);
+	got = slurp(path, &n);
+	ck_assert_str_eq(got, want_json);
+	free(got);
+	table_free(t);
 }
 END_TEST
 
@@ -186,6 +252,7 @@ int main(void)
 	tcase_add_test(tc, test_xlsx_file);
 	tcase_add_test(tc, test_write_failure_leaves_nothing);
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_text_and_json);
 	tcase_add_test(tc, test_qr_svg);
 	tcase_add_test(tc, test_threshold);
 	suite_add_tcase(s, tc);

@@ -133,8 +133,21 @@ expect_status 0 "$CARDCTL" --json plan show --term "$TERM"
 jexpect "$T/out" "[(l['org'], l['total']) for l in d['lines']]" "[('D1', 259)]"
 reject 2 'no plan' "plan export of a term without plan" \
 	"$CARDCTL" plan export --term 2026-autumn --format csv
-reject 1 '--format csv|xlsx' "plan export without format" \
-	"$CARDCTL" plan export --term "$TERM"
+reject 1 '--format csv|xlsx|text|json: "pdf" is none of them' "plan export in an unknown format" \
+	"$CARDCTL" plan export --term "$TERM" --format pdf
+reject 1 'cannot tell a report format from the name ".*plan.pdf": give --format' "plan export to a file of no known type" \
+	"$CARDCTL" plan export --term "$TERM" --out "$T/plan.pdf"
+[ ! -e "$T/plan.pdf" ] && ok "no plan.pdf written" || bad "plan.pdf written"
+# Without --format: a text table for a person, JSON for a program, or the --out file's type.
+expect_status 0 "$CARDCTL" plan export --term "$TERM"
+expect_grep "^发放计划表 $TERM" "$T/out"
+expect_grep '^单位编码  单位名称  学生数' "$T/out"
+expect_grep '^D1  *东湖区  *233  *23  *3  *0  *259  *12950 ' "$T/out"
+expect_status 0 "$CARDCTL" --json plan export --term "$TERM"
+jexpect "$T/out" "[(r[0], r[6]) for r in d['rows'] if r[0] == 'D1']" "[('D1', 259)]"
+jexpect "$T/out" "d['columns'][:3]" "['单位编码', '单位名称', '学生数']"
+expect_status 0 "$CARDCTL" plan export --term "$TERM" --out "$T/plan.csv"
+expect_grep '^D1,东湖区,' "$T/plan.csv"
 reject 1 'needs --out FILE' "XLSX to stdout" \
 	"$CARDCTL" plan export --term "$TERM" --format xlsx
 expect_status 0 "$CARDCTL" batch mint --term "$TERM" --plan --keyring "$KR" --key-id 1

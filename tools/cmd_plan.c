@@ -20,9 +20,13 @@ static const char SHOW_HELP[] =
 	"The plan per district (students, teachers, staff, total) and the reserve, with each\n"
 	"district's serial range once minted.\n";
 static const char EXPORT_HELP[] =
-	"Usage: cardctl plan export --term TERM --format csv|xlsx [--out FILE]\n\n"
+	"Usage: cardctl plan export --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"The plan as a report for the finance office (发放计划表): per district the counts, the\n"
-	"total and its face value in yuan.  CSV goes to stdout without --out; XLSX needs --out.\n";
+	"total and its face value in yuan.\n"
+	"\n"
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
+	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
+	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
 
 enum { O_TERM = 1, O_RESERVE, O_WITHOUT, O_FORMAT, O_OUT };
 
@@ -197,8 +201,10 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
-	if (table_parse_format(a.format, &fmt) != 0) {
-		status = cli_usage(cli, "plan export", "--format csv|xlsx is required");
+	if (table_pick_format(a.format, a.out, cli->json, &fmt) != 0) {
+		char why[256];
+		status = cli_usage(cli, "plan export", "%s",
+		                   table_format_problem(why, sizeof(why), a.format, a.out, "csv|xlsx|text|json"));
 		goto out;
 	}
 	if ((st = cli_store(cli, &status)) == NULL)

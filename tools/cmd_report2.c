@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "commands.h"
 #include "html.h"
@@ -15,28 +16,48 @@
 #include "table.h"
 
 static const char ANNEX4_HELP[] =
-	"Usage: cardctl report annex4 --term TERM [--district D] --format csv|xlsx [--out FILE]\n\n"
+	"Usage: cardctl report annex4 --term TERM [--district D] [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"Annex 4 (余缺调剂表): per school its approved surplus, shortage and reason; per district\n"
 	"(小计) the city's return and supplement orders, what was returned and supplied, what was\n"
-	"not returned and its charge; a total line.\n";
+	"not returned and its charge; a total line.\n"
+	"\n"
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
+	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
+	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
 static const char ANNEX5_HELP[] =
-	"Usage: cardctl report annex5 --term TERM [--district D] --format csv|xlsx [--out FILE]\n\n"
+	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"Annex 5 (发放汇总表): per school and district planned, shipped, received with signer and\n"
-	"date, distributed, returned, supplemented, replaced and charged; a total line.\n";
+	"date, distributed, returned, supplemented, replaced and charged; a total line.\n"
+	"\n"
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
+	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
+	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
 static const char ANNEX6_HELP[] =
-	"Usage: cardctl report annex6 --term TERM --district D --format csv|xlsx|html [--out FILE] [--sign NAME]\n\n"
+	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] [--out FILE] [--sign NAME]\n\n"
 	"Annex 6 (验收证明): the district's acceptance certificate as a filled form.  --sign NAME\n"
 	"files the district's final report (Annex 5 and 6) signed by NAME, once (late after\n"
-	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n";
+	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n"
+	"\n"
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
+	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX and HTML\n"
+	"need --out.\n";
 static const char COVERAGE_HELP[] =
-	"Usage: cardctl report coverage --term TERM [--district D] --format csv|xlsx|html [--out FILE]\n\n"
+	"Usage: cardctl report coverage --term TERM [--district D] [--format csv|xlsx|html|text|json] [--out FILE]\n\n"
 	"Coverage (普及率): per district and school cards handed out, redeemed, the rate and the\n"
 	"cards unredeemed; per district the timeliness of its census, receipts, adjustment report\n"
-	"and final report.  HTML adds bar charts (inline SVG, no external assets).\n";
+	"and final report.  HTML adds bar charts (inline SVG, no external assets).\n"
+	"\n"
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
+	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX and HTML\n"
+	"need --out.\n";
 static const char FINANCE_HELP[] =
-	"Usage: cardctl report finance --term TERM --format csv|xlsx [--out FILE]\n\n"
+	"Usage: cardctl report finance --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"The city's term summary for the finance office: per district and for the city planned,\n"
-	"produced, shipped, distributed, redeemed, void, returned, supplemented and charged.\n";
+	"produced, shipped, distributed, redeemed, void, returned, supplemented and charged.\n"
+	"\n"
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
+	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
+	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
 
 struct r2args {
 	const char *term, *district, *format, *out, *sign;
@@ -80,8 +101,15 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 		return cli_usage(cli, cmd, "--term TERM is required");
 	if (html_ok && a->format != NULL && strcmp(a->format, "html") == 0)
 		a->html = 1;
-	else if (table_parse_format(a->format, &a->fmt) != 0)
-		return cli_usage(cli, cmd, "--format %s is required", html_ok ? "csv|xlsx|html" : "csv|xlsx");
+	else if (html_ok && a->format == NULL && a->out != NULL && strlen(a->out) > 5
+	         && strcasecmp(a->out + strlen(a->out) - 5, ".html") == 0)
+		a->html = 1;
+	else if (table_pick_format(a->format, a->out, cli->json, &a->fmt) != 0) {
+		char why[256];
+		return cli_usage(cli, cmd, "%s",
+		                 table_format_problem(why, sizeof(why), a->format, a->out,
+		                                      html_ok ? "csv|xlsx|html|text|json" : "csv|xlsx|text|json"));
+	}
 	return 0;
 }
 

@@ -28,6 +28,8 @@ void rows_json_object(FILE *f, const card_rows *r, size_t row);
 void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t ncols);
 /* Display width of UTF-8 text (CJK counts two). */
 int text_cols(const char *s);
+/* Write s padded with spaces to width display columns, on the left when right is set. */
+void text_pad(FILE *f, const char *s, int width, int right);
 
 /*
  * Write a report of the given rows: one column per cols[i] (cols[i].name selects the card_rows

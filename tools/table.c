@@ -1,5 +1,6 @@
 /*
- * table.c -- report tables written as CSV (UTF-8 BOM, CRLF) or XLSX (libxlsxwriter).
+ * table.c -- report tables written as CSV (UTF-8 BOM, CRLF), XLSX (libxlsxwriter), an aligned
+ * text table or JSON.
  * See table.h.
  */
 #include "config.h"
@@ -9,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
 
+#include "rowsout.h"
 #include "table.h"
 
 struct table {
@@ -142,9 +145,53 @@ int table_parse_format(const char *s, enum table_format *out)
 		*out = TABLE_CSV;
 	else if (s != NULL && strcmp(s, "xlsx") == 0)
 		*out = TABLE_XLSX;
+	else if (s != NULL && strcmp(s, "text") == 0)
+		*out = TABLE_PLAIN;
+	else if (s != NULL && strcmp(s, "json") == 0)
+		*out = TABLE_JSON;
 	else
 		return -1;
 	return 0;
+}
+
+int table_pick_format(const char *format, const char *out, int json, enum table_format *fmt)
+{
+	static const struct {
+		const char *ext;
+		enum table_format fmt;
+	} exts[] = { { ".csv", TABLE_CSV }, { ".xlsx", TABLE_XLSX }, { ".txt", TABLE_PLAIN }, { ".json", TABLE_JSON } };
+	size_t n;
+
+	if (format != NULL)
+		return table_parse_format(format, fmt);
+	if (json) {
+		*fmt = TABLE_JSON;
+		return 0;
+	}
+	if (out == NULL || strcmp(out, "-") == 0) {
+		*fmt = TABLE_PLAIN;
+		return 0;
+	}
+	n = strlen(out);
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t e = strlen(exts[i].ext);
+		if (n > e && strcasecmp(out + n - e, exts[i].ext) == 0) {
+			*fmt = exts[i].fmt;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *table_format_problem(char *buf, size_t n, const char *format, const char *out,
+                                 const char *allowed)
+{
+	if (format != NULL)
+		snprintf(buf, n, "--format %s: \"%s\" is none of them", allowed, format);
+	else
+		snprintf(buf, n, "cannot tell a report format from the name \"%s\": give --format %s",
+		         out != NULL ? out : "", allowed);
+	return buf;
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -181,6 +228,107 @@ static void write_csv(const struct table *t, FILE *f)
 		}
 		fputs("\r\n", f);
 	}
+}
+
+static int numeric(const char *s)
+{
+	int digits = 0;
+	if (*s == '-')
+		s++;
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s != '.')
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* Title, header, a rule, the rows: columns two spaces apart and padded to their widest cell
+ * (CJK counts two columns); numbers align right; no trailing blanks. */
+static void write_plain(const struct table *t, FILE *f)
+{
+	int *w = calloc(t->ncols ? t->ncols : 1, sizeof(int));
+	char *right = calloc(t->ncols ? t->ncols : 1, 1);
+	int total = 0;
+
+	if (w == NULL || right == NULL)
+		goto out;
+	for (size_t i = 0; i < t->ncols; i++) {
+		w[i] = text_cols(t->cols[i].header);
+		right[i] = 1;
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *c = t->cells[r * t->ncols + i];
+			if (c == NULL || *c == '\0')
+				continue;
+			if (text_cols(c) > w[i])
+				w[i] = text_cols(c);
+			if (!numeric(c))
+				right[i] = 0;
+		}
+		right[i] |= t->cols[i].type == TABLE_INT;
+		total += w[i] + (i > 0 ? 2 : 0);
+	}
+	fprintf(f, "%s\n", t->title);
+	for (size_t r = 0; r <= t->nrows; r++) {
+		size_t last = 0;
+		for (size_t i = 0; i < t->ncols; i++) {
+			const char *c = r == 0 ? t->cols[i].header : t->cells[(r - 1) * t->ncols + i];
+			if (c != NULL && *c != '\0')
+				last = i;
+		}
+		for (size_t i = 0; i <= last && i < t->ncols; i++) {
+			const char *c = r == 0 ? t->cols[i].header : t->cells[(r - 1) * t->ncols + i];
+			/* the last cell of a line is not padded, unless it is a number aligned right */
+			text_pad(f, c != NULL ? c : "", i < last || right[i] ? w[i] : 0, right[i]);
+			fputs(i < last ? "  " : "\n", f);
+		}
+		if (r == 0) {
+			for (int i = 0; i < total; i++)
+				fputc('-', f);
+			fputc('\n', f);
+		}
+	}
+out:
+	free(w);
+	free(right);
+}
+
+static void write_json(const struct table *t, FILE *f)
+{
+	fputs("{\"title\": ", f);
+	json_str(f, t->title);
+	fputs(", \"columns\": [", f);
+	for (size_t i = 0; i < t->ncols; i++) {
+		fputs(i > 0 ? ", " : "", f);
+		json_str(f, t->cols[i].header);
+	}
+	fputs("], \"rows\": [", f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs(r > 0 ? ",\n  [" : "\n  [", f);
+		for (size_t i = 0; i < t->ncols; i++) {
+			const char *c = t->cells[r * t->ncols + i];
+			fputs(i > 0 ? ", " : "", f);
+			if (c == NULL || *c == '\0')
+				fputs("null", f);
+			else if (t->cols[i].type == TABLE_INT)
+				fputs(c, f); /* checked by table_add_row() */
+			else
+				json_str(f, c);
+		}
+		fputc(']', f);
+	}
+	fputs(t->nrows > 0 ? "\n]}\n" : "]}\n", f);
+}
+
+static void write_stream(const struct table *t, enum table_format fmt, FILE *f)
+{
+	if (fmt == TABLE_PLAIN)
+		write_plain(t, f);
+	else if (fmt == TABLE_JSON)
+		write_json(t, f);
+	else
+		write_csv(t, f);
 }
 
 /* Display width in Excel's character units: CJK (3-byte UTF-8 and up) count as two. */
@@ -268,7 +416,7 @@ card_err table_write(const struct table *t, enum table_format fmt, const char *p
 			card_diag_set(diag, "an XLSX report needs --out FILE");
 			return CARD_ERR_INVALID_ARG;
 		}
-		write_csv(t, stdout);
+		write_stream(t, fmt, stdout);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			card_diag_set(diag, "could not write the report: %s", strerror(errno));
 			return CARD_ERR_IO;
@@ -288,7 +436,7 @@ card_err table_write(const struct table *t, enum table_format fmt, const char *p
 			rc = CARD_ERR_IO;
 			goto out;
 		}
-		write_csv(t, f);
+		write_stream(t, fmt, f);
 		if (ferror(f) || fclose(f) != 0) {
 			f = NULL;
 			card_diag_set(diag, "could not write \"%s\": %s", path, strerror(errno));

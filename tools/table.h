@@ -11,6 +11,11 @@
  *   TABLE_DATE  "YYYY-MM-DD", written as a date cell (yyyy-mm-dd) in XLSX.
  * An empty cell is written empty whatever the type.
  *
+ * Formats: CSV and XLSX for files (below); text, an aligned table for a terminal (title, header,
+ * a rule, the rows; CJK characters take two columns, numbers align right); JSON for programs
+ * ({"title": ..., "columns": [headers], "rows": [[cells]]}, integers as numbers, empty cells
+ * null).
+ *
  * CSV is what Excel on Chinese Windows opens without a wizard: UTF-8 with a BOM, CRLF line
  * ends, RFC 4180 quoting; the first line is the header (no title, so the file stays
  * machine-readable).  XLSX (libxlsxwriter) has the title in a merged first row, the header in
@@ -29,7 +34,7 @@
 #include <card/card.h>
 
 enum table_type { TABLE_TEXT = 0, TABLE_INT = 1, TABLE_DATE = 2 };
-enum table_format { TABLE_CSV = 0, TABLE_XLSX = 1 };
+enum table_format { TABLE_CSV = 0, TABLE_XLSX = 1, TABLE_PLAIN = 2, TABLE_JSON = 3 };
 
 struct table_col {
 	const char *header; /* as on the form, e.g. "学校编码" */
@@ -50,11 +55,23 @@ card_err table_add_row(struct table *t, const char *const *cells, card_diag *dia
 
 size_t table_rows(const struct table *t);
 
-/* "csv" or "xlsx" -> *out; returns 0, or -1 for anything else. */
+/* "csv", "xlsx", "text" or "json" -> *out; returns 0, or -1 for anything else. */
 int table_parse_format(const char *s, enum table_format *out);
 
 /*
- * Write the table.  path NULL or "-" means stdout, allowed for CSV only (XLSX needs a file).
+ * The format of a report command: --format when given (table_parse_format); else JSON when
+ * --json was given; else text when the report goes to stdout (out NULL or "-"); else the
+ * extension of out (.csv, .xlsx, .txt, .json).  Returns 0, or -1 when none of these applies.
+ */
+int table_pick_format(const char *format, const char *out, int json, enum table_format *fmt);
+
+/* The usage message for a format table_pick_format() refused; allowed lists the formats the
+ * command takes (e.g. "csv|xlsx|text|json").  Returns buf. */
+const char *table_format_problem(char *buf, size_t n, const char *format, const char *out,
+                                 const char *allowed);
+
+/*
+ * Write the table.  path NULL or "-" means stdout, for every format but XLSX (which needs a file).
  * Files are written to a temporary name next to path and renamed, so a failure leaves no
  * half-written report.  CARD_ERR_IO with diag on failure.
  */
