@@ -118,8 +118,18 @@ BEGIN
 			HINT = 'Correct the file and import it again.';
 	END IF;
 	PERFORM card.census_check_access(x.d) FROM (SELECT DISTINCT k.org_district AS d FROM census_ok k) x;
+	-- The document belongs to the district of the file (a district login sees only its own
+	-- documents); a file of several districts, which only the city may import, to none.
+	d := p_district;
+	IF d IS NULL AND (SELECT count(DISTINCT k.org_district) FROM census_ok k) = 1 THEN
+		SELECT k.org_district INTO d FROM census_ok k LIMIT 1;
+	END IF;
+	IF d IS NULL AND NOT card.is_city() THEN
+		RAISE EXCEPTION 'permission denied: a district imports one district''s census at a time'
+			USING ERRCODE = 'CR006', HINT = 'Split the file per district, or name it with --district.';
+	END IF;
 	INSERT INTO card.document (id, kind, term, district, note)
-	VALUES (p_doc, 'census', p_term, p_district, 'census import');
+	VALUES (p_doc, 'census', p_term, d, 'census import');
 	FOR d IN SELECT DISTINCT k.org_district FROM census_ok k ORDER BY 1 LOOP
 		INSERT INTO card.census AS c3 (term, district, doc, threshold_pct, threshold_abs)
 		VALUES (p_term, d, p_doc, coalesce(p_pct, 2), coalesce(p_abs, 5))

@@ -21,6 +21,10 @@ census_d2 >"$T/d2.csv"
 census_d3 >"$T/d3.csv"
 census_dz >"$T/dz.csv"
 expect_status 0 as_d1 "$CARDCTL" census import --term "$TERM" --district D1 "$T/d1.csv"
+# Without --district the district follows from the file (re-importing replaces the draft).
+expect_status 0 as_d1 "$CARDCTL" census import --term "$TERM" "$T/d1.csv"
+reject 2 'permission denied: this step is for district "D2"' "a district importing another district's census, no --district" \
+	as_d1 "$CARDCTL" census import --term "$TERM" "$T/d2.csv"
 reject 2 'permission denied' "a district importing another district's census" \
 	as_d1 "$CARDCTL" census import --term "$TERM" --district D2 "$T/d2.csv"
 expect_status 0 as_d1 "$CARDCTL" census submit --term "$TERM" --district D1
