@@ -24,6 +24,9 @@ static const struct stmt SHIP = {
 static const struct stmt RECEIVE = {
 	"receive", "SELECT * FROM card.receive($1::uuid, $2::uuid, $3, $4::date, $5::bigint, $6::bytea)", 6
 };
+static const struct stmt LOSS = {
+	"transit_loss", "SELECT * FROM card.transit_loss($1::uuid, $2::uuid, $3)", 3
+};
 static const struct stmt GET = {
 	"shipment_get",
 	"SELECT s.id, s.term, s.from_org, f.name AS from_name, s.to_org, o.name AS to_name,"
@@ -77,6 +80,16 @@ card_err card_ship(card_store *st, const card_ship_req *q, char doc[CARD_UUID_BU
 	return rc;
 }
 
+/* A shipment id is a UUID; else say so in diag and return 0. */
+static int shipment_id_ok(const char *shipment, card_diag *diag)
+{
+	if (card_uuid_valid(shipment))
+		return 1;
+	card_diag_set(diag, "\"%s\" is not a shipment id", shipment);
+	card_diag_hint(diag, "A shipment id is the UUID printed by 'cardctl ship'.");
+	return 0;
+}
+
 card_err card_receive(card_store *st, const char *shipment, const char *signer, const char *date,
                       long long count, const char *photo_path, char doc[CARD_UUID_BUFSZ],
                       card_rows **out, card_diag *diag)
@@ -89,11 +102,8 @@ card_err card_receive(card_store *st, const char *shipment, const char *signer, 
 		*out = NULL;
 	if (st == NULL || shipment == NULL || doc == NULL)
 		return CARD_ERR_INVALID_ARG;
-	if (!card_uuid_valid(shipment)) {
-		card_diag_set(diag, "\"%s\" is not a shipment id", shipment);
-		card_diag_hint(diag, "A shipment id is the UUID printed by 'cardctl ship'.");
+	if (!shipment_id_ok(shipment, diag))
 		return CARD_ERR_INPUT;
-	}
 	rc = photo_read_hex(photo_path, &hex, diag);
 	if (rc != CARD_OK)
 		goto out;
@@ -110,6 +120,31 @@ card_err card_receive(card_store *st, const char *shipment, const char *signer, 
 out:
 	PQclear(res);
 	free(hex);
+	return rc;
+}
+
+card_err card_transit_loss(card_store *st, const char *shipment, const char *reason,
+                           char doc[CARD_UUID_BUFSZ], card_rows **out, card_diag *diag)
+{
+	PGresult *res = NULL;
+	card_err rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (st == NULL || shipment == NULL || doc == NULL)
+		return CARD_ERR_INVALID_ARG;
+	if (!shipment_id_ok(shipment, diag))
+		return CARD_ERR_INPUT;
+	card_uuid_new(doc);
+	{
+		const char *p[3] = { shipment, doc, reason };
+		rc = store_query(st, &LOSS, p, &res, diag);
+	}
+	if (rc == CARD_OK && out != NULL) {
+		rc = rows_wrap(res, out);
+		res = NULL;
+	}
+	PQclear(res);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /*
- * cmd_ship.c -- cardctl ship, ship show|list, receive: delivery with signed receipts
+ * cmd_ship.c -- cardctl ship, ship show|list|lost, receive: delivery with signed receipts
  * (card/shipment.h).
  */
 #include "config.h"
@@ -13,28 +13,32 @@
 static const char SHIP_HELP[] =
 	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B) [--from DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL] [--json]\n"
 	"Usage: cardctl ship show SHIPMENT [--format csv|xlsx] [--out FILE] [--json]\n"
-	"Usage: cardctl ship list --term TERM [--district D] [--json]\n\n"
+	"Usage: cardctl ship list --term TERM [--district D] [--json]\n"
+	"Usage: cardctl ship lost SHIPMENT --reason TEXT [--json]\n\n"
 	"Ship cards to state 'transit' at the destination: from city stock to a district depot,\n"
 	"or by courier straight to a school (address, contact and phone recorded; they default\n"
 	"to the school's), or with --from DISTRICT from the district depot to one of its schools.\n"
 	"From the city, --count takes the lowest serials of the destination district's range of\n"
 	"the minted plan; --serials A-B ships exactly that range.  Prints the shipment's UUID.\n"
 	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
-	"'ship show' prints the shipping list (with --format, as CSV or XLSX).\n";
+	"'ship show' prints the shipping list (with --format, as CSV or XLSX).\n"
+	"'ship lost' (the city centre, after the receipt) voids the cards of the shipment that never\n"
+	"arrived and are still in transit: lost cards can never be redeemed.\n";
 static const char RECEIVE_HELP[] =
 	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] [--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
 	"receipt (JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256; there\n"
 	"is no receipt without it.  --count is the number of cards counted (default: as shipped);\n"
 	"a different count is recorded as the receipt's discrepancy and the cards not counted\n"
-	"stay in transit under the shipment for the adjustment.  Prints the receipt's UUID.\n";
+	"stay in transit under the shipment for the adjustment (or 'ship lost').  Prints the\n"
+	"receipt's UUID.\n";
 
 enum { O_TERM = 1, O_TO, O_FROM, O_COUNT, O_SERIALS, O_ADDRESS, O_CONTACT, O_PHONE, O_FORMAT,
-       O_OUT, O_DISTRICT, O_SIGNER, O_DATE, O_PHOTO };
+       O_OUT, O_DISTRICT, O_SIGNER, O_DATE, O_PHOTO, O_REASON };
 
 struct args {
 	const char *term, *to, *from, *count, *serials, *address, *contact, *phone, *format, *out,
-		*district, *signer, *date, *photo;
+		*district, *signer, *date, *photo, *reason;
 	int nargs;
 	char **rest;
 };
@@ -58,11 +62,12 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 		{ "signer", required_argument, NULL, O_SIGNER },
 		{ "date", required_argument, NULL, O_DATE },
 		{ "photo", required_argument, NULL, O_PHOTO },
+		{ "reason", required_argument, NULL, O_REASON },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **slot[] = { NULL, &a->term, &a->to, &a->from, &a->count, &a->serials, &a->address,
 		                &a->contact, &a->phone, &a->format, &a->out, &a->district, &a->signer,
-		                &a->date, &a->photo };
+		                &a->date, &a->photo, &a->reason };
 	int opt;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -72,7 +77,7 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 			fputs(help, stdout);
 			return -1;
 		}
-		if (opt >= O_TERM && opt <= O_PHOTO) {
+		if (opt >= O_TERM && opt <= O_REASON) {
 			*slot[opt] = optarg;
 			continue;
 		}
@@ -286,12 +291,63 @@ out:
 	return status < 0 ? EXIT_OK_ : status;
 }
 
+static int ship_lost(struct cli *cli, int argc, char **argv)
+{
+	static const struct rows_col cols[] = {
+		{ "org", "org" }, { "count", "cards" }, { "first_serial", "first" }, { "last_serial", "last" },
+	};
+	struct args a = { 0 };
+	card_rows *r = NULL;
+	card_store *st = NULL;
+	char doc[CARD_UUID_BUFSZ];
+	card_diag d;
+	card_err rc;
+	int status = parse(cli, "ship lost", SHIP_HELP, argc, argv, &a);
+
+	card_diag_clear(&d);
+	if (status != 0)
+		goto out;
+	if (a.nargs != 1) {
+		status = cli_usage(cli, "ship", "ship lost wants one SHIPMENT");
+		goto out;
+	}
+	if (a.reason == NULL) {
+		status = cli_usage(cli, "ship", "--reason TEXT is required");
+		goto out;
+	}
+	if ((st = cli_store(cli, &status)) == NULL)
+		goto out;
+	rc = card_transit_loss(st, a.rest[0], a.reason, doc, &r, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, "ship lost failed");
+		goto out;
+	}
+	if (cli->json) {
+		printf("{\"document\": \"%s\", \"shipment\": \"%s\", \"ranges\": ", doc, a.rest[0]);
+		rows_json_array(stdout, r);
+		printf("}\n");
+	} else {
+		long long n = 0;
+		for (size_t i = 0; i < card_rows_count(r); i++)
+			n += strtoll(card_rows_getn(r, i, "count"), NULL, 10);
+		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n", doc, n,
+		       n == 1 ? "" : "s", a.rest[0]);
+		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
+	}
+out:
+	card_rows_free(r);
+	card_store_close(st);
+	return status < 0 ? EXIT_OK_ : status;
+}
+
 int cmd_ship(struct cli *cli, int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "show") == 0)
 		return ship_show(cli, argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "list") == 0)
 		return ship_list(cli, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "lost") == 0)
+		return ship_lost(cli, argc - 1, argv + 1);
 	return ship_do(cli, argc, argv);
 }
 

@@ -59,6 +59,17 @@ CARD_API card_err card_receive(card_store *st, const char *shipment, const char 
                                char doc[CARD_UUID_BUFSZ], card_rows **out,
                                card_diag *diag) CARD_WUR;
 
+/*
+ * Cards lost in transit: after the shipment's receipt counted fewer cards than were shipped,
+ * void every card of it still in transit (they can never be redeemed), under a loss document
+ * whose UUID goes to doc.  The city centre's step; reason is required.  *out (may be NULL):
+ * one row per serial range voided (shipment, term, org, count, first_serial, last_serial).
+ * CARD_ERR_STATE when the shipment is not received or has nothing in transit.
+ */
+CARD_API card_err card_transit_loss(card_store *st, const char *shipment, const char *reason,
+                                    char doc[CARD_UUID_BUFSZ], card_rows **out,
+                                    card_diag *diag) CARD_WUR;
+
 /* A shipment for its shipping list: one row per serial range (first_serial, last_serial,
  * cards) with the shipment's id, term, from_org, from_name, to_org, to_name, count, courier,
  * address, contact, phone, due, shipped_on, late, and the receipt (receipt, signer,
