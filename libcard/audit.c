@@ -127,7 +127,7 @@ card_err card_card_show(card_store *st, uint64_t serial, card_card_info *info, c
 		goto out;
 	if (PQntuples(res) == 0) {
 		card_diag_set(diag, "no card %013" PRIu64, serial);
-		card_diag_detail(diag, "The serial lies in no batch.");
+		card_diag_detail(diag, "The serial lies in no batch (for a district login: in none its district holds).");
 		rc = CARD_ERR_NOT_FOUND;
 		goto out;
 	}

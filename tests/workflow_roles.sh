@@ -76,5 +76,19 @@ expect_status 0 as_d1 "$CARDCTL" --json status --term "$TERM" --district D1
 jexpect "$T/out" "[(o['org'], o['stock'], o['distributed']) for o in d['orgs']][:2]" "[('D1', 175, 0), ('S101', 0, 84)]"
 expect_status 0 as_d1 "$CARDCTL" --json status --term "$TERM" --district D2
 jexpect "$T/out" "d['totals']['transit'], [o['planned'] for o in d['orgs']][0]" "(0, None)"
+# card show: a district's help desk sees the cards its district holds, and no other card.
+sql1() { psql -XAtq -c "$1"; }
+AT_S101=$(sql1 "SELECT lower(serials) FROM card.holding WHERE org = 'S101' ORDER BY 1 LIMIT 1")
+AT_D2=$(sql1 "SELECT lower(serials) FROM card.holding WHERE org = 'D2' ORDER BY 1 LIMIT 1")
+AT_C=$(sql1 "SELECT lower(serials) FROM card.holding WHERE org = 'C' ORDER BY 1 LIMIT 1")
+expect_status 0 as_d1 "$CARDCTL" --json card show "$AT_S101"
+# six moves: minted, shipped to D1, received, shipped to S101, received, handed out
+jexpect "$T/out" "d['holder']['org'], d['holder']['state'], len(d['moves'])" "('S101', 'distributed', 6)"
+reject 2 'no card' "a district looking up a card in transit to another district" \
+	as_d1 "$CARDCTL" card show "$AT_D2"
+reject 2 'no card' "a district looking up a card in city stock" \
+	as_d1 "$CARDCTL" card show "$AT_C"
+expect_status 0 as_city "$CARDCTL" --json card show "$AT_D2"
+jexpect "$T/out" "d['holder']['org'], d['holder']['state']" "('D2', 'transit')"
 audit_ok
 finish

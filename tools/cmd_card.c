@@ -15,7 +15,7 @@ static const char SHOW_HELP[] =
 	"Show a card: its batch, term and key id, who holds it now (organisation and state), the\n"
 	"ledger entries and documents that moved it, its redemption (account, time) and its void\n"
 	"(reason).  SERIAL is the 13-digit number printed on the card.  Exit status 2 when no batch\n"
-	"holds the serial.\n";
+	"holds the serial.  A district login sees only the cards its district holds.\n";
 
 static void jfield(const char *name, const char *v, int last)
 {
