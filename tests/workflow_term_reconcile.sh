@@ -80,6 +80,9 @@ expect_unchanged_status 2 at 2027-03-24 "$C" charge --term $TERM
 expect_status 0 at 2027-03-25 "$C" charge --term $TERM
 expect_grep 'term 2027-spring closed; 0 districts charged' "$T/out"
 for d in D1 D2 D3; do expect_status 0 at 2027-03-24 "$C" report annex6 --term $TERM --district $d --format html --out "$T/a6-$d.html" --sign 局长; done
+# The certificate's verdict names what does not match: D2's box was one card short.
+expect_grep '签收比发出少 1 张（途中短少，见签收回执），其余发放数量与签收回执一致，同意验收。' "$T/a6-D2.html"
+expect_grep '发放数量与签收回执一致，账实相符，同意验收。' "$T/a6-D1.html"
 for f in annex4 annex5 finance coverage; do expect_status 0 "$C" report $f --term $TERM --format csv --out "$T/$f.csv"; done
 # Annex 5 by hand: distributed = handed out now (staff included; the voided card out, its
 # replacement in):  D1 84 + 103 + 69 + 3 = 259;  D2 (67 + 4) + 32 + 30 + 1 = 134;

@@ -35,8 +35,8 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 {
 	size_t i5 = district_row(r5), i4 = district_row(r4), n = 0;
 	int filed = card_rows_count(fin) > 0;
-	long long notret = strtoll(card_rows_getn(r4, i4, "not_returned"), NULL, 10);
-	char amt[32];
+	long long notret = strtoll(card_rows_getn(r4, i4, "not_returned"), NULL, 10), short_;
+	char amt[32], shortage[96] = "";
 
 	yuan(card_rows_getn(r5, i5, "charge_fen"), amt);
 #define F(l, ...) do { lab[n] = (l); snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); val[n] = buf[n]; n++; } while (0)
@@ -60,8 +60,14 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	F("区县签字 / 日期", "%s / %s%s", filed ? card_rows_getn(fin, 0, "signer") : "",
 	  filed ? card_rows_getn(fin, 0, "filed_on") : "",
 	  filed && strcmp(card_rows_getn(fin, 0, "late"), "t") == 0 ? "（逾期）" : "");
+	/* the verdict says what does not match: cards short on the receipts, surplus not returned */
+	short_ = strtoll(card_rows_getn(r5, i5, "shipped"), NULL, 10) - strtoll(card_rows_getn(r5, i5, "received"), NULL, 10);
+	if (short_ > 0)
+		snprintf(shortage, sizeof(shortage), "签收比发出少 %lld 张（途中短少，见签收回执），", short_);
 	if (notret > 0)
-		F("验收意见", "未退回 %lld 张，按面值扣款 %s 元后，同意验收。", notret, amt);
+		F("验收意见", "%s未退回 %lld 张，按面值扣款 %s 元后，同意验收。", shortage, notret, amt);
+	else if (short_ > 0)
+		F("验收意见", "%s其余发放数量与签收回执一致，同意验收。", shortage);
 	else
 		F("验收意见", "发放数量与签收回执一致，账实相符，同意验收。");
 #undef F

@@ -169,9 +169,16 @@ void html_bars(struct html *h, const char *caption, const char *const *labels,
 		const char *fill = v >= 0.9 * max ? "#3a6ea5" : v >= 0.6 * max ? "#6f9bd1" : "#d9822b";
 		html_raw(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 8, y + 16);
 		html_text(h, labels[i]);
-		html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
-		            "<text x=\"%d\" y=\"%d\">",
-		         left, y + 3, w, row - 8, fill, left + w + 6, y + 16);
+		/* the figure right of the bar; inside it (white, right-aligned) when the bar is long,
+		 * so that it never runs off the chart */
+		if (w > barw * 7 / 10)
+			html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
+			            "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#fff\">",
+			         left, y + 3, w, row - 8, fill, left + w - 6, y + 16);
+		else
+			html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
+			            "<text x=\"%d\" y=\"%d\">",
+			         left, y + 3, w, row - 8, fill, left + w + 6, y + 16);
 		if (texts != NULL && texts[i] != NULL)
 			html_text(h, texts[i]);
 		else
