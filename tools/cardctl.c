@@ -29,8 +29,8 @@ static const struct cli_cmd COMMANDS[] = {
 	/* (workflow part 1) */
 	{ "census", cmd_census, "census (Annex 2): import, submit, approve, reopen, show" },
 	{ "plan", cmd_plan, "issuance plan: make, show, export" },
-	{ "report", cmd_report, "forms as CSV/XLSX: annex2" },
-	{ "ship", cmd_ship, "ship cards to a district or school; shipping lists" },
+	{ "report", cmd_report, "forms: annex2, annex4, annex5, annex6, coverage, finance" },
+	{ "ship", cmd_ship, "ship cards to a district or school; shipping lists; lost cards" },
 	{ "receive", cmd_receive, "record a signed receipt (with its photo)" },
 	{ "distribute", cmd_distribute, "record cards handed out at a school" },
 	{ "status", cmd_status, "where every card of a term is, against the plan" },
