@@ -142,7 +142,7 @@ reject 1 'cannot tell a report format from the name ".*plan.pdf": give --format'
 expect_status 0 "$CARDCTL" plan export --term "$TERM"
 expect_grep "^发放计划表 $TERM" "$T/out"
 expect_grep '^单位编码  单位名称  学生数' "$T/out"
-expect_grep '^D1  *东湖区  *233  *23  *3  *0  *259  *12950 ' "$T/out"
+expect_grep '^D1  *东湖区  *233  *23  *3  *0  *259  *12950$' "$T/out"
 expect_status 0 "$CARDCTL" --json plan export --term "$TERM"
 jexpect "$T/out" "[(r[0], r[6]) for r in d['rows'] if r[0] == 'D1']" "[('D1', 259)]"
 jexpect "$T/out" "d['columns'][:3]" "['单位编码', '单位名称', '学生数']"
