@@ -57,7 +57,7 @@ static enum MHD_Result redeem_answer(struct req *r)
 		return http_error(r, 409, "already_redeemed", "this card has already been redeemed", NULL, 0);
 	case CARD_CARD_VOID:
 		return http_error(r, 410, "card_void", "this card has been voided",
-		                  "Ask your school for the replacement card.", 0);
+		                  "If your school gave you a replacement card, redeem that one; otherwise ask your school.", 0);
 	case CARD_INVALID_CODE:
 		return http_error(r, 422, "invalid_code", INVALID_CODE_MSG, NULL, 0);
 	case CARD_IDEMPOTENCY_REUSED:
