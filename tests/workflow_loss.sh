@@ -45,4 +45,28 @@ expect_grep 'void' "$T/out"
 audit_ok "after the loss"
 # Once only: nothing of the shipment is in transit now.
 reject 2 'nothing is lost' "a second loss of the same shipment" "$C" ship lost "$S_D2" --reason 丢失
+
+# A box of 4 reserve cards to D1 arrives with 1; of the 3 lost, somebody redeemed the middle one
+# before the write-off.  It cannot be voided (it stays in transit, listed); the other two are.
+R=$(q "SELECT lower(serials) FROM card.holding WHERE org = 'C' AND state = 'stock' ORDER BY 1 LIMIT 1")
+ship --to D1 --serials "$R-$((R + 3))"; S_BOX=$SHIP
+receive "$S_BOX" --count 1
+KEY=$(q "SELECT key_id FROM card.batch WHERE serials @> $((R + 2))::bigint")
+expect_eq redeemed "$(q "SELECT outcome FROM card.redeem_many(ARRAY[$((R + 2))]::bigint[], ARRAY[$KEY], ARRAY['finder'])")" \
+	"a lost card redeemed by whoever found it"
+expect_status 0 "$C" --json ship lost "$S_BOX" --reason "快递丢失三张"
+jexpect "$T/out" "[(x['state'], x['count'], x['first_serial']) for x in d['ranges']]" \
+	"[('void', 1, $((R + 1))), ('redeemed', 1, $((R + 2))), ('void', 1, $((R + 3)))]"
+expect_eq "void transit void" "$(q "SELECT string_agg(state, ' ' ORDER BY serial) FROM (SELECT s AS serial, (SELECT state FROM card.card_show(s)) FROM generate_series($((R + 1)), $((R + 3))) s) x")" \
+	"the three lost cards"
+audit_ok "after a loss with a redeemed card"
+reject 2 'is recorded already' "a second loss of the box" "$C" ship lost "$S_BOX" --reason 丢失
+# A box of 2 that arrives with 1, the lost one redeemed: nothing can be voided, nothing changes.
+R=$(q "SELECT lower(serials) FROM card.holding WHERE org = 'C' AND state = 'stock' ORDER BY 1 LIMIT 1")
+ship --to D1 --serials "$R-$((R + 1))"; S_TWO=$SHIP
+receive "$S_TWO" --count 1
+q "SELECT outcome FROM card.redeem_many(ARRAY[$((R + 1))]::bigint[], ARRAY[$KEY], ARRAY['finder'])" >/dev/null
+reject 2 'was redeemed: none can be voided' "a loss whose every lost card was redeemed" \
+	"$C" ship lost "$S_TWO" --reason 丢失
+audit_ok "at the end"
 finish

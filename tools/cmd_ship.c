@@ -23,7 +23,8 @@ static const char SHIP_HELP[] =
 	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
 	"'ship show' prints the shipping list (with --format, as CSV or XLSX).\n"
 	"'ship lost' (the city centre, after the receipt) voids the cards of the shipment that never\n"
-	"arrived and are still in transit: lost cards can never be redeemed.\n";
+	"arrived and are still in transit: lost cards can never be redeemed.  A lost card somebody\n"
+	"redeemed already cannot be voided: it is listed and stays in transit.\n";
 static const char RECEIVE_HELP[] =
 	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] [--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
@@ -294,7 +295,8 @@ out:
 static int ship_lost(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "org", "org" }, { "count", "cards" }, { "first_serial", "first" }, { "last_serial", "last" },
+		{ "org", "org" }, { "state", "state" }, { "count", "cards" }, { "first_serial", "first" },
+		{ "last_serial", "last" },
 	};
 	struct args a = { 0 };
 	card_rows *r = NULL;
@@ -327,11 +329,15 @@ static int ship_lost(struct cli *cli, int argc, char **argv)
 		rows_json_array(stdout, r);
 		printf("}\n");
 	} else {
-		long long n = 0;
+		long long n[2] = { 0, 0 }; /* void, redeemed */
 		for (size_t i = 0; i < card_rows_count(r); i++)
-			n += strtoll(card_rows_getn(r, i, "count"), NULL, 10);
-		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n", doc, n,
-		       n == 1 ? "" : "s", a.rest[0]);
+			n[strcmp(card_rows_getn(r, i, "state"), "void") != 0] +=
+				strtoll(card_rows_getn(r, i, "count"), NULL, 10);
+		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n", doc, n[0],
+		       n[0] == 1 ? "" : "s", a.rest[0]);
+		if (n[1] > 0)
+			printf("%lld lost card%s redeemed already, left in transit: look into them (card show)\n",
+			       n[1], n[1] == 1 ? " was" : "s were");
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 	}
 out:

@@ -61,10 +61,12 @@ CARD_API card_err card_receive(card_store *st, const char *shipment, const char 
 
 /*
  * Cards lost in transit: after the shipment's receipt counted fewer cards than were shipped,
- * void every card of it still in transit (they can never be redeemed), under a loss document
- * whose UUID goes to doc.  The city centre's step; reason is required.  *out (may be NULL):
- * one row per serial range voided (shipment, term, org, count, first_serial, last_serial).
- * CARD_ERR_STATE when the shipment is not received or has nothing in transit.
+ * void every card of it still in transit and not redeemed (they can never be redeemed), under
+ * a loss document whose UUID goes to doc; once per shipment.  The city centre's step; reason is
+ * required.  *out (may be NULL): one row per run of serials (shipment, term, org, state "void"
+ * or "redeemed", count, first_serial, last_serial); a card redeemed while lost stays in
+ * transit.  CARD_ERR_STATE when the shipment is not received, has nothing in transit or its
+ * loss is recorded; CARD_ERR_REJECTED when every card in transit was redeemed.
  */
 CARD_API card_err card_transit_loss(card_store *st, const char *shipment, const char *reason,
                                     char doc[CARD_UUID_BUFSZ], card_rows **out,
