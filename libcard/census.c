@@ -113,7 +113,6 @@ card_err card_census_import(card_store *st, const char *term, const char *distri
 	const char **cols[6] = { NULL };
 	char *arr[6] = { NULL };
 	char **lines = NULL, pct[32], abs[32];
-	PGresult *res = NULL;
 	card_err rc = CARD_ERR_NOMEM;
 	size_t i, k;
 
@@ -146,14 +145,9 @@ card_err card_census_import(card_store *st, const char *term, const char *distri
 	{
 		const char *p[11] = { term, district, doc, arr[0], arr[1], arr[2], arr[3], arr[4], arr[5] };
 		threshold_params(th, pct, abs, &p[9], &p[10]);
-		rc = store_query(st, &IMPORT, p, &res, diag);
-	}
-	if (rc == CARD_OK && summary != NULL) {
-		rc = rows_wrap(res, summary);
-		res = NULL;
+		rc = rows_write(st, &IMPORT, p, summary, diag);
 	}
 out:
-	PQclear(res);
 	for (k = 0; k < 6; k++) {
 		free(arr[k]);
 		free(cols[k]);

@@ -44,7 +44,6 @@ card_err card_distribute(card_store *st, const char *term, const char *school, l
 {
 	char **num = NULL, *arr[4] = { NULL }, cnt[24];
 	const char **col[4] = { NULL };
-	PGresult *res = NULL;
 	card_err rc = CARD_ERR_NOMEM;
 	size_t i, k;
 
@@ -95,14 +94,9 @@ card_err card_distribute(card_store *st, const char *term, const char *school, l
 	card_uuid_new(doc);
 	{
 		const char *p[9] = { term, doc, school, cnt, date, arr[0], arr[1], arr[2], arr[3] };
-		rc = store_query(st, &DISTRIBUTE, p, &res, diag);
-	}
-	if (rc == CARD_OK && out != NULL) {
-		rc = rows_wrap(res, out);
-		res = NULL;
+		rc = rows_write(st, &DISTRIBUTE, p, out, diag);
 	}
 out:
-	PQclear(res);
 	for (k = 0; k < 4; k++) {
 		free(arr[k]);
 		free(col[k]);

@@ -84,22 +84,6 @@ static const struct stmt REPLACE = {
 	"rc_replace", "SELECT * FROM card.replace($1, $2::uuid, $3, $4::bigint, $5, card.rc_date($6))", 6
 };
 
-/* Run a write statement and hand its rows to *out (when out is not NULL). */
-static card_err write_rows(card_store *st, const struct stmt *s, const char *const *p,
-                           card_rows **out, card_diag *diag)
-{
-	PGresult *res = NULL;
-	card_err rc;
-
-	if (out != NULL)
-		*out = NULL;
-	rc = store_query(st, s, p, &res, diag);
-	if (rc == CARD_OK && out != NULL)
-		return rows_wrap(res, out);
-	PQclear(res);
-	return rc;
-}
-
 /* "{uuid,uuid,...}" of n new UUIDs (malloc'ed), or NULL when out of memory. */
 static char *uuid_array(size_t n)
 {
@@ -150,7 +134,7 @@ card_err card_transfer(card_store *st, const char *term, const char *from, const
 	card_uuid_new(doc);
 	{
 		const char *p[6] = { term, doc, from, to, n, late_reason };
-		return write_rows(st, &TRANSFER, p, out, diag);
+		return rows_write(st, &TRANSFER, p, out, diag);
 	}
 }
 
@@ -189,7 +173,7 @@ card_err card_adjust_file(card_store *st, const char *term, const char *district
 	card_uuid_new(doc);
 	{
 		const char *p[8] = { term, district, doc, arr[0], arr[1], arr[2], arr[3], arr[4] };
-		rc = write_rows(st, &ADJ_FILE, p, out, diag);
+		rc = rows_write(st, &ADJ_FILE, p, out, diag);
 	}
 out:
 	for (k = 0; k < 5; k++) {
@@ -210,7 +194,7 @@ card_err card_adjust_approve(card_store *st, const char *term, const char *distr
 	card_uuid_new(doc);
 	{
 		const char *p[4] = { term, district, doc, approver };
-		return write_rows(st, &ADJ_APPROVE, p, NULL, diag);
+		return rows_write(st, &ADJ_APPROVE, p, NULL, diag);
 	}
 }
 
@@ -257,18 +241,18 @@ card_err card_adjust_settle(card_store *st, const char *term, int confirm,
 		return CARD_ERR_INVALID_ARG;
 	doc[0] = '\0';
 	if (!confirm)
-		return write_rows(st, &PROPOSAL, p1, proposal, diag);
+		return rows_write(st, &PROPOSAL, p1, proposal, diag);
 	/* One transaction: the orders recorded are exactly the proposal shown. */
 	rc = store_begin(st, diag);
 	if (rc != CARD_OK)
 		return rc;
-	rc = write_rows(st, &PROPOSAL, p1, proposal, diag);
+	rc = rows_write(st, &PROPOSAL, p1, proposal, diag);
 	if (rc == CARD_OK)
 		rc = district_uuids(st, &ids, diag);
 	if (rc == CARD_OK) {
 		card_uuid_new(doc);
 		const char *p[3] = { term, doc, ids };
-		rc = write_rows(st, &SETTLE, p, orders, diag);
+		rc = rows_write(st, &SETTLE, p, orders, diag);
 	}
 	if (rc == CARD_OK)
 		rc = store_commit(st, diag);
@@ -313,7 +297,7 @@ card_err card_return(card_store *st, const char *term, const char *district, con
 	card_uuid_new(doc);
 	{
 		const char *p[9] = { term, doc, district, from, pn, pr, signer, date, hex };
-		rc = write_rows(st, &RETURN_CARDS, p, out, diag);
+		rc = rows_write(st, &RETURN_CARDS, p, out, diag);
 	}
 	free(hex);
 	return rc;
@@ -337,7 +321,7 @@ card_err card_supplement(card_store *st, const char *term, const char *to, uint6
 	card_uuid_new(doc);
 	{
 		const char *p[7] = { term, doc, to, n, signer, date, hex };
-		rc = write_rows(st, &SUPPLEMENT, p, out, diag);
+		rc = rows_write(st, &SUPPLEMENT, p, out, diag);
 	}
 	free(hex);
 	return rc;
@@ -353,7 +337,7 @@ card_err card_charge(card_store *st, const char *term, card_rows **out, card_dia
 	rc = district_uuids(st, &ids, diag);
 	if (rc == CARD_OK) {
 		const char *p[2] = { term, ids };
-		rc = write_rows(st, &CHARGE, p, out, diag);
+		rc = rows_write(st, &CHARGE, p, out, diag);
 	}
 	free(ids);
 	return rc;
@@ -371,6 +355,6 @@ card_err card_replace(card_store *st, const char *term, const char *school, uint
 	card_uuid_new(doc);
 	{
 		const char *p[6] = { term, doc, school, s, reason, requested };
-		return write_rows(st, &REPLACE, p, out, diag);
+		return rows_write(st, &REPLACE, p, out, diag);
 	}
 }

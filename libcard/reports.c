@@ -88,8 +88,6 @@ card_err card_final_report_file(card_store *st, const char *term, const char *di
                                 const char *signer, card_rows **out, card_diag *diag)
 {
 	char doc[CARD_UUID_BUFSZ];
-	PGresult *res = NULL;
-	card_err rc;
 
 	if (out != NULL)
 		*out = NULL;
@@ -98,12 +96,8 @@ card_err card_final_report_file(card_store *st, const char *term, const char *di
 	card_uuid_new(doc);
 	{
 		const char *p[4] = { term, district, doc, signer };
-		rc = store_query(st, &FINAL_FILE, p, &res, diag);
+		return rows_write(st, &FINAL_FILE, p, out, diag);
 	}
-	if (rc == CARD_OK)
-		return rows_wrap(res, out);
-	PQclear(res);
-	return rc;
 }
 
 card_err card_final_report_get(card_store *st, const char *term, const char *district,

@@ -38,6 +38,21 @@ card_err rows_query(card_store *st, const struct stmt *s, const char *const *par
 	return rows_wrap(res, out);
 }
 
+card_err rows_write(card_store *st, const struct stmt *s, const char *const *params,
+                    card_rows **out, card_diag *diag)
+{
+	PGresult *res = NULL;
+	card_err rc;
+
+	if (out != NULL)
+		*out = NULL;
+	rc = store_query(st, s, params, &res, diag);
+	if (rc == CARD_OK && out != NULL)
+		return rows_wrap(res, out);
+	PQclear(res);
+	return rc;
+}
+
 void card_rows_free(card_rows *r)
 {
 	if (r == NULL)

@@ -13,6 +13,10 @@ card_err rows_wrap(PGresult *res, card_rows **out);
 /* Run a read statement (retry-safe) and wrap its result. */
 card_err rows_query(card_store *st, const struct stmt *s, const char *const *params,
                     card_rows **out, card_diag *diag);
+/* Run a write statement once (store_query: no retry) and hand its rows to *out, or drop them
+ * when out is NULL. */
+card_err rows_write(card_store *st, const struct stmt *s, const char *const *params,
+                    card_rows **out, card_diag *diag);
 /* A malloc'ed text[] literal of n strings (NULL elements are SQL NULL); NULL when out of
  * memory.  Passed as a parameter, never spliced into SQL. */
 char *pg_text_array(const char *const *v, size_t n);

@@ -54,8 +54,6 @@ card_err card_ship(card_store *st, const card_ship_req *q, char doc[CARD_UUID_BU
                    card_rows **out, card_diag *diag)
 {
 	char cnt[24], first[24], last[24];
-	PGresult *res = NULL;
-	card_err rc;
 
 	if (out != NULL)
 		*out = NULL;
@@ -70,14 +68,8 @@ card_err card_ship(card_store *st, const card_ship_req *q, char doc[CARD_UUID_BU
 		const char *p[10] = { q->term, doc, q->from, q->to, q->count > 0 ? cnt : NULL,
 			              q->count > 0 ? NULL : first, q->count > 0 ? NULL : last,
 			              q->address, q->contact, q->phone };
-		rc = store_query(st, &SHIP, p, &res, diag);
+		return rows_write(st, &SHIP, p, out, diag);
 	}
-	if (rc == CARD_OK && out != NULL) {
-		rc = rows_wrap(res, out);
-		res = NULL;
-	}
-	PQclear(res);
-	return rc;
 }
 
 /* A shipment id is a UUID; else say so in diag and return 0. */
@@ -95,7 +87,6 @@ card_err card_receive(card_store *st, const char *shipment, const char *signer, 
                       card_rows **out, card_diag *diag)
 {
 	char cnt[24], *hex = NULL;
-	PGresult *res = NULL;
 	card_err rc;
 
 	if (out != NULL)
@@ -106,19 +97,13 @@ card_err card_receive(card_store *st, const char *shipment, const char *signer, 
 		return CARD_ERR_INPUT;
 	rc = photo_read_hex(photo_path, &hex, diag);
 	if (rc != CARD_OK)
-		goto out;
+		return rc;
 	snprintf(cnt, sizeof(cnt), "%lld", count);
 	card_uuid_new(doc);
 	{
 		const char *p[6] = { shipment, doc, signer, date, count >= 0 ? cnt : NULL, hex };
-		rc = store_query(st, &RECEIVE, p, &res, diag);
+		rc = rows_write(st, &RECEIVE, p, out, diag);
 	}
-	if (rc == CARD_OK && out != NULL) {
-		rc = rows_wrap(res, out);
-		res = NULL;
-	}
-out:
-	PQclear(res);
 	free(hex);
 	return rc;
 }
@@ -126,9 +111,6 @@ out:
 card_err card_transit_loss(card_store *st, const char *shipment, const char *reason,
                            char doc[CARD_UUID_BUFSZ], card_rows **out, card_diag *diag)
 {
-	PGresult *res = NULL;
-	card_err rc;
-
 	if (out != NULL)
 		*out = NULL;
 	if (st == NULL || shipment == NULL || doc == NULL)
@@ -138,14 +120,8 @@ card_err card_transit_loss(card_store *st, const char *shipment, const char *rea
 	card_uuid_new(doc);
 	{
 		const char *p[3] = { shipment, doc, reason };
-		rc = store_query(st, &LOSS, p, &res, diag);
+		return rows_write(st, &LOSS, p, out, diag);
 	}
-	if (rc == CARD_OK && out != NULL) {
-		rc = rows_wrap(res, out);
-		res = NULL;
-	}
-	PQclear(res);
-	return rc;
 }
 
 card_err card_shipment_get(card_store *st, const char *shipment, card_rows **out, card_diag *diag)
@@ -156,10 +132,8 @@ card_err card_shipment_get(card_store *st, const char *shipment, card_rows **out
 	if (st == NULL || shipment == NULL || out == NULL)
 		return CARD_ERR_INVALID_ARG;
 	*out = NULL;
-	if (!card_uuid_valid(shipment)) {
-		card_diag_set(diag, "\"%s\" is not a shipment id", shipment);
+	if (!shipment_id_ok(shipment, diag))
 		return CARD_ERR_INPUT;
-	}
 	rc = rows_query(st, &GET, p, out, diag);
 	if (rc == CARD_OK && card_rows_count(*out) == 0) {
 		card_rows_free(*out);
