@@ -314,6 +314,14 @@ expect_grep '^D2,西城区,S21,西城一小,学校,120,110,100,90.9,10,' "$R/cov
 expect_grep '<svg xmlns' "$R/coverage.html"
 expect_grep '90.9%（100/110）' "$R/coverage.html"
 if grep -Eq '(src|href)=|url\(|@import' "$R/coverage.html" "$R/annex6-d1.html"; then bad "HTML pages reference external assets"; else ok "HTML pages are self-contained"; fi
+# Without --format the --out file's extension decides (.html: the page); without --out a page
+# goes to stdout, a table prints as text.
+expect_status 0 "$C" report coverage --term $TERM_ --out "$R/coverage2.html"
+cmp -s "$R/coverage.html" "$R/coverage2.html" && ok "coverage --out .html is the page" || bad "coverage --out .html differs"
+expect_status 0 "$C" report coverage --term $TERM_ --format html
+cmp -s "$R/coverage.html" "$T/out" && ok "coverage --format html to stdout" || bad "coverage --format html to stdout differs"
+expect_status 0 "$C" report coverage --term $TERM_
+expect_grep '^D2  *西城区  *S21  *西城一小  *学校  *120  *110  *100  *90.9  *10$' "$T/out"
 expect_grep '未退回 2 张，按面值扣款 100.00 元后，同意验收。' "$R/annex6-d2.html"
 expect_grep '孙局长 / 2026-10-01' "$R/annex6-d1.html"
 expect_grep '周局长 / 2026-10-05（逾期）' "$R/annex6-d2.html"

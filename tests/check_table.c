@@ -140,25 +140,32 @@ START_TEST(test_formats)
 	ck_assert_int_eq(table_parse_format(NULL, &f), -1);
 
 	/* --format wins; then --json; then stdout means text; then the file's extension */
-	ck_assert_int_eq(table_pick_format("csv", "x.xlsx", 1, &f), 0);
+	ck_assert_int_eq(table_pick_format("csv", "x.xlsx", 1, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_CSV);
-	ck_assert_int_eq(table_pick_format("pdf", NULL, 0, &f), -1);
-	ck_assert_int_eq(table_pick_format(NULL, NULL, 1, &f), 0);
+	ck_assert_int_eq(table_pick_format("pdf", NULL, 0, 0, &f), -1);
+	ck_assert_int_eq(table_pick_format(NULL, NULL, 1, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_JSON);
-	ck_assert_int_eq(table_pick_format(NULL, NULL, 0, &f), 0);
+	ck_assert_int_eq(table_pick_format(NULL, NULL, 0, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_PLAIN);
-	ck_assert_int_eq(table_pick_format(NULL, "-", 0, &f), 0);
+	ck_assert_int_eq(table_pick_format(NULL, "-", 0, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_PLAIN);
-	ck_assert_int_eq(table_pick_format(NULL, "out/annex5.XLSX", 0, &f), 0);
+	ck_assert_int_eq(table_pick_format(NULL, "out/annex5.XLSX", 0, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_XLSX);
-	ck_assert_int_eq(table_pick_format(NULL, "a.csv", 0, &f), 0);
+	ck_assert_int_eq(table_pick_format(NULL, "a.csv", 0, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_CSV);
-	ck_assert_int_eq(table_pick_format(NULL, "a.txt", 0, &f), 0);
+	ck_assert_int_eq(table_pick_format(NULL, "a.txt", 0, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_PLAIN);
-	ck_assert_int_eq(table_pick_format(NULL, "a.json", 0, &f), 0);
+	ck_assert_int_eq(table_pick_format(NULL, "a.json", 0, 0, &f), 0);
 	ck_assert_int_eq(f, TABLE_JSON);
-	ck_assert_int_eq(table_pick_format(NULL, "a.pdf", 0, &f), -1);
-	ck_assert_int_eq(table_pick_format(NULL, ".csv", 0, &f), -1);
+	ck_assert_int_eq(table_pick_format(NULL, "a.pdf", 0, 0, &f), -1);
+	ck_assert_int_eq(table_pick_format(NULL, ".csv", 0, 0, &f), -1);
+	/* html only for the reports that have a page */
+	ck_assert_int_eq(table_pick_format("html", NULL, 0, 0, &f), -1);
+	ck_assert_int_eq(table_pick_format(NULL, "c.html", 0, 0, &f), -1);
+	ck_assert_int_eq(table_pick_format("html", NULL, 0, 1, &f), 0);
+	ck_assert_int_eq(f, TABLE_HTML);
+	ck_assert_int_eq(table_pick_format(NULL, "c.HTML", 0, 1, &f), 0);
+	ck_assert_int_eq(f, TABLE_HTML);
 }
 END_TEST
 
@@ -199,6 +206,8 @@ START_TEST(test_text_and_json)
 	got = slurp(path, &n);
 	ck_assert_str_eq(got, want_json);
 	free(got);
+	/* an HTML page is a form's own, never a table's */
+	ck_assert_int_eq(table_write(t, TABLE_HTML, path, &d), CARD_ERR_INVALID_ARG);
 	table_free(t);
 }
 END_TEST

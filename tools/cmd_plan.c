@@ -24,9 +24,7 @@ static const char EXPORT_HELP[] =
 	"The plan as a report for the finance office (发放计划表): per district the counts, the\n"
 	"total and its face value in yuan.\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
-	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
+	TABLE_FORMAT_HELP;
 
 enum { O_TERM = 1, O_RESERVE, O_WITHOUT, O_FORMAT, O_OUT };
 
@@ -201,10 +199,9 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
-	if (table_pick_format(a.format, a.out, cli->json, &fmt) != 0) {
+	if (table_pick_format(a.format, a.out, cli->json, 0, &fmt) != 0) {
 		char why[256];
-		status = cli_usage(cli, "plan export", "%s",
-		                   table_format_problem(why, sizeof(why), a.format, a.out, "csv|xlsx|text|json"));
+		status = cli_usage(cli, "plan export", "%s", table_format_problem(why, sizeof(why), a.format, a.out, 0));
 		goto out;
 	}
 	if ((st = cli_store(cli, &status)) == NULL)

@@ -17,9 +17,7 @@ static const char ANNEX2_HELP[] =
 	"Annex 2 (人数统计表): the census per district, school, category and grade with the\n"
 	"textbook order count, a subtotal per district and a total.\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
-	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
+	TABLE_FORMAT_HELP;
 
 int report_parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
                  struct report_args *a)
@@ -53,10 +51,9 @@ int report_parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (a->term == NULL)
 		return cli_usage(cli, cmd, "--term TERM is required");
-	if (table_pick_format(a->format, a->out, cli->json, &a->fmt) != 0) {
+	if (table_pick_format(a->format, a->out, cli->json, 0, &a->fmt) != 0) {
 		char why[256];
-		return cli_usage(cli, cmd, "%s", table_format_problem(why, sizeof(why), a->format, a->out,
-		                                                      "csv|xlsx|text|json"));
+		return cli_usage(cli, cmd, "%s", table_format_problem(why, sizeof(why), a->format, a->out, 0));
 	}
 	return 0;
 }

@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "commands.h"
 #include "html.h"
@@ -21,47 +20,36 @@ static const char ANNEX4_HELP[] =
 	"(小计) the city's return and supplement orders, what was returned and supplied, what was\n"
 	"not returned and its charge; a total line.\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
-	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
+	TABLE_FORMAT_HELP;
 static const char ANNEX5_HELP[] =
 	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"Annex 5 (发放汇总表): per school and district planned, shipped, received with signer and\n"
 	"date, distributed, returned, supplemented, replaced and charged; a total line.\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
-	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
+	TABLE_FORMAT_HELP;
 static const char ANNEX6_HELP[] =
 	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] [--out FILE] [--sign NAME]\n\n"
 	"Annex 6 (验收证明): the district's acceptance certificate as a filled form.  --sign NAME\n"
 	"files the district's final report (Annex 5 and 6) signed by NAME, once (late after\n"
 	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX and HTML\n"
-	"need --out.\n";
+	TABLE_FORMAT_HELP_HTML;
 static const char COVERAGE_HELP[] =
 	"Usage: cardctl report coverage --term TERM [--district D] [--format csv|xlsx|html|text|json] [--out FILE]\n\n"
 	"Coverage (普及率): per district and school cards handed out, redeemed, the rate and the\n"
 	"cards unredeemed; per district the timeliness of its census, receipts, adjustment report\n"
 	"and final report.  HTML adds bar charts (inline SVG, no external assets).\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX and HTML\n"
-	"need --out.\n";
+	TABLE_FORMAT_HELP_HTML;
 static const char FINANCE_HELP[] =
 	"Usage: cardctl report finance --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"The city's term summary for the finance office: per district and for the city planned,\n"
 	"produced, shipped, distributed, redeemed, void, returned, supplemented and charged.\n"
 	"\n"
-	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n"
-	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n"
-	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n";
+	TABLE_FORMAT_HELP;
 
 struct r2args {
 	const char *term, *district, *format, *out, *sign;
-	int html;
 	enum table_format fmt;
 };
 
@@ -99,16 +87,9 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (a->term == NULL)
 		return cli_usage(cli, cmd, "--term TERM is required");
-	if (html_ok && a->format != NULL && strcmp(a->format, "html") == 0)
-		a->html = 1;
-	else if (html_ok && a->format == NULL && a->out != NULL && strlen(a->out) > 5
-	         && strcasecmp(a->out + strlen(a->out) - 5, ".html") == 0)
-		a->html = 1;
-	else if (table_pick_format(a->format, a->out, cli->json, &a->fmt) != 0) {
+	if (table_pick_format(a->format, a->out, cli->json, html_ok, &a->fmt) != 0) {
 		char why[256];
-		return cli_usage(cli, cmd, "%s",
-		                 table_format_problem(why, sizeof(why), a->format, a->out,
-		                                      html_ok ? "csv|xlsx|html|text|json" : "csv|xlsx|text|json"));
+		return cli_usage(cli, cmd, "%s", table_format_problem(why, sizeof(why), a->format, a->out, html_ok));
 	}
 	return 0;
 }
@@ -281,7 +262,7 @@ int report_annex6(struct cli *cli, int argc, char **argv)
 	if (rc == CARD_OK)
 		rc = card_final_report_get(st, a.term, a.district, &fin, &d);
 	if (rc == CARD_OK)
-		rc = annex6_write(a.term, a.district, r5, r4, fin, a.html, a.fmt, a.out, &d);
+		rc = annex6_write(a.term, a.district, r5, r4, fin, a.fmt, a.out, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "report annex6 failed");
 	else if (filed != NULL && a.out != NULL)
@@ -311,7 +292,7 @@ int report_coverage(struct cli *cli, int argc, char **argv)
 		goto out;
 	rc = card_report_coverage(st, a.term, a.district, &r, &d);
 	if (rc == CARD_OK)
-		rc = coverage_write(a.term, a.district, r, a.html, a.fmt, a.out, &d);
+		rc = coverage_write(a.term, a.district, r, a.fmt, a.out, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "report coverage failed");
 out:

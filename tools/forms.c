@@ -35,7 +35,9 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 {
 	size_t i5 = district_row(r5), i4 = district_row(r4), n = 0;
 	int filed = card_rows_count(fin) > 0;
-	long long notret = strtoll(card_rows_getn(r4, i4, "not_returned"), NULL, 10), short_;
+	long long notret = strtoll(card_rows_getn(r4, i4, "not_returned"), NULL, 10);
+	long long missing = strtoll(card_rows_getn(r5, i5, "shipped"), NULL, 10) -
+	                    strtoll(card_rows_getn(r5, i5, "received"), NULL, 10);
 	char amt[32], shortage[96] = "";
 
 	yuan(card_rows_getn(r5, i5, "charge_fen"), amt);
@@ -61,12 +63,11 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	  filed ? card_rows_getn(fin, 0, "filed_on") : "",
 	  filed && strcmp(card_rows_getn(fin, 0, "late"), "t") == 0 ? "（逾期）" : "");
 	/* the verdict says what does not match: cards short on the receipts, surplus not returned */
-	short_ = strtoll(card_rows_getn(r5, i5, "shipped"), NULL, 10) - strtoll(card_rows_getn(r5, i5, "received"), NULL, 10);
-	if (short_ > 0)
-		snprintf(shortage, sizeof(shortage), "签收比发出少 %lld 张（途中短少，见签收回执），", short_);
+	if (missing > 0)
+		snprintf(shortage, sizeof(shortage), "签收比发出少 %lld 张（途中短少，见签收回执），", missing);
 	if (notret > 0)
 		F("验收意见", "%s未退回 %lld 张，按面值扣款 %s 元后，同意验收。", shortage, notret, amt);
-	else if (short_ > 0)
+	else if (missing > 0)
 		F("验收意见", "%s其余发放数量与签收回执一致，同意验收。", shortage);
 	else
 		F("验收意见", "发放数量与签收回执一致，账实相符，同意验收。");
@@ -126,8 +127,8 @@ static card_err annex6_html(const char *term, const char *district, const card_r
 }
 
 card_err annex6_write(const char *term, const char *district, const card_rows *r5,
-                      const card_rows *r4, const card_rows *fin, int html,
-                      enum table_format fmt, const char *out, card_diag *d)
+                      const card_rows *r4, const card_rows *fin, enum table_format fmt,
+                      const char *out, card_diag *d)
 {
 	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_TEXT } };
 	const char *lab[NFIELDS], *val[NFIELDS];
@@ -141,7 +142,7 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
 		return CARD_ERR_NOT_FOUND;
 	}
 	n = annex6_fields(term, district, r5, r4, fin, lab, val, buf);
-	if (html)
+	if (fmt == TABLE_HTML)
 		return annex6_html(term, district, r5, lab, val, n, out, d);
 	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", term, district);
 	if ((t = table_new(title, "附件6", tcols, 2)) == NULL)
@@ -269,7 +270,7 @@ static card_err coverage_html(const char *term, const card_rows *r, const char *
 	return html_close(h, d);
 }
 
-card_err coverage_write(const char *term, const char *district, const card_rows *r, int html,
+card_err coverage_write(const char *term, const char *district, const card_rows *r,
                         enum table_format fmt, const char *out, card_diag *d)
 {
 	struct table_col tcols[COV_N];
@@ -277,7 +278,7 @@ card_err coverage_write(const char *term, const char *district, const card_rows 
 	char title[160];
 	card_err rc = CARD_OK;
 
-	if (html)
+	if (fmt == TABLE_HTML)
 		return coverage_html(term, r, out, d);
 	for (size_t k = 0; k < COV_N; k++)
 		tcols[k] = (struct table_col){ COV_HEADS[k], k >= 5 && k <= 9 && k != 8 ? TABLE_INT : TABLE_TEXT };

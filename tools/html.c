@@ -171,14 +171,11 @@ void html_bars(struct html *h, const char *caption, const char *const *labels,
 		html_text(h, labels[i]);
 		/* the figure right of the bar; inside it (white, right-aligned) when the bar is long,
 		 * so that it never runs off the chart */
-		if (w > barw * 7 / 10)
-			html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
-			            "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#fff\">",
-			         left, y + 3, w, row - 8, fill, left + w - 6, y + 16);
-		else
-			html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
-			            "<text x=\"%d\" y=\"%d\">",
-			         left, y + 3, w, row - 8, fill, left + w + 6, y + 16);
+		int inside = w > barw * 7 / 10;
+		html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
+		            "<text x=\"%d\" y=\"%d\"%s>",
+		         left, y + 3, w, row - 8, fill, inside ? left + w - 6 : left + w + 6, y + 16,
+		         inside ? " text-anchor=\"end\" fill=\"#fff\"" : "");
 		if (texts != NULL && texts[i] != NULL)
 			html_text(h, texts[i]);
 		else

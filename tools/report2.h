@@ -16,12 +16,13 @@ int report_coverage(struct cli *cli, int argc, char **argv);
 int report_finance(struct cli *cli, int argc, char **argv);
 
 /* Annex 6 of one district from its Annex 5 rows (r5), Annex 4 rows (r4) and final report
- * (fin, 0 or 1 row): HTML when html, else a two-column form table in fmt. */
+ * (fin, 0 or 1 row): the HTML page for TABLE_HTML, else a two-column form table in fmt. */
 card_err annex6_write(const char *term, const char *district, const card_rows *r5,
-                      const card_rows *r4, const card_rows *fin, int html,
-                      enum table_format fmt, const char *out, card_diag *d);
-/* The coverage table (rows of card_report_coverage), or the HTML page with bar charts. */
-card_err coverage_write(const char *term, const char *district, const card_rows *r, int html,
+                      const card_rows *r4, const card_rows *fin, enum table_format fmt,
+                      const char *out, card_diag *d);
+/* The coverage table (rows of card_report_coverage), or for TABLE_HTML the page with bar
+ * charts. */
+card_err coverage_write(const char *term, const char *district, const card_rows *r,
                         enum table_format fmt, const char *out, card_diag *d);
 
 #endif

@@ -154,14 +154,20 @@ int table_parse_format(const char *s, enum table_format *out)
 	return 0;
 }
 
-int table_pick_format(const char *format, const char *out, int json, enum table_format *fmt)
+int table_pick_format(const char *format, const char *out, int json, int html_ok,
+                      enum table_format *fmt)
 {
 	static const struct {
 		const char *ext;
 		enum table_format fmt;
-	} exts[] = { { ".csv", TABLE_CSV }, { ".xlsx", TABLE_XLSX }, { ".txt", TABLE_PLAIN }, { ".json", TABLE_JSON } };
+	} exts[] = { { ".csv", TABLE_CSV }, { ".xlsx", TABLE_XLSX }, { ".txt", TABLE_PLAIN },
+		     { ".json", TABLE_JSON }, { ".html", TABLE_HTML } };
 	size_t n;
 
+	if (format != NULL && html_ok && strcmp(format, "html") == 0) {
+		*fmt = TABLE_HTML;
+		return 0;
+	}
 	if (format != NULL)
 		return table_parse_format(format, fmt);
 	if (json) {
@@ -175,7 +181,7 @@ int table_pick_format(const char *format, const char *out, int json, enum table_
 	n = strlen(out);
 	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		size_t e = strlen(exts[i].ext);
-		if (n > e && strcasecmp(out + n - e, exts[i].ext) == 0) {
+		if (n > e && strcasecmp(out + n - e, exts[i].ext) == 0 && (html_ok || exts[i].fmt != TABLE_HTML)) {
 			*fmt = exts[i].fmt;
 			return 0;
 		}
@@ -184,8 +190,9 @@ int table_pick_format(const char *format, const char *out, int json, enum table_
 }
 
 const char *table_format_problem(char *buf, size_t n, const char *format, const char *out,
-                                 const char *allowed)
+                                 int html_ok)
 {
+	const char *allowed = html_ok ? "csv|xlsx|html|text|json" : "csv|xlsx|text|json";
 	if (format != NULL)
 		snprintf(buf, n, "--format %s: \"%s\" is none of them", allowed, format);
 	else
@@ -331,21 +338,6 @@ static void write_stream(const struct table *t, enum table_format fmt, FILE *f)
 		write_csv(t, f);
 }
 
-/* Display width in Excel's character units: CJK (3-byte UTF-8 and up) count as two. */
-static double text_width(const char *s)
-{
-	double w = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x80)
-			w += 1;
-		else if (*p >= 0xE0)
-			w += 2;
-		else if (*p >= 0xC0)
-			w += 1;
-	}
-	return w;
-}
-
 static card_err write_xlsx(const struct table *t, const char *path, card_diag *diag)
 {
 	lxw_workbook *wb = workbook_new(path);
@@ -372,7 +364,8 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 	else
 		worksheet_write_string(ws, 0, 0, t->title, title);
 	for (size_t i = 0; i < t->ncols; i++) {
-		double w = text_width(t->cols[i].header);
+		/* display columns (CJK two) are close enough to Excel's character units */
+		double w = text_cols(t->cols[i].header);
 		worksheet_write_string(ws, 1, (lxw_col_t)i, t->cols[i].header, bold);
 		for (size_t r = 0; r < t->nrows; r++) {
 			const char *c = t->cells[r * t->ncols + i];
@@ -380,8 +373,8 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 			lxw_datetime dt = { 0 };
 			if (c == NULL)
 				continue;
-			if (text_width(c) > w)
-				w = text_width(c);
+			if (text_cols(c) > w)
+				w = text_cols(c);
 			if (t->cols[i].type == TABLE_INT)
 				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL), NULL);
 			else if (t->cols[i].type == TABLE_DATE &&
@@ -411,6 +404,10 @@ card_err table_write(const struct table *t, enum table_format fmt, const char *p
 	card_err rc = CARD_OK;
 	int to_stdout = path == NULL || strcmp(path, "-") == 0;
 
+	if (fmt == TABLE_HTML) {
+		card_diag_set(diag, "an HTML report is written by its form, not as a table");
+		return CARD_ERR_INVALID_ARG;
+	}
 	if (to_stdout) {
 		if (fmt == TABLE_XLSX) {
 			card_diag_set(diag, "an XLSX report needs --out FILE");

@@ -34,7 +34,9 @@
 #include <card/card.h>
 
 enum table_type { TABLE_TEXT = 0, TABLE_INT = 1, TABLE_DATE = 2 };
-enum table_format { TABLE_CSV = 0, TABLE_XLSX = 1, TABLE_PLAIN = 2, TABLE_JSON = 3 };
+/* TABLE_HTML is a report's own page (forms.c, html.h): table_pick_format() names it for the
+ * reports that have one; table_write() does not write it. */
+enum table_format { TABLE_CSV = 0, TABLE_XLSX = 1, TABLE_PLAIN = 2, TABLE_JSON = 3, TABLE_HTML = 4 };
 
 struct table_col {
 	const char *header; /* as on the form, e.g. "学校编码" */
@@ -59,19 +61,31 @@ size_t table_rows(const struct table *t);
 int table_parse_format(const char *s, enum table_format *out);
 
 /*
- * The format of a report command: --format when given (table_parse_format); else JSON when
- * --json was given; else text when the report goes to stdout (out NULL or "-"); else the
- * extension of out (.csv, .xlsx, .txt, .json).  Returns 0, or -1 when none of these applies.
+ * The format of a report command: --format when given (table_parse_format, and "html" when
+ * html_ok); else JSON when --json was given; else text when the report goes to stdout (out
+ * NULL or "-"); else the extension of out (.csv, .xlsx, .txt, .json, and .html when html_ok).
+ * Returns 0, or -1 when none of these applies.
  */
-int table_pick_format(const char *format, const char *out, int json, enum table_format *fmt);
+int table_pick_format(const char *format, const char *out, int json, int html_ok,
+                      enum table_format *fmt);
 
-/* The usage message for a format table_pick_format() refused; allowed lists the formats the
- * command takes (e.g. "csv|xlsx|text|json").  Returns buf. */
+/* The usage message for a format table_pick_format() refused.  Returns buf. */
 const char *table_format_problem(char *buf, size_t n, const char *format, const char *out,
-                                 const char *allowed);
+                                 int html_ok);
+
+/* The --help paragraph of a report command on choosing its format (_HTML: with html). */
+#define TABLE_FORMAT_HELP \
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n" \
+	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n" \
+	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n"
+#define TABLE_FORMAT_HELP_HTML \
+	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n" \
+	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX needs\n" \
+	"--out; HTML without it goes to stdout.\n"
 
 /*
- * Write the table.  path NULL or "-" means stdout, for every format but XLSX (which needs a file).
+ * Write the table.  path NULL or "-" means stdout, for every format but XLSX (which needs a file);
+ * TABLE_HTML is CARD_ERR_INVALID_ARG.
  * Files are written to a temporary name next to path and renamed, so a failure leaves no
  * half-written report.  CARD_ERR_IO with diag on failure.
  */
