@@ -16,6 +16,7 @@ DECLARE
 	errs text[];
 	n integer := coalesce(array_length(p_unit, 1), 0);
 	d text;
+	v_doc_district text;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM card.term WHERE code = p_term) THEN
 		RAISE EXCEPTION 'term "%" does not exist', p_term USING ERRCODE = 'CR002';
@@ -120,16 +121,14 @@ BEGIN
 	PERFORM card.census_check_access(x.d) FROM (SELECT DISTINCT k.org_district AS d FROM census_ok k) x;
 	-- The document belongs to the district of the file (a district login sees only its own
 	-- documents); a file of several districts, which only the city may import, to none.
-	d := p_district;
-	IF d IS NULL AND (SELECT count(DISTINCT k.org_district) FROM census_ok k) = 1 THEN
-		SELECT k.org_district INTO d FROM census_ok k LIMIT 1;
-	END IF;
-	IF d IS NULL AND NOT card.is_city() THEN
+	SELECT coalesce(p_district, CASE WHEN count(DISTINCT k.org_district) = 1 THEN min(k.org_district) END)
+	  INTO v_doc_district FROM census_ok k;
+	IF v_doc_district IS NULL AND NOT card.is_city() THEN
 		RAISE EXCEPTION 'permission denied: a district imports one district''s census at a time'
 			USING ERRCODE = 'CR006', HINT = 'Split the file per district, or name it with --district.';
 	END IF;
 	INSERT INTO card.document (id, kind, term, district, note)
-	VALUES (p_doc, 'census', p_term, d, 'census import');
+	VALUES (p_doc, 'census', p_term, v_doc_district, 'census import');
 	FOR d IN SELECT DISTINCT k.org_district FROM census_ok k ORDER BY 1 LOOP
 		INSERT INTO card.census AS c3 (term, district, doc, threshold_pct, threshold_abs)
 		VALUES (p_term, d, p_doc, coalesce(p_pct, 2), coalesce(p_abs, 5))

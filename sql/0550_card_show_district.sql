@@ -5,6 +5,9 @@
 -- transit to them, in stock, handed out or void there).  Any other card is no card to it (no
 -- row), so a district learns nothing of another district's students and accounts.  The city
 -- and the daemon (help-desk endpoint) see every card, as before.
+--
+-- 0220's functions keep their bodies under new names (card_show_all, card_moves_all: the city's
+-- and the daemon's, as granted there); the old names become the checked entry points.
 
 CREATE FUNCTION card.card_visible(p_serial bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
@@ -15,30 +18,25 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 	                    AND card.org_district(h.org) = ANY (card.my_districts()))
 $$;
 
-CREATE OR REPLACE FUNCTION card.card_show(p_serial bigint)
+ALTER FUNCTION card.card_show(bigint) RENAME TO card_show_all;
+ALTER FUNCTION card.card_moves(bigint) RENAME TO card_moves_all;
+
+CREATE FUNCTION card.card_show(p_serial bigint)
 RETURNS TABLE (serial bigint, batch uuid, term text, key_id integer, face_value_fen integer,
                org text, state text, holder_doc uuid, redemption_id bigint, account text,
                redeemed_at timestamptz, void_reason text, void_doc uuid, voided_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
-	SELECT p_serial, b.id, b.term, b.key_id::integer, t.face_value_fen, h.org, h.state, h.doc,
-	       r.id, r.account, r.redeemed_at, v.reason, v.doc, v.at
-	FROM card.batch b
-	JOIN card.term t ON t.code = b.term
-	LEFT JOIN card.holding h ON h.serials @> p_serial
-	LEFT JOIN card.redemption r ON r.serial = p_serial
-	LEFT JOIN card.void v ON v.serial = p_serial
-	WHERE b.serials @> p_serial AND card.card_visible(p_serial)
+	SELECT * FROM card.card_show_all(p_serial) WHERE (SELECT card.card_visible(p_serial))
 $$;
 
-CREATE OR REPLACE FUNCTION card.card_moves(p_serial bigint)
+CREATE FUNCTION card.card_moves(p_serial bigint)
 RETURNS TABLE (ledger_id bigint, at timestamptz, kind text, doc uuid, from_org text,
                from_state text, to_org text, to_state text, actor text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
-	SELECT l.id, l.at, l.kind, l.doc, l.from_org, l.from_state, l.to_org, l.to_state, l.actor
-	FROM card.ledger l WHERE l.serials @> p_serial AND card.card_visible(p_serial)
-	ORDER BY l.chain_seq
+	SELECT * FROM card.card_moves_all(p_serial) WHERE (SELECT card.card_visible(p_serial))
 $$;
 
-REVOKE ALL ON FUNCTION card.card_visible(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION card.card_visible(bigint) TO card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.card_show(bigint), card.card_moves(bigint) TO card_district;
+REVOKE ALL ON FUNCTION card.card_visible(bigint), card.card_show(bigint), card.card_moves(bigint)
+	FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION card.card_visible(bigint), card.card_show(bigint), card.card_moves(bigint)
+	TO card_city, card_district, card_daemon;

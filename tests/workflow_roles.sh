@@ -25,6 +25,13 @@ expect_status 0 as_d1 "$CARDCTL" census import --term "$TERM" --district D1 "$T/
 expect_status 0 as_d1 "$CARDCTL" census import --term "$TERM" "$T/d1.csv"
 reject 2 'permission denied: this step is for district "D2"' "a district importing another district's census, no --district" \
 	as_d1 "$CARDCTL" census import --term "$TERM" "$T/d2.csv"
+# A login for two districts imports one district's census at a time (the census document
+# belongs to one district).
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE wf_d12 LOGIN IN ROLE card_district" \
+	-c "INSERT INTO card.district_login (role, district) VALUES ('wf_d12', 'D1'), ('wf_d12', 'D2')"
+{ grep -v '^合计' "$T/d1.csv"; tail -n +2 "$T/d2.csv" | grep -v '^合计'; } >"$T/d12.csv"
+reject 2 "imports one district's census at a time" "a two-district login importing both in one file" \
+	env PGUSER=wf_d12 "$CARDCTL" census import --term "$TERM" "$T/d12.csv"
 reject 2 'permission denied' "a district importing another district's census" \
 	as_d1 "$CARDCTL" census import --term "$TERM" --district D2 "$T/d2.csv"
 expect_status 0 as_d1 "$CARDCTL" census submit --term "$TERM" --district D1
