@@ -157,7 +157,15 @@ def rand_school():
 
 
 def op_transfer(today):
-    a, b = rand_school(), rand_school()
+    # Schools seldom hold stock (they hand out what they receive), so half of the time move from
+    # one that does to another school of its district: without this a run can go by without a
+    # single transfer succeeding, and the check at the end would fail by chance.
+    held = [s for s in DISTRICT if int(psql(f"SELECT card.balance('{TERM}', '{s}', 'stock')")) > 0]
+    if held and rng.random() < 0.5:
+        a = rng.choice(held)
+        b = rng.choice([s for s in SCHOOLS[DISTRICT[a]] if s != a] or list(DISTRICT))
+    else:
+        a, b = rand_school(), rand_school()
     args = ["transfer", "--term", TERM, "--from", a, "--to", b, "--count", str(rng.randrange(0, 6))]
     if rng.random() < 0.5:
         args += ["--late", rng.choice(["late enrolment", ""])]
