@@ -85,7 +85,7 @@ GRANT EXECUTE ON FUNCTION card.plan_range(text, text) TO card_city, card_distric
 -- district in code order, the reserve last.  All or nothing.
 CREATE OR REPLACE FUNCTION card.plan_mint(p_term text, p_batch uuid, p_key_id smallint)
 RETURNS TABLE (first_serial bigint, card_count bigint)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	p card.plan;
@@ -122,7 +122,7 @@ GRANT EXECUTE ON FUNCTION card.plan_mint(text, uuid, smallint) TO card_city;
 CREATE OR REPLACE FUNCTION card.ship(p_term text, p_doc uuid, p_from text, p_to text, p_count bigint,
                           p_serials int8range, p_address text, p_contact text, p_phone text)
 RETURNS TABLE (ranges text, count bigint, due date, late boolean, courier boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term;
@@ -221,7 +221,7 @@ CREATE OR REPLACE FUNCTION card.receive(p_shipment uuid, p_doc uuid, p_signer te
                              p_count bigint, p_photo bytea)
 RETURNS TABLE (shipped bigint, counted bigint, received bigint, discrepancy bigint, late boolean,
                sha256 text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	s card.shipment;
@@ -235,7 +235,9 @@ BEGIN
 	-- Receipts of one shipment are serialised by an advisory lock (a district may read its
 	-- shipments but not lock them FOR UPDATE); card.receipt's unique shipment backs it up.
 	PERFORM pg_advisory_xact_lock(hashtextextended('card.receipt|' || p_shipment::text, 0));
-	SELECT * INTO s FROM card.shipment WHERE id = p_shipment;
+	-- A district login knows only its own districts' shipments.
+	SELECT * INTO s FROM card.shipment x
+	 WHERE x.id = p_shipment AND (card.is_city() OR x.district = ANY (card.my_districts()));
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'shipment % does not exist', p_shipment USING ERRCODE = 'CR002';
 	END IF;
@@ -291,7 +293,7 @@ CREATE OR REPLACE FUNCTION card.distribute(p_term text, p_doc uuid, p_school tex
                                 p_date date, p_line integer[], p_grade text[], p_class text[],
                                 p_counts bigint[])
 RETURNS TABLE (count bigint, distributed bigint, census bigint, due date, late boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term;
@@ -343,7 +345,7 @@ GRANT EXECUTE ON FUNCTION card.distribute(text, uuid, text, bigint, date, intege
 CREATE OR REPLACE FUNCTION card.transit_loss(p_shipment uuid, p_doc uuid, p_reason text)
 RETURNS TABLE (shipment uuid, term text, org text, state text, count bigint, first_serial bigint,
                last_serial bigint)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 -- One row per run of consecutive serials with the same outcome: state 'void' (written off) or
 -- 'redeemed' (somebody redeemed the card while it was lost: it cannot be voided, so it stays in

@@ -40,9 +40,11 @@
 -- fewer than p_count, on a non-positive count, and when from = to; CR002 for an unknown term,
 -- document or organisation; CR004 for a malformed range, state or kind.
 --
--- Security: SECURITY INVOKER, so the caller's privileges and row-level security apply (a
--- district can only move what it can see).  Functions that must cross districts (a return to
--- city stock) are SECURITY DEFINER and check the caller themselves.
+-- Security: card.move, card.move_count and card.void_card are executable by the owner only
+-- (sql/migrations/0002_writes_by_role.sql): no login moves cards but through a workflow step.
+-- The steps that move cards (batch_mint, plan_mint, ship, receive, distribute, transit_loss,
+-- transfer, supplement, return_cards, replace) are SECURITY DEFINER and check the caller
+-- themselves (card.wf_access, card.rc_access, the grants to card_city) before they move any.
 --
 -- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
 -- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
@@ -190,7 +192,6 @@ BEGIN
 	RETURN v_n;
 END $$;
 REVOKE ALL ON FUNCTION card.move(text, uuid, text, text, text, text, text, int8range) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.move(text, uuid, text, text, text, text, text, int8range) TO card_city, card_district;
 
 CREATE OR REPLACE FUNCTION card.move_count(p_term text, p_doc uuid, p_kind text, p_from_org text,
                                 p_from_state text, p_to_org text, p_to_state text, p_count bigint,
@@ -243,7 +244,6 @@ BEGIN
 	RETURN;
 END $$;
 REVOKE ALL ON FUNCTION card.move_count(text, uuid, text, text, text, text, text, bigint, int8range) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.move_count(text, uuid, text, text, text, text, text, bigint, int8range) TO card_city, card_district;
 
 CREATE OR REPLACE FUNCTION card.card_show_all(p_serial bigint)
 RETURNS TABLE (serial bigint, batch uuid, term text, key_id integer, face_value_fen integer,
@@ -293,7 +293,6 @@ BEGIN
 	INSERT INTO card.void (serial, doc, reason) VALUES (p_serial, p_doc, p_reason);
 END $$;
 REVOKE ALL ON FUNCTION card.void_card(text, uuid, text, text, bigint, text) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.void_card(text, uuid, text, text, bigint, text) TO card_city, card_district;
 
 -- A district's help desk looks up a card a student of its district brings: card.card_show and
 -- card.card_moves now answer a district login too, for the cards its districts hold (in

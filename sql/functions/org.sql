@@ -190,7 +190,7 @@ GRANT EXECUTE ON FUNCTION card.org_import(integer[], text[], text[], text[], tex
 -- Reusable by other server-side functions (the plan-driven mint) inside their transaction.
 CREATE OR REPLACE FUNCTION card.batch_mint(p_id uuid, p_term text, p_key_id integer, p_count bigint,
                                 p_note text DEFAULT NULL) RETURNS bigint
-	LANGUAGE plpgsql AS $$
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 DECLARE
 	v_city text;
 	v_first bigint;

@@ -97,7 +97,7 @@ GRANT EXECUTE ON FUNCTION card.rc_access(text) TO card_city, card_district;
 CREATE OR REPLACE FUNCTION card.transfer(p_term text, p_doc uuid, p_from text, p_to text, p_count bigint,
                               p_late_reason text)
 RETURNS TABLE (ranges text, count bigint, due date, late boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term := card.rc_term(p_term);
@@ -485,7 +485,7 @@ GRANT EXECUTE ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8
 CREATE OR REPLACE FUNCTION card.supplement(p_term text, p_doc uuid, p_to text, p_count bigint, p_signer text,
                                 p_date date, p_photo bytea)
 RETURNS TABLE (ranges text, count bigint, ordered bigint, supplied bigint, sha256 text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term := card.rc_term(p_term);
@@ -585,13 +585,7 @@ BEGIN
 	END IF;
 	INSERT INTO card.document (id, kind, term, district, created_by, note)
 	VALUES (p_doc, 'replacement', p_term, s.district, session_user, format('replacement of card %s at %s', p_serial, s.code));
-	IF to_regprocedure('card.void_card(text,uuid,text,text,bigint,text)') IS NOT NULL THEN
-		PERFORM card.void_card(p_term, p_doc, s.code, h.state, p_serial, p_reason);
-	ELSE
-		PERFORM card.move(p_term, p_doc, 'void', s.code, h.state, s.code, 'void',
-		                  int8range(p_serial, p_serial + 1));
-		INSERT INTO card.void (serial, doc, reason) VALUES (p_serial, p_doc, p_reason);
-	END IF;
+	PERFORM card.void_card(p_term, p_doc, s.code, h.state, p_serial, p_reason);
 	v_src := CASE WHEN card.balance(p_term, s.district, 'stock') > 0 THEN s.district
 	              WHEN card.balance(p_term, v_city, 'stock') > 0 THEN v_city END;
 	IF v_src IS NULL THEN
