@@ -11,7 +11,8 @@
 -- account's redemption is never revealed).  A business outcome never raises: one bad request
 -- does not fail the others.  Malformed input (arrays of different lengths, a serial outside
 -- 40 bits, a key_id outside 0..15, an account that is not 1..64 characters without control
--- characters, an idempotency key that is not 1..255 bytes) raises CR004 and changes nothing.
+-- characters, an idempotency key that is not 1..255 printable ASCII characters, 0x21-0x7E:
+-- card_idem_key_valid in include/card/redeem.h) raises CR004 and changes nothing.
 --
 -- Exactly once: the serial is the primary key of card.redemption and the row is inserted with
 -- ON CONFLICT DO NOTHING, after checking in the same function that the serial lies in a batch
@@ -66,14 +67,14 @@ BEGIN
 			USING ERRCODE = 'CR004';
 	END IF;
 	FOR i IN 1..n LOOP
-		IF p_serials[i] IS NULL OR p_serials[i] NOT BETWEEN 0 AND 1099511627775
+		IF p_serials[i] IS NULL OR p_serials[i] NOT BETWEEN 0 AND card.serial_limit() - 1
 		   OR p_key_ids[i] IS NULL OR p_key_ids[i] NOT BETWEEN 0 AND 15
 		   OR p_accounts[i] IS NULL OR length(p_accounts[i]) NOT BETWEEN 1 AND 64
 		   OR p_accounts[i] ~ '[\u0001-\u001f\u007f-\u009f]'
 		   OR (p_idem_keys IS NOT NULL AND p_idem_keys[i] IS NOT NULL
-		       AND octet_length(p_idem_keys[i]) NOT BETWEEN 1 AND 255) THEN
+		       AND p_idem_keys[i] !~ '^[!-~]{1,255}$') THEN
 			RAISE EXCEPTION 'invalid redemption request %', i USING ERRCODE = 'CR004',
-				DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 bytes.';
+				DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 printable ASCII characters (no spaces).';
 		END IF;
 	END LOOP;
 	o_out := array_fill(NULL::text, ARRAY[n]);
@@ -113,10 +114,10 @@ BEGIN
 
 	-- 2. Redeem, in serial order (array order within one serial).  The shared per-serial lock
 	-- pairs with the exclusive one card.void_card takes (ledger.sql): a void and a redemption
-	-- of the same card never both commit.  Key: 0x4C43 << 44 | serial (see card.void_card).
+	-- of the same card never both commit.  Key: card.card_lock_key (see card.void_card).
 	FOR i IN SELECT g FROM generate_subscripts(p_serials, 1) g ORDER BY p_serials[g], g LOOP
 		CONTINUE WHEN o_out[i] IS NOT NULL OR v_owner[i] < 0;
-		PERFORM pg_advisory_xact_lock_shared(343452248145133568 + p_serials[i]);
+		PERFORM pg_advisory_xact_lock_shared(card.card_lock_key(p_serials[i]));
 		SELECT b.id, b.key_id, b.term, t.face_value_fen INTO v_batch, v_bkey, v_bterm, v_fv
 		FROM card.batch b JOIN card.term t ON t.code = b.term
 		WHERE b.serials @> p_serials[i];
