@@ -15,7 +15,9 @@
 #include "store_int.h"
 
 static const struct stmt TERM_INSERT = {
-	"term_insert", "SELECT card.term_new($1, $2::date, $3::date, $4::integer)", 4 };
+	"term_insert",
+	"SELECT coalesce(to_char(card.term_new($1, $2::date, $3::date, $4::integer), 'YYYY-MM-DD'), '')",
+	4 };
 static const struct stmt TERM_CALENDAR = {
 	"term_calendar",
 	"SELECT step, zh, who, base, days, coalesce(to_char(due, 'YYYY-MM-DD'), ''), "
@@ -145,18 +147,6 @@ card_err card_term_parse_code(const char *code, int *year, int *autumn)
 	return CARD_OK;
 }
 
-card_err card_term_default_census(const char *code, card_date *out)
-{
-	int y, autumn;
-	card_err rc = card_term_parse_code(code, &y, &autumn);
-	if (rc != CARD_OK || out == NULL)
-		return rc != CARD_OK ? rc : CARD_ERR_INVALID_ARG;
-	out->year = y;
-	out->month = autumn ? 6 : 1;
-	out->day = autumn ? 25 : 15;
-	return CARD_OK;
-}
-
 card_err card_term_calendar(card_store *st, const char *term, card_deadline **out, size_t *n,
                             card_diag *diag)
 {
@@ -239,10 +229,11 @@ card_err card_drill_day_set(card_store *st, const card_date *day, card_diag *dia
 	return rc;
 }
 
-card_err card_term_new(card_store *st, const card_term *t, card_diag *diag)
+card_err card_term_new(card_store *st, const card_term *t, card_date *census_due, card_diag *diag)
 {
 	char start[CARD_DATE_BUFSZ], census[CARD_DATE_BUFSZ], face[16];
-	const char *params[4] = { t != NULL ? t->code : NULL, start, census, face };
+	const char *params[4] = { t != NULL ? t->code : NULL, start,
+		                  t != NULL && t->census_due.year != 0 ? census : NULL, face };
 	PGresult *r = NULL;
 	int year, autumn;
 	card_err rc;
@@ -268,10 +259,12 @@ card_err card_term_new(card_store *st, const card_term *t, card_diag *diag)
 	}
 	snprintf(face, sizeof(face), "%d", t->face_value_fen);
 	rc = store_query_retry(st, &TERM_INSERT, params, &r, diag);
-	if (rc == CARD_OK && strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+	if (rc == CARD_OK && PQgetvalue(r, 0, 0)[0] == '\0') {
 		card_diag_set(diag, "term \"%s\" already exists", t->code);
 		rc = CARD_ERR_CONFLICT;
 	}
+	if (rc == CARD_OK && census_due != NULL && card_date_parse(PQgetvalue(r, 0, 0), census_due) != CARD_OK)
+		rc = CARD_ERR_DB;
 	PQclear(r);
 	return rc;
 }

@@ -84,8 +84,7 @@ START_TEST(test_calendar)
 	strcpy(t.code, "2016-autumn");
 	t.start = D("2016-09-01");
 	t.face_value_fen = 5000;
-	ck_assert_int_eq(card_term_default_census(t.code, &t.census_due), CARD_OK);
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_OK);
+	ck_assert_int_eq(card_term_new(st, &t, NULL, &d), CARD_OK);
 	ck_assert_int_eq(card_term_calendar(st, t.code, &cal, &n, &d), CARD_OK);
 	ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < n; i++) {
@@ -102,12 +101,12 @@ START_TEST(test_calendar)
 	ck_assert_int_eq(cal[n - 1].days, 7);
 	free(cal);
 	ck_assert_int_eq(card_term_calendar(st, "2099-autumn", &cal, &n, &d), CARD_ERR_NOT_FOUND);
-	/* Spring: census Jan 15, across a leap February. */
+	/* Spring: census Jan 15 by default (the server's), across a leap February. */
 	strcpy(t.code, "2024-spring");
-	ck_assert_int_eq(card_term_default_census(t.code, &t.census_due), CARD_OK);
-	ck_date(t.census_due, "2024-01-15");
 	t.start = D("2024-02-26");
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_OK);
+	memset(&t.census_due, 0, sizeof(t.census_due));
+	ck_assert_int_eq(card_term_new(st, &t, &t.census_due, &d), CARD_OK);
+	ck_date(t.census_due, "2024-01-15");
 	ck_assert_int_eq(card_term_calendar(st, t.code, &cal, &n, &d), CARD_OK);
 	ck_assert_str_eq(cal[1].step, "delivery");
 	ck_date(cal[1].due, "2024-02-19");
@@ -202,22 +201,22 @@ START_TEST(test_store)
 	strcpy(t.code, "2026-autumn");
 	t.start = D("2026-09-01");
 	t.face_value_fen = 5000;
-	ck_assert_int_eq(card_term_default_census(t.code, &t.census_due), CARD_OK);
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_OK);
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_ERR_CONFLICT);
+	ck_assert_int_eq(card_term_new(st, &t, &t.census_due, &d), CARD_OK);
+	ck_date(t.census_due, "2026-06-25");
+	ck_assert_int_eq(card_term_new(st, &t, NULL, &d), CARD_ERR_CONFLICT);
 	ck_assert_ptr_nonnull(strstr(d.message, "already exists"));
 	/* Census after delivery, start outside the term's half year: refused, nothing stored. */
 	strcpy(t.code, "2027-spring");
 	t.start = D("2027-02-20");
 	t.census_due = D("2027-02-14");
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_ERR_INPUT);
+	ck_assert_int_eq(card_term_new(st, &t, NULL, &d), CARD_ERR_INPUT);
 	ck_assert_ptr_nonnull(strstr(d.message, "after the delivery deadline 2027-02-13"));
 	t.census_due = D("2027-01-15");
 	t.start = D("2027-08-20");
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_ERR_INPUT);
+	ck_assert_int_eq(card_term_new(st, &t, NULL, &d), CARD_ERR_INPUT);
 	ck_assert_int_eq(card_term_get(st, "2027-spring", &got, &d), CARD_ERR_NOT_FOUND);
 	t.start = D("2027-02-20");
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_OK);
+	ck_assert_int_eq(card_term_new(st, &t, NULL, &d), CARD_OK);
 	ck_assert_int_eq(card_term_get(st, "2026-autumn", &got, &d), CARD_OK);
 	ck_date(got.start, "2026-09-01");
 	ck_date(got.census_due, "2026-06-25");

@@ -58,7 +58,7 @@ static int term_new(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	long long face = 5000;
-	int opt, status = EXIT_OK_, have_start = 0, have_census = 0;
+	int opt, status = EXIT_OK_, have_start = 0;
 	char start[CARD_DATE_BUFSZ], census[CARD_DATE_BUFSZ];
 
 	memset(&t, 0, sizeof(t));
@@ -78,7 +78,6 @@ static int term_new(struct cli *cli, int argc, char **argv)
 		case OPT_CENSUS:
 			if (card_date_parse(optarg, &t.census_due) != CARD_OK)
 				return cli_usage(cli, "term new", "--census-due must be a date YYYY-MM-DD");
-			have_census = 1;
 			break;
 		case OPT_FACE:
 			if (cli_parse_long(optarg, 1, 100000000, &face) != 0)
@@ -99,14 +98,12 @@ static int term_new(struct cli *cli, int argc, char **argv)
 		return EXIT_REJECTED;
 	}
 	snprintf(t.code, sizeof(t.code), "%s", argv[optind]);
-	if (!have_census && card_term_default_census(t.code, &t.census_due) != CARD_OK)
-		return EXIT_REJECTED;
 	t.face_value_fen = (int)face;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	rc = card_term_new(st, &t, &d);
+	rc = card_term_new(st, &t, &t.census_due, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not create the term");
 		goto out;

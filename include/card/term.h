@@ -45,8 +45,6 @@ typedef struct card_term {
 
 /* "YYYY-spring" or "YYYY-autumn"; *autumn (may be NULL) gets 1 for autumn. */
 CARD_API card_err card_term_parse_code(const char *code, int *year, int *autumn) CARD_WUR;
-/* The default census due date of a term code: Jan 15 or Jun 25 of its year. */
-CARD_API card_err card_term_default_census(const char *code, card_date *out) CARD_WUR;
 
 /* One step of the calendar, as card.term_calendar gives it. */
 typedef struct card_deadline {
@@ -76,10 +74,13 @@ CARD_API card_err card_drill_day_set(card_store *st, const card_date *day,
 
 /*
  * Create a term.  Checks: a valid code, start in the term's year (spring: January to June,
- * autumn: July to December); the server checks that the census is due by delivery
- * (card.term_new).  CARD_ERR_CONFLICT if it exists.
+ * autumn: July to December).  A census_due of year 0 (all zero) asks the server for the
+ * default, January 15 (spring) or June 25 (autumn) of the term's year; the server checks that
+ * the census is due by delivery (card.term_new).  *census_due (may be NULL) gets the census due
+ * date stored.  CARD_ERR_CONFLICT if it exists.
  */
-CARD_API card_err card_term_new(card_store *st, const card_term *t, card_diag *diag) CARD_WUR;
+CARD_API card_err card_term_new(card_store *st, const card_term *t, card_date *census_due,
+                                card_diag *diag) CARD_WUR;
 /* CARD_ERR_NOT_FOUND if there is no such term. */
 CARD_API card_err card_term_get(card_store *st, const char *code, card_term *out,
                                 card_diag *diag) CARD_WUR;

@@ -55,27 +55,34 @@ END $$;
 REVOKE ALL ON FUNCTION card.step_due(card.term, text, date) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.step_due(card.term, text, date) TO card_city, card_district;
 
--- A new term (`cardctl term new`): false when it exists already.  Its census must be due by
--- the delivery deadline.
+-- A new term (`cardctl term new`): its census due date, or NULL when the term exists already.
+-- Without p_census_due the census is due on January 15 (spring) or June 25 (autumn) of the
+-- term's year (the code is YEAR-spring or YEAR-autumn); it must be due by the delivery deadline.
 CREATE OR REPLACE FUNCTION card.term_new(p_code text, p_start date, p_census_due date,
-                                         p_face_value_fen integer) RETURNS boolean
+                                         p_face_value_fen integer) RETURNS date
 LANGUAGE plpgsql AS $$
 DECLARE
 	t card.term;
 	v_delivery date;
+	v_year integer := substring(p_code FROM '^([0-9]{4})-')::integer;
 BEGIN
+	IF v_year IS NULL OR p_code !~ '^[0-9]{4}-(spring|autumn)$' THEN
+		RAISE EXCEPTION 'invalid term "%"', p_code USING ERRCODE = 'CR004',
+			HINT = 'A term is YEAR-spring or YEAR-autumn, e.g. 2026-autumn.';
+	END IF;
 	t.code := p_code;
 	t.start_date := p_start;
-	t.census_due := p_census_due;
+	t.census_due := coalesce(p_census_due, CASE WHEN p_code LIKE '%-autumn' THEN make_date(v_year, 6, 25)
+	                                            ELSE make_date(v_year, 1, 15) END);
 	v_delivery := card.step_due(t, 'delivery');
-	IF p_census_due > v_delivery THEN
-		RAISE EXCEPTION 'census due % is after the delivery deadline %', p_census_due, v_delivery
+	IF t.census_due > v_delivery THEN
+		RAISE EXCEPTION 'census due % is after the delivery deadline %', t.census_due, v_delivery
 			USING ERRCODE = 'CR004',
 			DETAIL = 'Cards are delivered before the term starts (cardctl term show); the census must be done before that.';
 	END IF;
 	INSERT INTO card.term (code, start_date, census_due, face_value_fen)
-	VALUES (p_code, p_start, p_census_due, p_face_value_fen) ON CONFLICT (code) DO NOTHING;
-	RETURN FOUND;
+	VALUES (p_code, p_start, t.census_due, p_face_value_fen) ON CONFLICT (code) DO NOTHING;
+	RETURN CASE WHEN FOUND THEN t.census_due END;
 END $$;
 REVOKE ALL ON FUNCTION card.term_new(text, date, date, integer) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.term_new(text, date, date, integer) TO card_city;
