@@ -3,6 +3,7 @@
  * changes only its own district; the daemon can only redeem and read card state; the city
  * cannot rewrite the ledger or redemptions.
  */
+#include "ledger_int.h"
 #include "config.h"
 
 #include <stdio.h>

@@ -181,9 +181,9 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("adjustment report of %s filed as draft%s, document %s\n"
 		       "  schools %s, surplus %s, shortage %s, due %s\n",
-		       a.district, strcmp(card_rows_getn(sum, 0, "late"), "t") == 0 ? " LATE" : "", doc,
-		       card_rows_getn(sum, 0, "schools"), card_rows_getn(sum, 0, "surplus"),
-		       card_rows_getn(sum, 0, "shortage"), card_rows_getn(sum, 0, "due"));
+		       a.district, row_bool(sum, 0, "late") ? " LATE" : "", doc,
+		       row_text(sum, 0, "schools"), row_text(sum, 0, "surplus"),
+		       row_text(sum, 0, "shortage"), row_text(sum, 0, "due"));
 	}
 out:
 	for (size_t i = 0; cells != NULL && i < n * NCOLS; i++)

@@ -193,7 +193,7 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	}
 	catch_signals();
 	cli_progress_start(&pa.bar, cli, "export", b - a + 1);
-	rc = card_print_export_ex(kr, sk, &batch, a, b - a + 1, outpath, qr != NULL ? &qrcol : NULL,
+	rc = card_print_export(kr, sk, &batch, a, b - a + 1, outpath, qr != NULL ? &qrcol : NULL,
 	                          progress, &pa, &m, &d);
 	cli_progress_end(&pa.bar);
 	if (rc != CARD_OK) {

@@ -399,7 +399,7 @@ static int census_show(struct cli *cli, int argc, char **argv)
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (check != NULL) {
 			printf("\ncross-check (threshold %s%% and %s cards):\n",
-			       card_rows_getn(list, 0, "threshold_pct"), card_rows_getn(list, 0, "threshold_abs"));
+			       row_text(list, 0, "threshold_pct"), row_text(list, 0, "threshold_abs"));
 			rows_print(stdout, check, check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
 		}
 	}

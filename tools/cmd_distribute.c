@@ -243,34 +243,34 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		printf(",\n \"flags\": {");
 		for (size_t i = 0; i < card_rows_count(fl); i++) {
 			printf("%s", i ? ", " : "");
-			json_str(stdout, card_rows_getn(fl, i, "flag"));
-			printf(": {\"count\": %s, \"which\": ", card_rows_getn(fl, i, "count"));
-			json_str(stdout, card_rows_getn(fl, i, "which"));
+			json_str(stdout, row_text(fl, i, "flag"));
+			printf(": {\"count\": %s, \"which\": ", row_text(fl, i, "count"));
+			json_str(stdout, row_text(fl, i, "which"));
 			printf("}");
 		}
 		printf("}}\n");
 		goto out;
 	}
 	printf("term %s%s%s: minted %s, planned %s\n", a.term, a.district ? ", district " : "",
-	       a.district ? a.district : "", card_rows_getn(tot, 0, "minted"), card_rows_getn(tot, 0, "planned"));
+	       a.district ? a.district : "", row_text(tot, 0, "minted"), row_text(tot, 0, "planned"));
 	printf("city stock %s, in transit %s, district stock %s, school stock %s, distributed %s, redeemed %s, void %s\n\n",
-	       card_rows_getn(tot, 0, "city_stock"), card_rows_getn(tot, 0, "transit"),
-	       card_rows_getn(tot, 0, "district_stock"), card_rows_getn(tot, 0, "school_stock"),
-	       card_rows_getn(tot, 0, "distributed"), card_rows_getn(tot, 0, "redeemed"),
-	       card_rows_getn(tot, 0, "void"));
+	       row_text(tot, 0, "city_stock"), row_text(tot, 0, "transit"),
+	       row_text(tot, 0, "district_stock"), row_text(tot, 0, "school_stock"),
+	       row_text(tot, 0, "distributed"), row_text(tot, 0, "redeemed"),
+	       row_text(tot, 0, "void"));
 	rows_print(stdout, orgs, org_cols, sizeof(org_cols) / sizeof(org_cols[0]));
 	printf("\ndeadlines:\n");
 	rows_print(stdout, dl, dl_cols, sizeof(dl_cols) / sizeof(dl_cols[0]));
 	printf("\nattention:\n");
 	for (size_t i = 0, shown = 0; i < card_rows_count(fl); i++) {
-		if (strcmp(card_rows_getn(fl, i, "count"), "0") == 0) {
+		if (row_int(fl, i, "count") == 0) {
 			if (i + 1 == card_rows_count(fl) && shown == 0)
 				printf("  nothing\n");
 			continue;
 		}
 		shown++;
-		printf("  %-20s %s: %s\n", card_rows_getn(fl, i, "flag"), card_rows_getn(fl, i, "count"),
-		       card_rows_getn(fl, i, "which"));
+		printf("  %-20s %s: %s\n", row_text(fl, i, "flag"), row_text(fl, i, "count"),
+		       row_text(fl, i, "which"));
 	}
 out:
 	card_rows_free(orgs);

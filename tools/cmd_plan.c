@@ -148,10 +148,10 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		printf("{\"term\": ");
 		json_str(stdout, a.term);
 		printf(", \"plan\": ");
-		json_str(stdout, card_rows_getn(r, 0, "doc"));
+		json_str(stdout, row_text(r, 0, "doc"));
 		printf(", \"batch\": ");
-		if (card_rows_getn(r, 0, "batch")[0] != '\0')
-			json_str(stdout, card_rows_getn(r, 0, "batch"));
+		if (row_text(r, 0, "batch")[0] != '\0')
+			json_str(stdout, row_text(r, 0, "batch"));
 		else
 			printf("null");
 		printf(", \"lines\": ");
@@ -160,16 +160,16 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 	} else {
 		long long total = 0;
 		for (size_t i = 0; i < card_rows_count(r); i++)
-			total += strtoll(card_rows_getn(r, i, "total"), NULL, 10);
-		printf("plan %s of %s, made %s by %s, reserve %s%%%s%s\n", card_rows_getn(r, 0, "doc"),
-		       a.term, card_rows_getn(r, 0, "made_at"), card_rows_getn(r, 0, "made_by"),
-		       card_rows_getn(r, 0, "reserve_pct"),
-		       card_rows_getn(r, 0, "proceed_without")[0] ? ", without " : "",
-		       card_rows_getn(r, 0, "proceed_without"));
+			total += row_int(r, i, "total");
+		printf("plan %s of %s, made %s by %s, reserve %s%%%s%s\n", row_text(r, 0, "doc"),
+		       a.term, row_text(r, 0, "made_at"), row_text(r, 0, "made_by"),
+		       row_text(r, 0, "reserve_pct"),
+		       row_text(r, 0, "proceed_without")[0] ? ", without " : "",
+		       row_text(r, 0, "proceed_without"));
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 		printf("total %lld cards%s%s\n", total,
-		       card_rows_getn(r, 0, "batch")[0] ? ", minted as batch " : ", not minted yet",
-		       card_rows_getn(r, 0, "batch"));
+		       row_text(r, 0, "batch")[0] ? ", minted as batch " : ", not minted yet",
+		       row_text(r, 0, "batch"));
 	}
 out:
 	card_rows_free(r);
@@ -214,19 +214,19 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		static const char *names[] = { "students", "teachers", "staff", "reserve", "total" };
 		const char *cells[10];
 		long long v;
-		cells[0] = card_rows_getn(r, i, "org");
-		cells[1] = card_rows_getn(r, i, "name");
+		cells[0] = row_text(r, i, "org");
+		cells[1] = row_text(r, i, "name");
 		for (int k = 0; k < 5; k++) {
-			cells[2 + k] = card_rows_getn(r, i, names[k]);
+			cells[2 + k] = row_text(r, i, names[k]);
 			sum[k] += strtoll(cells[2 + k], NULL, 10);
 		}
-		v = strtoll(card_rows_getn(r, i, "total"), NULL, 10) *
-		    strtoll(card_rows_getn(r, i, "face_value_fen"), NULL, 10) / 100;
+		v = row_int(r, i, "total") *
+		    row_int(r, i, "face_value_fen") / 100;
 		sum[5] += v;
 		snprintf(cell[7], sizeof(cell[7]), "%lld", v);
 		cells[7] = cell[7];
-		cells[8] = card_rows_getn(r, i, "first_serial");
-		cells[9] = card_rows_getn(r, i, "last_serial");
+		cells[8] = row_text(r, i, "first_serial");
+		cells[9] = row_text(r, i, "last_serial");
 		rc = table_add_row(t, cells, &d);
 	}
 	if (rc == CARD_OK) {

@@ -323,11 +323,11 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
 		return CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		char fv[32], amt[32];
-		long long f = strtoll(card_rows_getn(r, i, "face_value_fen"), NULL, 10);
-		long long m = strtoll(card_rows_getn(r, i, "amount_fen"), NULL, 10);
-		const char *cells[8] = { card_rows_getn(r, i, "district"), card_rows_getn(r, i, "name"),
-			                 card_rows_getn(r, i, "due_return"), card_rows_getn(r, i, "returned"),
-			                 card_rows_getn(r, i, "count"), fv, amt, card_rows_getn(r, i, "doc") };
+		long long f = row_int(r, i, "face_value_fen");
+		long long m = row_int(r, i, "amount_fen");
+		const char *cells[8] = { row_text(r, i, "district"), row_text(r, i, "name"),
+			                 row_text(r, i, "due_return"), row_text(r, i, "returned"),
+			                 row_text(r, i, "count"), fv, amt, row_text(r, i, "doc") };
 		snprintf(fv, sizeof(fv), "%lld.%02lld", f / 100, f % 100);
 		snprintf(amt, sizeof(amt), "%lld.%02lld", m / 100, m % 100);
 		rc = table_add_row(t, cells, d);
@@ -371,7 +371,7 @@ int cmd_charge(struct cli *cli, int argc, char **argv)
 		rows_json_array(stdout, r);
 		putchar('\n');
 	} else {
-		int created = card_rows_count(r) > 0 && strcmp(card_rows_getn(r, 0, "created"), "t") == 0;
+		int created = card_rows_count(r) > 0 && row_bool(r, 0, "created");
 		printf("term %s closed; %zu district%s charged%s\n", a.term, card_rows_count(r),
 		       card_rows_count(r) == 1 ? "" : "s",
 		       card_rows_count(r) == 0 ? "" : created ? "" : " (recorded earlier)");

@@ -117,15 +117,15 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		for (size_t k = 0; k < n && k < 32; k++) {
-			const char *v = names[k][0] == '$' ? card_rows_getn(r, i, names[k] + 1)
-			                                   : card_rows_getn(r, i, names[k]);
+			const char *v = names[k][0] == '$' ? row_text(r, i, names[k] + 1)
+			                                   : row_text(r, i, names[k]);
 			if (names[k][0] == '$' && *v != '\0') {
 				yuan(v, buf[k]);
 				v = buf[k];
 			}
 			cells[k] = v;
 			if (total_row != NULL && total_row(r, i))
-				sum[k] += names[k][0] == '$' ? strtoll(card_rows_getn(r, i, names[k] + 1), NULL, 10)
+				sum[k] += names[k][0] == '$' ? row_int(r, i, names[k] + 1)
 				                             : strtoll(v, NULL, 10);
 		}
 		rc = table_add_row(t, cells, d);
@@ -155,7 +155,7 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 /* The district ("小计"/"合计") rows have no school code. */
 static int district_row(const card_rows *r, size_t i)
 {
-	return card_rows_isnull(r, i, card_rows_col(r, "school"));
+	return row_null(r, i, "school");
 }
 
 static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, const char *help,
@@ -267,8 +267,8 @@ int report_annex6(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, rc, &d, "report annex6 failed");
 	else if (filed != NULL && a.out != NULL)
 		printf("final report of %s %s, document %s\n", a.district,
-		       strcmp(card_rows_getn(filed, 0, "created"), "t") == 0 ? "filed" : "was filed earlier",
-		       card_rows_getn(filed, 0, "doc"));
+		       row_bool(filed, 0, "created") ? "filed" : "was filed earlier",
+		       row_text(filed, 0, "doc"));
 out:
 	card_rows_free(r5);
 	card_rows_free(r4);

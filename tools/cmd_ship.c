@@ -162,11 +162,11 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 		rows_json_object(stdout, r, 0);
 		printf("}\n");
 	} else {
-		printf("shipment %s: %s cards to %s%s, serials %s\n", doc, card_rows_getn(r, 0, "count"),
-		       a.to, strcmp(card_rows_getn(r, 0, "courier"), "t") == 0 ? " by courier" : "",
-		       card_rows_getn(r, 0, "ranges"));
-		if (strcmp(card_rows_getn(r, 0, "late"), "t") == 0)
-			printf("LATE: delivery was due %s\n", card_rows_getn(r, 0, "due"));
+		printf("shipment %s: %s cards to %s%s, serials %s\n", doc, row_text(r, 0, "count"),
+		       a.to, row_bool(r, 0, "courier") ? " by courier" : "",
+		       row_text(r, 0, "ranges"));
+		if (row_bool(r, 0, "late"))
+			printf("LATE: delivery was due %s\n", row_text(r, 0, "due"));
 	}
 out:
 	card_rows_free(r);
@@ -217,7 +217,7 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (a.format != NULL) {
-		snprintf(title, sizeof(title), "发货清单 %s %s", card_rows_getn(r, 0, "term"), a.rest[0]);
+		snprintf(title, sizeof(title), "发货清单 %s %s", row_text(r, 0, "term"), a.rest[0]);
 		rc = rows_report(r, title, "发货清单", tcols, names, sizeof(names) / sizeof(names[0]), fmt,
 		                 a.out, &d);
 		if (rc != CARD_OK)
@@ -229,23 +229,23 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		rows_json_array(stdout, r);
 		printf("}\n");
 	} else {
-		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], card_rows_getn(r, 0, "term"),
-		       card_rows_getn(r, 0, "from_org"), card_rows_getn(r, 0, "from_name"),
-		       card_rows_getn(r, 0, "to_org"), card_rows_getn(r, 0, "to_name"),
-		       strcmp(card_rows_getn(r, 0, "courier"), "t") == 0 ? " by courier" : "");
-		if (strcmp(card_rows_getn(r, 0, "courier"), "t") == 0)
-			printf("address %s, contact %s, phone %s\n", card_rows_getn(r, 0, "address"),
-			       card_rows_getn(r, 0, "contact"), card_rows_getn(r, 0, "phone"));
-		printf("%s cards shipped %s (due %s)%s\n", card_rows_getn(r, 0, "count"),
-		       card_rows_getn(r, 0, "shipped_on"), card_rows_getn(r, 0, "due"),
-		       strcmp(card_rows_getn(r, 0, "late"), "t") == 0 ? " LATE" : "");
+		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], row_text(r, 0, "term"),
+		       row_text(r, 0, "from_org"), row_text(r, 0, "from_name"),
+		       row_text(r, 0, "to_org"), row_text(r, 0, "to_name"),
+		       row_bool(r, 0, "courier") ? " by courier" : "");
+		if (row_bool(r, 0, "courier"))
+			printf("address %s, contact %s, phone %s\n", row_text(r, 0, "address"),
+			       row_text(r, 0, "contact"), row_text(r, 0, "phone"));
+		printf("%s cards shipped %s (due %s)%s\n", row_text(r, 0, "count"),
+		       row_text(r, 0, "shipped_on"), row_text(r, 0, "due"),
+		       row_bool(r, 0, "late") ? " LATE" : "");
 		rows_print(stdout, r, cols, 3);
-		if (card_rows_getn(r, 0, "receipt")[0] != '\0')
+		if (row_text(r, 0, "receipt")[0] != '\0')
 			printf("received: receipt %s signed by %s on %s, %s cards counted (discrepancy %s), photo %s sha256 %s\n",
-			       card_rows_getn(r, 0, "receipt"), card_rows_getn(r, 0, "signer"),
-			       card_rows_getn(r, 0, "signed_on"), card_rows_getn(r, 0, "counted"),
-			       card_rows_getn(r, 0, "discrepancy"), card_rows_getn(r, 0, "photo_type"),
-			       card_rows_getn(r, 0, "photo_sha256"));
+			       row_text(r, 0, "receipt"), row_text(r, 0, "signer"),
+			       row_text(r, 0, "signed_on"), row_text(r, 0, "counted"),
+			       row_text(r, 0, "discrepancy"), row_text(r, 0, "photo_type"),
+			       row_text(r, 0, "photo_sha256"));
 		else
 			printf("not received yet\n");
 	}
@@ -331,8 +331,8 @@ static int ship_lost(struct cli *cli, int argc, char **argv)
 	} else {
 		long long n[2] = { 0, 0 }; /* void, redeemed */
 		for (size_t i = 0; i < card_rows_count(r); i++)
-			n[strcmp(card_rows_getn(r, i, "state"), "void") != 0] +=
-				strtoll(card_rows_getn(r, i, "count"), NULL, 10);
+			n[strcmp(row_text(r, i, "state"), "void") != 0] +=
+				row_int(r, i, "count");
 		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n", doc, n[0],
 		       n[0] == 1 ? "" : "s", a.rest[0]);
 		if (n[1] > 0)
@@ -396,10 +396,10 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 		printf("}\n");
 	} else {
 		printf("receipt %s of shipment %s, photo sha256 %s\n", doc, a.rest[0],
-		       card_rows_getn(r, 0, "sha256"));
+		       row_text(r, 0, "sha256"));
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
-		if (strcmp(card_rows_getn(r, 0, "discrepancy"), "0") != 0)
-			printf("DISCREPANCY: %s cards; open for adjustment\n", card_rows_getn(r, 0, "discrepancy"));
+		if (row_int(r, 0, "discrepancy") != 0)
+			printf("DISCREPANCY: %s cards; open for adjustment\n", row_text(r, 0, "discrepancy"));
 	}
 out:
 	card_rows_free(r);

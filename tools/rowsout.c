@@ -6,7 +6,78 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "rowsout.h"
+
+/* A read the program cannot do without: say which column and stop. */
+static void row_die(card_err rc, const card_diag *d)
+{
+	fprintf(stderr, "cardctl: %s\n", d->message[0] != '\0' ? d->message : card_strerror(rc));
+	if (d->hint[0] != '\0')
+		fprintf(stderr, "HINT: %s\n", d->hint);
+	exit(cli_exit_for(rc) == EXIT_USAGE ? EXIT_FAILED : cli_exit_for(rc));
+}
+
+/* The index of column `name`, checked like row_text's. */
+static size_t row_col(const card_rows *r, const char *name)
+{
+	size_t c = card_rows_col(r, name);
+	if (c == (size_t)-1) {
+		bool dummy;
+		card_diag d;
+		card_diag_clear(&d);
+		row_die(card_rows_null(r, 0, name, &dummy, &d), &d);
+	}
+	return c;
+}
+
+const char *row_text(const card_rows *r, size_t row, const char *name)
+{
+	const char *v = "";
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_text(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+long long row_int(const card_rows *r, size_t row, const char *name)
+{
+	long long v = 0;
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_int(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+bool row_bool(const card_rows *r, size_t row, const char *name)
+{
+	bool v = false;
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_bool(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+bool row_null(const card_rows *r, size_t row, const char *name)
+{
+	bool v = false;
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_null(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
 
 void json_str(FILE *f, const char *s)
 {
@@ -90,7 +161,7 @@ void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t
 	if (w == NULL || idx == NULL)
 		goto out;
 	for (size_t c = 0; c < ncols; c++) {
-		idx[c] = card_rows_col(r, cols[c].name);
+		idx[c] = row_col(r, cols[c].name);
 		w[c] = text_cols(cols[c].heading);
 		for (size_t i = 0; i < card_rows_count(r); i++) {
 			int n = text_cols(card_rows_get(r, i, idx[c]));
@@ -127,7 +198,7 @@ card_err rows_report(const card_rows *r, const char *title, const char *sheet,
 		goto out;
 	for (size_t i = 0; i < card_rows_count(r); i++) {
 		for (size_t c = 0; c < ncols; c++)
-			cells[c] = card_rows_getn(r, i, names[c]);
+			cells[c] = row_text(r, i, names[c]);
 		rc = table_add_row(t, cells, diag);
 		if (rc != CARD_OK)
 			goto out;

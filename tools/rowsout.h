@@ -18,6 +18,16 @@ struct rows_col {
 	const char *heading;
 };
 
+/*
+ * Typed reads of a listing's cells by column name (card_rows_text/_int/_bool/_null).  cardctl
+ * cannot go on when a result lacks a column it reads (the program and the schema disagree):
+ * these print the library's message, which names the column, and exit with EXIT_FAILED.
+ */
+const char *row_text(const card_rows *r, size_t row, const char *name);
+long long row_int(const card_rows *r, size_t row, const char *name);
+bool row_bool(const card_rows *r, size_t row, const char *name);
+bool row_null(const card_rows *r, size_t row, const char *name);
+
 /* Write s as a JSON string (with quotes). */
 void json_str(FILE *f, const char *s);
 /* One JSON object per row (all columns, typed: numbers and booleans unquoted, NULL null). */
