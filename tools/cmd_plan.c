@@ -218,7 +218,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		cells[1] = row_text(r, i, "name");
 		for (int k = 0; k < 5; k++) {
 			cells[2 + k] = row_text(r, i, names[k]);
-			sum[k] += strtoll(cells[2 + k], NULL, 10);
+			sum[k] += row_int(r, i, names[k]);
 		}
 		v = row_int(r, i, "total") *
 		    row_int(r, i, "face_value_fen") / 100;

@@ -100,8 +100,8 @@ static int report_annex2(struct cli *cli, int argc, char **argv)
 		for (int k = 0; k < 8; k++)
 			cells[k] = row_text(r, i, names[k]);
 		rc = table_add_row(t, cells, &d);
-		sub[0] += strtoll(cells[6], NULL, 10);
-		sub[1] += strtoll(cells[7], NULL, 10);
+		sub[0] += row_int(r, i, names[6]);
+		sub[1] += row_int(r, i, names[7]);
 		if (rc == CARD_OK && (i + 1 == card_rows_count(r) ||
 		                      strcmp(cells[0], row_text(r, i + 1, "district")) != 0)) {
 			rc = add_total(t, cells[0], "小计", sub, &d);

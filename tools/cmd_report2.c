@@ -94,13 +94,6 @@ static int parse(struct cli *cli, const char *cmd, const char *help, int argc, c
 	return 0;
 }
 
-/* Fen as yuan text "100.00". */
-static void yuan(const char *fen, char out[32])
-{
-	long long f = strtoll(fen, NULL, 10);
-	snprintf(out, 32, "%s%lld.%02lld", f < 0 ? "-" : "", llabs(f) / 100, llabs(f) % 100);
-}
-
 /* Write rows r as a table: names[i] selects the column of tcols[i]; columns whose name starts
  * with '$' are fen shown as yuan.  A total line sums the TABLE_INT columns over the rows for
  * which total_row(r, i) is true. */
@@ -117,16 +110,14 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		for (size_t k = 0; k < n && k < 32; k++) {
-			const char *v = names[k][0] == '$' ? row_text(r, i, names[k] + 1)
-			                                   : row_text(r, i, names[k]);
-			if (names[k][0] == '$' && *v != '\0') {
-				yuan(v, buf[k]);
-				v = buf[k];
+			int fen = names[k][0] == '$'; /* the column's name follows the '$' */
+			cells[k] = row_text(r, i, names[k] + fen);
+			if (fen && !row_null(r, i, names[k] + fen)) {
+				fen_yuan(row_int(r, i, names[k] + fen), buf[k]);
+				cells[k] = buf[k];
 			}
-			cells[k] = v;
-			if (total_row != NULL && total_row(r, i))
-				sum[k] += names[k][0] == '$' ? row_int(r, i, names[k] + 1)
-				                             : strtoll(v, NULL, 10);
+			if (total_row != NULL && total_row(r, i) && (fen || tcols[k].type == TABLE_INT))
+				sum[k] += row_int(r, i, names[k] + fen);
 		}
 		rc = table_add_row(t, cells, d);
 	}
@@ -136,8 +127,7 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 			if (k == 0)
 				cells[k] = "合计";
 			else if (names[k][0] == '$') {
-				snprintf(buf[k], sizeof(buf[k]), "%lld", sum[k]);
-				yuan(buf[k], buf[k]);
+				fen_yuan(sum[k], buf[k]);
 				cells[k] = buf[k];
 			} else if (tcols[k].type == TABLE_INT) {
 				snprintf(buf[k], sizeof(buf[k]), "%lld", sum[k]);

@@ -21,12 +21,6 @@ static size_t district_row(const card_rows *r)
 	return (size_t)-1;
 }
 
-static void yuan(const char *fen, char out[32])
-{
-	long long f = strtoll(fen, NULL, 10);
-	snprintf(out, 32, "%lld.%02lld", f / 100, llabs(f % 100));
-}
-
 #define NFIELDS 18
 
 /* The certificate's fields as (label, value) pairs; values point into buf or the rows. */
@@ -41,7 +35,7 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	                    row_int(r5, i5, "received");
 	char amt[32], shortage[96] = "";
 
-	yuan(row_text(r5, i5, "charge_fen"), amt);
+	fen_yuan(row_int(r5, i5, "charge_fen"), amt);
 #define F(l, ...) do { lab[n] = (l); snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); val[n] = buf[n]; n++; } while (0)
 	F("区县", "%s %s", district, row_text(r5, i5, "district_name"));
 	F("学期", "%s", term);

@@ -31,6 +31,11 @@ static size_t row_col(const card_rows *r, const char *name)
 	return c;
 }
 
+void fen_yuan(long long fen, char out[32])
+{
+	snprintf(out, 32, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
+}
+
 const char *row_text(const card_rows *r, size_t row, const char *name)
 {
 	const char *v = "";

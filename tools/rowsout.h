@@ -28,6 +28,9 @@ long long row_int(const card_rows *r, size_t row, const char *name);
 bool row_bool(const card_rows *r, size_t row, const char *name);
 bool row_null(const card_rows *r, size_t row, const char *name);
 
+/* An amount in fen as yuan text: -150 -> "-1.50". */
+void fen_yuan(long long fen, char out[32]);
+
 /* Write s as a JSON string (with quotes). */
 void json_str(FILE *f, const char *s);
 /* One JSON object per row (all columns, typed: numbers and booleans unquoted, NULL null). */
