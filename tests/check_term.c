@@ -1,5 +1,5 @@
 /*
- * check_term.c -- dates, the deadline calendar of SPEC §1, and terms in the store.
+ * check_term.c -- dates, the deadline calendar of docs/workflow.md, and terms in the store.
  */
 #include "config.h"
 

@@ -12,7 +12,7 @@
 
 #include <card/card.h>
 
-/* Exit status (SPEC §5). */
+/* Exit status (cardctl(1), EXIT STATUS; docs/overview.md). */
 enum {
 	EXIT_OK_ = 0,
 	EXIT_USAGE = 1,    /* bad command line */

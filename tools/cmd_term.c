@@ -1,5 +1,5 @@
 /*
- * cmd_term.c -- cardctl term new|show|list: terms and their deadline calendar (SPEC §1).
+ * cmd_term.c -- cardctl term new|show|list: terms and their deadline calendar (docs/workflow.md).
  */
 #include "config.h"
 

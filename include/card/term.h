@@ -1,5 +1,5 @@
 /*
- * card/term.h -- terms ("2026-autumn") and the deadline calendar of SPEC §1.
+ * card/term.h -- terms ("2026-autumn") and the deadline calendar of docs/workflow.md.
  *
  * Every date of the calendar follows from the term's start day S and its census due date:
  * delivery S-7, distribution S+7, district self-adjustment until delivery+7, adjustment
@@ -50,7 +50,7 @@ CARD_API card_err card_term_parse_code(const char *code, int *year, int *autumn)
 /* The default census due date of a term code: Jan 15 or Jun 25 of its year. */
 CARD_API card_err card_term_default_census(const char *code, card_date *out) CARD_WUR;
 
-/* The steps of SPEC §1 that have a due date, in calendar order. */
+/* The steps of docs/workflow.md that have a due date, in calendar order. */
 typedef enum card_step {
 	CARD_STEP_CENSUS = 0,
 	CARD_STEP_DELIVERY,
