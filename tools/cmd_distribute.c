@@ -25,51 +25,6 @@ static const char STATUS_HELP[] =
 	"distributed, redeemed; against the plan (schools: their census of students and\n"
 	"teachers); the deadlines passed and coming; and what is late or open.\n";
 
-enum { O_TERM = 1, O_SCHOOL, O_COUNT, O_FILE, O_DATE, O_ENCODING, O_DISTRICT };
-
-struct args {
-	const char *term, *school, *count, *file, *date, *encoding, *district;
-	int nargs;
-};
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "school", required_argument, NULL, O_SCHOOL },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "file", required_argument, NULL, O_FILE },
-		{ "date", required_argument, NULL, O_DATE },
-		{ "encoding", required_argument, NULL, O_ENCODING },
-		{ "district", required_argument, NULL, O_DISTRICT },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char **slot[] = { NULL, &a->term, &a->school, &a->count, &a->file, &a->date,
-		                &a->encoding, &a->district };
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		if (opt >= O_TERM && opt <= O_DISTRICT) {
-			*slot[opt] = optarg;
-			continue;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	return 0;
-}
-
 static const struct csvin_col DIST_COLS[] = {
 	{ "年级", "grade", 1 },
 	{ "班级", "class", 0 },
@@ -77,6 +32,13 @@ static const struct csvin_col DIST_COLS[] = {
 };
 
 /* Read a distribution file; strings are owned by *strs (2 per line). */
+#define SPEC(name, cmd, help) \
+	static const struct cli_spec name = { cmd, help, "term school count file date encoding district", \
+		                               "term", 0, NULL, 0 }
+SPEC(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
+SPEC(STATUS, "status", STATUS_HELP);
+#undef SPEC
+
 static card_err read_lines(const char *path, const char *enc, card_dist_line **out,
                            char ***strs, size_t *np, card_diag *d)
 {
@@ -136,7 +98,7 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 		{ "count", "handed out" }, { "distributed", "school total" }, { "census", "census" },
 		{ "due", "due" }, { "late", "late" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_dist_line *lines = NULL;
 	char **strs = NULL, doc[CARD_UUID_BUFSZ];
 	size_t n = 0;
@@ -145,7 +107,7 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "distribute", DISTRIBUTE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &DISTRIBUTE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -205,12 +167,12 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		{ "step", "step" }, { "zh", "步骤" }, { "due", "due" }, { "days_left", "days left" },
 		{ "state", "state" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *orgs = NULL, *dl = NULL, *fl = NULL, *tot = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "status", STATUS_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &STATUS, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)

@@ -24,55 +24,30 @@ static const char KEY_IMPORT_HELP[] =
 	"Add a known key, read from standard input as 64 hexadecimal digits (an escrow copy,\n"
 	"or the fixed key of the test vectors).  FILE is created (mode 0600) if needed.\n";
 
-enum { OPT_KEYRING = 1, OPT_ID, OPT_LABEL };
-
 struct key_args {
 	const char *keyring;
 	const char *label;
 	long long id;
 };
 
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct key_args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ "id", required_argument, NULL, OPT_ID },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
+static const struct cli_spec KEY_NEW = { "key new", KEY_NEW_HELP, "keyring id label", "keyring", 0, NULL, 0 };
+static const struct cli_spec KEY_LIST = { "key list", KEY_LIST_HELP, "keyring", "keyring", 0, NULL, 0 };
+static const struct cli_spec KEY_IMPORT = { "key import", KEY_IMPORT_HELP, "keyring id label", "keyring", 0,
+	                                     NULL, 0 };
 
-	a->keyring = NULL;
-	a->label = "";
+/* cli_parse(), then --id as a key id (-1 when absent) and --label ("" when absent). */
+static int parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct key_args *a)
+{
+	struct cli_args o;
+	int st = cli_parse(cli, spec, argc, argv, &o);
+
+	if (st != 0)
+		return st;
+	a->keyring = o.keyring;
+	a->label = o.label != NULL ? o.label : "";
 	a->id = -1;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case OPT_KEYRING:
-			a->keyring = optarg;
-			break;
-		case OPT_ID:
-			if (cli_parse_long(optarg, 0, CARD_KEY_IDS - 1, &a->id) != 0)
-				return cli_usage(cli, cmd, "--id must be a key id from 0 to 15");
-			break;
-		case OPT_LABEL:
-			a->label = optarg;
-			break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->keyring == NULL)
-		return cli_usage(cli, cmd, "--keyring FILE is required");
+	if (o.id != NULL && cli_parse_long(o.id, 0, CARD_KEY_IDS - 1, &a->id) != 0)
+		return cli_usage(cli, spec->cmd, "--id must be a key id from 0 to 15");
 	return 0;
 }
 
@@ -92,7 +67,7 @@ static int key_new(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	unsigned id = 0;
-	int st = parse(cli, "key new", KEY_NEW_HELP, argc, argv, &a);
+	int st = parse(cli, &KEY_NEW, argc, argv, &a);
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;
@@ -124,7 +99,7 @@ static int key_import(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	size_t n;
-	int st = parse(cli, "key import", KEY_IMPORT_HELP, argc, argv, &a);
+	int st = parse(cli, &KEY_IMPORT, argc, argv, &a);
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;
@@ -178,7 +153,7 @@ static int key_list(struct cli *cli, int argc, char **argv)
 {
 	struct key_args a;
 	card_keyring *kr;
-	int st = parse(cli, "key list", KEY_LIST_HELP, argc, argv, &a), first = 1;
+	int st = parse(cli, &KEY_LIST, argc, argv, &a), first = 1;
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;

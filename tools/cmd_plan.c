@@ -26,52 +26,13 @@ static const char EXPORT_HELP[] =
 	"\n"
 	TABLE_FORMAT_HELP;
 
-enum { O_TERM = 1, O_RESERVE, O_WITHOUT, O_FORMAT, O_OUT };
-
-struct args {
-	const char *term, *reserve, *without, *format, *out;
-};
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "reserve", required_argument, NULL, O_RESERVE },
-		{ "proceed-without", required_argument, NULL, O_WITHOUT },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "out", required_argument, NULL, O_OUT },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case O_TERM: a->term = optarg; break;
-		case O_RESERVE: a->reserve = optarg; break;
-		case O_WITHOUT: a->without = optarg; break;
-		case O_FORMAT: a->format = optarg; break;
-		case O_OUT: a->out = optarg; break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	return 0;
-}
+static const struct cli_spec MAKE = { "plan make", MAKE_HELP, "term reserve proceed-without", "term", 0, NULL, 0 };
+static const struct cli_spec SHOW = { "plan show", SHOW_HELP, "term", "term", 0, NULL, 0 };
+static const struct cli_spec EXPORT = { "plan export", EXPORT_HELP, "term", "term", 0, NULL, CLI_TABLE };
 
 static int plan_make(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	char doc[CARD_UUID_BUFSZ], *list = NULL, *save = NULL;
 	const char **without = NULL;
 	size_t nwithout = 0;
@@ -79,7 +40,7 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "plan make", MAKE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &MAKE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -93,9 +54,9 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.without != NULL) {
-		list = strdup(a.without);
-		without = calloc(strlen(a.without) / 2 + 2, sizeof(*without));
+	if (a.proceed_without != NULL) {
+		list = strdup(a.proceed_without);
+		without = calloc(strlen(a.proceed_without) / 2 + 2, sizeof(*without));
 		if (list == NULL || without == NULL) {
 			status = EXIT_FAILED;
 			goto out;
@@ -114,7 +75,7 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 		printf("{\"plan\": \"%s\", \"proceed_without\": %zu}\n", doc, nwithout);
 	else
 		printf("plan of %s made, document %s%s%s\n", a.term, doc,
-		       nwithout ? "; without " : "", nwithout ? a.without : "");
+		       nwithout ? "; without " : "", nwithout ? a.proceed_without : "");
 out:
 	free(list);
 	free(without);
@@ -129,12 +90,12 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		{ "teachers", "teachers" }, { "staff", "staff" }, { "reserve", "reserve" },
 		{ "total", "total" }, { "first_serial", "first serial" }, { "last_serial", "last serial" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "plan show", SHOW_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SHOW, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -185,8 +146,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		{ "计划发放数", TABLE_INT }, { "面值合计(元)", TABLE_INT },
 		{ "起始卡号", TABLE_TEXT }, { "终止卡号", TABLE_TEXT },
 	};
-	struct args a = { 0 };
-	enum table_format fmt;
+	struct cli_args a;
 	struct table *t = NULL;
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -194,16 +154,11 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	card_err rc;
 	long long sum[6] = { 0 };
 	char title[128], cell[10][32];
-	int status = parse(cli, "plan export", EXPORT_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &EXPORT, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
-	if (table_pick_format(a.format, a.out, cli->json, 0, &fmt) != 0) {
-		char why[256];
-		status = cli_usage(cli, "plan export", "%s", table_format_problem(why, sizeof(why), a.format, a.out, 0));
-		goto out;
-	}
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_plan_get(st, a.term, &r, &d);
@@ -236,7 +191,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		rc = table_add_row(t, cells, &d);
 	}
 	if (rc == CARD_OK)
-		rc = table_write(t, fmt, a.out, &d);
+		rc = table_write(t, a.fmt, a.out, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "plan export failed");
 	else if (a.out != NULL && !cli->json)
