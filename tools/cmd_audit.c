@@ -68,36 +68,19 @@ static void print_text(const card_audit_line *v, size_t n, int balanced)
 
 int cmd_audit(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_TERM = 0x2000 };
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, OPT_TERM },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *term = NULL;
+	static const struct cli_spec spec = { "audit", AUDIT_HELP, "term", NULL, 0, NULL, 0 };
+	struct cli_args o;
+	const char *term;
 	card_audit_line *lines = NULL;
 	card_store *st = NULL;
 	size_t n = 0;
-	int opt, balanced = 0, status = EXIT_OK_;
+	int balanced = 0, status = cli_parse(cli, &spec, argc, argv, &o);
 	card_diag d;
 	card_err rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(AUDIT_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt == OPT_TERM) {
-			term = optarg;
-			continue;
-		}
-		return cli_usage(cli, "audit", "invalid option");
-	}
-	if (optind < argc)
-		return cli_usage(cli, "audit", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	term = o.term;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;

@@ -99,32 +99,20 @@ static void print_text(const card_card_info *in)
 
 static int card_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	static const struct cli_spec spec = { "card show", SHOW_HELP, "", NULL, 1, "SERIAL is required", 0 };
+	struct cli_args o;
 	card_card_info info;
 	card_store *st;
-	long long serial;
-	int opt, status = EXIT_OK_;
+	uint64_t serial;
+	int status = cli_parse(cli, &spec, argc, argv, &o);
 	card_diag d;
 	card_err rc;
 
 	memset(&info, 0, sizeof(info));
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(SHOW_HELP, stdout);
-			return EXIT_OK_;
-		}
-		return cli_usage(cli, "card show", "invalid option");
-	}
-	/* Options may follow the serial too. */
-	if (optind >= argc)
-		return cli_usage(cli, "card show", "SERIAL is required");
-	if (optind + 1 < argc)
-		return cli_usage(cli, "card show", "unexpected argument \"%s\"", argv[optind + 1]);
-	if (cli_parse_long(argv[optind], 0, (1LL << 40) - 1, &serial) != 0)
-		return cli_usage(cli, "card show", "invalid serial \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	if (card_serial_parse(o.rest[0], &serial) != CARD_OK)
+		return cli_usage(cli, "card show", "invalid serial \"%s\"", o.rest[0]);
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
