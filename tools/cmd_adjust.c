@@ -135,9 +135,7 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"report\": ", doc);
-		rows_json_object(stdout, sum, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "document", doc, "report", row_json(sum, 0)));
 	} else {
 		printf("adjustment report of %s filed as draft%s, document %s\n"
 		       "  schools %s, surplus %s, shortage %s, due %s\n",
@@ -175,7 +173,7 @@ static int adjust_approve(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "adjust approve failed");
 	else if (cli->json)
-		printf("{\"district\": \"%s\", \"state\": \"approved\", \"document\": \"%s\"}\n", a.district, doc);
+		json_line(json_pack("{s:s, s:s, s:s}", "district", a.district, "state", "approved", "document", doc));
 	else
 		printf("adjustment report of %s approved by %s, document %s\n", a.district, a.approver, doc);
 out:
@@ -219,15 +217,8 @@ static int adjust_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"reports\": ");
-		rows_json_array(stdout, list);
-		printf(", \"lines\": ");
-		rows_json_array(stdout, lines);
-		printf(", \"orders\": ");
-		rows_json_array(stdout, orders);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o, s:o, s:o}", "term", a.term, "reports", rows_json(list), "lines",
+		                    rows_json(lines), "orders", rows_json(orders)));
 	} else {
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (card_rows_count(lines) > 0) {
@@ -274,13 +265,12 @@ static int adjust_settle(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"proposal\": ");
-		rows_json_array(stdout, prop);
-		if (a.confirm) {
-			printf(", \"settlement\": \"%s\", \"orders\": ", doc);
-			rows_json_array(stdout, orders);
+		json_t *j = json_pack("{s:o}", "proposal", rows_json(prop));
+		if (j != NULL && a.confirm) {
+			json_object_set_new(j, "settlement", json_string(doc));
+			json_object_set_new(j, "orders", rows_json(orders));
 		}
-		printf("}\n");
+		json_line(j);
 	} else {
 		printf("settlement of term %s%s:\n", a.term, a.confirm ? "" : " (proposal; --confirm records it)");
 		rows_print(stdout, prop, cols, sizeof(cols) / sizeof(cols[0]));

@@ -21,23 +21,15 @@ static const char AUDIT_HELP[] =
 
 static void print_json(const card_audit_line *v, size_t n, int balanced)
 {
-	printf("{\"balanced\": %s, \"checks\": [", balanced ? "true" : "false");
-	for (size_t i = 0; i < n; i++) {
-		printf("%s{\"term\": ", i ? ", " : "");
-		if (v[i].term[0] != '\0')
-			json_str(stdout, v[i].term);
-		else
-			fputs("null", stdout);
-		fputs(", \"item\": ", stdout);
-		json_str(stdout, v[i].item);
-		printf(", \"value\": %" PRId64 ", \"ok\": %s, \"detail\": ", v[i].value, v[i].ok ? "true" : "false");
-		if (v[i].detail[0] != '\0')
-			json_str(stdout, v[i].detail);
-		else
-			fputs("null", stdout);
-		fputc('}', stdout);
-	}
-	printf("]}\n");
+	json_t *checks = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(checks, json_pack("{s:s?, s:s, s:I, s:b, s:s?}", "term",
+		                                        v[i].term[0] != '\0' ? v[i].term : NULL, "item",
+		                                        v[i].item, "value", (json_int_t)v[i].value, "ok",
+		                                        v[i].ok, "detail",
+		                                        v[i].detail[0] != '\0' ? v[i].detail : NULL));
+	json_line(json_pack("{s:b, s:o}", "balanced", balanced, "checks", checks));
 }
 
 static void print_line(const card_audit_line *l)

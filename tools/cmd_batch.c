@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char MINT_HELP[] =
 	"Usage: cardctl batch mint --term TERM --count N --keyring FILE --key-id K [--note TEXT] [--json]\n"
@@ -27,16 +28,22 @@ static const char SHOW_HELP[] =
 
 enum { OPT_TERM = 1, OPT_COUNT, OPT_KEYRING, OPT_KEY_ID, OPT_NOTE, OPT_PLAN };
 
-static void print_batch(const struct cli *cli, const card_batch *b, int comma)
+/* A batch as JSON (a new reference). */
+static json_t *batch_json(const card_batch *b)
+{
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}", "batch", b->id, "term", b->term, "key_id",
+	                 (int)b->key_id, "first_serial", (json_int_t)b->first_serial, "last_serial",
+	                 (json_int_t)(b->first_serial + b->count - 1), "count", (json_int_t)b->count,
+	                 "created_at", b->created_at);
+}
+
+static void print_batch(const struct cli *cli, const card_batch *b, json_t *all)
 {
 	char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 	card_serial_format(b->first_serial, first);
 	card_serial_format(b->first_serial + b->count - 1, last);
 	if (cli->json)
-		printf("%s{\"batch\": \"%s\", \"term\": \"%s\", \"key_id\": %u, \"first_serial\": %" PRIu64
-		       ", \"last_serial\": %" PRIu64 ", \"count\": %" PRIu64 ", \"created_at\": \"%s\"}",
-		       comma ? ", " : "", b->id, b->term, b->key_id, b->first_serial,
-		       b->first_serial + b->count - 1, b->count, b->created_at);
+		json_array_append_new(all, batch_json(b));
 	else
 		printf("%s  %-12s key %-2u %s-%s  %10" PRIu64 "  %s\n", b->id, b->term, b->key_id, first, last,
 		       b->count, b->created_at);
@@ -116,8 +123,7 @@ static int batch_mint(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		print_batch(cli, &b, 0);
-		putchar('\n');
+		json_line(batch_json(&b));
 	} else {
 		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 		card_serial_format(b.first_serial, first);
@@ -140,6 +146,7 @@ static int batch_list(struct cli *cli, int argc, char **argv)
 	};
 	const char *term = NULL;
 	card_batch *list = NULL;
+	json_t *all = NULL;
 	card_store *st;
 	size_t n = 0;
 	card_diag d;
@@ -169,12 +176,11 @@ static int batch_list(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, rc, &d, "could not list batches");
 		goto out;
 	}
-	if (cli->json)
-		putchar('[');
+	all = cli->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++)
-		print_batch(cli, &list[i], i > 0);
+		print_batch(cli, &list[i], all);
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 out:
 	free(list);
 	card_store_close(st);
@@ -210,8 +216,7 @@ static int batch_show(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not read the batch");
 	} else if (cli->json) {
-		print_batch(cli, &b, 0);
-		putchar('\n');
+		json_line(batch_json(&b));
 	} else {
 		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 		card_serial_format(b.first_serial, first);

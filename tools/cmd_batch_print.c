@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 #include "qrsvg.h"
 
 static const char EXPORT_HELP[] =
@@ -31,24 +32,7 @@ static const char VERIFY_HELP[] =
 	"is reachable the range is also checked against the batch as minted.  Exit status 0 when\n"
 	"everything matches, 2 on any mismatch.\n";
 
-
 static volatile sig_atomic_t interrupted;
-
-/* A JSON string (paths may hold anything). */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static void on_signal(int sig)
 {
@@ -78,7 +62,6 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 }
-
 
 int batch_export(struct cli *cli, int argc, char **argv)
 {
@@ -165,11 +148,10 @@ int batch_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"file\": ");
-		json_str(outpath);
-		printf(", \"batch\": \"%s\", \"rows\": %" PRIu64 ", \"first_serial\": %" PRIu64
-		       ", \"last_serial\": %" PRIu64 ", \"sha256\": \"%s\", \"signer\": \"%s\"}\n", m.batch, m.rows,
-		       m.first_serial, m.last_serial, m.sha256, m.signer);
+		json_line(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "file", outpath, "batch", m.batch,
+		                    "rows", (json_int_t)m.rows, "first_serial", (json_int_t)m.first_serial,
+		                    "last_serial", (json_int_t)m.last_serial, "sha256", m.sha256, "signer",
+		                    m.signer));
 	} else
 		printf("%s: %" PRIu64 " cards of batch %s (serials %" PRIu64 "-%" PRIu64 "), sha256 %s\n"
 		       "%s.manifest: signed by %s\n", outpath, m.rows, m.batch, m.first_serial, m.last_serial,
@@ -257,12 +239,11 @@ int batch_verify(struct cli *cli, int argc, char **argv)
 	if (status != EXIT_OK_)
 		goto out;
 	if (cli->json) {
-		printf("{\"file\": ");
-		json_str(file);
-		printf(", \"ok\": true, \"rows\": %" PRIu64 ", \"batch\": \"%s\", \"term\": \"%s\", "
-		       "\"first_serial\": %" PRIu64 ", \"last_serial\": %" PRIu64 ", \"codes_checked\": \"%s\", "
-		       "\"database_checked\": %s}\n", m.rows, m.batch, m.term, m.first_serial,
-		       m.last_serial, kr != NULL ? "mac" : "form", db_checked ? "true" : "false");
+		json_line(json_pack("{s:s, s:b, s:I, s:s, s:s, s:I, s:I, s:s, s:b}", "file", file, "ok", 1,
+		                    "rows", (json_int_t)m.rows, "batch", m.batch, "term", m.term, "first_serial",
+		                    (json_int_t)m.first_serial, "last_serial", (json_int_t)m.last_serial,
+		                    "codes_checked", kr != NULL ? "mac" : "form", "database_checked",
+		                    db_checked));
 	} else
 		printf("%s: OK, %" PRIu64 " cards of batch %s (%s, serials %" PRIu64 "-%" PRIu64 "); signature, "
 		       "SHA-256 and count match; codes %s%s\n", file, m.rows, m.batch, m.term,

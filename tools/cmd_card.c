@@ -17,59 +17,38 @@ static const char SHOW_HELP[] =
 	"(reason).  SERIAL is the 13-digit number printed on the card.  Exit status 2 when no batch\n"
 	"holds the serial.  A district login sees only the cards its district holds.\n";
 
-static void jfield(const char *name, const char *v, int last)
+/* A text field: its string, or NULL (JSON null) when empty. */
+static const char *opt(const char *v)
 {
-	printf("\"%s\": ", name);
-	if (v != NULL && v[0] != '\0')
-		json_str(stdout, v);
-	else
-		fputs("null", stdout);
-	fputs(last ? "" : ", ", stdout);
+	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
 static void print_json(const card_card_info *in)
 {
-	printf("{\"serial\": %" PRIu64 ", ", in->serial);
-	jfield("batch", in->batch, 0);
-	jfield("term", in->term, 0);
-	printf("\"key_id\": %u, \"face_value_fen\": %d, \"holder\": {", in->key_id, in->face_value_fen);
-	jfield("org", in->org, 0);
-	jfield("state", in->state, 0);
-	jfield("doc", in->holder_doc, 1);
-	fputs("}, \"redemption\": ", stdout);
-	if (in->redeemed) {
-		printf("{\"id\": %" PRId64 ", ", in->redemption_id);
-		jfield("account", in->account, 0);
-		jfield("redeemed_at", in->redeemed_at, 1);
-		fputs("}", stdout);
-	} else {
-		fputs("null", stdout);
-	}
-	fputs(", \"void\": ", stdout);
-	if (in->voided) {
-		fputs("{", stdout);
-		jfield("reason", in->void_reason, 0);
-		jfield("doc", in->void_doc, 0);
-		jfield("at", in->voided_at, 1);
-		fputs("}", stdout);
-	} else {
-		fputs("null", stdout);
-	}
-	fputs(", \"moves\": [", stdout);
+	json_t *moves = json_array();
+
 	for (size_t i = 0; i < in->nmoves; i++) {
 		const card_card_move *m = &in->moves[i];
-		printf("%s{\"ledger_id\": %" PRId64 ", ", i ? ", " : "", m->ledger_id);
-		jfield("at", m->at, 0);
-		jfield("kind", m->kind, 0);
-		jfield("doc", m->doc, 0);
-		jfield("from_org", m->from_org, 0);
-		jfield("from_state", m->from_state, 0);
-		jfield("to_org", m->to_org, 0);
-		jfield("to_state", m->to_state, 0);
-		jfield("actor", m->actor, 1);
-		fputs("}", stdout);
+		json_array_append_new(moves, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+		                                       "ledger_id", (json_int_t)m->ledger_id, "at", opt(m->at),
+		                                       "kind", opt(m->kind), "doc", opt(m->doc), "from_org",
+		                                       opt(m->from_org), "from_state", opt(m->from_state),
+		                                       "to_org", opt(m->to_org), "to_state", opt(m->to_state),
+		                                       "actor", opt(m->actor)));
 	}
-	fputs("]}\n", stdout);
+	json_line(json_pack("{s:I, s:s?, s:s?, s:i, s:i, s:{s:s?, s:s?, s:s?}, s:o, s:o, s:o}",
+	                    "serial", (json_int_t)in->serial, "batch", opt(in->batch), "term", opt(in->term),
+	                    "key_id", (int)in->key_id, "face_value_fen", in->face_value_fen, "holder", "org",
+	                    opt(in->org), "state", opt(in->state), "doc", opt(in->holder_doc), "redemption",
+	                    in->redeemed ? json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)in->redemption_id,
+	                                             "account", opt(in->account), "redeemed_at",
+	                                             opt(in->redeemed_at))
+	                                 : json_null(),
+	                    "void",
+	                    in->voided ? json_pack("{s:s?, s:s?, s:s?}", "reason", opt(in->void_reason), "doc",
+	                                           opt(in->void_doc), "at", opt(in->voided_at))
+	                               : json_null(),
+	                    "moves", moves));
 }
 
 static void print_text(const card_card_info *in)

@@ -157,9 +157,7 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"districts\": ", doc);
-		rows_json_array(stdout, sum);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "document", doc, "districts", rows_json(sum)));
 	} else {
 		static const struct rows_col cols[] = {
 			{ "district", "district" }, { "lines", "lines" }, { "students", "students" },
@@ -204,7 +202,7 @@ static int census_submit(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "census submit failed");
 	else if (cli->json)
-		printf("{\"submission\": \"%s\", \"late\": %s}\n", doc, late ? "true" : "false");
+		json_line(json_pack("{s:s, s:b}", "submission", doc, "late", late));
 	else
 		printf("census of %s submitted%s, submission %s\n", a.district,
 		       late ? " LATE (after the census due date)" : "", doc);
@@ -260,7 +258,7 @@ static int census_approve(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "census approve failed");
 	else if (cli->json)
-		printf("{\"district\": \"%s\", \"state\": \"approved\"}\n", a.district);
+		json_line(json_pack("{s:s, s:s}", "district", a.district, "state", "approved"));
 	else
 		printf("census of %s approved by %s\n", a.district, a.approver);
 out:
@@ -293,7 +291,7 @@ static int census_reopen(struct cli *cli, int argc, char **argv)
 	else if (!cli->json)
 		printf("census of %s is a draft again\n", a.district);
 	else
-		printf("{\"district\": \"%s\", \"state\": \"draft\"}\n", a.district);
+		json_line(json_pack("{s:s, s:s}", "district", a.district, "state", "draft"));
 out:
 	cli_args_free(&a);
 	card_store_close(st);
@@ -336,15 +334,10 @@ static int census_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"districts\": ");
-		rows_json_array(stdout, list);
-		if (check != NULL) {
-			printf(", \"schools\": ");
-			rows_json_array(stdout, check);
-		}
-		printf("}\n");
+		json_t *j = json_pack("{s:s, s:o}", "term", a.term, "districts", rows_json(list));
+		if (j != NULL && check != NULL)
+			json_object_set_new(j, "schools", rows_json(check));
+		json_line(j);
 	} else {
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (check != NULL) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char DERIVE_HELP[] =
 	"Usage: cardctl code derive --keyring FILE --key-id N --serial S [--count M] [--json]\n\n"
@@ -33,7 +34,7 @@ static int code_derive(struct cli *cli, int argc, char **argv)
 	const char *keyring = NULL;
 	long long key_id = -1, count = 1;
 	uint64_t serial = 0;
-	int have_serial = 0, opt, st = EXIT_OK_;
+	int have_serial = 0, opt, st = EXIT_OK_, first = 1;
 	card_keyring *kr = NULL;
 	card_codec *codec = NULL;
 	card_err rc;
@@ -95,7 +96,7 @@ static int code_derive(struct cli *cli, int argc, char **argv)
 		}
 		card_serial_format(serial + (uint64_t)i, ser);
 		if (cli->json)
-			printf("%s{\"serial\": \"%s\", \"code\": \"%s\"}", i ? ", " : "", ser, code);
+			json_item(json_pack("{s:s, s:s}", "serial", ser, "code", code), &first);
 		else
 			printf("%s %s\n", ser, code);
 	}
@@ -120,10 +121,12 @@ static int verify_one(const struct cli *cli, card_codec *codec, const char *text
 		card_serial_format(serial, ser);
 	/* The code itself is echoed only as its position: output may end up in logs. */
 	if (cli->json) {
-		printf("%s{\"verdict\": \"%s\"", *first ? "" : ", ", card_verdict_name(v));
-		if (v == CARD_VALID)
-			printf(", \"serial\": \"%s\", \"key_id\": %u", ser, key_id);
-		printf("}");
+		json_t *j = json_pack("{s:s}", "verdict", card_verdict_name(v));
+		if (j != NULL && v == CARD_VALID) {
+			json_object_set_new(j, "serial", json_string(ser));
+			json_object_set_new(j, "key_id", json_integer(key_id));
+		}
+		json_item(j, first);
 	} else {
 		printf("%-11s %s\n", card_verdict_name(v), v == CARD_VALID ? ser : "-");
 	}

@@ -139,9 +139,7 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"distribution\": \"%s\", \"result\": ", doc);
-		rows_json_object(stdout, r, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "distribution", doc, "result", row_json(r, 0)));
 	} else {
 		printf("distribution %s at %s\n", doc, a.school);
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
@@ -189,28 +187,14 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"district\": ");
-		if (a.district != NULL)
-			json_str(stdout, a.district);
-		else
-			printf("null");
-		printf(",\n \"totals\": ");
-		rows_json_object(stdout, tot, 0);
-		printf(",\n \"orgs\": ");
-		rows_json_array(stdout, orgs);
-		printf(",\n \"deadlines\": ");
-		rows_json_array(stdout, dl);
-		printf(",\n \"flags\": {");
-		for (size_t i = 0; i < card_rows_count(fl); i++) {
-			printf("%s", i ? ", " : "");
-			json_str(stdout, row_text(fl, i, "flag"));
-			printf(": {\"count\": %s, \"which\": ", row_text(fl, i, "count"));
-			json_str(stdout, row_text(fl, i, "which"));
-			printf("}");
-		}
-		printf("}}\n");
+		json_t *flags = json_object();
+		for (size_t i = 0; flags != NULL && i < card_rows_count(fl); i++)
+			json_object_set_new(flags, row_text(fl, i, "flag"),
+			                    json_pack("{s:I, s:s}", "count", (json_int_t)row_int(fl, i, "count"),
+			                              "which", row_text(fl, i, "which")));
+		json_line(json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "term", a.term, "district", a.district,
+		                    "totals", row_json(tot, 0), "orgs", rows_json(orgs), "deadlines",
+		                    rows_json(dl), "flags", flags));
 		goto out;
 	}
 	printf("term %s%s%s: minted %s, planned %s\n", a.term, a.district ? ", district " : "",

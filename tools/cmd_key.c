@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char KEY_NEW_HELP[] =
 	"Usage: cardctl key new --keyring FILE [--id N] [--label TEXT]\n\n"
@@ -82,7 +83,7 @@ static int key_new(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"key_id\": %u}\n", id);
+		json_line(json_pack("{s:I}", "key_id", (json_int_t)id));
 	else
 		printf("key %u added to %s\n", id, a.keyring);
 out:
@@ -126,7 +127,7 @@ static int key_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"key_id\": %lld}\n", a.id);
+		json_line(json_pack("{s:I}", "key_id", (json_int_t)a.id));
 	else
 		printf("key %lld imported into %s\n", a.id, a.keyring);
 out:
@@ -134,26 +135,12 @@ out:
 	return st;
 }
 
-static void json_string(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(o, "\\u%04x", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
-
 static int key_list(struct cli *cli, int argc, char **argv)
 {
 	struct key_args a;
 	card_keyring *kr;
-	int st = parse(cli, &KEY_LIST, argc, argv, &a), first = 1;
+	json_t *list = NULL;
+	int st = parse(cli, &KEY_LIST, argc, argv, &a);
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;
@@ -161,7 +148,7 @@ static int key_list(struct cli *cli, int argc, char **argv)
 	if (kr == NULL)
 		return st;
 	if (cli->json)
-		printf("[");
+		list = json_array();
 	else
 		printf("%-6s %-20s %s\n", "key_id", "created", "label");
 	for (unsigned id = 0; id < CARD_KEY_IDS; id++) {
@@ -172,17 +159,14 @@ static int key_list(struct cli *cli, int argc, char **argv)
 			continue;
 		gmtime_r(&info.created, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (cli->json) {
-			printf("%s{\"key_id\": %u, \"created\": \"%s\", \"label\": ", first ? "" : ", ", id, when);
-			json_string(stdout, info.label);
-			printf("}");
-		} else {
+		if (cli->json)
+			json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "key_id", (json_int_t)id,
+			                                      "created", when, "label", info.label));
+		else
 			printf("%-6u %-20s %s\n", id, when, info.label);
-		}
-		first = 0;
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(list);
 	card_keyring_free(kr);
 	return EXIT_OK_;
 }

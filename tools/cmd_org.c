@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 #include "csvin.h"
 
 static const char IMPORT_HELP[] =
@@ -36,25 +37,6 @@ static const struct csvin_col ORG_COLS[] = {
 	{ "电话", "phone", 0 },
 };
 #define ORG_NCOLS (sizeof(ORG_COLS) / sizeof(ORG_COLS[0]))
-
-static void json_str(const char *s)
-{
-	if (s == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 struct rows {
 	card_org_row *v;
@@ -180,8 +162,9 @@ static int org_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"rows\": %zu, \"inserted\": %zu, \"updated\": %zu, \"unchanged\": %zu, "
-		       "\"encoding\": \"%s\"}\n", rows.n, res.inserted, res.updated, res.unchanged, encoding);
+		json_line(json_pack("{s:I, s:I, s:I, s:I, s:s}", "rows", (json_int_t)rows.n, "inserted",
+		                    (json_int_t)res.inserted, "updated", (json_int_t)res.updated, "unchanged",
+		                    (json_int_t)res.unchanged, "encoding", encoding));
 	else
 		printf("%zu organisations read (%s): %zu new, %zu updated, %zu unchanged\n", rows.n,
 		       encoding, res.inserted, res.updated, res.unchanged);
@@ -199,6 +182,7 @@ static int org_list(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *district = NULL;
+	json_t *all = NULL;
 	card_org *list = NULL;
 	card_store *st;
 	size_t n = 0;
@@ -230,26 +214,22 @@ static int org_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		putchar('[');
+		all = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const card_org *o = &list[i];
 		if (cli->json) {
-			const char *k[] = { "code", "name", "kind", "parent", "district", "address", "contact", "phone" };
-			const char *v[] = { o->code, o->name, o->kind, o->parent, o->district, o->address,
-			                    o->contact, o->phone };
-			printf("%s{", i ? ",\n " : "");
-			for (size_t j = 0; j < 8; j++) {
-				printf("%s\"%s\": ", j ? ", " : "", k[j]);
-				json_str(v[j]);
-			}
-			putchar('}');
+			json_array_append_new(all, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+			                                     "code", o->code, "name", o->name, "kind", o->kind,
+			                                     "parent", o->parent, "district", o->district,
+			                                     "address", o->address, "contact", o->contact,
+			                                     "phone", o->phone));
 		} else {
 			printf("%-12s %-8s %-12s %s\n", o->code, o->kind, o->parent != NULL ? o->parent : "-",
 			       o->name);
 		}
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 	if (district != NULL && n == 0) {
 		cli_error(cli, "no district \"%s\"", district);
 		status = EXIT_REJECTED;

@@ -72,7 +72,7 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"plan\": \"%s\", \"proceed_without\": %zu}\n", doc, nwithout);
+		json_line(json_pack("{s:s, s:I}", "plan", doc, "proceed_without", (json_int_t)nwithout));
 	else
 		printf("plan of %s made, document %s%s%s\n", a.term, doc,
 		       nwithout ? "; without " : "", nwithout ? a.proceed_without : "");
@@ -106,18 +106,9 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"plan\": ");
-		json_str(stdout, row_text(r, 0, "doc"));
-		printf(", \"batch\": ");
-		if (row_text(r, 0, "batch")[0] != '\0')
-			json_str(stdout, row_text(r, 0, "batch"));
-		else
-			printf("null");
-		printf(", \"lines\": ");
-		rows_json_array(stdout, r);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:s, s:s?, s:o}", "term", a.term, "plan", row_text(r, 0, "doc"),
+		                    "batch", row_null(r, 0, "batch") ? NULL : row_text(r, 0, "batch"), "lines",
+		                    rows_json(r)));
 	} else {
 		long long total = 0;
 		for (size_t i = 0; i < card_rows_count(r); i++)
@@ -224,9 +215,9 @@ int cmd_batch_mint_plan(struct cli *cli, const char *term, const char *keyring, 
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"batch\": \"%s\", \"term\": \"%s\", \"key_id\": %u, \"first_serial\": %lld,"
-		       " \"last_serial\": %lld, \"count\": %lld}\n", batch, term, key_id, first,
-		       first + count - 1, count);
+		json_line(json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}", "batch", batch, "term", term, "key_id",
+		                    (int)key_id, "first_serial", (json_int_t)first, "last_serial",
+		                    (json_int_t)(first + count - 1), "count", (json_int_t)count));
 	else
 		printf("batch %s: the plan of %s, %lld cards under key %u, serials %013lld-%013lld, in city"
 		       " stock\nrun 'cardctl plan show --term %s' for each district's range\n",

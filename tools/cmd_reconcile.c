@@ -79,12 +79,8 @@ static void print_result(const struct cli *cli, const char *what, const char *do
                          const card_rows *r)
 {
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"result\": ", doc);
-		if (card_rows_count(r) > 0)
-			rows_json_object(stdout, r, 0);
-		else
-			fputs("null", stdout);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "document", doc, "result",
+		                    card_rows_count(r) > 0 ? row_json(r, 0) : json_null()));
 		return;
 	}
 	printf("%s, document %s\n", what, doc);

@@ -92,9 +92,7 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"shipment\": \"%s\", \"result\": ", doc);
-		rows_json_object(stdout, r, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "shipment", doc, "result", row_json(r, 0)));
 	} else {
 		printf("shipment %s: %s cards to %s%s, serials %s\n", doc, row_text(r, 0, "count"),
 		       a.to, row_bool(r, 0, "courier") ? " by courier" : "",
@@ -152,11 +150,7 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		if (rc != CARD_OK)
 			status = cli_fail(cli, rc, &d, "ship show failed");
 	} else if (cli->json) {
-		printf("{\"shipment\": ");
-		rows_json_object(stdout, r, 0);
-		printf(", \"ranges\": ");
-		rows_json_array(stdout, r);
-		printf("}\n");
+		json_line(json_pack("{s:o, s:o}", "shipment", row_json(r, 0), "ranges", rows_json(r)));
 	} else {
 		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], row_text(r, 0, "term"),
 		       row_text(r, 0, "from_org"), row_text(r, 0, "from_name"),
@@ -250,9 +244,8 @@ static int ship_lost(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"shipment\": \"%s\", \"ranges\": ", doc, a.rest[0]);
-		rows_json_array(stdout, r);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:s, s:o}", "document", doc, "shipment", a.rest[0], "ranges",
+		                    rows_json(r)));
 	} else {
 		long long n[2] = { 0, 0 }; /* void, redeemed */
 		for (size_t i = 0; i < card_rows_count(r); i++)
@@ -316,9 +309,7 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"receipt\": \"%s\", \"result\": ", doc);
-		rows_json_object(stdout, r, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "receipt", doc, "result", row_json(r, 0)));
 	} else {
 		printf("receipt %s of shipment %s, photo sha256 %s\n", doc, a.rest[0],
 		       row_text(r, 0, "sha256"));

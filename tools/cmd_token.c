@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char NEW_HELP[] =
 	"Usage: cardctl token new --role helpdesk|platform [--label TEXT] [--json]\n\n"
@@ -26,21 +27,6 @@ static const char REVOKE_HELP[] =
 	"its next request.\n";
 
 enum { OPT_ROLE = 1, OPT_LABEL };
-
-static void json_string(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(o, "\\u%04x", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
 
 static int token_new(struct cli *cli, int argc, char **argv)
 {
@@ -93,8 +79,8 @@ static int token_new(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"id\": \"%s\", \"role\": \"%s\", \"token\": \"%s\"}\n", id,
-		       card_token_role_name(role), token);
+		json_line(json_pack("{s:s, s:s, s:s}", "id", id, "role", card_token_role_name(role), "token",
+		                    token));
 	else
 		printf("%s\n", token);
 	if (!cli->json && cli->tty)
@@ -131,6 +117,7 @@ static int parse_plain(struct cli *cli, const char *cmd, const char *help, int a
 static int token_list(struct cli *cli, int argc, char **argv)
 {
 	card_token_info *v = NULL;
+	json_t *all = NULL;
 	card_store *st = NULL;
 	size_t n = 0;
 	card_diag d;
@@ -149,22 +136,16 @@ static int token_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("[");
+		all = json_array();
 	else
 		printf("%-16s %-8s %-20s %-20s %-12s %s\n", "id", "role", "created", "revoked", "by", "label");
 	for (size_t i = 0; i < n; i++) {
 		if (cli->json) {
-			printf("%s{\"id\": \"%s\", \"role\": \"%s\", \"created_at\": \"%s\", \"revoked_at\": ",
-			       i ? ", " : "", v[i].id, card_token_role_name(v[i].role), v[i].created_at);
-			if (v[i].revoked_at[0] != '\0')
-				printf("\"%s\"", v[i].revoked_at);
-			else
-				printf("null");
-			printf(", \"created_by\": ");
-			json_string(stdout, v[i].created_by);
-			printf(", \"label\": ");
-			json_string(stdout, v[i].label);
-			printf("}");
+			json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", v[i].id,
+			                                     "role", card_token_role_name(v[i].role), "created_at",
+			                                     v[i].created_at, "revoked_at",
+			                                     v[i].revoked_at[0] != '\0' ? v[i].revoked_at : NULL,
+			                                     "created_by", v[i].created_by, "label", v[i].label));
 		} else {
 			printf("%-16s %-8s %-20s %-20s %-12s %s\n", v[i].id, card_token_role_name(v[i].role),
 			       v[i].created_at, v[i].revoked_at[0] ? v[i].revoked_at : "-", v[i].created_by,
@@ -172,7 +153,7 @@ static int token_list(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 out:
 	free(v);
 	card_store_close(st);
@@ -196,7 +177,7 @@ static int token_revoke(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "could not revoke the token");
 	else if (cli->json)
-		printf("{\"revoked\": \"%s\"}\n", argv[first]);
+		json_line(json_pack("{s:s}", "revoked", argv[first]));
 	else
 		printf("token %s revoked\n", argv[first]);
 	card_store_close(st);

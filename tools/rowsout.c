@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,52 +85,89 @@ bool row_null(const card_rows *r, size_t row, const char *name)
 	return v;
 }
 
-void json_str(FILE *f, const char *s)
+/* One cell as JSON: null, true/false, an integer, another number, or a string. */
+static json_t *cell_json(const card_rows *r, size_t row, size_t c)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	const char *v = card_rows_get(r, row, c);
+	char *end;
+
+	if (card_rows_isnull(r, row, c))
+		return json_null();
+	switch (card_rows_type(r, c)) {
+	case CARD_COL_BOOL:
+		return json_boolean(strcmp(v, "t") == 0);
+	case CARD_COL_INT: {
+		long long n;
+		double x;
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno == 0 && end != v && *end == '\0')
+			return json_integer(n);
+		x = strtod(v, &end);
+		if (end != v && *end == '\0')
+			return json_real(x);
+		return json_string(v);
 	}
-	fputc('"', f);
+	case CARD_COL_TEXT:
+	case CARD_COL_DATE:
+		break;
+	}
+	return json_string(v);
+}
+
+json_t *row_json(const card_rows *r, size_t row)
+{
+	json_t *o = json_object();
+
+	for (size_t c = 0; o != NULL && c < card_rows_ncols(r); c++)
+		if (json_object_set_new(o, card_rows_name(r, c), cell_json(r, row, c)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
+json_t *rows_json(const card_rows *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < card_rows_count(r); i++)
+		if (json_array_append_new(a, row_json(r, i)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+int json_print(FILE *f, json_t *j)
+{
+	int rc = j != NULL ? json_dumpf(j, f, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : -1;
+	json_decref(j);
+	return rc;
+}
+
+void json_line(json_t *j)
+{
+	json_print(stdout, j);
+	putchar('\n');
+}
+
+void json_item(json_t *j, int *first)
+{
+	if (!*first)
+		fputs(", ", stdout);
+	json_print(stdout, j);
+	*first = 0;
 }
 
 void rows_json_object(FILE *f, const card_rows *r, size_t row)
 {
-	fputc('{', f);
-	for (size_t c = 0; c < card_rows_ncols(r); c++) {
-		const char *v = card_rows_get(r, row, c);
-		if (c > 0)
-			fputs(", ", f);
-		json_str(f, card_rows_name(r, c));
-		fputs(": ", f);
-		if (card_rows_isnull(r, row, c))
-			fputs("null", f);
-		else if (card_rows_type(r, c) == CARD_COL_INT)
-			fputs(v, f);
-		else if (card_rows_type(r, c) == CARD_COL_BOOL)
-			fputs(strcmp(v, "t") == 0 ? "true" : "false", f);
-		else
-			json_str(f, v);
-	}
-	fputc('}', f);
+	json_print(f, row_json(r, row));
 }
 
 void rows_json_array(FILE *f, const card_rows *r)
 {
-	fputc('[', f);
-	for (size_t i = 0; i < card_rows_count(r); i++) {
-		if (i > 0)
-			fputs(", ", f);
-		rows_json_object(f, r, i);
-	}
-	fputc(']', f);
+	json_print(f, rows_json(r));
 }
 
 int text_cols(const char *s)
