@@ -25,8 +25,6 @@ static const char LIST_HELP[] =
 	"Usage: cardctl org list [--district CODE] [--json]\n\n"
 	"List the organisations, or one district and its schools.\n";
 
-enum { OPT_ENCODING = 1, OPT_DISTRICT };
-
 static const struct csvin_col ORG_COLS[] = {
 	{ "编码", "code", 1 },
 	{ "名称", "name", 1 },
@@ -110,34 +108,21 @@ static card_err read_rows(const char *path, const char *enc, struct rows *out, c
 
 static int org_import(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "encoding", required_argument, NULL, OPT_ENCODING },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct cli_spec spec = { "org import", IMPORT_HELP, "encoding", NULL, 1,
+		                              "exactly one FILE.csv is required", 0 };
+	struct cli_args o;
 	struct rows rows = { 0 };
 	card_org_import_result res;
 	card_store *st = NULL;
 	const char *enc = NULL, *path, *encoding = "";
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &spec, argc, argv, &o);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(IMPORT_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt != OPT_ENCODING)
-			return cli_usage(cli, "org import", "invalid option");
-		enc = optarg;
-	}
-	if (argc - optind != 1)
-		return cli_usage(cli, "org import", "exactly one FILE.csv is required");
-	path = argv[optind];
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	enc = o.encoding;
+	path = o.rest[0];
 	card_diag_clear(&d);
 	rc = read_rows(path, enc, &rows, &encoding, &d);
 	if (rc != CARD_OK) {
@@ -176,34 +161,20 @@ out:
 
 static int org_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "district", required_argument, NULL, OPT_DISTRICT },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *district = NULL;
+	static const struct cli_spec spec = { "org list", LIST_HELP, "district", NULL, 0, NULL, 0 };
+	struct cli_args args;
+	const char *district;
 	json_t *all = NULL;
 	card_org *list = NULL;
 	card_store *st;
 	size_t n = 0;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &spec, argc, argv, &args);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(LIST_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt != OPT_DISTRICT)
-			return cli_usage(cli, "org list", "invalid option");
-		district = optarg;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "org list", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	district = args.district;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
