@@ -29,18 +29,33 @@ if [ -s "$T/describe.err" ]; then
 else
 	ok "psql described all $nst statements of libcard"
 fi
-grep -v '^@@' "$T/described" | grep '|' | cut -d'|' -f1 | sort -u >"$T/returned"
+# FILE:NAME<TAB>column for every statement, and the union of all columns.
+awk -F'|' '/^@@ / { st = $0; sub(/^@@ /, "", st); next } NF >= 2 && st != "" { print st "\t" $1 }' \
+	"$T/described" | sort -u >"$T/stmt_cols"
+cut -f2 "$T/stmt_cols" | sort -u >"$T/returned"
 [ "$(wc -l <"$T/returned")" -ge 50 ] && ok "the statements return $(wc -l <"$T/returned") column names" \
 	|| bad "the statements return too few columns: the describe step is broken"
 grep -qx 'no_such_column' "$T/returned" && bad "the check cannot fail: no_such_column is returned"
+# FUNC<TAB>column: what each public function of libcard can hand back.
+$PY funcs "$top_srcdir" >"$T/funcs"
+awk -F'\t' 'NR == FNR { cols[$1] = cols[$1] " " $2; next } { n = split(cols[$2], c, " ");
+	for (i = 1; i <= n; i++) print $1 "\t" c[i] }' "$T/stmt_cols" "$T/funcs" | sort -u >"$T/func_cols"
+mapped=$(awk -F'\t' '$3 != "-"' "$T/reads" | wc -l)
+[ "$mapped" -ge 100 ] && ok "$mapped reads are traced to the libcard function that produced the rows" \
+	|| bad "only $mapped reads traced to a libcard function: tests/columns_src.py no longer follows them"
 
 missing=0
-while IFS=$'\t' read -r file col; do
+while IFS=$'\t' read -r file col func; do
 	case $col in \?*) continue ;; esac
-	if ! grep -qxF -- "$col" "$T/returned"; then
+	if [ "$func" != "-" ]; then
+		if ! grep -qxF -- "$func	$col" "$T/func_cols"; then
+			bad "$file reads column \"$col\" of $func, whose statements do not return it"
+			missing=$((missing + 1))
+		fi
+	elif ! grep -qxF -- "$col" "$T/returned"; then
 		bad "$file reads column \"$col\", which no statement of libcard returns"
 		missing=$((missing + 1))
 	fi
 done <"$T/reads"
-[ "$missing" = 0 ] && ok "every column read is returned by a statement of libcard"
+[ "$missing" = 0 ] && ok "every column read is returned where it is read from"
 finish

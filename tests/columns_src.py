@@ -44,41 +44,105 @@ def strip_comments(src):
     return re.sub(r'/\*.*?\*/', ' ', src, flags=re.S)
 
 
+FUNC_DEF = re.compile(r'^[a-z_][\w \*]*?\b(\w+)\s*\([^;{]*\)\s*\{', re.M)
+CARD_CALL = re.compile(r'\b(card_\w+)\s*\(((?:[^()]|\([^()]*\))*)\)')
+
+
+def bodies(src):
+    """(name, body) of each top-level function of a C file (comments stripped)."""
+    for m in FUNC_DEF.finditer(src):
+        end = src.find('\n}\n', m.end())
+        if end < 0:
+            continue
+        yield m.group(1), src[m.end():end]
+
+
 def reads(srcdir):
     files = sorted(glob.glob(os.path.join(srcdir, 'tools', '*.c')) +
                    glob.glob(os.path.join(srcdir, 'daemon', '*.c')))
     for path in files:
+        if path.endswith('rowsout.c'):
+            continue  # the readers themselves, and the generic printers
         src = strip_comments(open(path, encoding='utf-8').read())
         rel = os.path.relpath(path, srcdir)
         tables = {}
         for m in NAME_TABLE.finditer(src):
             tables.setdefault(m.group('id'), []).extend(LIT.findall(m.group('body')))
+        coltables = {}
         for m in ROWS_COL.finditer(src):
-            names = [LIT.findall(e)[0] for e in re.findall(r'\{[^{}]*\}', m.group('body'))]
-            for n in names:
-                print(f'{rel}\t{n}')
-        for m in READ.finditer(src):
-            args = split_args(m.group('args'))
-            if path.endswith('rowsout.c'):
-                continue  # the readers themselves, and the generic printers
-            arg = args[2] if len(args) >= 3 else ''
-            lit = LIT.fullmatch(arg)
-            if lit:
-                print(f'{rel}\t{lit.group(1)}')
-                continue
-            ident = re.match(r'(\w+)\s*\[', arg)
-            if ident and ident.group(1) in tables:
-                for n in tables[ident.group(1)]:
-                    print(f'{rel}\t{n.lstrip("$")}')
-                continue
-            if ident:
-                # a parameter: every name table of the file may be passed in
-                found = [n for t, ns in tables.items() if t.lower().endswith(('names', 'cols')) for n in ns]
-                if found:
-                    for n in found:
-                        print(f'{rel}\t{n.lstrip("$")}')
+            coltables[m.group('id')] = [LIT.findall(e)[0] for e in re.findall(r'\{[^{}]*\}', m.group('body'))]
+        file_tables, file_coltables = tables, coltables
+        for fname, body in bodies(src):
+            # a table declared in the function hides one of the same name elsewhere in the file
+            tables, coltables = dict(file_tables), dict(file_coltables)
+            for m in NAME_TABLE.finditer(body):
+                tables[m.group('id')] = LIT.findall(m.group('body'))
+            for m in ROWS_COL.finditer(body):
+                coltables[m.group('id')] = [LIT.findall(e)[0] for e in re.findall(r'\{[^{}]*\}', m.group('body'))]
+            origin = {}
+            for m in CARD_CALL.finditer(body):
+                for arg in split_args(m.group(2)):
+                    v = re.fullmatch(r'&\s*(\w+)', arg)
+                    if v and re.search(r'card_rows\s*\*\s*(?:[\w\s=,*]*,\s*\*?\s*)?' + v.group(1) + r'\b', body):
+                        origin[v.group(1)] = m.group(1)
+            # rows_print(f, var, cols, n) and rows_report(var, ..., names, ...): table columns
+            for m in re.finditer(r'\brows_print\(\s*\w+\s*,\s*(\w+)\s*,\s*(\w+)', body):
+                for n in coltables.get(m.group(2), []):
+                    print(f'{rel}\t{n}\t{origin.get(m.group(1), "-")}')
+            for m in re.finditer(r'\brows_report\(\s*(\w+)\s*,((?:[^()]|\([^()]*\))*)\)', body):
+                args = split_args(m.group(2))
+                for a in args:
+                    for n in tables.get(a, []):
+                        print(f'{rel}\t{n.lstrip("$")}\t{origin.get(m.group(1), "-")}')
+            for m in READ.finditer(body):
+                args = split_args(m.group('args'))
+                var = args[0] if args else ''
+                func = origin.get(var, '-')
+                arg = args[2] if len(args) >= 3 else ''
+                lit = LIT.fullmatch(arg)
+                if lit:
+                    print(f'{rel}\t{lit.group(1)}\t{func}')
                     continue
-            print(f'{rel}\t?{arg}')
+                ident = re.match(r'(\w+)\s*\[', arg)
+                if ident and ident.group(1) in tables:
+                    for n in tables[ident.group(1)]:
+                        print(f'{rel}\t{n.lstrip("$")}\t{func}')
+                    continue
+                if ident:
+                    # a parameter: every name table of the file may be passed in
+                    found = [n for t, ns in tables.items() if t.lower().endswith(('names', 'cols')) for n in ns]
+                    if found:
+                        for n in found:
+                            print(f'{rel}\t{n.lstrip("$")}\t-')
+                        continue
+                print(f'{rel}\t?{arg}\t-')
+
+
+def funcs(srcdir):
+    direct, calls = {}, {}
+    for path in sorted(glob.glob(os.path.join(srcdir, 'libcard', '*.c'))):
+        src = strip_comments(open(path, encoding='utf-8').read())
+        base = os.path.basename(path)
+        stmts = {m.group('id') for m in STMT.finditer(src)}
+        names = {m.group('id'): LIT.findall(m.group('body'))[0] for m in STMT.finditer(src)}
+        for fname, body in bodies(src):
+            refs = {f'{base}:{names[r]}' for r in re.findall(r'&\s*([A-Z_][A-Z0-9_]*)\b', body) if r in stmts}
+            # a static helper handed a statement (report(st, &ANNEX4, ...)) is seen here too
+            direct.setdefault(fname, set()).update(refs)
+            calls.setdefault(fname, set()).update(re.findall(r'\b(card_\w+)\s*\(', body))
+    for f in sorted(direct):
+        if not f.startswith('card_'):
+            continue
+        seen, todo, out = set(), [f], set()
+        while todo:
+            g = todo.pop()
+            if g in seen:
+                continue
+            seen.add(g)
+            out |= direct.get(g, set())
+            todo.extend(c for c in calls.get(g, ()) if c in direct)
+        for st in sorted(out):
+            print(f'{f}\t{st}')
 
 
 def c_string(body):
@@ -101,4 +165,4 @@ def describe(srcdir):
 
 
 if __name__ == '__main__':
-    {'reads': reads, 'describe': describe}[sys.argv[1]](sys.argv[2])
+    {'reads': reads, 'describe': describe, 'funcs': funcs}[sys.argv[1]](sys.argv[2])
