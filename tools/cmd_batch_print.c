@@ -16,11 +16,12 @@
 
 static const char EXPORT_HELP[] =
 	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district D] [--qr BASE_URL] [--json]\n\n"
-	"Write the print vendor's file of BATCH (or of its serials A to B): UTF-8 CSV with the\n"
-	"header serial,code,batch,term, mode 0600, plus OUT.csv.manifest with the row count,\n"
-	"the SHA-256 of the file, the batch, term and range, signed with Ed25519 by the signing\n"
-	"key FILE.sign beside the keyring (made on first use, mode 0600; its public half is\n"
-	"written to FILE.sign.pub).  The file appears under its name only when complete.\n"
+	"Write the print vendor's file of BATCH (or of its serials A to B; --range A alone is one\n"
+	"card): UTF-8 CSV with the header serial,code,batch,term, mode 0600, plus\n"
+	"OUT.csv.manifest with the row count, the SHA-256 of the file, the batch, term and range,\n"
+	"signed with Ed25519 by the signing key FILE.sign beside the keyring (made on first use,\n"
+	"mode 0600; its public half is written to FILE.sign.pub).  The file appears under its\n"
+	"name only when complete.\n"
 	"--district D exports only D's range of the minted plan (cardctl plan show).  --qr adds\n"
 	"a last column qr: the SVG of a QR code of BASE_URL/?code=CODE for each card.\n";
 static const char VERIFY_HELP[] =

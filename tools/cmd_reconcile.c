@@ -25,8 +25,9 @@ static const char RETURN_HELP[] =
 	"stock, as the city's settlement ordered.  The receipt is taken as for 'cardctl receive':\n"
 	"NAME signed for the city on the date (not after today); the photo of the signed receipt\n"
 	"(JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256, and there is\n"
-	"no return without it.  Prints the return's UUID, the serial ranges moved and the\n"
-	"photo's SHA-256.\n";
+	"no return without it.  --serials A-B returns exactly those serials (inclusive; A alone\n"
+	"is one card).  Prints the return's UUID, the serial ranges moved and the photo's\n"
+	"SHA-256.\n";
 static const char SUPPLEMENT_HELP[] =
 	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME --date YYYY-MM-DD --photo FILE\n\n"
 	"Supply N cards from the city's stock to a district's depot or one of its schools, as the\n"
