@@ -10,13 +10,14 @@
 #include <card/store.h>
 
 /*
- * The raw ledger move and balance queries (SQL card.move/card.move_count/card.balance, see
- * docs/data-model.md), for libcard's own modules and the tests; not exported.  Each move is
- * one transaction that updates card.holding and appends one card.ledger row per contiguous
- * range moved, and refuses (CARD_ERR_REJECTED, nothing changed, the diag names the holder,
- * the missing serials and its balance) to move a serial its source does not hold, more cards
- * than it has, zero cards, or from a holder to itself.  Concurrent moves from the same holder
- * are serialised on the server.  card_holdings() returns an array the caller frees with free().
+ * The raw ledger move and balance queries (SQL card.move/card.move_count/card.balance in
+ * sql/functions/ledger.sql, docs/data-model.md), for libcard's own modules and the tests; not
+ * exported.  Each move is one transaction that updates card.holding and appends one
+ * card.ledger row per contiguous range moved, and refuses (CARD_ERR_REJECTED, nothing
+ * changed, the diag names the holder, the missing serials and its balance) to move a serial
+ * its source does not hold, more cards than it has, zero cards, or from a holder to itself.
+ * Concurrent moves from the same holder are serialised on the server.  card_holdings()
+ * returns an array the caller frees with free().
  */
 /* What a move is: which term, which document caused it (a UUID), its kind ("shipment",
  * "transfer", ...), and the two holders. */

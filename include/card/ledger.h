@@ -6,8 +6,9 @@
  * org, not yet received), "distributed" (handed to students and teachers) or "void".  Cards
  * move only through the workflow's steps (shipment.h, distribution.h, reconcile.h), each one
  * server-side function that updates card.holding and appends to card.ledger
- * (docs/data-model.md).  There is deliberately no public call that moves cards outside the
- * workflow: the raw move and the balance queries the tests use are internal (ledger_int.h).
+ * (sql/functions/, docs/data-model.md).  There is deliberately no public call that moves
+ * cards outside the workflow: the raw move and the balance queries the tests use are
+ * internal (libcard/ledger_int.h).
  */
 #ifndef CARD_LEDGER_H
 #define CARD_LEDGER_H
