@@ -15,7 +15,7 @@ PACKAGES=(
 	libssl-dev libpq-dev uuid-dev check
 	libmicrohttpd-dev libjansson-dev libxlsxwriter-dev libcsv-dev libqrencode-dev
 	postgresql postgresql-contrib postgresql-client
-	python3 python3-openpyxl wrk curl clang libclang-rt-14-dev cppcheck
+	python3 python3-openpyxl python3-yaml wrk curl clang libclang-rt-14-dev cppcheck
 	chromium chromium-driver python3-selenium fonts-wqy-microhei
 )
 
@@ -37,6 +37,21 @@ install_packages() {
 	fi
 }
 
+# The OpenAPI linter of tests/openapi.sh: Redocly's CLI from npm, into _build/tools (node and
+# npm from Debian when the machine has none).  A failed install only makes that test skip.
+REDOCLY_VERSION=1.34.20
+install_redocly() {
+	[ -x _build/tools/node_modules/.bin/redocly ] && return 0
+	if ! command -v npm >/dev/null; then
+		sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm || true
+	fi
+	command -v npm >/dev/null || { echo "== npm missing: tests/openapi.sh will skip the lint"; return 0; }
+	echo "== installing @redocly/cli@$REDOCLY_VERSION into _build/tools"
+	mkdir -p _build/tools
+	npm install --prefix _build/tools --no-audit --no-fund --loglevel=error "@redocly/cli@$REDOCLY_VERSION" >/dev/null \
+		|| echo "== npm install failed: tests/openapi.sh will skip the lint"
+}
+
 build() { # build DIR CONFIGURE-ARGS...
 	local dir=$1; shift
 	[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi >/dev/null
@@ -53,6 +68,7 @@ demo)
 	;;
 test)
 	install_packages
+	install_redocly
 	echo "== cppcheck (errors fail the run)"
 	cppcheck -q -j2 --error-exitcode=1 --inline-suppr -Iinclude -Ilibcard -Itools \
 		libcard tools daemon bench fuzz

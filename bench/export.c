@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	printf("bench/export: %lld cards, %lld rounds, in %s\n", n, rounds, dir);
 	for (long long r = 0; r < rounds; r++) {
 		double t = now();
-		rc = card_print_export(kr, sk, &b, b.first_serial, b.count, path, NULL, NULL, NULL, &d);
+		rc = card_print_export(kr, sk, &b, b.first_serial, b.count, path, NULL, NULL, NULL, NULL, &d);
 		t = now() - t;
 		if (rc != CARD_OK)
 			return die("export", rc, &d);

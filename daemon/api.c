@@ -1,5 +1,5 @@
 /*
- * api.c -- the endpoints of SPEC §4: redemption, the feed, card state, readiness, metrics,
+ * api.c -- the endpoints of docs/openapi.yaml: redemption, the feed, card state, readiness, metrics,
  * and the student page.
  *
  * Redemption order of checks, cheapest first, so that nothing but a plausible code reaches

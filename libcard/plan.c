@@ -107,6 +107,8 @@ card_err card_plan_range(card_store *st, const char *term, const char *org,
                          card_diag *diag)
 {
 	card_rows *r = NULL;
+	const char *o = NULL, *b = NULL;
+	bool unminted = false;
 	card_err rc;
 	size_t i;
 
@@ -115,22 +117,33 @@ card_err card_plan_range(card_store *st, const char *term, const char *org,
 	rc = card_plan_get(st, term, &r, diag);
 	if (rc != CARD_OK)
 		return rc;
-	for (i = 0; i < card_rows_count(r); i++)
-		if (strcmp(card_rows_getn(r, i, "org"), org) == 0)
+	for (i = 0; i < card_rows_count(r); i++) {
+		rc = card_rows_text(r, i, "org", &o, diag);
+		if (rc != CARD_OK || strcmp(o, org) == 0)
 			break;
+	}
+	if (rc != CARD_OK)
+		goto out;
 	if (i == card_rows_count(r)) {
 		card_diag_set(diag, "the plan of term \"%s\" has no line for \"%s\"", term, org);
 		rc = CARD_ERR_NOT_FOUND;
-	} else if (card_rows_getn(r, i, "batch")[0] == '\0') {
+		goto out;
+	}
+	rc = card_rows_null(r, i, "batch", &unminted, diag);
+	if (rc == CARD_OK && unminted) {
 		card_diag_set(diag, "the plan of term \"%s\" is not minted yet", term);
 		card_diag_hint(diag, "Mint it with 'cardctl batch mint --plan'.");
 		rc = CARD_ERR_STATE;
-	} else {
-		*first = strtoll(card_rows_getn(r, i, "first_serial"), NULL, 10);
-		*count = strtoll(card_rows_getn(r, i, "total"), NULL, 10);
-		if (batch != NULL)
-			snprintf(batch, CARD_UUID_BUFSZ, "%s", card_rows_getn(r, i, "batch"));
 	}
+	if (rc == CARD_OK)
+		rc = card_rows_int(r, i, "first_serial", first, diag);
+	if (rc == CARD_OK)
+		rc = card_rows_int(r, i, "total", count, diag);
+	if (rc == CARD_OK)
+		rc = card_rows_text(r, i, "batch", &b, diag);
+	if (rc == CARD_OK && batch != NULL)
+		snprintf(batch, CARD_UUID_BUFSZ, "%s", b);
+out:
 	card_rows_free(r);
 	return rc;
 }

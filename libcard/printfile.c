@@ -162,16 +162,8 @@ static void now_iso(char *out, size_t n)
 
 card_err card_print_export(const card_keyring *kr, const card_signer *sk, const card_batch *b,
                            uint64_t first, uint64_t count, const char *path,
-                           card_progress_fn progress, void *arg, card_print_manifest *out,
-                           card_diag *diag)
-{
-	return card_print_export_ex(kr, sk, b, first, count, path, NULL, progress, arg, out, diag);
-}
-
-card_err card_print_export_ex(const card_keyring *kr, const card_signer *sk, const card_batch *b,
-                              uint64_t first, uint64_t count, const char *path,
-                              const card_print_extra *extra, card_progress_fn progress, void *arg,
-                              card_print_manifest *out, card_diag *diag)
+                           const card_print_extra *extra, card_progress_fn progress, void *arg,
+                           card_print_manifest *out, card_diag *diag)
 {
 	struct sink s = { .fd = -1 };
 	card_print_manifest m;

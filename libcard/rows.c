@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,9 +110,100 @@ const char *card_rows_get(const card_rows *r, size_t row, size_t col)
 	return PQgetvalue(r->res, (int)row, (int)col);
 }
 
-const char *card_rows_getn(const card_rows *r, size_t row, const char *name)
+/* The column `name` and a valid row, or the error that names what is wrong. */
+static card_err cell(const card_rows *r, size_t row, const char *name, size_t *col, card_diag *diag)
 {
-	return card_rows_get(r, row, card_rows_col(r, name));
+	if (r == NULL || name == NULL) {
+		card_diag_set(diag, "no result to read");
+		return CARD_ERR_INVALID_ARG;
+	}
+	*col = card_rows_col(r, name);
+	if (*col == (size_t)-1) {
+		card_diag_set(diag, "result has no column \"%s\"", name);
+		card_diag_hint(diag, "The program and the database schema disagree: run `cardctl db migrate`, "
+		                     "or use a cardctl of the same version as the schema.");
+		return CARD_ERR_SCHEMA_MISSING;
+	}
+	if (row >= card_rows_count(r)) {
+		card_diag_set(diag, "no row %zu to read column \"%s\" from (the result has %zu)", row,
+		              name, card_rows_count(r));
+		return CARD_ERR_INVALID_ARG;
+	}
+	return CARD_OK;
+}
+
+static card_err wrong_type(const card_rows *r, size_t col, const char *want, card_diag *diag)
+{
+	static const char *const names[] = { "text", "integer", "boolean", "date" };
+	unsigned t = (unsigned)card_rows_type(r, col);
+	card_diag_set(diag, "column \"%s\" is %s, not %s", card_rows_name(r, col),
+	              t < sizeof(names) / sizeof(names[0]) ? names[t] : "text", want);
+	card_diag_hint(diag, "The program and the database schema disagree: run `cardctl db migrate`, "
+	                     "or use a cardctl of the same version as the schema.");
+	return CARD_ERR_SCHEMA_MISSING;
+}
+
+card_err card_rows_text(const card_rows *r, size_t row, const char *name, const char **out,
+                        card_diag *diag)
+{
+	size_t col;
+	card_err rc = cell(r, row, name, &col, diag);
+	if (rc == CARD_OK)
+		*out = card_rows_get(r, row, col);
+	return rc;
+}
+
+card_err card_rows_int(const card_rows *r, size_t row, const char *name, long long *out,
+                       card_diag *diag)
+{
+	size_t col;
+	card_err rc = cell(r, row, name, &col, diag);
+	const char *v;
+	char *end;
+	long long n;
+
+	if (rc != CARD_OK)
+		return rc;
+	if (card_rows_type(r, col) != CARD_COL_INT)
+		return wrong_type(r, col, "integer", diag);
+	if (card_rows_isnull(r, row, col)) {
+		*out = 0;
+		return CARD_OK;
+	}
+	v = card_rows_get(r, row, col);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0') {
+		card_diag_set(diag, "column \"%s\" holds \"%s\", not an integer", name, v);
+		return CARD_ERR_SCHEMA_MISSING;
+	}
+	*out = n;
+	return CARD_OK;
+}
+
+card_err card_rows_bool(const card_rows *r, size_t row, const char *name, bool *out,
+                        card_diag *diag)
+{
+	size_t col;
+	card_err rc = cell(r, row, name, &col, diag);
+
+	if (rc != CARD_OK)
+		return rc;
+	if (card_rows_type(r, col) != CARD_COL_BOOL)
+		return wrong_type(r, col, "boolean", diag);
+	*out = !card_rows_isnull(r, row, col) && strcmp(card_rows_get(r, row, col), "t") == 0;
+	return CARD_OK;
+}
+
+card_err card_rows_null(const card_rows *r, size_t row, const char *name, bool *out,
+                        card_diag *diag)
+{
+	size_t col;
+	card_err rc = cell(r, row, name, &col, diag);
+
+	if (rc == CARD_OK)
+		*out = card_rows_isnull(r, row, col) != 0;
+	return rc;
 }
 
 int card_rows_isnull(const card_rows *r, size_t row, size_t col)

@@ -34,6 +34,14 @@ expect_status 0 "$C" --json batch export "$b1" --keyring "$KR" --out "$T/p2.csv"
 expect_grep '"rows": 10, "first_serial": 11, "last_serial": 20' "$T/out"
 expect_status 2 "$C" batch export "$b1" --keyring "$KR" --out "$T/p3.csv" --range 1990-2010
 [ ! -e "$T/p3.csv" ] && ok "refused range wrote nothing" || bad "p3.csv exists"
+# The one serial-range syntax of cardctl (ship, return, batch export): A-B, or A alone.
+expect_status 0 "$C" --json batch export "$b1" --keyring "$KR" --out "$T/p4.csv" --range 12
+expect_grep '"rows": 1, "first_serial": 12, "last_serial": 12' "$T/out"
+for bad_range in 20-11 11- -11 1x-2 99999999999999; do
+	expect_status 1 "$C" batch export "$b1" --keyring "$KR" --out "$T/p5.csv" --range "$bad_range"
+	expect_grep "range wants A-B (serials, inclusive) or one serial, not \"$bad_range\"" "$T/err"
+done
+[ ! -e "$T/p5.csv" ] && ok "malformed ranges wrote nothing" || bad "p5.csv exists"
 
 # Tampering: the file, the manifest, another signing key.
 cp "$T/p1.csv" "$T/t1.csv"; cp "$T/p1.csv.manifest" "$T/t1.csv.manifest"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cardd_api.sh -- every answer of SPEC §4 through real HTTP requests to a real cardd over
+# cardd_api.sh -- every answer of docs/openapi.yaml through real HTTP requests to a real cardd over
 # loopback, against a real PostgreSQL: redemption outcomes, body errors, tokens, the feed,
 # health, metrics, and that typos and forged codes never reach the database.
 . "$top_srcdir/tests/lib.sh"

@@ -3,6 +3,7 @@
  * redemptions, and catches a ledger row, a holding row or a redemption changed behind the
  * library's back; card_card_show() tells a card's story.
  */
+#include "ledger_int.h"
 #include "config.h"
 
 #include <stdio.h>

@@ -2,6 +2,7 @@
  * check_ledger.c -- ledger moves against a real PostgreSQL: balances, splits and merges,
  * every refusal (and that it changed nothing), concurrent moves that must never overdraw.
  */
+#include "ledger_int.h"
 #include "config.h"
 
 #include <pthread.h>

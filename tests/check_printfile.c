@@ -58,7 +58,7 @@ static void export_all(void)
 	card_print_manifest m;
 	card_diag d;
 	card_diag_clear(&d);
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL, NULL, &m, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL, NULL, NULL, &m, &d),
 	                 CARD_OK);
 	ck_assert_uint_eq(m.rows, N);
 	ck_assert_uint_eq(m.first_serial, 5000001);
@@ -245,7 +245,7 @@ START_TEST(test_tampered_manifest_and_wrong_key)
 	ck_assert_int_eq(card_signer_load_public(other_kr, &other, &d), CARD_OK);
 	ck_assert_int_eq(verify(kr, other, &d), CARD_OK);
 	/* ... but cannot sign. */
-	ck_assert_int_eq(card_print_export(kr, other, &batch, batch.first_serial, 10, path, NULL, NULL, NULL, &d),
+	ck_assert_int_eq(card_print_export(kr, other, &batch, batch.first_serial, 10, path, NULL, NULL, NULL, NULL, &d),
 	                 CARD_ERR_CRYPTO);
 	card_signer_free(other);
 }
@@ -291,13 +291,13 @@ START_TEST(test_interrupted_and_ranges)
 	int before = count_entries();
 
 	card_diag_clear(&d);
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, cancel_midway, NULL, NULL, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL, cancel_midway, NULL, NULL, &d),
 	                 CARD_ERR_IO);
 	ck_assert_ptr_nonnull(strstr(d.message, "interrupted"));
 	ck_assert_int_eq(access(path, F_OK), -1);
 	ck_assert_int_eq(count_entries(), before); /* no temporary file left either */
 	/* A sub-range. */
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, &m, &d), CARD_OK);
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, NULL, &m, &d), CARD_OK);
 	ck_assert_uint_eq(m.first_serial, 5000101);
 	ck_assert_uint_eq(m.last_serial, 5000150);
 	ck_assert_int_eq(verify(kr, sk, &d), CARD_OK);
@@ -305,12 +305,12 @@ START_TEST(test_interrupted_and_ranges)
 	batch.count = 120;
 	ck_assert_int_eq(card_print_check_batch(&m, &batch, &d), CARD_ERR_REJECTED);
 	/* Outside the batch: refused before anything is written. */
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, &m, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, NULL, &m, &d),
 	                 CARD_ERR_INVALID_ARG);
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000000, 5, path, NULL, NULL, &m, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000000, 5, path, NULL, NULL, NULL, &m, &d),
 	                 CARD_ERR_INVALID_ARG);
 	batch.key_id = 7; /* a key the keyring lacks */
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000001, 5, path, NULL, NULL, &m, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000001, 5, path, NULL, NULL, NULL, &m, &d),
 	                 CARD_ERR_KEY_NOT_FOUND);
 }
 END_TEST

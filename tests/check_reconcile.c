@@ -4,6 +4,7 @@
  * replacement redeems; refusals (a redeemed card, a card the school does not hold, a transfer
  * across districts, a charge before the close) return the right card_err and change nothing.
  */
+#include "ledger_int.h"
 #include "config.h"
 
 #include <stdio.h>
@@ -65,6 +66,9 @@ START_TEST(test_replace_voids)
 	card_redeem_req req[2] = { { 0, 1, "alice", NULL }, { 0, 1, "bob", NULL } };
 	card_redemption out[2];
 	uint64_t first, newser;
+	const char *txt = NULL;
+	long long n = 0;
+	bool yes = true;
 	char photo[512], fake[512];
 	card_diag d;
 
@@ -80,10 +84,26 @@ START_TEST(test_replace_voids)
 	ck_assert_msg(card_replace(st, SU_TERM, "S11", first + 12, "unreadable code", NULL, doc, &r, &d) ==
 	              CARD_OK, "%s", d.message);
 	ck_assert(card_uuid_valid(doc));
-	ck_assert_str_eq(card_rows_getn(r, 0, "source"), "C");
-	ck_assert_str_eq(card_rows_getn(r, 0, "state"), "distributed");
-	newser = strtoull(card_rows_getn(r, 0, "new_serial"), NULL, 10);
+	ck_assert_int_eq(card_rows_text(r, 0, "source", &txt, &d), CARD_OK);
+	ck_assert_str_eq(txt, "C");
+	ck_assert_int_eq(card_rows_text(r, 0, "state", &txt, &d), CARD_OK);
+	ck_assert_str_eq(txt, "distributed");
+	ck_assert_int_eq(card_rows_int(r, 0, "new_serial", &n, &d), CARD_OK);
+	newser = (unsigned long long)n;
 	ck_assert_uint_eq(newser, first + 15); /* the lowest card left in city stock */
+	/* The typed boundary: a column the result lacks, or of another type, is an error that
+	 * names it, and leaves the output alone. */
+	txt = "kept";
+	ck_assert_int_eq(card_rows_text(r, 0, "new_serail", &txt, &d), CARD_ERR_SCHEMA_MISSING);
+	ck_assert_str_eq(d.message, "result has no column \"new_serail\"");
+	ck_assert_str_eq(txt, "kept");
+	ck_assert_int_eq(card_rows_int(r, 0, "state", &n, &d), CARD_ERR_SCHEMA_MISSING);
+	ck_assert_str_eq(d.message, "column \"state\" is text, not integer");
+	ck_assert_int_eq(card_rows_bool(r, 0, "new_serial", &yes, &d), CARD_ERR_SCHEMA_MISSING);
+	ck_assert_str_eq(d.message, "column \"new_serial\" is integer, not boolean");
+	ck_assert_int_eq(card_rows_text(r, 1, "state", &txt, &d), CARD_ERR_INVALID_ARG);
+	ck_assert_int_eq(card_rows_null(r, 0, "new_serial", &yes, &d), CARD_OK);
+	ck_assert(!yes);
 	card_rows_free(r);
 	r = NULL;
 
@@ -128,7 +148,8 @@ START_TEST(test_replace_voids)
 	/* A transfer within D1 (with a reason, whatever today is), then the books. */
 	ck_assert_msg(card_transfer(st, SU_TERM, "S11", "S12", 4, "late enrolment", doc, &r, &d) == CARD_OK,
 	              "%s", d.message);
-	ck_assert_str_eq(card_rows_getn(r, 0, "count"), "4");
+	ck_assert_int_eq(card_rows_int(r, 0, "count", &n, &d), CARD_OK);
+	ck_assert_int_eq(n, 4);
 	card_rows_free(r);
 	ck_assert_str_eq(su_exec(c, "SELECT card.balance('" SU_TERM "', 'S12', 'stock')"), "4");
 	ck_assert_str_eq(su_exec(c, "SELECT bool_and(ok) FROM card.audit('" SU_TERM "')"), "t");

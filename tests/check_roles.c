@@ -5,6 +5,7 @@
  * or an API token.  Every forbidden write is refused, and `cardctl audit` (card_audit) reads
  * the same before and after.
  */
+#include "ledger_int.h"
 #include "config.h"
 
 #include <stdio.h>

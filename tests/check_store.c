@@ -4,6 +4,7 @@
  * CARD_ERR_DB_UNAVAILABLE (never a crash or a hang) and the store recovers when the server
  * is back.  Uses $CARD_TEST_PGCTL from tests/pg-run to stop and start the cluster.
  */
+#include "ledger_int.h"
 #include "config.h"
 
 #include <stdio.h>

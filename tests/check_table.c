@@ -189,9 +189,9 @@ START_TEST(test_text_and_json)
 	                                "S101        40  100.0  转入 \"2\"\n"
 	                                "高新一小     7    5.6\n";
 	static const char want_json[] = "{\"title\": \"普及率 2027-spring\", \"columns\": [\"学校编码\", \"人数\", "
-	                                "\"率(%)\", \"备注\"], \"rows\": [\n"
-	                                "  [\"S101\", 40, \"100.0\", \"转入 \\\"2\\\"\"],\n"
-	                                "  [\"高新一小\", 7, \"5.6\", null]\n]}\n";
+	                                "\"率(%)\", \"备注\"], \"rows\": ["
+	                                "[\"S101\", 40, \"100.0\", \"转入 \\\"2\\\"\"], "
+	                                "[\"高新一小\", 7, \"5.6\", null]]}\n";
 
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(table_add_row(t, r1, &d), CARD_OK);

@@ -76,13 +76,13 @@ curl -fsS -o "$T/page.html" "http://127.0.0.1:$PORT/" && cmp -s "$T/page.html" "
 	&& ok "GET / serves daemon/page.html" || bad "GET / does not serve daemon/page.html"
 
 ACCOUNT="stu-$$"
-cat >"$T/spec.json" <<JSON
+cat >"$T/run.json" <<JSON
 {"base": "http://127.0.0.1:$PORT/", "term": "2026-autumn", "account": "$ACCOUNT",
  "fresh": ["$c0", "$c1", "$c2"], "void": "$cvoid", "invalid": "$cforged", "typo": "$ctypo",
  "rate": true, "pgctl": "$CARD_TEST_PGCTL", "shots": "${CARD_PAGE_SHOTS:-}"}
 JSON
 set +e
-"$PY" "$top_srcdir/tests/page_driver.py" "$T/spec.json" >"$T/browser.out" 2>"$T/browser.err"
+"$PY" "$top_srcdir/tests/page_driver.py" "$T/run.json" >"$T/browser.out" 2>"$T/browser.err"
 rc=$?
 set -e
 grep -v '^[0-9]* passed, [0-9]* failed$' "$T/browser.out" || true

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """page_driver.py -- drive the student page in headless Chromium (Selenium + chromedriver).
 
-Usage: page_driver.py SPEC.json
+Usage: page_driver.py RUN.json
 
-SPEC.json, written by tests/page_browser.sh, names the running cardd and real codes:
+RUN.json, written by tests/page_browser.sh, names the running cardd and real codes:
   base       "http://127.0.0.1:PORT/"
   term       the term the batch was minted for, e.g. "2026-autumn"
   account    the account to redeem for
@@ -50,7 +50,7 @@ def check(cond, what, detail=""):
 
 def messy(code):
     """The same code as a careless student types it: lower case, no dashes, stray spaces,
-    and 0/1 written as the letters SPEC §3 forgives (o, i, l)."""
+    and 0/1 written as the letters docs/code-format.md forgives (o, i, l)."""
     sym = code.replace("-", "").lower()
     out, k = [], 0
     for i, c in enumerate(sym):

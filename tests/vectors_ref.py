@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""vectors_ref.py -- an independent implementation of code format v1, written from SPEC §3,
+"""vectors_ref.py -- an independent implementation of code format v1, written from docs/code-format.md,
 that checks the vectors of tests/vectors.h (and so of docs/code-format.md)."""
 import hashlib, hmac, os, re, sys
 

@@ -176,7 +176,7 @@ reject 2 'ships only to its own schools' "a district shipping to another distric
 	"$CARDCTL" ship --term "$TERM" --from D1 --to S201 --count 1
 reject 2 'does not hold serials' "shipping serials the city does not hold" \
 	"$CARDCTL" ship --term "$TERM" --to D1 --serials 900000-900009
-reject 1 '--serials wants FIRST-LAST' "malformed serial range" \
+reject 1 '--serials wants A-B (serials, inclusive)' "malformed serial range" \
 	"$CARDCTL" ship --term "$TERM" --to D1 --serials 10-5
 reject 1 'one of --count or --serials' "shipping with neither count nor serials" \
 	"$CARDCTL" ship --term "$TERM" --to D1

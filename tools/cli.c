@@ -4,12 +4,159 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+
+/* The long options of cardctl's subcommands: name, value word for messages, field. */
+enum optkind { O_STR, O_FLAG, O_LIST };
+static const struct optdef {
+	const char *name;
+	const char *word;
+	enum optkind kind;
+	size_t off;
+} OPTS[] = {
+#define S(n, w, f) { n, w, O_STR, offsetof(struct cli_args, f) }
+	S("address", "TEXT", address),      S("approver", "NAME", approver),
+	S("census-due", "DATE", census_due), S("contact", "NAME", contact),
+	S("count", "N", count),             S("date", "YYYY-MM-DD", date),
+	S("district", "D", district),       S("encoding", "ENC", encoding),
+	S("face-value", "FEN", face_value), S("file", "FILE", file),
+	S("format", "FORMAT", format),      S("from", "ORG", from),
+	S("id", "N", id),                   S("key-id", "N", key_id),
+	S("keyring", "FILE", keyring),      S("label", "TEXT", label),
+	S("late", "REASON", late),          S("note", "TEXT", note),
+	S("out", "FILE", out),              S("phone", "TEL", phone),
+	S("photo", "FILE", photo),          S("proceed-without", "D,...", proceed_without),
+	S("pubkey", "FILE", pubkey),        S("qr", "URL", qr),
+	S("range", "A-B", range),           S("reason", "TEXT", reason),
+	S("requested", "DATE", requested),  S("reserve", "PCT", reserve),
+	S("role", "ROLE", role),            S("school", "S", school),
+	S("serial", "N", serial),           S("serials", "A-B", serials),
+	S("sign", "NAME", sign),            S("signer", "NAME", signer),
+	S("start", "DATE", start),          S("term", "TERM", term),
+	S("threshold", "PCT", threshold),   S("to", "ORG", to),
+#undef S
+	{ "confirm", NULL, O_FLAG, offsetof(struct cli_args, confirm) },
+	{ "plan", NULL, O_FLAG, offsetof(struct cli_args, plan) },
+	{ "explain", "TEXT", O_LIST, offsetof(struct cli_args, explain) },
+};
+#define NOPTS (sizeof(OPTS) / sizeof(OPTS[0]))
+#define OPT_TABLE 0x2000 /* getopt's value of OPTS[i]: OPT_TABLE + i */
+
+/* Is name one of the space-separated words of list? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, ' ');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct cli_args *a)
+{
+	struct option opts[NOPTS + 4];
+	size_t n = 0;
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	opts[n++] = (struct option){ "db", required_argument, NULL, OPT_DB };
+	opts[n++] = (struct option){ "json", no_argument, NULL, OPT_JSON };
+	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	for (size_t i = 0; i < NOPTS; i++)
+		if (listed(spec->accepts, OPTS[i].name) ||
+		    (spec->table && (strcmp(OPTS[i].name, "format") == 0 || strcmp(OPTS[i].name, "out") == 0)))
+			opts[n++] = (struct option){ OPTS[i].name,
+				                     OPTS[i].kind == O_FLAG ? no_argument : required_argument,
+				                     NULL, OPT_TABLE + (int)i };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		const struct optdef *o;
+		if (cli_common(cli, opt, optarg))
+			continue;
+		if (opt == OPT_HELP) {
+			fputs(spec->help, stdout);
+			return -1;
+		}
+		if (opt < OPT_TABLE || (size_t)(opt - OPT_TABLE) >= NOPTS)
+			return cli_usage(cli, spec->cmd, "invalid option");
+		o = &OPTS[opt - OPT_TABLE];
+		if (o->kind == O_STR) {
+			*(const char **)(void *)((char *)a + o->off) = optarg;
+		} else if (o->kind == O_FLAG) {
+			*(int *)(void *)((char *)a + o->off) = 1;
+		} else {
+			const char **v = realloc(a->explain, (a->nexplain + 1) * sizeof(*v));
+			if (v == NULL) {
+				cli_error(cli, "out of memory");
+				return EXIT_FAILED;
+			}
+			a->explain = v;
+			a->explain[a->nexplain++] = optarg;
+		}
+	}
+	a->nargs = argc - optind;
+	a->rest = argv + optind;
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct optdef *o = &OPTS[i];
+		if (o->kind == O_STR && listed(spec->needs, o->name) &&
+		    *(const char **)(void *)((char *)a + o->off) == NULL)
+			return cli_usage(cli, spec->cmd, "--%s %s is required", o->name, o->word);
+	}
+	if (spec->nargs >= 0 && a->nargs != spec->nargs) {
+		if (spec->args_usage != NULL)
+			return cli_usage(cli, spec->cmd, "%s", spec->args_usage);
+		return cli_usage(cli, spec->cmd, "unexpected argument \"%s\"", a->rest[0]);
+	}
+	if (spec->table &&
+	    table_pick_format(a->format, a->out, cli->json, spec->table == CLI_TABLE_HTML, &a->fmt) != 0) {
+		char why[256];
+		return cli_usage(cli, spec->cmd, "%s",
+		                 table_format_problem(why, sizeof(why), a->format, a->out,
+		                                      spec->table == CLI_TABLE_HTML));
+	}
+	return 0;
+}
+
+void cli_args_free(struct cli_args *a)
+{
+	free(a->explain);
+	a->explain = NULL;
+	a->nexplain = 0;
+}
+
+int cli_parse_serials(const char *s, uint64_t *first, uint64_t *last)
+{
+	char left[32];
+	const char *dash;
+	size_t n;
+
+	if (s == NULL)
+		return -1;
+	dash = strchr(s, '-');
+	if (dash == NULL)
+		return card_serial_parse(s, first) == CARD_OK ? (*last = *first, 0) : -1;
+	n = (size_t)(dash - s);
+	if (n == 0 || n >= sizeof(left))
+		return -1;
+	memcpy(left, s, n);
+	left[n] = '\0';
+	if (card_serial_parse(left, first) != CARD_OK || card_serial_parse(dash + 1, last) != CARD_OK ||
+	    *last < *first)
+		return -1;
+	return 0;
+}
 
 int cli_common(struct cli *cli, int opt, const char *arg)
 {

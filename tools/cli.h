@@ -8,11 +8,14 @@
 #define CARDCTL_CLI_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <card/card.h>
 
-/* Exit status (SPEC §5). */
+#include "table.h"
+
+/* Exit status (cardctl(1), EXIT STATUS; docs/overview.md). */
 enum {
 	EXIT_OK_ = 0,
 	EXIT_USAGE = 1,    /* bad command line */
@@ -33,6 +36,56 @@ enum { OPT_DB = 0x1000, OPT_JSON, OPT_HELP };
 	{ "db", required_argument, NULL, OPT_DB },          \
 	{ "json", no_argument, NULL, OPT_JSON },            \
 	{ "help", no_argument, NULL, OPT_HELP }
+
+/*
+ * The options of every subcommand, declared once in the table of cli.c: each long option has
+ * one meaning, one value word in messages (--term TERM) and one field here.  A command names
+ * the options it accepts and those it requires; cli_parse() does the rest.  Values are the
+ * argv strings (not copied); commands check their form.
+ */
+struct cli_args {
+	const char *address, *approver, *census_due, *contact, *count, *date, *district, *encoding,
+		*face_value, *file, *format, *from, *id, *key_id, *keyring, *label, *late, *note, *out,
+		*phone, *photo, *proceed_without, *pubkey, *qr, *range, *reason, *requested, *reserve,
+		*role, *school, *serial, *serials, *sign, *signer, *start, *term, *threshold, *to;
+	int confirm, plan;         /* flags */
+	const char **explain;      /* --explain, repeatable */
+	size_t nexplain;
+	enum table_format fmt;     /* with CLI_TABLE: the format --format/--out chose */
+	int nargs;                 /* positional arguments, after the options */
+	char **rest;
+};
+
+/* What a command takes besides its options. */
+struct cli_spec {
+	const char *cmd;     /* "ship show": named in usage errors */
+	const char *help;    /* printed by --help */
+	const char *accepts; /* its options, space-separated long names: "term district out" */
+	const char *needs;   /* the options it cannot do without, the same way ("term") */
+	int nargs;           /* positional arguments: exactly this many, or -1: the command checks */
+	const char *args_usage; /* the usage error when nargs differs ("one FILE is required"); NULL:
+	                         * 'unexpected argument "X"' */
+	int table;           /* CLI_TABLE or CLI_TABLE_HTML: the command writes a report table;
+	                      * --format and --out are accepted and decided by table_pick_format() */
+};
+enum { CLI_TABLE = 1, CLI_TABLE_HTML = 2 };
+
+/*
+ * Parse argv (argv[0] is the command's name) into *a (zeroed first) by the table of cli.c and
+ * spec.  Options and positional arguments may be mixed.  Returns 0; -1 after --help (printed:
+ * the caller exits 0); or the exit status of a usage error it printed (an option the command
+ * does not take, a missing required option, the wrong number of arguments, a format it cannot
+ * write).
+ */
+int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct cli_args *a);
+/* Free what cli_parse() allocated (the --explain list). */
+void cli_args_free(struct cli_args *a);
+
+/* A range of serials as written on the command line: "A-B" (inclusive) or "A" (A-A), each 1 to
+ * 13 digits and at most CARD_SERIAL_MAX, A <= B.  Returns 0, or -1 when s is none of these. */
+int cli_parse_serials(const char *s, uint64_t *first, uint64_t *last);
+/* The usage message of a bad serial range, for option opt ("--serials"). */
+#define CLI_SERIALS_USAGE "%s wants A-B (serials, inclusive) or one serial, not \"%s\""
 
 /* Returns 1 if opt was a common option (and records it), 0 otherwise. */
 int cli_common(struct cli *cli, int opt, const char *arg);

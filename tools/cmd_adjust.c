@@ -39,55 +39,6 @@ static const char SETTLE_HELP[] =
 	"the proposal; with --confirm records the orders (documents with UUIDs).  Then 'cardctl\n"
 	"return' and 'cardctl supplement' move the cards.\n";
 
-enum { O_TERM = 1, O_DISTRICT, O_ENCODING, O_APPROVER, O_CONFIRM };
-
-struct args {
-	const char *term, *district, *encoding, *approver;
-	int confirm;
-	int nargs;
-	char **rest;
-};
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a, int want_args)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "district", required_argument, NULL, O_DISTRICT },
-		{ "encoding", required_argument, NULL, O_ENCODING },
-		{ "approver", required_argument, NULL, O_APPROVER },
-		{ "confirm", no_argument, NULL, O_CONFIRM },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case O_TERM: a->term = optarg; break;
-		case O_DISTRICT: a->district = optarg; break;
-		case O_ENCODING: a->encoding = optarg; break;
-		case O_APPROVER: a->approver = optarg; break;
-		case O_CONFIRM: a->confirm = 1; break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	a->nargs = argc - optind;
-	a->rest = argv + optind;
-	if (a->nargs != want_args)
-		return want_args ? cli_usage(cli, cmd, "one FILE is required")
-		                 : cli_usage(cli, cmd, "unexpected argument \"%s\"", a->rest[0]);
-	return 0;
-}
-
 static const struct csvin_col ADJ_COLS[] = {
 	{ "学校编码", "school", 1 },
 	{ "余", "surplus", 1 },
@@ -97,6 +48,15 @@ static const struct csvin_col ADJ_COLS[] = {
 #define NCOLS (sizeof(ADJ_COLS) / sizeof(ADJ_COLS[0]))
 
 /* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
+#define SPEC(name, cmd, help, nargs) \
+	static const struct cli_spec name = { cmd, help, "term district encoding approver confirm", \
+		                               "term", nargs, nargs ? "one FILE is required" : NULL, 0 }
+SPEC(ADJ_FILE, "adjust file", FILE_HELP, 1);
+SPEC(ADJ_APPROVE, "adjust approve", APPROVE_HELP, 0);
+SPEC(ADJ_SHOW, "adjust show", SHOW_HELP, 0);
+SPEC(ADJ_SETTLE, "adjust settle", SETTLE_HELP, 0);
+#undef SPEC
+
 static card_err read_adjust(const char *path, const char *enc, card_adjust_row **rowsp,
                             char ***cellsp, size_t *np, card_diag *d)
 {
@@ -147,7 +107,7 @@ static card_err read_adjust(const char *path, const char *enc, card_adjust_row *
 
 static int adjust_file(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_adjust_row *rows = NULL;
 	char **cells = NULL, doc[CARD_UUID_BUFSZ];
 	size_t n = 0;
@@ -155,7 +115,7 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "adjust file", FILE_HELP, argc, argv, &a, 1);
+	int status = cli_parse(cli, &ADJ_FILE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0 && a.district == NULL)
@@ -175,15 +135,13 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"report\": ", doc);
-		rows_json_object(stdout, sum, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "document", doc, "report", row_json(sum, 0)));
 	} else {
 		printf("adjustment report of %s filed as draft%s, document %s\n"
 		       "  schools %s, surplus %s, shortage %s, due %s\n",
-		       a.district, strcmp(card_rows_getn(sum, 0, "late"), "t") == 0 ? " LATE" : "", doc,
-		       card_rows_getn(sum, 0, "schools"), card_rows_getn(sum, 0, "surplus"),
-		       card_rows_getn(sum, 0, "shortage"), card_rows_getn(sum, 0, "due"));
+		       a.district, row_bool(sum, 0, "late") ? " LATE" : "", doc,
+		       row_text(sum, 0, "schools"), row_text(sum, 0, "surplus"),
+		       row_text(sum, 0, "shortage"), row_text(sum, 0, "due"));
 	}
 out:
 	for (size_t i = 0; cells != NULL && i < n * NCOLS; i++)
@@ -197,12 +155,12 @@ out:
 
 static int adjust_approve(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	char doc[CARD_UUID_BUFSZ];
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "adjust approve", APPROVE_HELP, argc, argv, &a, 0);
+	int status = cli_parse(cli, &ADJ_APPROVE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0 && a.district == NULL)
@@ -215,7 +173,7 @@ static int adjust_approve(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "adjust approve failed");
 	else if (cli->json)
-		printf("{\"district\": \"%s\", \"state\": \"approved\", \"document\": \"%s\"}\n", a.district, doc);
+		json_line(json_pack("{s:s, s:s, s:s}", "district", a.district, "state", "approved", "document", doc));
 	else
 		printf("adjustment report of %s approved by %s, document %s\n", a.district, a.approver, doc);
 out:
@@ -239,12 +197,12 @@ static int adjust_show(struct cli *cli, int argc, char **argv)
 		{ "district", "district" }, { "kind", "order" }, { "count", "count" }, { "done", "done" },
 		{ "doc", "document" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *list = NULL, *lines = NULL, *orders = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "adjust show", SHOW_HELP, argc, argv, &a, 0);
+	int status = cli_parse(cli, &ADJ_SHOW, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -259,15 +217,8 @@ static int adjust_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"reports\": ");
-		rows_json_array(stdout, list);
-		printf(", \"lines\": ");
-		rows_json_array(stdout, lines);
-		printf(", \"orders\": ");
-		rows_json_array(stdout, orders);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o, s:o, s:o}", "term", a.term, "reports", rows_json(list), "lines",
+		                    rows_json(lines), "orders", rows_json(orders)));
 	} else {
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (card_rows_count(lines) > 0) {
@@ -297,13 +248,13 @@ static int adjust_settle(struct cli *cli, int argc, char **argv)
 	static const struct rows_col order_cols[] = {
 		{ "district", "district" }, { "kind", "order" }, { "count", "count" }, { "doc", "document" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	char doc[CARD_UUID_BUFSZ];
 	card_rows *prop = NULL, *orders = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "adjust settle", SETTLE_HELP, argc, argv, &a, 0);
+	int status = cli_parse(cli, &ADJ_SETTLE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -314,13 +265,12 @@ static int adjust_settle(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"proposal\": ");
-		rows_json_array(stdout, prop);
-		if (a.confirm) {
-			printf(", \"settlement\": \"%s\", \"orders\": ", doc);
-			rows_json_array(stdout, orders);
+		json_t *j = json_pack("{s:o}", "proposal", rows_json(prop));
+		if (j != NULL && a.confirm) {
+			json_object_set_new(j, "settlement", json_string(doc));
+			json_object_set_new(j, "orders", rows_json(orders));
 		}
-		printf("}\n");
+		json_line(j);
 	} else {
 		printf("settlement of term %s%s:\n", a.term, a.confirm ? "" : " (proposal; --confirm records it)");
 		rows_print(stdout, prop, cols, sizeof(cols) / sizeof(cols[0]));

@@ -21,23 +21,15 @@ static const char AUDIT_HELP[] =
 
 static void print_json(const card_audit_line *v, size_t n, int balanced)
 {
-	printf("{\"balanced\": %s, \"checks\": [", balanced ? "true" : "false");
-	for (size_t i = 0; i < n; i++) {
-		printf("%s{\"term\": ", i ? ", " : "");
-		if (v[i].term[0] != '\0')
-			json_str(stdout, v[i].term);
-		else
-			fputs("null", stdout);
-		fputs(", \"item\": ", stdout);
-		json_str(stdout, v[i].item);
-		printf(", \"value\": %" PRId64 ", \"ok\": %s, \"detail\": ", v[i].value, v[i].ok ? "true" : "false");
-		if (v[i].detail[0] != '\0')
-			json_str(stdout, v[i].detail);
-		else
-			fputs("null", stdout);
-		fputc('}', stdout);
-	}
-	printf("]}\n");
+	json_t *checks = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(checks, json_pack("{s:s?, s:s, s:I, s:b, s:s?}", "term",
+		                                        v[i].term[0] != '\0' ? v[i].term : NULL, "item",
+		                                        v[i].item, "value", (json_int_t)v[i].value, "ok",
+		                                        v[i].ok, "detail",
+		                                        v[i].detail[0] != '\0' ? v[i].detail : NULL));
+	json_line(json_pack("{s:b, s:o}", "balanced", balanced, "checks", checks));
 }
 
 static void print_line(const card_audit_line *l)
@@ -68,36 +60,19 @@ static void print_text(const card_audit_line *v, size_t n, int balanced)
 
 int cmd_audit(struct cli *cli, int argc, char **argv)
 {
-	enum { OPT_TERM = 0x2000 };
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, OPT_TERM },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *term = NULL;
+	static const struct cli_spec spec = { "audit", AUDIT_HELP, "term", NULL, 0, NULL, 0 };
+	struct cli_args o;
+	const char *term;
 	card_audit_line *lines = NULL;
 	card_store *st = NULL;
 	size_t n = 0;
-	int opt, balanced = 0, status = EXIT_OK_;
+	int balanced = 0, status = cli_parse(cli, &spec, argc, argv, &o);
 	card_diag d;
 	card_err rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(AUDIT_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt == OPT_TERM) {
-			term = optarg;
-			continue;
-		}
-		return cli_usage(cli, "audit", "invalid option");
-	}
-	if (optind < argc)
-		return cli_usage(cli, "audit", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	term = o.term;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char MINT_HELP[] =
 	"Usage: cardctl batch mint --term TERM --count N --keyring FILE --key-id K [--note TEXT] [--json]\n"
@@ -25,18 +26,27 @@ static const char LIST_HELP[] =
 static const char SHOW_HELP[] =
 	"Usage: cardctl batch show BATCH [--json]\n\nShow one print batch.\n";
 
-enum { OPT_TERM = 1, OPT_COUNT, OPT_KEYRING, OPT_KEY_ID, OPT_NOTE, OPT_PLAN };
+static const struct cli_spec MINT = { "batch mint", MINT_HELP, "term count keyring key-id note plan", NULL, 0,
+	                               NULL, 0 };
+static const struct cli_spec LIST = { "batch list", LIST_HELP, "term", NULL, 0, NULL, 0 };
+static const struct cli_spec SHOW = { "batch show", SHOW_HELP, "", NULL, 1, "exactly one BATCH is required", 0 };
 
-static void print_batch(const struct cli *cli, const card_batch *b, int comma)
+/* A batch as JSON (a new reference). */
+static json_t *batch_json(const card_batch *b)
+{
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}", "batch", b->id, "term", b->term, "key_id",
+	                 (int)b->key_id, "first_serial", (json_int_t)b->first_serial, "last_serial",
+	                 (json_int_t)(b->first_serial + b->count - 1), "count", (json_int_t)b->count,
+	                 "created_at", b->created_at);
+}
+
+static void print_batch(const struct cli *cli, const card_batch *b, json_t *all)
 {
 	char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 	card_serial_format(b->first_serial, first);
 	card_serial_format(b->first_serial + b->count - 1, last);
 	if (cli->json)
-		printf("%s{\"batch\": \"%s\", \"term\": \"%s\", \"key_id\": %u, \"first_serial\": %" PRIu64
-		       ", \"last_serial\": %" PRIu64 ", \"count\": %" PRIu64 ", \"created_at\": \"%s\"}",
-		       comma ? ", " : "", b->id, b->term, b->key_id, b->first_serial,
-		       b->first_serial + b->count - 1, b->count, b->created_at);
+		json_array_append_new(all, batch_json(b));
 	else
 		printf("%s  %-12s key %-2u %s-%s  %10" PRIu64 "  %s\n", b->id, b->term, b->key_id, first, last,
 		       b->count, b->created_at);
@@ -44,61 +54,27 @@ static void print_batch(const struct cli *cli, const card_batch *b, int comma)
 
 static int batch_mint(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, OPT_TERM },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ "key-id", required_argument, NULL, OPT_KEY_ID },
-		{ "note", required_argument, NULL, OPT_NOTE },
-		{ "plan", no_argument, NULL, OPT_PLAN }, /* workflow part 1: cmd_plan.c */
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *term = NULL, *keyring = NULL, *note = NULL;
-	int plan = 0;
+	struct cli_args o;
+	const char *term, *keyring, *note;
+	int plan;
 	long long count = 0, key_id = -1;
 	card_keyring *kr = NULL;
 	card_store *st = NULL;
 	card_batch b;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &MINT, argc, argv, &o);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(MINT_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_TERM:
-			term = optarg;
-			break;
-		case OPT_COUNT:
-			if (cli_parse_long(optarg, 1, (long long)CARD_BATCH_MAX_COUNT, &count) != 0)
-				return cli_usage(cli, "batch mint", "--count must be from 1 to %" PRIu64,
-				                 CARD_BATCH_MAX_COUNT);
-			break;
-		case OPT_KEYRING:
-			keyring = optarg;
-			break;
-		case OPT_KEY_ID:
-			if (cli_parse_long(optarg, 0, CARD_KEY_IDS - 1, &key_id) != 0)
-				return cli_usage(cli, "batch mint", "--key-id must be from 0 to 15");
-			break;
-		case OPT_NOTE:
-			note = optarg;
-			break;
-		case OPT_PLAN:
-			plan = 1;
-			break;
-		default:
-			return cli_usage(cli, "batch mint", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, "batch mint", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	term = o.term;
+	keyring = o.keyring;
+	note = o.note;
+	plan = o.plan;
+	if (o.count != NULL && cli_parse_long(o.count, 1, (long long)CARD_BATCH_MAX_COUNT, &count) != 0)
+		return cli_usage(cli, "batch mint", "--count must be from 1 to %" PRIu64, CARD_BATCH_MAX_COUNT);
+	if (o.key_id != NULL && cli_parse_long(o.key_id, 0, CARD_KEY_IDS - 1, &key_id) != 0)
+		return cli_usage(cli, "batch mint", "--key-id must be from 0 to 15");
 	if (plan && term != NULL && count == 0 && keyring != NULL && key_id >= 0)
 		return cmd_batch_mint_plan(cli, term, keyring, (unsigned)key_id);
 	if (term == NULL || count == 0 || keyring == NULL || key_id < 0)
@@ -116,8 +92,7 @@ static int batch_mint(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		print_batch(cli, &b, 0);
-		putchar('\n');
+		json_line(batch_json(&b));
 	} else {
 		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 		card_serial_format(b.first_serial, first);
@@ -133,48 +108,31 @@ out:
 
 static int batch_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, OPT_TERM },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *term = NULL;
+	struct cli_args o;
 	card_batch *list = NULL;
+	json_t *all = NULL;
 	card_store *st;
 	size_t n = 0;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &LIST, argc, argv, &o);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(LIST_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt != OPT_TERM)
-			return cli_usage(cli, "batch list", "invalid option");
-		term = optarg;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "batch list", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	rc = card_batch_list(st, term, &list, &n, &d);
+	rc = card_batch_list(st, o.term, &list, &n, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not list batches");
 		goto out;
 	}
-	if (cli->json)
-		putchar('[');
+	all = cli->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++)
-		print_batch(cli, &list[i], i > 0);
+		print_batch(cli, &list[i], all);
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 out:
 	free(list);
 	card_store_close(st);
@@ -183,35 +141,24 @@ out:
 
 static int batch_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	struct cli_args o;
 	card_store *st;
 	card_batch b;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &SHOW, argc, argv, &o);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(SHOW_HELP, stdout);
-			return EXIT_OK_;
-		}
-		return cli_usage(cli, "batch show", "invalid option");
-	}
-	if (argc - optind != 1)
-		return cli_usage(cli, "batch show", "exactly one BATCH is required");
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	rc = card_batch_get(st, argv[optind], &b, &d);
+	rc = card_batch_get(st, o.rest[0], &b, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not read the batch");
 	} else if (cli->json) {
-		print_batch(cli, &b, 0);
-		putchar('\n');
+		json_line(batch_json(&b));
 	} else {
 		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 		card_serial_format(b.first_serial, first);

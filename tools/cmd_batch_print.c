@@ -11,15 +11,17 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 #include "qrsvg.h"
 
 static const char EXPORT_HELP[] =
 	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district D] [--qr BASE_URL] [--json]\n\n"
-	"Write the print vendor's file of BATCH (or of its serials A to B): UTF-8 CSV with the\n"
-	"header serial,code,batch,term, mode 0600, plus OUT.csv.manifest with the row count,\n"
-	"the SHA-256 of the file, the batch, term and range, signed with Ed25519 by the signing\n"
-	"key FILE.sign beside the keyring (made on first use, mode 0600; its public half is\n"
-	"written to FILE.sign.pub).  The file appears under its name only when complete.\n"
+	"Write the print vendor's file of BATCH (or of its serials A to B; --range A alone is one\n"
+	"card): UTF-8 CSV with the header serial,code,batch,term, mode 0600, plus\n"
+	"OUT.csv.manifest with the row count, the SHA-256 of the file, the batch, term and range,\n"
+	"signed with Ed25519 by the signing key FILE.sign beside the keyring (made on first use,\n"
+	"mode 0600; its public half is written to FILE.sign.pub).  The file appears under its\n"
+	"name only when complete.\n"
 	"--district D exports only D's range of the minted plan (cardctl plan show).  --qr adds\n"
 	"a last column qr: the SVG of a QR code of BASE_URL/?code=CODE for each card.\n";
 static const char VERIFY_HELP[] =
@@ -31,25 +33,7 @@ static const char VERIFY_HELP[] =
 	"is reachable the range is also checked against the batch as minted.  Exit status 0 when\n"
 	"everything matches, 2 on any mismatch.\n";
 
-enum { OPT_KEYRING = 1, OPT_OUT, OPT_RANGE, OPT_PUBKEY, OPT_QR, OPT_DISTRICT };
-
 static volatile sig_atomic_t interrupted;
-
-/* A JSON string (paths may hold anything). */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static void on_signal(int sig)
 {
@@ -80,37 +64,16 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* "A-B" (serials, inclusive). */
-static int parse_range(const char *s, uint64_t *a, uint64_t *b)
-{
-	char left[32];
-	const char *dash = strchr(s, '-');
-	size_t n = dash != NULL ? (size_t)(dash - s) : 0;
-	if (dash == NULL || n == 0 || n >= sizeof(left))
-		return -1;
-	memcpy(left, s, n);
-	left[n] = '\0';
-	if (card_serial_parse(left, a) != CARD_OK || card_serial_parse(dash + 1, b) != CARD_OK || *b < *a)
-		return -1;
-	return 0;
-}
-
 int batch_export(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ "out", required_argument, NULL, OPT_OUT },
-		{ "range", required_argument, NULL, OPT_RANGE },
-		{ "qr", required_argument, NULL, OPT_QR },             /* workflow part 1 */
-		{ "district", required_argument, NULL, OPT_DISTRICT }, /* workflow part 1 */
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct cli_spec spec = { "batch export", EXPORT_HELP, "keyring out range qr district",
+		                              NULL, 1, "exactly one BATCH is required", 0 };
+	struct cli_args o;
 	const char *keyring = NULL, *outpath = NULL, *district = NULL;
 	char *qr = NULL;
 	card_print_extra qrcol = { "qr", QRSVG_MAX, qrsvg_cell, NULL };
 	uint64_t a = 0, b = 0;
-	int have_range = 0, opt, status = EXIT_OK_;
+	int have_range = 0, status = EXIT_OK_;
 	card_keyring *kr = NULL;
 	card_signer *sk = NULL;
 	card_store *st = NULL;
@@ -120,42 +83,25 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(EXPORT_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_KEYRING:
-			keyring = optarg;
-			break;
-		case OPT_OUT:
-			outpath = optarg;
-			break;
-		case OPT_RANGE:
-			if (parse_range(optarg, &a, &b) != 0)
-				return cli_usage(cli, "batch export", "--range must be FIRST-LAST (serials)");
-			have_range = 1;
-			break;
-		case OPT_QR:
-			if (qrsvg_base_ok(optarg) != 0)
-				return cli_usage(cli, "batch export", "--qr wants an http(s) URL without ?, #, quotes or spaces");
-			qr = optarg; /* argv is ours: drop a trailing '/' */
-			if (qr[strlen(qr) - 1] == '/')
-				qr[strlen(qr) - 1] = '\0';
-			qrcol.arg = qr;
-			break;
-		case OPT_DISTRICT:
-			district = optarg;
-			break;
-		default:
-			return cli_usage(cli, "batch export", "invalid option");
-		}
+	status = cli_parse(cli, &spec, argc, argv, &o);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	keyring = o.keyring;
+	outpath = o.out;
+	district = o.district;
+	if (o.range != NULL) {
+		if (cli_parse_serials(o.range, &a, &b) != 0)
+			return cli_usage(cli, "batch export", CLI_SERIALS_USAGE, "--range", o.range);
+		have_range = 1;
 	}
-	if (argc - optind != 1)
-		return cli_usage(cli, "batch export", "exactly one BATCH is required");
+	if (o.qr != NULL) {
+		if (qrsvg_base_ok(o.qr) != 0)
+			return cli_usage(cli, "batch export", "--qr wants an http(s) URL without ?, #, quotes or spaces");
+		qr = (char *)o.qr; /* argv is ours: drop a trailing '/' */
+		if (qr[strlen(qr) - 1] == '/')
+			qr[strlen(qr) - 1] = '\0';
+		qrcol.arg = qr;
+	}
 	if (keyring == NULL || outpath == NULL)
 		return cli_usage(cli, "batch export", "--keyring and --out are required");
 	card_diag_clear(&d);
@@ -170,7 +116,7 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		goto out;
-	rc = card_batch_get(st, argv[optind], &batch, &d);
+	rc = card_batch_get(st, o.rest[0], &batch, &d);
 	if (rc == CARD_OK && district != NULL) { /* D's range of the minted plan */
 		status = cmd_batch_district_range(cli, st, &batch, district, &have_range, &a, &b);
 		if (status != EXIT_OK_)
@@ -193,7 +139,7 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	}
 	catch_signals();
 	cli_progress_start(&pa.bar, cli, "export", b - a + 1);
-	rc = card_print_export_ex(kr, sk, &batch, a, b - a + 1, outpath, qr != NULL ? &qrcol : NULL,
+	rc = card_print_export(kr, sk, &batch, a, b - a + 1, outpath, qr != NULL ? &qrcol : NULL,
 	                          progress, &pa, &m, &d);
 	cli_progress_end(&pa.bar);
 	if (rc != CARD_OK) {
@@ -203,11 +149,10 @@ int batch_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"file\": ");
-		json_str(outpath);
-		printf(", \"batch\": \"%s\", \"rows\": %" PRIu64 ", \"first_serial\": %" PRIu64
-		       ", \"last_serial\": %" PRIu64 ", \"sha256\": \"%s\", \"signer\": \"%s\"}\n", m.batch, m.rows,
-		       m.first_serial, m.last_serial, m.sha256, m.signer);
+		json_line(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "file", outpath, "batch", m.batch,
+		                    "rows", (json_int_t)m.rows, "first_serial", (json_int_t)m.first_serial,
+		                    "last_serial", (json_int_t)m.last_serial, "sha256", m.sha256, "signer",
+		                    m.signer));
 	} else
 		printf("%s: %" PRIu64 " cards of batch %s (serials %" PRIu64 "-%" PRIu64 "), sha256 %s\n"
 		       "%s.manifest: signed by %s\n", outpath, m.rows, m.batch, m.first_serial, m.last_serial,
@@ -249,41 +194,23 @@ static int check_db(struct cli *cli, const card_print_manifest *m, int *checked)
 
 int batch_verify(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ "pubkey", required_argument, NULL, OPT_PUBKEY },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *keyring = NULL, *pubkey = NULL;
+	static const struct cli_spec spec = { "batch verify", VERIFY_HELP, "keyring pubkey", NULL, 1,
+		                              "exactly one FILE.csv is required", 0 };
+	struct cli_args o;
+	const char *keyring, *pubkey, *file;
 	card_keyring *kr = NULL;
 	card_signer *pk = NULL;
 	card_print_manifest m;
 	struct progress_arg pa;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_, db_checked = 0;
+	int status = cli_parse(cli, &spec, argc, argv, &o), db_checked = 0;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(VERIFY_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_KEYRING:
-			keyring = optarg;
-			break;
-		case OPT_PUBKEY:
-			pubkey = optarg;
-			break;
-		default:
-			return cli_usage(cli, "batch verify", "invalid option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(cli, "batch verify", "exactly one FILE.csv is required");
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	keyring = o.keyring;
+	pubkey = o.pubkey;
+	file = o.rest[0];
 	if ((keyring == NULL) == (pubkey == NULL))
 		return cli_usage(cli, "batch verify", "give --keyring FILE or --pubkey PEM (one of them)");
 	card_diag_clear(&d);
@@ -301,27 +228,26 @@ int batch_verify(struct cli *cli, int argc, char **argv)
 	}
 	catch_signals();
 	cli_progress_start(&pa.bar, cli, "verify", 0);
-	rc = card_print_verify(argv[optind], kr, pk, progress, &pa, &m, &d);
+	rc = card_print_verify(file, kr, pk, progress, &pa, &m, &d);
 	cli_progress_end(&pa.bar);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "verification failed");
 		if (rc == CARD_ERR_REJECTED)
-			fprintf(stderr, "REJECTED: do not print %s.\n", argv[optind]);
+			fprintf(stderr, "REJECTED: do not print %s.\n", file);
 		goto out;
 	}
 	status = check_db(cli, &m, &db_checked);
 	if (status != EXIT_OK_)
 		goto out;
 	if (cli->json) {
-		printf("{\"file\": ");
-		json_str(argv[optind]);
-		printf(", \"ok\": true, \"rows\": %" PRIu64 ", \"batch\": \"%s\", \"term\": \"%s\", "
-		       "\"first_serial\": %" PRIu64 ", \"last_serial\": %" PRIu64 ", \"codes_checked\": \"%s\", "
-		       "\"database_checked\": %s}\n", m.rows, m.batch, m.term, m.first_serial,
-		       m.last_serial, kr != NULL ? "mac" : "form", db_checked ? "true" : "false");
+		json_line(json_pack("{s:s, s:b, s:I, s:s, s:s, s:I, s:I, s:s, s:b}", "file", file, "ok", 1,
+		                    "rows", (json_int_t)m.rows, "batch", m.batch, "term", m.term, "first_serial",
+		                    (json_int_t)m.first_serial, "last_serial", (json_int_t)m.last_serial,
+		                    "codes_checked", kr != NULL ? "mac" : "form", "database_checked",
+		                    db_checked));
 	} else
 		printf("%s: OK, %" PRIu64 " cards of batch %s (%s, serials %" PRIu64 "-%" PRIu64 "); signature, "
-		       "SHA-256 and count match; codes %s%s\n", argv[optind], m.rows, m.batch, m.term,
+		       "SHA-256 and count match; codes %s%s\n", file, m.rows, m.batch, m.term,
 		       m.first_serial, m.last_serial, kr != NULL ? "valid" : "well formed (no MAC key given)",
 		       db_checked ? "; range matches the database" : "");
 out:

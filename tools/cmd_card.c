@@ -17,59 +17,38 @@ static const char SHOW_HELP[] =
 	"(reason).  SERIAL is the 13-digit number printed on the card.  Exit status 2 when no batch\n"
 	"holds the serial.  A district login sees only the cards its district holds.\n";
 
-static void jfield(const char *name, const char *v, int last)
+/* A text field: its string, or NULL (JSON null) when empty. */
+static const char *opt(const char *v)
 {
-	printf("\"%s\": ", name);
-	if (v != NULL && v[0] != '\0')
-		json_str(stdout, v);
-	else
-		fputs("null", stdout);
-	fputs(last ? "" : ", ", stdout);
+	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
 static void print_json(const card_card_info *in)
 {
-	printf("{\"serial\": %" PRIu64 ", ", in->serial);
-	jfield("batch", in->batch, 0);
-	jfield("term", in->term, 0);
-	printf("\"key_id\": %u, \"face_value_fen\": %d, \"holder\": {", in->key_id, in->face_value_fen);
-	jfield("org", in->org, 0);
-	jfield("state", in->state, 0);
-	jfield("doc", in->holder_doc, 1);
-	fputs("}, \"redemption\": ", stdout);
-	if (in->redeemed) {
-		printf("{\"id\": %" PRId64 ", ", in->redemption_id);
-		jfield("account", in->account, 0);
-		jfield("redeemed_at", in->redeemed_at, 1);
-		fputs("}", stdout);
-	} else {
-		fputs("null", stdout);
-	}
-	fputs(", \"void\": ", stdout);
-	if (in->voided) {
-		fputs("{", stdout);
-		jfield("reason", in->void_reason, 0);
-		jfield("doc", in->void_doc, 0);
-		jfield("at", in->voided_at, 1);
-		fputs("}", stdout);
-	} else {
-		fputs("null", stdout);
-	}
-	fputs(", \"moves\": [", stdout);
+	json_t *moves = json_array();
+
 	for (size_t i = 0; i < in->nmoves; i++) {
 		const card_card_move *m = &in->moves[i];
-		printf("%s{\"ledger_id\": %" PRId64 ", ", i ? ", " : "", m->ledger_id);
-		jfield("at", m->at, 0);
-		jfield("kind", m->kind, 0);
-		jfield("doc", m->doc, 0);
-		jfield("from_org", m->from_org, 0);
-		jfield("from_state", m->from_state, 0);
-		jfield("to_org", m->to_org, 0);
-		jfield("to_state", m->to_state, 0);
-		jfield("actor", m->actor, 1);
-		fputs("}", stdout);
+		json_array_append_new(moves, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+		                                       "ledger_id", (json_int_t)m->ledger_id, "at", opt(m->at),
+		                                       "kind", opt(m->kind), "doc", opt(m->doc), "from_org",
+		                                       opt(m->from_org), "from_state", opt(m->from_state),
+		                                       "to_org", opt(m->to_org), "to_state", opt(m->to_state),
+		                                       "actor", opt(m->actor)));
 	}
-	fputs("]}\n", stdout);
+	json_line(json_pack("{s:I, s:s?, s:s?, s:i, s:i, s:{s:s?, s:s?, s:s?}, s:o, s:o, s:o}",
+	                    "serial", (json_int_t)in->serial, "batch", opt(in->batch), "term", opt(in->term),
+	                    "key_id", (int)in->key_id, "face_value_fen", in->face_value_fen, "holder", "org",
+	                    opt(in->org), "state", opt(in->state), "doc", opt(in->holder_doc), "redemption",
+	                    in->redeemed ? json_pack("{s:I, s:s?, s:s?}", "id", (json_int_t)in->redemption_id,
+	                                             "account", opt(in->account), "redeemed_at",
+	                                             opt(in->redeemed_at))
+	                                 : json_null(),
+	                    "void",
+	                    in->voided ? json_pack("{s:s?, s:s?, s:s?}", "reason", opt(in->void_reason), "doc",
+	                                           opt(in->void_doc), "at", opt(in->voided_at))
+	                               : json_null(),
+	                    "moves", moves));
 }
 
 static void print_text(const card_card_info *in)
@@ -99,32 +78,20 @@ static void print_text(const card_card_info *in)
 
 static int card_show(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
+	static const struct cli_spec spec = { "card show", SHOW_HELP, "", NULL, 1, "SERIAL is required", 0 };
+	struct cli_args o;
 	card_card_info info;
 	card_store *st;
-	long long serial;
-	int opt, status = EXIT_OK_;
+	uint64_t serial;
+	int status = cli_parse(cli, &spec, argc, argv, &o);
 	card_diag d;
 	card_err rc;
 
 	memset(&info, 0, sizeof(info));
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(SHOW_HELP, stdout);
-			return EXIT_OK_;
-		}
-		return cli_usage(cli, "card show", "invalid option");
-	}
-	/* Options may follow the serial too. */
-	if (optind >= argc)
-		return cli_usage(cli, "card show", "SERIAL is required");
-	if (optind + 1 < argc)
-		return cli_usage(cli, "card show", "unexpected argument \"%s\"", argv[optind + 1]);
-	if (cli_parse_long(argv[optind], 0, (long long)CARD_SERIAL_MAX, &serial) != 0)
-		return cli_usage(cli, "card show", "invalid serial \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	if (card_serial_parse(o.rest[0], &serial) != CARD_OK)
+		return cli_usage(cli, "card show", "invalid serial \"%s\"", o.rest[0]);
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;

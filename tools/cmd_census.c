@@ -40,66 +40,6 @@ static const char SHOW_HELP[] =
 	"The census of every district (or one): state, late, who approved, the totals, and for\n"
 	"one district the cross-check of every school against its textbook order.\n";
 
-enum { O_TERM = 1, O_DISTRICT, O_ENCODING, O_THRESHOLD, O_APPROVER, O_EXPLAIN };
-
-struct args {
-	const char *term, *district, *encoding, *threshold, *approver;
-	const char **explain;
-	size_t nexplain;
-	int nargs;
-	char **rest;
-};
-
-/* Parse the options of a census command; returns -1 after --help, else 0 or an exit status. */
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a, int want_args)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "district", required_argument, NULL, O_DISTRICT },
-		{ "encoding", required_argument, NULL, O_ENCODING },
-		{ "threshold", required_argument, NULL, O_THRESHOLD },
-		{ "approver", required_argument, NULL, O_APPROVER },
-		{ "explain", required_argument, NULL, O_EXPLAIN },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case O_TERM: a->term = optarg; break;
-		case O_DISTRICT: a->district = optarg; break;
-		case O_ENCODING: a->encoding = optarg; break;
-		case O_THRESHOLD: a->threshold = optarg; break;
-		case O_APPROVER: a->approver = optarg; break;
-		case O_EXPLAIN: {
-			const char **p = realloc(a->explain, (a->nexplain + 1) * sizeof(*p));
-			if (p == NULL)
-				return EXIT_FAILED;
-			a->explain = p;
-			a->explain[a->nexplain++] = optarg;
-			break;
-		}
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	a->nargs = argc - optind;
-	a->rest = argv + optind;
-	if (a->nargs != want_args)
-		return cli_usage(cli, cmd, want_args ? "one FILE is required" : "unexpected argument \"%s\"",
-		                 want_args ? "" : a->rest[0]);
-	return 0;
-}
-
 static const struct csvin_col CENSUS_COLS[] = {
 	{ "单位编码", "unit", 1 },
 	{ "类别", "category", 1 },
@@ -115,6 +55,16 @@ static char *dup0(const char *s)
 }
 
 /* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
+#define SPEC(name, cmd, help, nargs) \
+	static const struct cli_spec name = { cmd, help, "term district encoding threshold approver explain", \
+		                               "term", nargs, nargs ? "one FILE is required" : NULL, 0 }
+SPEC(CEN_IMPORT, "census import", IMPORT_HELP, 1);
+SPEC(CEN_SUBMIT, "census submit", SUBMIT_HELP, 0);
+SPEC(CEN_APPROVE, "census approve", APPROVE_HELP, 0);
+SPEC(CEN_REOPEN, "census reopen", REOPEN_HELP, 0);
+SPEC(CEN_SHOW, "census show", SHOW_HELP, 0);
+#undef SPEC
+
 static card_err read_census(const struct cli *cli, const char *path, const char *enc,
                             card_census_row **rowsp, char ***cellsp, size_t *np, card_diag *d)
 {
@@ -175,7 +125,7 @@ static card_err read_census(const struct cli *cli, const char *path, const char 
 
 static int census_import(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_census_row *rows = NULL;
 	char **cells = NULL, doc[CARD_UUID_BUFSZ];
 	size_t n = 0;
@@ -184,7 +134,7 @@ static int census_import(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "census import", IMPORT_HELP, argc, argv, &a, 1);
+	int status = cli_parse(cli, &CEN_IMPORT, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -207,9 +157,7 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"districts\": ", doc);
-		rows_json_array(stdout, sum);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "document", doc, "districts", rows_json(sum)));
 	} else {
 		static const struct rows_col cols[] = {
 			{ "district", "district" }, { "lines", "lines" }, { "students", "students" },
@@ -223,13 +171,13 @@ out:
 		free(cells[i]);
 	free(cells);
 	free(rows);
-	free(a.explain);
+	cli_args_free(&a);
 	card_rows_free(sum);
 	card_store_close(st);
 	return status < 0 ? EXIT_OK_ : status;
 }
 
-static int need_district(struct cli *cli, const char *cmd, const struct args *a)
+static int need_district(struct cli *cli, const char *cmd, const struct cli_args *a)
 {
 	if (a->district == NULL)
 		return cli_usage(cli, cmd, "--district D is required");
@@ -238,12 +186,12 @@ static int need_district(struct cli *cli, const char *cmd, const struct args *a)
 
 static int census_submit(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	char doc[CARD_UUID_BUFSZ];
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int late = 0, status = parse(cli, "census submit", SUBMIT_HELP, argc, argv, &a, 0);
+	int late = 0, status = cli_parse(cli, &CEN_SUBMIT, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -254,26 +202,26 @@ static int census_submit(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "census submit failed");
 	else if (cli->json)
-		printf("{\"submission\": \"%s\", \"late\": %s}\n", doc, late ? "true" : "false");
+		json_line(json_pack("{s:s, s:b}", "submission", doc, "late", late));
 	else
 		printf("census of %s submitted%s, submission %s\n", a.district,
 		       late ? " LATE (after the census due date)" : "", doc);
 out:
-	free(a.explain);
+	cli_args_free(&a);
 	card_store_close(st);
 	return status < 0 ? EXIT_OK_ : status;
 }
 
 static int census_approve(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	const char **schools = NULL, **texts = NULL;
 	char **buf = NULL;
 	card_threshold th = { -1, -1 };
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "census approve", APPROVE_HELP, argc, argv, &a, 0);
+	int status = cli_parse(cli, &CEN_APPROVE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -310,7 +258,7 @@ static int census_approve(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "census approve failed");
 	else if (cli->json)
-		printf("{\"district\": \"%s\", \"state\": \"approved\"}\n", a.district);
+		json_line(json_pack("{s:s, s:s}", "district", a.district, "state", "approved"));
 	else
 		printf("census of %s approved by %s\n", a.district, a.approver);
 out:
@@ -319,18 +267,18 @@ out:
 	free(buf);
 	free(schools);
 	free(texts);
-	free(a.explain);
+	cli_args_free(&a);
 	card_store_close(st);
 	return status < 0 ? EXIT_OK_ : status;
 }
 
 static int census_reopen(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "census reopen", REOPEN_HELP, argc, argv, &a, 0);
+	int status = cli_parse(cli, &CEN_REOPEN, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -343,9 +291,9 @@ static int census_reopen(struct cli *cli, int argc, char **argv)
 	else if (!cli->json)
 		printf("census of %s is a draft again\n", a.district);
 	else
-		printf("{\"district\": \"%s\", \"state\": \"draft\"}\n", a.district);
+		json_line(json_pack("{s:s, s:s}", "district", a.district, "state", "draft"));
 out:
-	free(a.explain);
+	cli_args_free(&a);
 	card_store_close(st);
 	return status < 0 ? EXIT_OK_ : status;
 }
@@ -364,12 +312,12 @@ static int census_show(struct cli *cli, int argc, char **argv)
 		{ "textbooks", "textbooks" }, { "diff", "diff" }, { "flagged", "flagged" },
 		{ "explanation", "explanation" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *list = NULL, *check = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "census show", SHOW_HELP, argc, argv, &a, 0);
+	int status = cli_parse(cli, &CEN_SHOW, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -386,25 +334,20 @@ static int census_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"districts\": ");
-		rows_json_array(stdout, list);
-		if (check != NULL) {
-			printf(", \"schools\": ");
-			rows_json_array(stdout, check);
-		}
-		printf("}\n");
+		json_t *j = json_pack("{s:s, s:o}", "term", a.term, "districts", rows_json(list));
+		if (j != NULL && check != NULL)
+			json_object_set_new(j, "schools", rows_json(check));
+		json_line(j);
 	} else {
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (check != NULL) {
 			printf("\ncross-check (threshold %s%% and %s cards):\n",
-			       card_rows_getn(list, 0, "threshold_pct"), card_rows_getn(list, 0, "threshold_abs"));
+			       row_text(list, 0, "threshold_pct"), row_text(list, 0, "threshold_abs"));
 			rows_print(stdout, check, check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
 		}
 	}
 out:
-	free(a.explain);
+	cli_args_free(&a);
 	card_rows_free(list);
 	card_rows_free(check);
 	card_store_close(st);

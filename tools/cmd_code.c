@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char DERIVE_HELP[] =
 	"Usage: cardctl code derive --keyring FILE --key-id N --serial S [--count M] [--json]\n\n"
@@ -18,57 +19,32 @@ static const char VERIFY_HELP[] =
 	"offline.  Prints the verdict (valid, malformed, typo, unknown_key, forged) and the serial.\n"
 	"Exit status 0 only if every code is valid, 2 otherwise.\n";
 
-enum { OPT_KEYRING = 1, OPT_KEY_ID, OPT_SERIAL, OPT_COUNT };
+static const struct cli_spec DERIVE = { "code derive", DERIVE_HELP, "keyring key-id serial count", NULL, 0,
+	                                 NULL, 0 };
+static const struct cli_spec VERIFY = { "verify", VERIFY_HELP, "keyring", "keyring", -1, NULL, 0 };
 
 static int code_derive(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ "key-id", required_argument, NULL, OPT_KEY_ID },
-		{ "serial", required_argument, NULL, OPT_SERIAL },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *keyring = NULL;
+	struct cli_args o;
+	const char *keyring;
 	long long key_id = -1, count = 1;
 	uint64_t serial = 0;
-	int have_serial = 0, opt, st = EXIT_OK_;
+	int have_serial, st = cli_parse(cli, &DERIVE, argc, argv, &o), first = 1;
 	card_keyring *kr = NULL;
 	card_codec *codec = NULL;
 	card_err rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(DERIVE_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_KEYRING:
-			keyring = optarg;
-			break;
-		case OPT_KEY_ID:
-			if (cli_parse_long(optarg, 0, CARD_KEY_IDS - 1, &key_id) != 0)
-				return cli_usage(cli, "code derive", "--key-id must be from 0 to 15");
-			break;
-		case OPT_SERIAL:
-			if (card_serial_parse(optarg, &serial) != CARD_OK)
-				return cli_usage(cli, "code derive", "--serial must be 0 to %llu",
-				                 (unsigned long long)CARD_SERIAL_MAX);
-			have_serial = 1;
-			break;
-		case OPT_COUNT:
-			if (cli_parse_long(optarg, 1, (long long)CARD_SERIAL_MAX + 1, &count) != 0)
-				return cli_usage(cli, "code derive", "--count must be a positive number");
-			break;
-		default:
-			return cli_usage(cli, "code derive", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, "code derive", "unexpected argument \"%s\"", argv[optind]);
+	if (st != 0)
+		return st < 0 ? EXIT_OK_ : st;
+	keyring = o.keyring;
+	if (o.key_id != NULL && cli_parse_long(o.key_id, 0, CARD_KEY_IDS - 1, &key_id) != 0)
+		return cli_usage(cli, "code derive", "--key-id must be from 0 to 15");
+	have_serial = o.serial != NULL;
+	if (have_serial && card_serial_parse(o.serial, &serial) != CARD_OK)
+		return cli_usage(cli, "code derive", "--serial must be 0 to %llu",
+		                 (unsigned long long)CARD_SERIAL_MAX);
+	if (o.count != NULL && cli_parse_long(o.count, 1, (long long)CARD_SERIAL_MAX + 1, &count) != 0)
+		return cli_usage(cli, "code derive", "--count must be a positive number");
 	if (keyring == NULL || key_id < 0 || !have_serial)
 		return cli_usage(cli, "code derive", "--keyring, --key-id and --serial are required");
 	if (serial + (uint64_t)count - 1 > CARD_SERIAL_MAX)
@@ -95,7 +71,7 @@ static int code_derive(struct cli *cli, int argc, char **argv)
 		}
 		card_serial_format(serial + (uint64_t)i, ser);
 		if (cli->json)
-			printf("%s{\"serial\": \"%s\", \"code\": \"%s\"}", i ? ", " : "", ser, code);
+			json_item(json_pack("{s:s, s:s}", "serial", ser, "code", code), &first);
 		else
 			printf("%s %s\n", ser, code);
 	}
@@ -120,10 +96,12 @@ static int verify_one(const struct cli *cli, card_codec *codec, const char *text
 		card_serial_format(serial, ser);
 	/* The code itself is echoed only as its position: output may end up in logs. */
 	if (cli->json) {
-		printf("%s{\"verdict\": \"%s\"", *first ? "" : ", ", card_verdict_name(v));
-		if (v == CARD_VALID)
-			printf(", \"serial\": \"%s\", \"key_id\": %u", ser, key_id);
-		printf("}");
+		json_t *j = json_pack("{s:s}", "verdict", card_verdict_name(v));
+		if (j != NULL && v == CARD_VALID) {
+			json_object_set_new(j, "serial", json_string(ser));
+			json_object_set_new(j, "key_id", json_integer(key_id));
+		}
+		json_item(j, first);
 	} else {
 		printf("%-11s %s\n", card_verdict_name(v), v == CARD_VALID ? ser : "-");
 	}
@@ -133,35 +111,15 @@ static int verify_one(const struct cli *cli, card_codec *codec, const char *text
 
 int cmd_verify(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *keyring = NULL;
+	struct cli_args o;
 	card_keyring *kr = NULL;
 	card_codec *codec = NULL;
-	int opt, st = EXIT_OK_, all_valid = 1, first = 1;
+	int st = cli_parse(cli, &VERIFY, argc, argv, &o), all_valid = 1, first = 1;
 	card_err rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(VERIFY_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_KEYRING:
-			keyring = optarg;
-			break;
-		default:
-			return cli_usage(cli, "verify", "invalid option");
-		}
-	}
-	if (keyring == NULL)
-		return cli_usage(cli, "verify", "--keyring FILE is required");
-	kr = cli_keyring(cli, keyring, &st);
+	if (st != 0)
+		return st < 0 ? EXIT_OK_ : st;
+	kr = cli_keyring(cli, o.keyring, &st);
 	if (kr == NULL)
 		return st;
 	rc = card_codec_new(kr, &codec);
@@ -171,7 +129,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json)
 		printf("[");
-	if (optind >= argc || (argc - optind == 1 && strcmp(argv[optind], "-") == 0)) {
+	if (o.nargs == 0 || (o.nargs == 1 && strcmp(o.rest[0], "-") == 0)) {
 		char line[512];
 		while (fgets(line, sizeof(line), stdin) != NULL) {
 			line[strcspn(line, "\r\n")] = '\0';
@@ -180,8 +138,8 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 			all_valid &= verify_one(cli, codec, line, &first);
 		}
 	} else {
-		for (int i = optind; i < argc; i++)
-			all_valid &= verify_one(cli, codec, argv[i], &first);
+		for (int i = 0; i < o.nargs; i++)
+			all_valid &= verify_one(cli, codec, o.rest[i], &first);
 	}
 	if (cli->json)
 		printf("]\n");

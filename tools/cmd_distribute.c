@@ -25,51 +25,6 @@ static const char STATUS_HELP[] =
 	"distributed, redeemed; against the plan (schools: their census of students and\n"
 	"teachers); the deadlines passed and coming; and what is late or open.\n";
 
-enum { O_TERM = 1, O_SCHOOL, O_COUNT, O_FILE, O_DATE, O_ENCODING, O_DISTRICT };
-
-struct args {
-	const char *term, *school, *count, *file, *date, *encoding, *district;
-	int nargs;
-};
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "school", required_argument, NULL, O_SCHOOL },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "file", required_argument, NULL, O_FILE },
-		{ "date", required_argument, NULL, O_DATE },
-		{ "encoding", required_argument, NULL, O_ENCODING },
-		{ "district", required_argument, NULL, O_DISTRICT },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char **slot[] = { NULL, &a->term, &a->school, &a->count, &a->file, &a->date,
-		                &a->encoding, &a->district };
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		if (opt >= O_TERM && opt <= O_DISTRICT) {
-			*slot[opt] = optarg;
-			continue;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	return 0;
-}
-
 static const struct csvin_col DIST_COLS[] = {
 	{ "年级", "grade", 1 },
 	{ "班级", "class", 0 },
@@ -77,6 +32,13 @@ static const struct csvin_col DIST_COLS[] = {
 };
 
 /* Read a distribution file; strings are owned by *strs (2 per line). */
+#define SPEC(name, cmd, help) \
+	static const struct cli_spec name = { cmd, help, "term school count file date encoding district", \
+		                               "term", 0, NULL, 0 }
+SPEC(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
+SPEC(STATUS, "status", STATUS_HELP);
+#undef SPEC
+
 static card_err read_lines(const char *path, const char *enc, card_dist_line **out,
                            char ***strs, size_t *np, card_diag *d)
 {
@@ -136,7 +98,7 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 		{ "count", "handed out" }, { "distributed", "school total" }, { "census", "census" },
 		{ "due", "due" }, { "late", "late" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_dist_line *lines = NULL;
 	char **strs = NULL, doc[CARD_UUID_BUFSZ];
 	size_t n = 0;
@@ -145,7 +107,7 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "distribute", DISTRIBUTE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &DISTRIBUTE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -177,9 +139,7 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"distribution\": \"%s\", \"result\": ", doc);
-		rows_json_object(stdout, r, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "distribution", doc, "result", row_json(r, 0)));
 	} else {
 		printf("distribution %s at %s\n", doc, a.school);
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
@@ -205,12 +165,12 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		{ "step", "step" }, { "zh", "步骤" }, { "due", "due" }, { "days_left", "days left" },
 		{ "state", "state" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *orgs = NULL, *dl = NULL, *fl = NULL, *tot = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "status", STATUS_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &STATUS, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -227,50 +187,36 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"district\": ");
-		if (a.district != NULL)
-			json_str(stdout, a.district);
-		else
-			printf("null");
-		printf(",\n \"totals\": ");
-		rows_json_object(stdout, tot, 0);
-		printf(",\n \"orgs\": ");
-		rows_json_array(stdout, orgs);
-		printf(",\n \"deadlines\": ");
-		rows_json_array(stdout, dl);
-		printf(",\n \"flags\": {");
-		for (size_t i = 0; i < card_rows_count(fl); i++) {
-			printf("%s", i ? ", " : "");
-			json_str(stdout, card_rows_getn(fl, i, "flag"));
-			printf(": {\"count\": %s, \"which\": ", card_rows_getn(fl, i, "count"));
-			json_str(stdout, card_rows_getn(fl, i, "which"));
-			printf("}");
-		}
-		printf("}}\n");
+		json_t *flags = json_object();
+		for (size_t i = 0; flags != NULL && i < card_rows_count(fl); i++)
+			json_object_set_new(flags, row_text(fl, i, "flag"),
+			                    json_pack("{s:I, s:s}", "count", (json_int_t)row_int(fl, i, "count"),
+			                              "which", row_text(fl, i, "which")));
+		json_line(json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "term", a.term, "district", a.district,
+		                    "totals", row_json(tot, 0), "orgs", rows_json(orgs), "deadlines",
+		                    rows_json(dl), "flags", flags));
 		goto out;
 	}
 	printf("term %s%s%s: minted %s, planned %s\n", a.term, a.district ? ", district " : "",
-	       a.district ? a.district : "", card_rows_getn(tot, 0, "minted"), card_rows_getn(tot, 0, "planned"));
+	       a.district ? a.district : "", row_text(tot, 0, "minted"), row_text(tot, 0, "planned"));
 	printf("city stock %s, in transit %s, district stock %s, school stock %s, distributed %s, redeemed %s, void %s\n\n",
-	       card_rows_getn(tot, 0, "city_stock"), card_rows_getn(tot, 0, "transit"),
-	       card_rows_getn(tot, 0, "district_stock"), card_rows_getn(tot, 0, "school_stock"),
-	       card_rows_getn(tot, 0, "distributed"), card_rows_getn(tot, 0, "redeemed"),
-	       card_rows_getn(tot, 0, "void"));
+	       row_text(tot, 0, "city_stock"), row_text(tot, 0, "transit"),
+	       row_text(tot, 0, "district_stock"), row_text(tot, 0, "school_stock"),
+	       row_text(tot, 0, "distributed"), row_text(tot, 0, "redeemed"),
+	       row_text(tot, 0, "void"));
 	rows_print(stdout, orgs, org_cols, sizeof(org_cols) / sizeof(org_cols[0]));
 	printf("\ndeadlines:\n");
 	rows_print(stdout, dl, dl_cols, sizeof(dl_cols) / sizeof(dl_cols[0]));
 	printf("\nattention:\n");
 	for (size_t i = 0, shown = 0; i < card_rows_count(fl); i++) {
-		if (strcmp(card_rows_getn(fl, i, "count"), "0") == 0) {
+		if (row_int(fl, i, "count") == 0) {
 			if (i + 1 == card_rows_count(fl) && shown == 0)
 				printf("  nothing\n");
 			continue;
 		}
 		shown++;
-		printf("  %-20s %s: %s\n", card_rows_getn(fl, i, "flag"), card_rows_getn(fl, i, "count"),
-		       card_rows_getn(fl, i, "which"));
+		printf("  %-20s %s: %s\n", row_text(fl, i, "flag"), row_text(fl, i, "count"),
+		       row_text(fl, i, "which"));
 	}
 out:
 	card_rows_free(orgs);

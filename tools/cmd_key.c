@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char KEY_NEW_HELP[] =
 	"Usage: cardctl key new --keyring FILE [--id N] [--label TEXT]\n\n"
@@ -24,55 +25,30 @@ static const char KEY_IMPORT_HELP[] =
 	"Add a known key, read from standard input as 64 hexadecimal digits (an escrow copy,\n"
 	"or the fixed key of the test vectors).  FILE is created (mode 0600) if needed.\n";
 
-enum { OPT_KEYRING = 1, OPT_ID, OPT_LABEL };
-
 struct key_args {
 	const char *keyring;
 	const char *label;
 	long long id;
 };
 
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct key_args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "keyring", required_argument, NULL, OPT_KEYRING },
-		{ "id", required_argument, NULL, OPT_ID },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
+static const struct cli_spec KEY_NEW = { "key new", KEY_NEW_HELP, "keyring id label", "keyring", 0, NULL, 0 };
+static const struct cli_spec KEY_LIST = { "key list", KEY_LIST_HELP, "keyring", "keyring", 0, NULL, 0 };
+static const struct cli_spec KEY_IMPORT = { "key import", KEY_IMPORT_HELP, "keyring id label", "keyring", 0,
+	                                     NULL, 0 };
 
-	a->keyring = NULL;
-	a->label = "";
+/* cli_parse(), then --id as a key id (-1 when absent) and --label ("" when absent). */
+static int parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct key_args *a)
+{
+	struct cli_args o;
+	int st = cli_parse(cli, spec, argc, argv, &o);
+
+	if (st != 0)
+		return st;
+	a->keyring = o.keyring;
+	a->label = o.label != NULL ? o.label : "";
 	a->id = -1;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case OPT_KEYRING:
-			a->keyring = optarg;
-			break;
-		case OPT_ID:
-			if (cli_parse_long(optarg, 0, CARD_KEY_IDS - 1, &a->id) != 0)
-				return cli_usage(cli, cmd, "--id must be a key id from 0 to 15");
-			break;
-		case OPT_LABEL:
-			a->label = optarg;
-			break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->keyring == NULL)
-		return cli_usage(cli, cmd, "--keyring FILE is required");
+	if (o.id != NULL && cli_parse_long(o.id, 0, CARD_KEY_IDS - 1, &a->id) != 0)
+		return cli_usage(cli, spec->cmd, "--id must be a key id from 0 to 15");
 	return 0;
 }
 
@@ -92,7 +68,7 @@ static int key_new(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	unsigned id = 0;
-	int st = parse(cli, "key new", KEY_NEW_HELP, argc, argv, &a);
+	int st = parse(cli, &KEY_NEW, argc, argv, &a);
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;
@@ -107,7 +83,7 @@ static int key_new(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"key_id\": %u}\n", id);
+		json_line(json_pack("{s:I}", "key_id", (json_int_t)id));
 	else
 		printf("key %u added to %s\n", id, a.keyring);
 out:
@@ -124,7 +100,7 @@ static int key_import(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	size_t n;
-	int st = parse(cli, "key import", KEY_IMPORT_HELP, argc, argv, &a);
+	int st = parse(cli, &KEY_IMPORT, argc, argv, &a);
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;
@@ -151,7 +127,7 @@ static int key_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"key_id\": %lld}\n", a.id);
+		json_line(json_pack("{s:I}", "key_id", (json_int_t)a.id));
 	else
 		printf("key %lld imported into %s\n", a.id, a.keyring);
 out:
@@ -159,26 +135,12 @@ out:
 	return st;
 }
 
-static void json_string(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(o, "\\u%04x", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
-
 static int key_list(struct cli *cli, int argc, char **argv)
 {
 	struct key_args a;
 	card_keyring *kr;
-	int st = parse(cli, "key list", KEY_LIST_HELP, argc, argv, &a), first = 1;
+	json_t *list = NULL;
+	int st = parse(cli, &KEY_LIST, argc, argv, &a);
 
 	if (st != 0)
 		return st < 0 ? EXIT_OK_ : st;
@@ -186,7 +148,7 @@ static int key_list(struct cli *cli, int argc, char **argv)
 	if (kr == NULL)
 		return st;
 	if (cli->json)
-		printf("[");
+		list = json_array();
 	else
 		printf("%-6s %-20s %s\n", "key_id", "created", "label");
 	for (unsigned id = 0; id < CARD_KEY_IDS; id++) {
@@ -197,17 +159,14 @@ static int key_list(struct cli *cli, int argc, char **argv)
 			continue;
 		gmtime_r(&info.created, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (cli->json) {
-			printf("%s{\"key_id\": %u, \"created\": \"%s\", \"label\": ", first ? "" : ", ", id, when);
-			json_string(stdout, info.label);
-			printf("}");
-		} else {
+		if (cli->json)
+			json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "key_id", (json_int_t)id,
+			                                      "created", when, "label", info.label));
+		else
 			printf("%-6u %-20s %s\n", id, when, info.label);
-		}
-		first = 0;
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(list);
 	card_keyring_free(kr);
 	return EXIT_OK_;
 }

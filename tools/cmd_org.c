@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 #include "csvin.h"
 
 static const char IMPORT_HELP[] =
@@ -24,8 +25,6 @@ static const char LIST_HELP[] =
 	"Usage: cardctl org list [--district CODE] [--json]\n\n"
 	"List the organisations, or one district and its schools.\n";
 
-enum { OPT_ENCODING = 1, OPT_DISTRICT };
-
 static const struct csvin_col ORG_COLS[] = {
 	{ "编码", "code", 1 },
 	{ "名称", "name", 1 },
@@ -36,25 +35,6 @@ static const struct csvin_col ORG_COLS[] = {
 	{ "电话", "phone", 0 },
 };
 #define ORG_NCOLS (sizeof(ORG_COLS) / sizeof(ORG_COLS[0]))
-
-static void json_str(const char *s)
-{
-	if (s == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 struct rows {
 	card_org_row *v;
@@ -128,34 +108,21 @@ static card_err read_rows(const char *path, const char *enc, struct rows *out, c
 
 static int org_import(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "encoding", required_argument, NULL, OPT_ENCODING },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct cli_spec spec = { "org import", IMPORT_HELP, "encoding", NULL, 1,
+		                              "exactly one FILE.csv is required", 0 };
+	struct cli_args o;
 	struct rows rows = { 0 };
 	card_org_import_result res;
 	card_store *st = NULL;
 	const char *enc = NULL, *path, *encoding = "";
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &spec, argc, argv, &o);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(IMPORT_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt != OPT_ENCODING)
-			return cli_usage(cli, "org import", "invalid option");
-		enc = optarg;
-	}
-	if (argc - optind != 1)
-		return cli_usage(cli, "org import", "exactly one FILE.csv is required");
-	path = argv[optind];
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	enc = o.encoding;
+	path = o.rest[0];
 	card_diag_clear(&d);
 	rc = read_rows(path, enc, &rows, &encoding, &d);
 	if (rc != CARD_OK) {
@@ -180,8 +147,9 @@ static int org_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"rows\": %zu, \"inserted\": %zu, \"updated\": %zu, \"unchanged\": %zu, "
-		       "\"encoding\": \"%s\"}\n", rows.n, res.inserted, res.updated, res.unchanged, encoding);
+		json_line(json_pack("{s:I, s:I, s:I, s:I, s:s}", "rows", (json_int_t)rows.n, "inserted",
+		                    (json_int_t)res.inserted, "updated", (json_int_t)res.updated, "unchanged",
+		                    (json_int_t)res.unchanged, "encoding", encoding));
 	else
 		printf("%zu organisations read (%s): %zu new, %zu updated, %zu unchanged\n", rows.n,
 		       encoding, res.inserted, res.updated, res.unchanged);
@@ -193,33 +161,20 @@ out:
 
 static int org_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "district", required_argument, NULL, OPT_DISTRICT },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *district = NULL;
+	static const struct cli_spec spec = { "org list", LIST_HELP, "district", NULL, 0, NULL, 0 };
+	struct cli_args args;
+	const char *district;
+	json_t *all = NULL;
 	card_org *list = NULL;
 	card_store *st;
 	size_t n = 0;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &spec, argc, argv, &args);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(LIST_HELP, stdout);
-			return EXIT_OK_;
-		}
-		if (opt != OPT_DISTRICT)
-			return cli_usage(cli, "org list", "invalid option");
-		district = optarg;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "org list", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	district = args.district;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
@@ -230,26 +185,22 @@ static int org_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		putchar('[');
+		all = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const card_org *o = &list[i];
 		if (cli->json) {
-			const char *k[] = { "code", "name", "kind", "parent", "district", "address", "contact", "phone" };
-			const char *v[] = { o->code, o->name, o->kind, o->parent, o->district, o->address,
-			                    o->contact, o->phone };
-			printf("%s{", i ? ",\n " : "");
-			for (size_t j = 0; j < 8; j++) {
-				printf("%s\"%s\": ", j ? ", " : "", k[j]);
-				json_str(v[j]);
-			}
-			putchar('}');
+			json_array_append_new(all, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+			                                     "code", o->code, "name", o->name, "kind", o->kind,
+			                                     "parent", o->parent, "district", o->district,
+			                                     "address", o->address, "contact", o->contact,
+			                                     "phone", o->phone));
 		} else {
 			printf("%-12s %-8s %-12s %s\n", o->code, o->kind, o->parent != NULL ? o->parent : "-",
 			       o->name);
 		}
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 	if (district != NULL && n == 0) {
 		cli_error(cli, "no district \"%s\"", district);
 		status = EXIT_REJECTED;

@@ -26,52 +26,13 @@ static const char EXPORT_HELP[] =
 	"\n"
 	TABLE_FORMAT_HELP;
 
-enum { O_TERM = 1, O_RESERVE, O_WITHOUT, O_FORMAT, O_OUT };
-
-struct args {
-	const char *term, *reserve, *without, *format, *out;
-};
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "reserve", required_argument, NULL, O_RESERVE },
-		{ "proceed-without", required_argument, NULL, O_WITHOUT },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "out", required_argument, NULL, O_OUT },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case O_TERM: a->term = optarg; break;
-		case O_RESERVE: a->reserve = optarg; break;
-		case O_WITHOUT: a->without = optarg; break;
-		case O_FORMAT: a->format = optarg; break;
-		case O_OUT: a->out = optarg; break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	return 0;
-}
+static const struct cli_spec MAKE = { "plan make", MAKE_HELP, "term reserve proceed-without", "term", 0, NULL, 0 };
+static const struct cli_spec SHOW = { "plan show", SHOW_HELP, "term", "term", 0, NULL, 0 };
+static const struct cli_spec EXPORT = { "plan export", EXPORT_HELP, "term", "term", 0, NULL, CLI_TABLE };
 
 static int plan_make(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	char doc[CARD_UUID_BUFSZ], *list = NULL, *save = NULL;
 	const char **without = NULL;
 	size_t nwithout = 0;
@@ -79,7 +40,7 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "plan make", MAKE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &MAKE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -93,9 +54,9 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.without != NULL) {
-		list = strdup(a.without);
-		without = calloc(strlen(a.without) / 2 + 2, sizeof(*without));
+	if (a.proceed_without != NULL) {
+		list = strdup(a.proceed_without);
+		without = calloc(strlen(a.proceed_without) / 2 + 2, sizeof(*without));
 		if (list == NULL || without == NULL) {
 			status = EXIT_FAILED;
 			goto out;
@@ -111,10 +72,10 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"plan\": \"%s\", \"proceed_without\": %zu}\n", doc, nwithout);
+		json_line(json_pack("{s:s, s:I}", "plan", doc, "proceed_without", (json_int_t)nwithout));
 	else
 		printf("plan of %s made, document %s%s%s\n", a.term, doc,
-		       nwithout ? "; without " : "", nwithout ? a.without : "");
+		       nwithout ? "; without " : "", nwithout ? a.proceed_without : "");
 out:
 	free(list);
 	free(without);
@@ -129,12 +90,12 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		{ "teachers", "teachers" }, { "staff", "staff" }, { "reserve", "reserve" },
 		{ "total", "total" }, { "first_serial", "first serial" }, { "last_serial", "last serial" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "plan show", SHOW_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SHOW, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -145,31 +106,22 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"term\": ");
-		json_str(stdout, a.term);
-		printf(", \"plan\": ");
-		json_str(stdout, card_rows_getn(r, 0, "doc"));
-		printf(", \"batch\": ");
-		if (card_rows_getn(r, 0, "batch")[0] != '\0')
-			json_str(stdout, card_rows_getn(r, 0, "batch"));
-		else
-			printf("null");
-		printf(", \"lines\": ");
-		rows_json_array(stdout, r);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:s, s:s?, s:o}", "term", a.term, "plan", row_text(r, 0, "doc"),
+		                    "batch", row_null(r, 0, "batch") ? NULL : row_text(r, 0, "batch"), "lines",
+		                    rows_json(r)));
 	} else {
 		long long total = 0;
 		for (size_t i = 0; i < card_rows_count(r); i++)
-			total += strtoll(card_rows_getn(r, i, "total"), NULL, 10);
-		printf("plan %s of %s, made %s by %s, reserve %s%%%s%s\n", card_rows_getn(r, 0, "doc"),
-		       a.term, card_rows_getn(r, 0, "made_at"), card_rows_getn(r, 0, "made_by"),
-		       card_rows_getn(r, 0, "reserve_pct"),
-		       card_rows_getn(r, 0, "proceed_without")[0] ? ", without " : "",
-		       card_rows_getn(r, 0, "proceed_without"));
+			total += row_int(r, i, "total");
+		printf("plan %s of %s, made %s by %s, reserve %s%%%s%s\n", row_text(r, 0, "doc"),
+		       a.term, row_text(r, 0, "made_at"), row_text(r, 0, "made_by"),
+		       row_text(r, 0, "reserve_pct"),
+		       row_text(r, 0, "proceed_without")[0] ? ", without " : "",
+		       row_text(r, 0, "proceed_without"));
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 		printf("total %lld cards%s%s\n", total,
-		       card_rows_getn(r, 0, "batch")[0] ? ", minted as batch " : ", not minted yet",
-		       card_rows_getn(r, 0, "batch"));
+		       row_text(r, 0, "batch")[0] ? ", minted as batch " : ", not minted yet",
+		       row_text(r, 0, "batch"));
 	}
 out:
 	card_rows_free(r);
@@ -185,8 +137,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		{ "计划发放数", TABLE_INT }, { "面值合计(元)", TABLE_INT },
 		{ "起始卡号", TABLE_TEXT }, { "终止卡号", TABLE_TEXT },
 	};
-	struct args a = { 0 };
-	enum table_format fmt;
+	struct cli_args a;
 	struct table *t = NULL;
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -194,16 +145,11 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	card_err rc;
 	long long sum[6] = { 0 };
 	char title[128], cell[10][32];
-	int status = parse(cli, "plan export", EXPORT_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &EXPORT, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
-	if (table_pick_format(a.format, a.out, cli->json, 0, &fmt) != 0) {
-		char why[256];
-		status = cli_usage(cli, "plan export", "%s", table_format_problem(why, sizeof(why), a.format, a.out, 0));
-		goto out;
-	}
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_plan_get(st, a.term, &r, &d);
@@ -214,19 +160,19 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		static const char *names[] = { "students", "teachers", "staff", "reserve", "total" };
 		const char *cells[10];
 		long long v;
-		cells[0] = card_rows_getn(r, i, "org");
-		cells[1] = card_rows_getn(r, i, "name");
+		cells[0] = row_text(r, i, "org");
+		cells[1] = row_text(r, i, "name");
 		for (int k = 0; k < 5; k++) {
-			cells[2 + k] = card_rows_getn(r, i, names[k]);
-			sum[k] += strtoll(cells[2 + k], NULL, 10);
+			cells[2 + k] = row_text(r, i, names[k]);
+			sum[k] += row_int(r, i, names[k]);
 		}
-		v = strtoll(card_rows_getn(r, i, "total"), NULL, 10) *
-		    strtoll(card_rows_getn(r, i, "face_value_fen"), NULL, 10) / 100;
+		v = row_int(r, i, "total") *
+		    row_int(r, i, "face_value_fen") / 100;
 		sum[5] += v;
 		snprintf(cell[7], sizeof(cell[7]), "%lld", v);
 		cells[7] = cell[7];
-		cells[8] = card_rows_getn(r, i, "first_serial");
-		cells[9] = card_rows_getn(r, i, "last_serial");
+		cells[8] = row_text(r, i, "first_serial");
+		cells[9] = row_text(r, i, "last_serial");
 		rc = table_add_row(t, cells, &d);
 	}
 	if (rc == CARD_OK) {
@@ -236,7 +182,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		rc = table_add_row(t, cells, &d);
 	}
 	if (rc == CARD_OK)
-		rc = table_write(t, fmt, a.out, &d);
+		rc = table_write(t, a.fmt, a.out, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "plan export failed");
 	else if (a.out != NULL && !cli->json)
@@ -269,9 +215,9 @@ int cmd_batch_mint_plan(struct cli *cli, const char *term, const char *keyring, 
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"batch\": \"%s\", \"term\": \"%s\", \"key_id\": %u, \"first_serial\": %lld,"
-		       " \"last_serial\": %lld, \"count\": %lld}\n", batch, term, key_id, first,
-		       first + count - 1, count);
+		json_line(json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}", "batch", batch, "term", term, "key_id",
+		                    (int)key_id, "first_serial", (json_int_t)first, "last_serial",
+		                    (json_int_t)(first + count - 1), "count", (json_int_t)count));
 	else
 		printf("batch %s: the plan of %s, %lld cards under key %u, serials %013lld-%013lld, in city"
 		       " stock\nrun 'cardctl plan show --term %s' for each district's range\n",

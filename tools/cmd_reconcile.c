@@ -25,8 +25,9 @@ static const char RETURN_HELP[] =
 	"stock, as the city's settlement ordered.  The receipt is taken as for 'cardctl receive':\n"
 	"NAME signed for the city on the date (not after today); the photo of the signed receipt\n"
 	"(JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256, and there is\n"
-	"no return without it.  Prints the return's UUID, the serial ranges moved and the\n"
-	"photo's SHA-256.\n";
+	"no return without it.  --serials A-B returns exactly those serials (inclusive; A alone\n"
+	"is one card).  Prints the return's UUID, the serial ranges moved and the photo's\n"
+	"SHA-256.\n";
 static const char SUPPLEMENT_HELP[] =
 	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME --date YYYY-MM-DD --photo FILE\n\n"
 	"Supply N cards from the city's stock to a district's depot or one of its schools, as the\n"
@@ -43,69 +44,21 @@ static const char REPLACE_HELP[] =
 	"YYYY-MM-DD, default today); later is flagged late.  Refused for a redeemed or void card\n"
 	"and for a card the school does not hold.  Prints the replacement's UUID.\n";
 static const char CHARGE_HELP[] =
-	"Usage: cardctl charge --term TERM [--format csv|xlsx --out FILE]\n\n"
+	"Usage: cardctl charge --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"After the close (S+30): for each district, the surplus it was ordered (or, without a\n"
 	"settlement, declared) to return but did not, times the face value.  The first run closes\n"
 	"the term and records one charge document per district that owes; running it again\n"
-	"prints the same charges.  --format/--out write the charge list for the finance office.\n";
+	"prints the same charges.  --format/--out write the charge list for the finance office:\n"
+	TABLE_FORMAT_HELP;
 
-enum { O_TERM = 1, O_FROM, O_TO, O_COUNT, O_LATE, O_DISTRICT, O_SERIALS, O_SIGNER, O_SCHOOL,
-       O_SERIAL, O_REASON, O_REQUESTED, O_FORMAT, O_DATE, O_PHOTO, O_OUT };
-
-struct args {
-	const char *term, *from, *to, *count, *late, *district, *serials, *signer, *school,
-		*serial, *reason, *requested, *format, *date, *photo, *out;
-};
-
-/* Parse options; returns -1 after --help, else 0 or an exit status. */
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "from", required_argument, NULL, O_FROM },
-		{ "to", required_argument, NULL, O_TO },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "late", required_argument, NULL, O_LATE },
-		{ "district", required_argument, NULL, O_DISTRICT },
-		{ "serials", required_argument, NULL, O_SERIALS },
-		{ "signer", required_argument, NULL, O_SIGNER },
-		{ "school", required_argument, NULL, O_SCHOOL },
-		{ "serial", required_argument, NULL, O_SERIAL },
-		{ "reason", required_argument, NULL, O_REASON },
-		{ "requested", required_argument, NULL, O_REQUESTED },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "date", required_argument, NULL, O_DATE },
-		{ "photo", required_argument, NULL, O_PHOTO },
-		{ "out", required_argument, NULL, O_OUT },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char **slot[] = { NULL, &a->term, &a->from, &a->to, &a->count, &a->late, &a->district,
-		                &a->serials, &a->signer, &a->school, &a->serial, &a->reason,
-		                &a->requested, &a->format, &a->date, &a->photo, &a->out };
-	int opt;
-
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		if (opt >= O_TERM && opt <= O_OUT) {
-			*slot[opt] = optarg;
-			continue;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	return 0;
-}
+#define SPEC(name, cmd, help, opts) \
+	static const struct cli_spec name = { cmd, help, opts, "term", 0, NULL, 0 }
+SPEC(TRANSFER, "transfer", TRANSFER_HELP, "term from to count late");
+SPEC(RETURN, "return", RETURN_HELP, "term district from count serials signer date photo");
+SPEC(SUPPLEMENT, "supplement", SUPPLEMENT_HELP, "term to count signer date photo");
+SPEC(REPLACE, "replace", REPLACE_HELP, "term school serial reason requested");
+#undef SPEC
+static const struct cli_spec CHARGE = { "charge", CHARGE_HELP, "term", "term", 0, NULL, CLI_TABLE };
 
 /* A required option; prints the usage error. */
 static int need(struct cli *cli, const char *cmd, const char *val, const char *what)
@@ -127,12 +80,8 @@ static void print_result(const struct cli *cli, const char *what, const char *do
                          const card_rows *r)
 {
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"result\": ", doc);
-		if (card_rows_count(r) > 0)
-			rows_json_object(stdout, r, 0);
-		else
-			fputs("null", stdout);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "document", doc, "result",
+		                    card_rows_count(r) > 0 ? row_json(r, 0) : json_null()));
 		return;
 	}
 	printf("%s, document %s\n", what, doc);
@@ -153,14 +102,14 @@ static int cmd_finish(struct cli *cli, card_err rc, const card_diag *d, const ch
 
 int cmd_transfer(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_err rc;
 	char doc[CARD_UUID_BUFSZ] = "";
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	uint64_t n = 0;
 	card_diag d;
-	int status = parse(cli, "transfer", TRANSFER_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &TRANSFER, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -182,37 +131,16 @@ out:
 	return status < 0 ? EXIT_OK_ : status;
 }
 
-/* "A-B" (inclusive, as printed) -> first, n. */
-static int parse_serials(const char *text, uint64_t *first, uint64_t *n)
-{
-	long long a, b;
-	char buf[64], *dash;
-	if (text == NULL || strlen(text) >= sizeof(buf))
-		return -1;
-	memcpy(buf, text, strlen(text) + 1);
-	dash = strchr(buf, '-');
-	if (dash != NULL)
-		*dash = '\0';
-	if (cli_parse_long(buf, 0, (long long)CARD_SERIAL_MAX, &a) != 0)
-		return -1;
-	b = a;
-	if (dash != NULL && cli_parse_long(dash + 1, a, (long long)CARD_SERIAL_MAX, &b) != 0)
-		return -1;
-	*first = (uint64_t)a;
-	*n = (uint64_t)(b - a + 1);
-	return 0;
-}
-
 int cmd_return(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_err rc;
 	char doc[CARD_UUID_BUFSZ] = "";
 	card_rows *r = NULL;
 	card_store *st = NULL;
-	uint64_t n = 0, first = 0, sn = 0;
+	uint64_t n = 0, first = 0, last = 0, sn = 0;
 	card_diag d;
-	int status = parse(cli, "return", RETURN_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &RETURN, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -225,9 +153,9 @@ int cmd_return(struct cli *cli, int argc, char **argv)
 		status = cli_usage(cli, "return", "give either --count N or --serials A-B");
 	if (status == 0 && a.count != NULL)
 		status = parse_count(cli, "return", a.count, &n);
-	if (status == 0 && a.serials != NULL && parse_serials(a.serials, &first, &sn) != 0)
-		status = cli_usage(cli, "return", "--serials wants A-B (serials, inclusive), not \"%s\"",
-		                   a.serials);
+	if (status == 0 && a.serials != NULL && cli_parse_serials(a.serials, &first, &last) != 0)
+		status = cli_usage(cli, "return", CLI_SERIALS_USAGE, "--serials", a.serials);
+	sn = a.serials != NULL && status == 0 ? last - first + 1 : 0;
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_return(st, a.term, a.district, a.from, n, a.serials ? &first : NULL, sn, a.signer,
@@ -241,14 +169,14 @@ out:
 
 int cmd_supplement(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_err rc;
 	char doc[CARD_UUID_BUFSZ] = "";
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	uint64_t n = 0;
 	card_diag d;
-	int status = parse(cli, "supplement", SUPPLEMENT_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SUPPLEMENT, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -274,14 +202,14 @@ out:
 
 int cmd_replace(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_err rc;
 	char doc[CARD_UUID_BUFSZ] = "";
 	card_rows *r = NULL;
 	card_store *st = NULL;
-	long long serial = 0;
+	uint64_t serial = 0;
 	card_diag d;
-	int status = parse(cli, "replace", REPLACE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &REPLACE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0)
@@ -290,12 +218,12 @@ int cmd_replace(struct cli *cli, int argc, char **argv)
 		status = need(cli, "replace", a.serial, "--serial N");
 	if (status == 0)
 		status = need(cli, "replace", a.reason, "--reason TEXT");
-	if (status == 0 && cli_parse_long(a.serial, 0, (long long)CARD_SERIAL_MAX, &serial) != 0)
+	if (status == 0 && card_serial_parse(a.serial, &serial) != CARD_OK)
 		status = cli_usage(cli, "replace", "--serial wants a card's serial number, not \"%s\"",
 		                   a.serial);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
-	rc = card_replace(st, a.term, a.school, (uint64_t)serial, a.reason, a.requested,
+	rc = card_replace(st, a.term, a.school, serial, a.reason, a.requested,
 	                                 doc, &r, &d);
 	status = cmd_finish(cli, rc, &d, "replace failed", "card replaced", doc, r);
 out:
@@ -323,13 +251,13 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
 		return CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		char fv[32], amt[32];
-		long long f = strtoll(card_rows_getn(r, i, "face_value_fen"), NULL, 10);
-		long long m = strtoll(card_rows_getn(r, i, "amount_fen"), NULL, 10);
-		const char *cells[8] = { card_rows_getn(r, i, "district"), card_rows_getn(r, i, "name"),
-			                 card_rows_getn(r, i, "due_return"), card_rows_getn(r, i, "returned"),
-			                 card_rows_getn(r, i, "count"), fv, amt, card_rows_getn(r, i, "doc") };
-		snprintf(fv, sizeof(fv), "%lld.%02lld", f / 100, f % 100);
-		snprintf(amt, sizeof(amt), "%lld.%02lld", m / 100, m % 100);
+		long long f = row_int(r, i, "face_value_fen");
+		long long m = row_int(r, i, "amount_fen");
+		const char *cells[8] = { row_text(r, i, "district"), row_text(r, i, "name"),
+			                 row_text(r, i, "due_return"), row_text(r, i, "returned"),
+			                 row_text(r, i, "count"), fv, amt, row_text(r, i, "doc") };
+		fen_yuan(f, fv);
+		fen_yuan(m, amt);
 		rc = table_add_row(t, cells, d);
 	}
 	if (rc == CARD_OK)
@@ -345,33 +273,30 @@ int cmd_charge(struct cli *cli, int argc, char **argv)
 		{ "returned", "returned" }, { "count", "not_returned" }, { "amount_fen", "amount_fen" },
 		{ "doc", "document" },
 	};
-	struct args a = { 0 };
-	enum table_format fmt = TABLE_CSV;
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "charge", CHARGE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &CHARGE, argc, argv, &a);
 
 	card_diag_clear(&d);
-	if (status == 0 && a.format != NULL && table_parse_format(a.format, &fmt) != 0)
-		status = cli_usage(cli, "charge", "--format wants csv or xlsx");
-	if (status == 0 && (a.format != NULL) != (a.out != NULL))
-		status = cli_usage(cli, "charge", "--format and --out go together");
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_charge(st, a.term, &r, &d);
-	if (rc == CARD_OK && a.out != NULL)
-		rc = charge_table(r, a.term, fmt, a.out, &d);
+	if (rc == CARD_OK && (a.format != NULL || a.out != NULL))
+		rc = charge_table(r, a.term, a.fmt, a.out, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "charge failed");
 		goto out;
 	}
-	if (cli->json) {
+	if (a.format != NULL && a.out == NULL) {
+		/* the charge list went to stdout */
+	} else if (cli->json) {
 		rows_json_array(stdout, r);
 		putchar('\n');
 	} else {
-		int created = card_rows_count(r) > 0 && strcmp(card_rows_getn(r, 0, "created"), "t") == 0;
+		int created = card_rows_count(r) > 0 && row_bool(r, 0, "created");
 		printf("term %s closed; %zu district%s charged%s\n", a.term, card_rows_count(r),
 		       card_rows_count(r) == 1 ? "" : "s",
 		       card_rows_count(r) == 0 ? "" : created ? "" : " (recorded earlier)");

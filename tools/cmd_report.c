@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "commands.h"
-#include "report.h"
 #include "report2.h"
 #include "rowsout.h"
 
@@ -18,45 +17,8 @@ static const char ANNEX2_HELP[] =
 	"textbook order count, a subtotal per district and a total.\n"
 	"\n"
 	TABLE_FORMAT_HELP;
-
-int report_parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct report_args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, 't' },
-		{ "district", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case 't': a->term = optarg; break;
-		case 'd': a->district = optarg; break;
-		case 'f': a->format = optarg; break;
-		case 'o': a->out = optarg; break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	if (table_pick_format(a->format, a->out, cli->json, 0, &a->fmt) != 0) {
-		char why[256];
-		return cli_usage(cli, cmd, "%s", table_format_problem(why, sizeof(why), a->format, a->out, 0));
-	}
-	return 0;
-}
+static const struct cli_spec ANNEX2 = { "report annex2", ANNEX2_HELP, "term district", "term", 0, NULL,
+	                                 CLI_TABLE };
 
 static card_err add_total(struct table *t, const char *label, const char *name,
                           const long long sum[2], card_diag *d)
@@ -77,7 +39,7 @@ static int report_annex2(struct cli *cli, int argc, char **argv)
 	};
 	static const char *names[] = { "district", "district_name", "school", "school_name",
 		                       "category", "grade", "count", "textbooks" };
-	struct report_args a = { 0 };
+	struct cli_args a;
 	struct table *t = NULL;
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -85,7 +47,7 @@ static int report_annex2(struct cli *cli, int argc, char **argv)
 	card_err rc;
 	long long sub[2] = { 0 }, all[2] = { 0 };
 	char title[160];
-	int status = report_parse(cli, "report annex2", ANNEX2_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &ANNEX2, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -98,12 +60,12 @@ static int report_annex2(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		const char *cells[8];
 		for (int k = 0; k < 8; k++)
-			cells[k] = card_rows_getn(r, i, names[k]);
+			cells[k] = row_text(r, i, names[k]);
 		rc = table_add_row(t, cells, &d);
-		sub[0] += strtoll(cells[6], NULL, 10);
-		sub[1] += strtoll(cells[7], NULL, 10);
+		sub[0] += row_int(r, i, names[6]);
+		sub[1] += row_int(r, i, names[7]);
 		if (rc == CARD_OK && (i + 1 == card_rows_count(r) ||
-		                      strcmp(cells[0], card_rows_getn(r, i + 1, "district")) != 0)) {
+		                      strcmp(cells[0], row_text(r, i + 1, "district")) != 0)) {
 			rc = add_total(t, cells[0], "小计", sub, &d);
 			all[0] += sub[0];
 			all[1] += sub[1];

@@ -48,62 +48,14 @@ static const char FINANCE_HELP[] =
 	"\n"
 	TABLE_FORMAT_HELP;
 
-struct r2args {
-	const char *term, *district, *format, *out, *sign;
-	enum table_format fmt;
-};
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct r2args *a, int html_ok)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, 't' },
-		{ "district", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "sign", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(help, stdout);
-			return -1;
-		case 't': a->term = optarg; break;
-		case 'd': a->district = optarg; break;
-		case 'f': a->format = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 's': a->sign = optarg; break;
-		default:
-			return cli_usage(cli, cmd, "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (a->term == NULL)
-		return cli_usage(cli, cmd, "--term TERM is required");
-	if (table_pick_format(a->format, a->out, cli->json, html_ok, &a->fmt) != 0) {
-		char why[256];
-		return cli_usage(cli, cmd, "%s", table_format_problem(why, sizeof(why), a->format, a->out, html_ok));
-	}
-	return 0;
-}
-
-/* Fen as yuan text "100.00". */
-static void yuan(const char *fen, char out[32])
-{
-	long long f = strtoll(fen, NULL, 10);
-	snprintf(out, 32, "%s%lld.%02lld", f < 0 ? "-" : "", llabs(f) / 100, llabs(f) % 100);
-}
-
 /* Write rows r as a table: names[i] selects the column of tcols[i]; columns whose name starts
  * with '$' are fen shown as yuan.  A total line sums the TABLE_INT columns over the rows for
  * which total_row(r, i) is true. */
+static const struct cli_spec ANNEX6 = { "report annex6", ANNEX6_HELP, "term district sign", "term", 0, NULL,
+	                                 CLI_TABLE_HTML };
+static const struct cli_spec COVERAGE = { "report coverage", COVERAGE_HELP, "term district", "term", 0,
+	                                   NULL, CLI_TABLE_HTML };
+
 static card_err write_rows(const card_rows *r, const char *title, const char *sheet,
                            const struct table_col *tcols, const char *const *names, size_t n,
                            int (*total_row)(const card_rows *, size_t), enum table_format fmt,
@@ -117,16 +69,14 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		for (size_t k = 0; k < n && k < 32; k++) {
-			const char *v = names[k][0] == '$' ? card_rows_getn(r, i, names[k] + 1)
-			                                   : card_rows_getn(r, i, names[k]);
-			if (names[k][0] == '$' && *v != '\0') {
-				yuan(v, buf[k]);
-				v = buf[k];
+			int fen = names[k][0] == '$'; /* the column's name follows the '$' */
+			cells[k] = row_text(r, i, names[k] + fen);
+			if (fen && !row_null(r, i, names[k] + fen)) {
+				fen_yuan(row_int(r, i, names[k] + fen), buf[k]);
+				cells[k] = buf[k];
 			}
-			cells[k] = v;
-			if (total_row != NULL && total_row(r, i))
-				sum[k] += names[k][0] == '$' ? strtoll(card_rows_getn(r, i, names[k] + 1), NULL, 10)
-				                             : strtoll(v, NULL, 10);
+			if (total_row != NULL && total_row(r, i) && (fen || tcols[k].type == TABLE_INT))
+				sum[k] += row_int(r, i, names[k] + fen);
 		}
 		rc = table_add_row(t, cells, d);
 	}
@@ -136,8 +86,7 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 			if (k == 0)
 				cells[k] = "合计";
 			else if (names[k][0] == '$') {
-				snprintf(buf[k], sizeof(buf[k]), "%lld", sum[k]);
-				yuan(buf[k], buf[k]);
+				fen_yuan(sum[k], buf[k]);
 				cells[k] = buf[k];
 			} else if (tcols[k].type == TABLE_INT) {
 				snprintf(buf[k], sizeof(buf[k]), "%lld", sum[k]);
@@ -155,7 +104,7 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 /* The district ("小计"/"合计") rows have no school code. */
 static int district_row(const card_rows *r, size_t i)
 {
-	return card_rows_isnull(r, i, card_rows_col(r, "school"));
+	return row_null(r, i, "school");
 }
 
 static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, const char *help,
@@ -191,13 +140,15 @@ static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, c
 	static const char *const fnames[] = { "org", "name", "planned", "produced", "shipped",
 		"distributed", "redeemed", "void", "returned", "supplied", "charged", "$charge_fen",
 		"$face_value_fen" };
-	struct r2args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
 	char title[160];
-	int status = parse(cli, cmd, help, argc, argv, &a, 0);
+	const struct cli_spec spec = { cmd, help, which == 0 ? "term" : "term district", "term", 0, NULL,
+		                       CLI_TABLE };
+	int status = cli_parse(cli, &spec, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
@@ -242,12 +193,12 @@ int report_finance(struct cli *cli, int argc, char **argv)
 
 int report_annex6(struct cli *cli, int argc, char **argv)
 {
-	struct r2args a = { 0 };
+	struct cli_args a;
 	card_rows *r5 = NULL, *r4 = NULL, *r6 = NULL, *fin = NULL, *filed = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "report annex6", ANNEX6_HELP, argc, argv, &a, 1);
+	int status = cli_parse(cli, &ANNEX6, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status == 0 && a.district == NULL)
@@ -269,8 +220,8 @@ int report_annex6(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, rc, &d, "report annex6 failed");
 	else if (filed != NULL && a.out != NULL)
 		printf("final report of %s %s, document %s\n", a.district,
-		       strcmp(card_rows_getn(filed, 0, "created"), "t") == 0 ? "filed" : "was filed earlier",
-		       card_rows_getn(filed, 0, "doc"));
+		       row_bool(filed, 0, "created") ? "filed" : "was filed earlier",
+		       row_text(filed, 0, "doc"));
 out:
 	card_rows_free(r5);
 	card_rows_free(r4);
@@ -283,12 +234,12 @@ out:
 
 int report_coverage(struct cli *cli, int argc, char **argv)
 {
-	struct r2args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "report coverage", COVERAGE_HELP, argc, argv, &a, 1);
+	int status = cli_parse(cli, &COVERAGE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)

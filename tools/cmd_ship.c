@@ -12,16 +12,18 @@
 
 static const char SHIP_HELP[] =
 	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B) [--from DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL] [--json]\n"
-	"Usage: cardctl ship show SHIPMENT [--format csv|xlsx] [--out FILE] [--json]\n"
+	"Usage: cardctl ship show SHIPMENT [--format csv|xlsx|text|json] [--out FILE] [--json]\n"
 	"Usage: cardctl ship list --term TERM [--district D] [--json]\n"
 	"Usage: cardctl ship lost SHIPMENT --reason TEXT [--json]\n\n"
 	"Ship cards to state 'transit' at the destination: from city stock to a district depot,\n"
 	"or by courier straight to a school (address, contact and phone recorded; they default\n"
 	"to the school's), or with --from DISTRICT from the district depot to one of its schools.\n"
 	"From the city, --count takes the lowest serials of the destination district's range of\n"
-	"the minted plan; --serials A-B ships exactly that range.  Prints the shipment's UUID.\n"
+	"the minted plan; --serials A-B ships exactly that range (inclusive; one serial A is A-A).\n"
+	"Prints the shipment's UUID.\n"
 	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
-	"'ship show' prints the shipping list (with --format, as CSV or XLSX).\n"
+	"'ship show' prints the shipping list; with --format or --out, as a report table:\n"
+	TABLE_FORMAT_HELP
 	"'ship lost' (the city centre, after the receipt) voids the cards of the shipment that never\n"
 	"arrived and are still in transit: lost cards can never be redeemed.  A lost card somebody\n"
 	"redeemed already cannot be voided: it is listed and stays in transit.\n";
@@ -34,81 +36,17 @@ static const char RECEIVE_HELP[] =
 	"stay in transit under the shipment for the adjustment (or 'ship lost').  Prints the\n"
 	"receipt's UUID.\n";
 
-enum { O_TERM = 1, O_TO, O_FROM, O_COUNT, O_SERIALS, O_ADDRESS, O_CONTACT, O_PHONE, O_FORMAT,
-       O_OUT, O_DISTRICT, O_SIGNER, O_DATE, O_PHOTO, O_REASON };
-
-struct args {
-	const char *term, *to, *from, *count, *serials, *address, *contact, *phone, *format, *out,
-		*district, *signer, *date, *photo, *reason;
-	int nargs;
-	char **rest;
+static const struct cli_spec SHIP = {
+	"ship", SHIP_HELP, "term to from count serials address contact phone", NULL, 0, NULL, 0
 };
-
-static int parse(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                 struct args *a)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "term", required_argument, NULL, O_TERM },
-		{ "to", required_argument, NULL, O_TO },
-		{ "from", required_argument, NULL, O_FROM },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "serials", required_argument, NULL, O_SERIALS },
-		{ "address", required_argument, NULL, O_ADDRESS },
-		{ "contact", required_argument, NULL, O_CONTACT },
-		{ "phone", required_argument, NULL, O_PHONE },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "district", required_argument, NULL, O_DISTRICT },
-		{ "signer", required_argument, NULL, O_SIGNER },
-		{ "date", required_argument, NULL, O_DATE },
-		{ "photo", required_argument, NULL, O_PHOTO },
-		{ "reason", required_argument, NULL, O_REASON },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char **slot[] = { NULL, &a->term, &a->to, &a->from, &a->count, &a->serials, &a->address,
-		                &a->contact, &a->phone, &a->format, &a->out, &a->district, &a->signer,
-		                &a->date, &a->photo, &a->reason };
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		if (opt >= O_TERM && opt <= O_REASON) {
-			*slot[opt] = optarg;
-			continue;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	a->nargs = argc - optind;
-	a->rest = argv + optind;
-	return 0;
-}
-
-/* "A-B" (inclusive serials) -> *f, *l; 0 on success. */
-static int parse_range(const char *s, long long *f, long long *l)
-{
-	const char *dash = strchr(s, '-');
-	char buf[32];
-	size_t n = dash != NULL ? (size_t)(dash - s) : 0;
-
-	if (dash == NULL || n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (cli_parse_long(buf, 0, (long long)CARD_SERIAL_MAX, f) != 0 ||
-	    cli_parse_long(dash + 1, 0, (long long)CARD_SERIAL_MAX, l) != 0 || *l < *f)
-		return -1;
-	return 0;
-}
+static const struct cli_spec SHIP_SHOW = { "ship show", SHIP_HELP, "", NULL, -1, NULL, CLI_TABLE };
+static const struct cli_spec SHIP_LIST = { "ship list", SHIP_HELP, "term district", "term", 0, NULL, 0 };
+static const struct cli_spec SHIP_LOST = { "ship lost", SHIP_HELP, "reason", NULL, -1, NULL, 0 };
+static const struct cli_spec RECEIVE = { "receive", RECEIVE_HELP, "signer date photo count", NULL, -1, NULL, 0 };
 
 static int ship_do(struct cli *cli, int argc, char **argv)
 {
-	struct args a = { 0 };
+	struct cli_args a;
 	card_ship_req q = { 0 };
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -116,15 +54,11 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	long long v;
-	int status = parse(cli, "ship", SHIP_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SHIP, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
-	if (a.nargs > 0) {
-		status = cli_usage(cli, "ship", "unexpected argument \"%s\"", a.rest[0]);
-		goto out;
-	}
 	if (a.term == NULL || a.to == NULL || (a.count == NULL) == (a.serials == NULL)) {
 		status = cli_usage(cli, "ship", "--term, --to and one of --count or --serials are required");
 		goto out;
@@ -142,13 +76,13 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 		}
 		q.count = v;
 	} else {
-		long long f, l;
-		if (parse_range(a.serials, &f, &l) != 0) {
-			status = cli_usage(cli, "ship", "--serials wants FIRST-LAST, got \"%s\"", a.serials);
+		uint64_t f, l;
+		if (cli_parse_serials(a.serials, &f, &l) != 0) {
+			status = cli_usage(cli, "ship", CLI_SERIALS_USAGE, "--serials", a.serials);
 			goto out;
 		}
-		q.first = f;
-		q.last = l;
+		q.first = (long long)f;
+		q.last = (long long)l;
 	}
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
@@ -158,15 +92,13 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"shipment\": \"%s\", \"result\": ", doc);
-		rows_json_object(stdout, r, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "shipment", doc, "result", row_json(r, 0)));
 	} else {
-		printf("shipment %s: %s cards to %s%s, serials %s\n", doc, card_rows_getn(r, 0, "count"),
-		       a.to, strcmp(card_rows_getn(r, 0, "courier"), "t") == 0 ? " by courier" : "",
-		       card_rows_getn(r, 0, "ranges"));
-		if (strcmp(card_rows_getn(r, 0, "late"), "t") == 0)
-			printf("LATE: delivery was due %s\n", card_rows_getn(r, 0, "due"));
+		printf("shipment %s: %s cards to %s%s, serials %s\n", doc, row_text(r, 0, "count"),
+		       a.to, row_bool(r, 0, "courier") ? " by courier" : "",
+		       row_text(r, 0, "ranges"));
+		if (row_bool(r, 0, "late"))
+			printf("LATE: delivery was due %s\n", row_text(r, 0, "due"));
 	}
 out:
 	card_rows_free(r);
@@ -189,24 +121,19 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 	static const struct rows_col cols[] = {
 		{ "first_serial", "first serial" }, { "last_serial", "last serial" }, { "cards", "cards" },
 	};
-	struct args a = { 0 };
-	enum table_format fmt;
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
 	char title[128];
-	int status = parse(cli, "ship show", SHIP_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SHIP_SHOW, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
 	if (a.nargs != 1) {
 		status = cli_usage(cli, "ship", "ship show wants one SHIPMENT");
-		goto out;
-	}
-	if (a.format != NULL && table_parse_format(a.format, &fmt) != 0) {
-		status = cli_usage(cli, "ship", "--format csv|xlsx");
 		goto out;
 	}
 	if ((st = cli_store(cli, &status)) == NULL)
@@ -216,36 +143,32 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, rc, &d, "ship show failed");
 		goto out;
 	}
-	if (a.format != NULL) {
-		snprintf(title, sizeof(title), "发货清单 %s %s", card_rows_getn(r, 0, "term"), a.rest[0]);
-		rc = rows_report(r, title, "发货清单", tcols, names, sizeof(names) / sizeof(names[0]), fmt,
+	if (a.format != NULL || a.out != NULL) {
+		snprintf(title, sizeof(title), "发货清单 %s %s", row_text(r, 0, "term"), a.rest[0]);
+		rc = rows_report(r, title, "发货清单", tcols, names, sizeof(names) / sizeof(names[0]), a.fmt,
 		                 a.out, &d);
 		if (rc != CARD_OK)
 			status = cli_fail(cli, rc, &d, "ship show failed");
 	} else if (cli->json) {
-		printf("{\"shipment\": ");
-		rows_json_object(stdout, r, 0);
-		printf(", \"ranges\": ");
-		rows_json_array(stdout, r);
-		printf("}\n");
+		json_line(json_pack("{s:o, s:o}", "shipment", row_json(r, 0), "ranges", rows_json(r)));
 	} else {
-		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], card_rows_getn(r, 0, "term"),
-		       card_rows_getn(r, 0, "from_org"), card_rows_getn(r, 0, "from_name"),
-		       card_rows_getn(r, 0, "to_org"), card_rows_getn(r, 0, "to_name"),
-		       strcmp(card_rows_getn(r, 0, "courier"), "t") == 0 ? " by courier" : "");
-		if (strcmp(card_rows_getn(r, 0, "courier"), "t") == 0)
-			printf("address %s, contact %s, phone %s\n", card_rows_getn(r, 0, "address"),
-			       card_rows_getn(r, 0, "contact"), card_rows_getn(r, 0, "phone"));
-		printf("%s cards shipped %s (due %s)%s\n", card_rows_getn(r, 0, "count"),
-		       card_rows_getn(r, 0, "shipped_on"), card_rows_getn(r, 0, "due"),
-		       strcmp(card_rows_getn(r, 0, "late"), "t") == 0 ? " LATE" : "");
+		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], row_text(r, 0, "term"),
+		       row_text(r, 0, "from_org"), row_text(r, 0, "from_name"),
+		       row_text(r, 0, "to_org"), row_text(r, 0, "to_name"),
+		       row_bool(r, 0, "courier") ? " by courier" : "");
+		if (row_bool(r, 0, "courier"))
+			printf("address %s, contact %s, phone %s\n", row_text(r, 0, "address"),
+			       row_text(r, 0, "contact"), row_text(r, 0, "phone"));
+		printf("%s cards shipped %s (due %s)%s\n", row_text(r, 0, "count"),
+		       row_text(r, 0, "shipped_on"), row_text(r, 0, "due"),
+		       row_bool(r, 0, "late") ? " LATE" : "");
 		rows_print(stdout, r, cols, 3);
-		if (card_rows_getn(r, 0, "receipt")[0] != '\0')
+		if (row_text(r, 0, "receipt")[0] != '\0')
 			printf("received: receipt %s signed by %s on %s, %s cards counted (discrepancy %s), photo %s sha256 %s\n",
-			       card_rows_getn(r, 0, "receipt"), card_rows_getn(r, 0, "signer"),
-			       card_rows_getn(r, 0, "signed_on"), card_rows_getn(r, 0, "counted"),
-			       card_rows_getn(r, 0, "discrepancy"), card_rows_getn(r, 0, "photo_type"),
-			       card_rows_getn(r, 0, "photo_sha256"));
+			       row_text(r, 0, "receipt"), row_text(r, 0, "signer"),
+			       row_text(r, 0, "signed_on"), row_text(r, 0, "counted"),
+			       row_text(r, 0, "discrepancy"), row_text(r, 0, "photo_type"),
+			       row_text(r, 0, "photo_sha256"));
 		else
 			printf("not received yet\n");
 	}
@@ -262,20 +185,16 @@ static int ship_list(struct cli *cli, int argc, char **argv)
 		{ "shipped_on", "shipped" }, { "late", "late" }, { "received", "received" },
 		{ "counted", "counted" }, { "discrepancy", "discrepancy" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "ship list", SHIP_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SHIP_LIST, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
-	if (a.term == NULL) {
-		status = cli_usage(cli, "ship", "--term TERM is required");
-		goto out;
-	}
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_shipment_list(st, a.term, a.district, &r, &d);
@@ -298,13 +217,13 @@ static int ship_lost(struct cli *cli, int argc, char **argv)
 		{ "org", "org" }, { "state", "state" }, { "count", "cards" }, { "first_serial", "first" },
 		{ "last_serial", "last" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	char doc[CARD_UUID_BUFSZ];
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "ship lost", SHIP_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &SHIP_LOST, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -325,14 +244,13 @@ static int ship_lost(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"document\": \"%s\", \"shipment\": \"%s\", \"ranges\": ", doc, a.rest[0]);
-		rows_json_array(stdout, r);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:s, s:o}", "document", doc, "shipment", a.rest[0], "ranges",
+		                    rows_json(r)));
 	} else {
 		long long n[2] = { 0, 0 }; /* void, redeemed */
 		for (size_t i = 0; i < card_rows_count(r); i++)
-			n[strcmp(card_rows_getn(r, i, "state"), "void") != 0] +=
-				strtoll(card_rows_getn(r, i, "count"), NULL, 10);
+			n[strcmp(row_text(r, i, "state"), "void") != 0] +=
+				row_int(r, i, "count");
 		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n", doc, n[0],
 		       n[0] == 1 ? "" : "s", a.rest[0]);
 		if (n[1] > 0)
@@ -363,14 +281,14 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 		{ "shipped", "shipped" }, { "counted", "counted" }, { "received", "received" },
 		{ "discrepancy", "discrepancy" }, { "late", "late" },
 	};
-	struct args a = { 0 };
+	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	char doc[CARD_UUID_BUFSZ];
 	long long count = -1;
 	card_diag d;
 	card_err rc;
-	int status = parse(cli, "receive", RECEIVE_HELP, argc, argv, &a);
+	int status = cli_parse(cli, &RECEIVE, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0)
@@ -391,15 +309,13 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		printf("{\"receipt\": \"%s\", \"result\": ", doc);
-		rows_json_object(stdout, r, 0);
-		printf("}\n");
+		json_line(json_pack("{s:s, s:o}", "receipt", doc, "result", row_json(r, 0)));
 	} else {
 		printf("receipt %s of shipment %s, photo sha256 %s\n", doc, a.rest[0],
-		       card_rows_getn(r, 0, "sha256"));
+		       row_text(r, 0, "sha256"));
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
-		if (strcmp(card_rows_getn(r, 0, "discrepancy"), "0") != 0)
-			printf("DISCREPANCY: %s cards; open for adjustment\n", card_rows_getn(r, 0, "discrepancy"));
+		if (row_int(r, 0, "discrepancy") != 0)
+			printf("DISCREPANCY: %s cards; open for adjustment\n", row_text(r, 0, "discrepancy"));
 	}
 out:
 	card_rows_free(r);

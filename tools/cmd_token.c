@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char NEW_HELP[] =
 	"Usage: cardctl token new --role helpdesk|platform [--label TEXT] [--json]\n\n"
@@ -25,62 +26,29 @@ static const char REVOKE_HELP[] =
 	"Revoke the token with id ID (the 16 hex digits after \"cdt_\"); cardd refuses it from\n"
 	"its next request.\n";
 
-enum { OPT_ROLE = 1, OPT_LABEL };
-
-static void json_string(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(o, "\\u%04x", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
+static const struct cli_spec NEW = { "token new", NEW_HELP, "role label", NULL, 0, NULL, 0 };
+static const struct cli_spec LIST = { "token list", LIST_HELP, "", NULL, 0, NULL, 0 };
+static const struct cli_spec REVOKE = { "token revoke", REVOKE_HELP, "", NULL, 1, "expected 1 argument", 0 };
 
 static int token_new(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "role", required_argument, NULL, OPT_ROLE },
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args o;
 	const char *label = "";
 	char token[CARD_TOKEN_BUFSZ], id[CARD_TOKEN_ID_BUFSZ];
 	card_token_role role = 0;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int opt, status = EXIT_OK_;
+	int status = cli_parse(cli, &NEW, argc, argv, &o);
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(NEW_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_ROLE:
-			if (card_token_role_parse(optarg, &role) != CARD_OK)
-				return cli_usage(cli, "token new", "--role must be helpdesk or platform");
-			break;
-		case OPT_LABEL:
-			if (strlen(optarg) > 200)
-				return cli_usage(cli, "token new", "--label is longer than 200 bytes");
-			label = optarg;
-			break;
-		default:
-			return cli_usage(cli, "token new", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, "token new", "unexpected argument \"%s\"", argv[optind]);
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	if (o.role != NULL && card_token_role_parse(o.role, &role) != CARD_OK)
+		return cli_usage(cli, "token new", "--role must be helpdesk or platform");
+	if (o.label != NULL && strlen(o.label) > 200)
+		return cli_usage(cli, "token new", "--label is longer than 200 bytes");
+	if (o.label != NULL)
+		label = o.label;
 	if (role == 0)
 		return cli_usage(cli, "token new", "--role is required");
 	st = cli_store(cli, &status);
@@ -93,8 +61,8 @@ static int token_new(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("{\"id\": \"%s\", \"role\": \"%s\", \"token\": \"%s\"}\n", id,
-		       card_token_role_name(role), token);
+		json_line(json_pack("{s:s, s:s, s:s}", "id", id, "role", card_token_role_name(role), "token",
+		                    token));
 	else
 		printf("%s\n", token);
 	if (!cli->json && cli->tty)
@@ -106,36 +74,16 @@ out:
 	return status;
 }
 
-/* Only the common options, and at most `want` positional arguments (returned in *first). */
-static int parse_plain(struct cli *cli, const char *cmd, const char *help, int argc, char **argv,
-                       int want, int *first)
-{
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	if (argc - optind != want)
-		return cli_usage(cli, cmd, want == 0 ? "unexpected argument" : "expected %d argument", want);
-	*first = optind;
-	return 0;
-}
-
 static int token_list(struct cli *cli, int argc, char **argv)
 {
 	card_token_info *v = NULL;
+	json_t *all = NULL;
 	card_store *st = NULL;
 	size_t n = 0;
 	card_diag d;
 	card_err rc;
-	int first, status = parse_plain(cli, "token list", LIST_HELP, argc, argv, 0, &first);
+	struct cli_args o;
+	int status = cli_parse(cli, &LIST, argc, argv, &o);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
@@ -149,22 +97,16 @@ static int token_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		printf("[");
+		all = json_array();
 	else
 		printf("%-16s %-8s %-20s %-20s %-12s %s\n", "id", "role", "created", "revoked", "by", "label");
 	for (size_t i = 0; i < n; i++) {
 		if (cli->json) {
-			printf("%s{\"id\": \"%s\", \"role\": \"%s\", \"created_at\": \"%s\", \"revoked_at\": ",
-			       i ? ", " : "", v[i].id, card_token_role_name(v[i].role), v[i].created_at);
-			if (v[i].revoked_at[0] != '\0')
-				printf("\"%s\"", v[i].revoked_at);
-			else
-				printf("null");
-			printf(", \"created_by\": ");
-			json_string(stdout, v[i].created_by);
-			printf(", \"label\": ");
-			json_string(stdout, v[i].label);
-			printf("}");
+			json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", v[i].id,
+			                                     "role", card_token_role_name(v[i].role), "created_at",
+			                                     v[i].created_at, "revoked_at",
+			                                     v[i].revoked_at[0] != '\0' ? v[i].revoked_at : NULL,
+			                                     "created_by", v[i].created_by, "label", v[i].label));
 		} else {
 			printf("%-16s %-8s %-20s %-20s %-12s %s\n", v[i].id, card_token_role_name(v[i].role),
 			       v[i].created_at, v[i].revoked_at[0] ? v[i].revoked_at : "-", v[i].created_by,
@@ -172,7 +114,7 @@ static int token_list(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 out:
 	free(v);
 	card_store_close(st);
@@ -184,7 +126,8 @@ static int token_revoke(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	int first, status = parse_plain(cli, "token revoke", REVOKE_HELP, argc, argv, 1, &first);
+	struct cli_args o;
+	int status = cli_parse(cli, &REVOKE, argc, argv, &o);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
@@ -192,13 +135,13 @@ static int token_revoke(struct cli *cli, int argc, char **argv)
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	rc = card_token_revoke(st, argv[first], &d);
+	rc = card_token_revoke(st, o.rest[0], &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "could not revoke the token");
 	else if (cli->json)
-		printf("{\"revoked\": \"%s\"}\n", argv[first]);
+		json_line(json_pack("{s:s}", "revoked", o.rest[0]));
 	else
-		printf("token %s revoked\n", argv[first]);
+		printf("token %s revoked\n", o.rest[0]);
 	card_store_close(st);
 	return status;
 }

@@ -1,5 +1,5 @@
 /*
- * csvin.h -- reading the CSV files people make with Excel (SPEC §5, §6).
+ * csvin.h -- reading the CSV files people make with Excel (docs/file-formats.md).
  *
  * Accepts UTF-8 with or without a BOM, or GB18030 (which covers GBK and GB2312): with
  * encoding NULL or "auto", a file that is not valid UTF-8 is converted from GB18030 with

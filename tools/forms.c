@@ -10,20 +10,15 @@
 
 #include "html.h"
 #include "report2.h"
+#include "rowsout.h"
 
 /* The first row of r whose `school` column is NULL (the district's row), or (size_t)-1. */
 static size_t district_row(const card_rows *r)
 {
 	for (size_t i = 0; i < card_rows_count(r); i++)
-		if (card_rows_isnull(r, i, card_rows_col(r, "school")))
+		if (row_null(r, i, "school"))
 			return i;
 	return (size_t)-1;
-}
-
-static void yuan(const char *fen, char out[32])
-{
-	long long f = strtoll(fen, NULL, 10);
-	snprintf(out, 32, "%lld.%02lld", f / 100, llabs(f % 100));
 }
 
 #define NFIELDS 18
@@ -38,30 +33,30 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	int filed = card_rows_count(fin) > 0;
 	char amt[32];
 
-	yuan(card_rows_getn(r5, i5, "charge_fen"), amt);
+	fen_yuan(row_int(r5, i5, "charge_fen"), amt);
 #define F(l, ...) do { lab[n] = (l); snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); val[n] = buf[n]; n++; } while (0)
-	F("区县", "%s %s", district, card_rows_getn(r5, i5, "district_name"));
+	F("区县", "%s %s", district, row_text(r5, i5, "district_name"));
 	F("学期", "%s", term);
-	F("计划发放数(张)", "%s", card_rows_getn(r5, i5, "planned"));
-	F("市级发出数(张)", "%s", card_rows_getn(r5, i5, "shipped"));
-	F("签收数(张)", "%s", card_rows_getn(r5, i5, "received"));
-	F("签收人 / 签收日期", "%s / %s", card_rows_getn(r5, i5, "signer"), card_rows_getn(r5, i5, "signed_on"));
-	F("发放到学生和教师(张)", "%s", card_rows_getn(r5, i5, "distributed"));
-	F("余 / 缺(张)", "%s / %s", card_rows_getn(r4, i4, "surplus"), card_rows_getn(r4, i4, "shortage"));
-	F("退回市级(张)", "%s（应退回 %s）", card_rows_getn(r5, i5, "returned"),
-	  card_rows_getn(r4, i4, "return_ordered"));
-	F("市级补充(张)", "%s（应补充 %s）", card_rows_getn(r5, i5, "supplied"),
-	  card_rows_getn(r4, i4, "supplement_ordered"));
-	F("补换(张)", "%s", card_rows_getn(r5, i5, "replaced"));
-	F("未退回(张)", "%s", card_rows_getn(r6, 0, "not_returned"));
+	F("计划发放数(张)", "%s", row_text(r5, i5, "planned"));
+	F("市级发出数(张)", "%s", row_text(r5, i5, "shipped"));
+	F("签收数(张)", "%s", row_text(r5, i5, "received"));
+	F("签收人 / 签收日期", "%s / %s", row_text(r5, i5, "signer"), row_text(r5, i5, "signed_on"));
+	F("发放到学生和教师(张)", "%s", row_text(r5, i5, "distributed"));
+	F("余 / 缺(张)", "%s / %s", row_text(r4, i4, "surplus"), row_text(r4, i4, "shortage"));
+	F("退回市级(张)", "%s（应退回 %s）", row_text(r5, i5, "returned"),
+	  row_text(r4, i4, "return_ordered"));
+	F("市级补充(张)", "%s（应补充 %s）", row_text(r5, i5, "supplied"),
+	  row_text(r4, i4, "supplement_ordered"));
+	F("补换(张)", "%s", row_text(r5, i5, "replaced"));
+	F("未退回(张)", "%s", row_text(r6, 0, "not_returned"));
 	F("扣款金额(元)", "%s", amt);
-	F("余缺调剂表编号", "%s", card_rows_getn(r4, i4, "report_doc")[0] ? card_rows_getn(r4, i4, "report_doc") : "未报");
-	F("汇总上报编号", "%s", filed ? card_rows_getn(fin, 0, "doc") : "未报");
-	F("区县签字 / 日期", "%s / %s%s", filed ? card_rows_getn(fin, 0, "signer") : "",
-	  filed ? card_rows_getn(fin, 0, "filed_on") : "",
-	  filed && strcmp(card_rows_getn(fin, 0, "late"), "t") == 0 ? "（逾期）" : "");
+	F("余缺调剂表编号", "%s", row_text(r4, i4, "report_doc")[0] ? row_text(r4, i4, "report_doc") : "未报");
+	F("汇总上报编号", "%s", filed ? row_text(fin, 0, "doc") : "未报");
+	F("区县签字 / 日期", "%s / %s%s", filed ? row_text(fin, 0, "signer") : "",
+	  filed ? row_text(fin, 0, "filed_on") : "",
+	  filed && row_bool(fin, 0, "late") ? "（逾期）" : "");
 	/* the server's verdict (card.report_annex6): what does not match, and whether it accepts */
-	F("验收意见", "%s", card_rows_getn(r6, 0, "verdict"));
+	F("验收意见", "%s", row_text(r6, 0, "verdict"));
 #undef F
 	return n;
 }
@@ -100,13 +95,13 @@ static card_err annex6_html(const char *term, const char *district, const card_r
 	}
 	html_raw(h, "</tr>\n");
 	for (size_t i = 0; i < card_rows_count(r5); i++) {
-		int sum = card_rows_isnull(r5, i, card_rows_col(r5, "school"));
+		int sum = row_null(r5, i, "school");
 		html_raw(h, "<tr%s><td>", sum ? " class=\"sum\"" : "");
-		html_text(h, sum ? "合计" : card_rows_getn(r5, i, "school_name"));
+		html_text(h, sum ? "合计" : row_text(r5, i, "school_name"));
 		html_raw(h, "</td>");
 		for (size_t k = 0; k < 6; k++) {
 			html_raw(h, "<td class=\"n\">");
-			html_text(h, card_rows_getn(r5, i, cols[k]));
+			html_text(h, row_text(r5, i, cols[k]));
 			html_raw(h, "</td>");
 		}
 		html_raw(h, "</tr>\n");
@@ -155,7 +150,7 @@ static const char *const COV_NAMES[] = { "district", "district_name", "org", "na
 
 static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
 {
-	const char *v = card_rows_getn(r, i, COV_NAMES[k]);
+	const char *v = row_text(r, i, COV_NAMES[k]);
 	int num = k >= 5 && k <= 9;
 	const char *cls = num ? "n" : strstr(v, "逾期") || strstr(v, "未") ? "late" : strcmp(v, "按时") == 0 ? "ok" : "";
 	html_raw(h, "<td class=\"%s\">", cls);
@@ -186,13 +181,13 @@ static void cov_chart(struct html *h, const card_rows *r, const char *kind, cons
 	if (labels == NULL || texts == NULL || vals == NULL || tb == NULL)
 		goto out;
 	for (size_t i = 0; i < card_rows_count(r); i++) {
-		if (strcmp(card_rows_getn(r, i, "kind"), kind) != 0 ||
-		    (district != NULL && strcmp(card_rows_getn(r, i, "district"), district) != 0))
+		if (strcmp(row_text(r, i, "kind"), kind) != 0 ||
+		    (district != NULL && strcmp(row_text(r, i, "district"), district) != 0))
 			continue;
-		labels[n] = card_rows_getn(r, i, "name");
-		vals[n] = strtod(card_rows_getn(r, i, "rate"), NULL);
-		snprintf(tb[n], sizeof(tb[n]), "%s%%（%s/%s）", *card_rows_getn(r, i, "rate") ? card_rows_getn(r, i, "rate") : "-",
-		         card_rows_getn(r, i, "redeemed"), card_rows_getn(r, i, "distributed"));
+		labels[n] = row_text(r, i, "name");
+		vals[n] = strtod(row_text(r, i, "rate"), NULL);
+		snprintf(tb[n], sizeof(tb[n]), "%s%%（%s/%s）", *row_text(r, i, "rate") ? row_text(r, i, "rate") : "-",
+		         row_text(r, i, "redeemed"), row_text(r, i, "distributed"));
 		texts[n] = tb[n];
 		n++;
 	}
@@ -227,7 +222,7 @@ static card_err coverage_html(const char *term, const card_rows *r, const char *
 		}
 	html_raw(h, "</tr>\n");
 	for (size_t i = 0; i < card_rows_count(r); i++) {
-		if (strcmp(card_rows_getn(r, i, "kind"), "district") != 0)
+		if (strcmp(row_text(r, i, "kind"), "district") != 0)
 			continue;
 		html_raw(h, "<tr>");
 		for (size_t k = 1; k < COV_N; k++)
@@ -237,19 +232,19 @@ static card_err coverage_html(const char *term, const card_rows *r, const char *
 	}
 	html_raw(h, "</table>\n");
 	for (size_t i = 0; i < card_rows_count(r); i++) {
-		const char *dist = card_rows_getn(r, i, "district");
-		if (strcmp(card_rows_getn(r, i, "kind"), "district") != 0)
+		const char *dist = row_text(r, i, "district");
+		if (strcmp(row_text(r, i, "kind"), "district") != 0)
 			continue;
 		html_raw(h, "<h2>");
-		html_text(h, card_rows_getn(r, i, "district_name"));
+		html_text(h, row_text(r, i, "district_name"));
 		html_raw(h, "</h2>\n");
-		snprintf(cap, sizeof(cap), "%s 各校普及率", card_rows_getn(r, i, "district_name"));
+		snprintf(cap, sizeof(cap), "%s 各校普及率", row_text(r, i, "district_name"));
 		cov_chart(h, r, "school", dist, cap);
 		html_raw(h, "<table><tr><th>学校编码</th><th>学校名称</th><th>计划数</th><th>发放数</th>"
 		            "<th>兑换数</th><th>普及率(%%)</th><th>未兑换</th></tr>\n");
 		for (size_t j = 0; j < card_rows_count(r); j++) {
-			if (strcmp(card_rows_getn(r, j, "kind"), "school") != 0 ||
-			    strcmp(card_rows_getn(r, j, "district"), dist) != 0)
+			if (strcmp(row_text(r, j, "kind"), "school") != 0 ||
+			    strcmp(row_text(r, j, "district"), dist) != 0)
 				continue;
 			html_raw(h, "<tr>");
 			for (size_t k = 2; k < 10; k++)
@@ -280,7 +275,7 @@ card_err coverage_write(const char *term, const char *district, const card_rows 
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		const char *cells[COV_N];
 		for (size_t k = 0; k < COV_N; k++)
-			cells[k] = card_rows_getn(r, i, COV_NAMES[k]);
+			cells[k] = row_text(r, i, COV_NAMES[k]);
 		cells[4] = strcmp(cells[4], "district") == 0 ? "区县" : "学校";
 		rc = table_add_row(t, cells, d);
 	}

@@ -79,19 +79,6 @@ fail:
 	return rc;
 }
 
-void html_abort(struct html *h)
-{
-	if (h == NULL)
-		return;
-	if (h->f != NULL && h->f != stdout)
-		fclose(h->f);
-	if (h->tmp != NULL)
-		unlink(h->tmp);
-	free(h->path);
-	free(h->tmp);
-	free(h);
-}
-
 card_err html_close(struct html *h, card_diag *diag)
 {
 	card_err rc = CARD_OK;

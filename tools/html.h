@@ -20,7 +20,6 @@ card_err html_open(const char *path, const char *title, struct html **out, card_
 /* Finish the page and move it into place; frees h (NULL is a no-op). */
 card_err html_close(struct html *h, card_diag *diag);
 /* Abandon the page (on error): removes the temporary file; frees h. */
-void html_abort(struct html *h);
 
 FILE *html_file(struct html *h);
 /* Write text escaped for HTML. */

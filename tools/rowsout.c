@@ -3,57 +3,171 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "rowsout.h"
 
-void json_str(FILE *f, const char *s)
+/* A read the program cannot do without: say which column and stop. */
+static void row_die(card_err rc, const card_diag *d)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	fprintf(stderr, "cardctl: %s\n", d->message[0] != '\0' ? d->message : card_strerror(rc));
+	if (d->hint[0] != '\0')
+		fprintf(stderr, "HINT: %s\n", d->hint);
+	exit(cli_exit_for(rc) == EXIT_USAGE ? EXIT_FAILED : cli_exit_for(rc));
+}
+
+/* The index of column `name`, checked like row_text's. */
+static size_t row_col(const card_rows *r, const char *name)
+{
+	size_t c = card_rows_col(r, name);
+	if (c == (size_t)-1) {
+		bool dummy;
+		card_diag d;
+		card_diag_clear(&d);
+		row_die(card_rows_null(r, 0, name, &dummy, &d), &d);
 	}
-	fputc('"', f);
+	return c;
+}
+
+void fen_yuan(long long fen, char out[32])
+{
+	snprintf(out, 32, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100, llabs(fen) % 100);
+}
+
+const char *row_text(const card_rows *r, size_t row, const char *name)
+{
+	const char *v = "";
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_text(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+long long row_int(const card_rows *r, size_t row, const char *name)
+{
+	long long v = 0;
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_int(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+bool row_bool(const card_rows *r, size_t row, const char *name)
+{
+	bool v = false;
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_bool(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+bool row_null(const card_rows *r, size_t row, const char *name)
+{
+	bool v = false;
+	card_diag d;
+	card_err rc;
+	card_diag_clear(&d);
+	rc = card_rows_null(r, row, name, &v, &d);
+	if (rc != CARD_OK)
+		row_die(rc, &d);
+	return v;
+}
+
+/* One cell as JSON: null, true/false, an integer, another number, or a string. */
+static json_t *cell_json(const card_rows *r, size_t row, size_t c)
+{
+	const char *v = card_rows_get(r, row, c);
+	char *end;
+
+	if (card_rows_isnull(r, row, c))
+		return json_null();
+	switch (card_rows_type(r, c)) {
+	case CARD_COL_BOOL:
+		return json_boolean(strcmp(v, "t") == 0);
+	case CARD_COL_INT: {
+		long long n;
+		double x;
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno == 0 && end != v && *end == '\0')
+			return json_integer(n);
+		x = strtod(v, &end);
+		if (end != v && *end == '\0')
+			return json_real(x);
+		return json_string(v);
+	}
+	case CARD_COL_TEXT:
+	case CARD_COL_DATE:
+		break;
+	}
+	return json_string(v);
+}
+
+json_t *row_json(const card_rows *r, size_t row)
+{
+	json_t *o = json_object();
+
+	for (size_t c = 0; o != NULL && c < card_rows_ncols(r); c++)
+		if (json_object_set_new(o, card_rows_name(r, c), cell_json(r, row, c)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
+json_t *rows_json(const card_rows *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < card_rows_count(r); i++)
+		if (json_array_append_new(a, row_json(r, i)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+int json_print(FILE *f, json_t *j)
+{
+	int rc = j != NULL ? json_dumpf(j, f, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) : -1;
+	json_decref(j);
+	return rc;
+}
+
+void json_line(json_t *j)
+{
+	json_print(stdout, j);
+	putchar('\n');
+}
+
+void json_item(json_t *j, int *first)
+{
+	if (!*first)
+		fputs(", ", stdout);
+	json_print(stdout, j);
+	*first = 0;
 }
 
 void rows_json_object(FILE *f, const card_rows *r, size_t row)
 {
-	fputc('{', f);
-	for (size_t c = 0; c < card_rows_ncols(r); c++) {
-		const char *v = card_rows_get(r, row, c);
-		if (c > 0)
-			fputs(", ", f);
-		json_str(f, card_rows_name(r, c));
-		fputs(": ", f);
-		if (card_rows_isnull(r, row, c))
-			fputs("null", f);
-		else if (card_rows_type(r, c) == CARD_COL_INT)
-			fputs(v, f);
-		else if (card_rows_type(r, c) == CARD_COL_BOOL)
-			fputs(strcmp(v, "t") == 0 ? "true" : "false", f);
-		else
-			json_str(f, v);
-	}
-	fputc('}', f);
+	json_print(f, row_json(r, row));
 }
 
 void rows_json_array(FILE *f, const card_rows *r)
 {
-	fputc('[', f);
-	for (size_t i = 0; i < card_rows_count(r); i++) {
-		if (i > 0)
-			fputs(", ", f);
-		rows_json_object(f, r, i);
-	}
-	fputc(']', f);
+	json_print(f, rows_json(r));
 }
 
 int text_cols(const char *s)
@@ -90,7 +204,7 @@ void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t
 	if (w == NULL || idx == NULL)
 		goto out;
 	for (size_t c = 0; c < ncols; c++) {
-		idx[c] = card_rows_col(r, cols[c].name);
+		idx[c] = row_col(r, cols[c].name);
 		w[c] = text_cols(cols[c].heading);
 		for (size_t i = 0; i < card_rows_count(r); i++) {
 			int n = text_cols(card_rows_get(r, i, idx[c]));
@@ -127,7 +241,7 @@ card_err rows_report(const card_rows *r, const char *title, const char *sheet,
 		goto out;
 	for (size_t i = 0; i < card_rows_count(r); i++) {
 		for (size_t c = 0; c < ncols; c++)
-			cells[c] = card_rows_getn(r, i, names[c]);
+			cells[c] = row_text(r, i, names[c]);
 		rc = table_add_row(t, cells, diag);
 		if (rc != CARD_OK)
 			goto out;

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include <card/card.h>
 
 #include "table.h"
@@ -18,11 +20,38 @@ struct rows_col {
 	const char *heading;
 };
 
-/* Write s as a JSON string (with quotes). */
-void json_str(FILE *f, const char *s);
-/* One JSON object per row (all columns, typed: numbers and booleans unquoted, NULL null). */
+/*
+ * Typed reads of a listing's cells by column name (card_rows_text/_int/_bool/_null).  cardctl
+ * cannot go on when a result lacks a column it reads (the program and the schema disagree):
+ * these print the library's message, which names the column, and exit with EXIT_FAILED.
+ */
+const char *row_text(const card_rows *r, size_t row, const char *name);
+long long row_int(const card_rows *r, size_t row, const char *name);
+bool row_bool(const card_rows *r, size_t row, const char *name);
+bool row_null(const card_rows *r, size_t row, const char *name);
+
+/* An amount in fen as yuan text: -150 -> "-1.50". */
+void fen_yuan(long long fen, char out[32]);
+
+/*
+ * --json output: every JSON document cardctl prints is built with jansson and written by
+ * json_print() (no hand-made escaping).  rows_json/row_json give the rows of a listing as an
+ * array of objects / one object (all columns, typed: integers and booleans as such, other
+ * numbers as numbers, NULL as null).  They return a new reference, or NULL when out of memory.
+ */
+json_t *rows_json(const card_rows *r);
+json_t *row_json(const card_rows *r, size_t row);
+/* Write j to f on one line, without a newline, and drop the reference (j may be NULL: then
+ * nothing is written and -1 returned, as for a write error). */
+int json_print(FILE *f, json_t *j);
+/* json_print(stdout, j) and a newline: the --json answer of a command. */
+void json_line(json_t *j);
+/* An element of a JSON array streamed to stdout (code derive and verify print millions: no
+ * tree of them all): the caller prints "[" and "]\n"; this prints the separator when *first is
+ * 0, then j, and clears *first. */
+void json_item(json_t *j, int *first);
+/* The rows of r as a JSON array, or one of them as an object, on f (json_print(rows_json)). */
 void rows_json_array(FILE *f, const card_rows *r);
-/* The same for one row. */
 void rows_json_object(FILE *f, const card_rows *r, size_t row);
 /* An aligned text table of the given columns, headings first. */
 void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t ncols);

@@ -303,29 +303,25 @@ out:
 
 static void write_json(const struct table *t, FILE *f)
 {
-	fputs("{\"title\": ", f);
-	json_str(f, t->title);
-	fputs(", \"columns\": [", f);
-	for (size_t i = 0; i < t->ncols; i++) {
-		fputs(i > 0 ? ", " : "", f);
-		json_str(f, t->cols[i].header);
-	}
-	fputs("], \"rows\": [", f);
+	json_t *cols = json_array(), *rows = json_array();
+
+	for (size_t i = 0; i < t->ncols; i++)
+		json_array_append_new(cols, json_string(t->cols[i].header));
 	for (size_t r = 0; r < t->nrows; r++) {
-		fputs(r > 0 ? ",\n  [" : "\n  [", f);
+		json_t *row = json_array();
 		for (size_t i = 0; i < t->ncols; i++) {
 			const char *c = t->cells[r * t->ncols + i];
-			fputs(i > 0 ? ", " : "", f);
 			if (c == NULL || *c == '\0')
-				fputs("null", f);
-			else if (t->cols[i].type == TABLE_INT)
-				fputs(c, f); /* checked by table_add_row() */
+				json_array_append_new(row, json_null());
+			else if (t->cols[i].type == TABLE_INT) /* checked by table_add_row() */
+				json_array_append_new(row, json_integer(strtoll(c, NULL, 10)));
 			else
-				json_str(f, c);
+				json_array_append_new(row, json_string(c));
 		}
-		fputc(']', f);
+		json_array_append_new(rows, row);
 	}
-	fputs(t->nrows > 0 ? "\n]}\n" : "]}\n", f);
+	json_print(f, json_pack("{s:s, s:o, s:o}", "title", t->title, "columns", cols, "rows", rows));
+	fputc('\n', f);
 }
 
 static void write_stream(const struct table *t, enum table_format fmt, FILE *f)

@@ -1,5 +1,5 @@
 /*
- * card/code.h -- card code format v1 (SPEC §3, docs/code-format.md).
+ * card/code.h -- card code format v1 (docs/code-format.md).
  *
  * A code is 95 bits, version:3 (=1) · key_id:4 · serial:40 · mac:48, written as 19 Crockford
  * base32 symbols plus one GF(32) check symbol, grouped XXXX-XXXX-XXXX-XXXX-XXXX.  The MAC is

@@ -1,5 +1,5 @@
 /*
- * card/distribution.h -- a school hands its cards to its students and teachers (SPEC §1
+ * card/distribution.h -- a school hands its cards to its students and teachers (docs/workflow.md
  * "distribution", due S+7; later distributions are flagged late).
  *
  * Cards move from the school's stock to "distributed" (card.move_count); a district hands its

@@ -1,5 +1,5 @@
 /*
- * card/org.h -- organisations: the city centre, its districts, their schools (SPEC §1, §6).
+ * card/org.h -- organisations: the city centre, its districts, their schools (docs/overview.md, docs/file-formats.md).
  *
  * card_org_import() applies a whole organisations file in one statement on the server
  * (sql/functions/org.sql): every row is checked first (codes, kinds, unknown parents,

@@ -65,17 +65,6 @@ typedef struct card_print_manifest {
 } card_print_manifest;
 
 /*
- * Write the print file of serials [first, first + count) of batch b (which must lie inside
- * the batch) to path, and path.manifest signed by sk.  No database work: b comes from
- * card_batch_get().  *out (may be NULL) gets the manifest.  Cancellation: CARD_ERR_IO with
- * "export interrupted".
- */
-CARD_API card_err card_print_export(const card_keyring *kr, const card_signer *sk,
-                                    const card_batch *b, uint64_t first, uint64_t count,
-                                    const char *path, card_progress_fn progress, void *arg,
-                                    card_print_manifest *out, card_diag *diag) CARD_WUR;
-
-/*
  * An extra last column of the print file (workflow part 1: the QR code of `batch export
  * --qr`): its header name, and a callback writing the cell of each row into buf (at most cap
  * = max_cell bytes, no comma, double quote or line end) and returning its length, or
@@ -89,12 +78,17 @@ typedef struct card_print_extra {
 	void *arg;
 } card_print_extra;
 
-/* card_print_export() with an extra column (extra NULL: the plain file). */
-CARD_API card_err card_print_export_ex(const card_keyring *kr, const card_signer *sk,
-                                       const card_batch *b, uint64_t first, uint64_t count,
-                                       const char *path, const card_print_extra *extra,
-                                       card_progress_fn progress, void *arg,
-                                       card_print_manifest *out, card_diag *diag) CARD_WUR;
+/*
+ * Write the print file of serials [first, first + count) of batch b (which must lie inside
+ * the batch) to path, and path.manifest signed by sk; extra (may be NULL: the plain file)
+ * adds a last column.  No database work: b comes from card_batch_get().  *out (may be NULL)
+ * gets the manifest.  Cancellation: CARD_ERR_IO with "export interrupted".
+ */
+CARD_API card_err card_print_export(const card_keyring *kr, const card_signer *sk,
+                                    const card_batch *b, uint64_t first, uint64_t count,
+                                    const char *path, const card_print_extra *extra,
+                                    card_progress_fn progress, void *arg,
+                                    card_print_manifest *out, card_diag *diag) CARD_WUR;
 
 /*
  * Check path against path.manifest: the signature (by pk), the SHA-256 and the row count,

@@ -1,5 +1,5 @@
 /*
- * card/reconcile.h -- surplus/shortage reconciliation (余缺调剂) of a term, SPEC §1:
+ * card/reconcile.h -- surplus/shortage reconciliation (余缺调剂) of a term, docs/workflow.md part 2:
  *
  *   transfer     district self-adjustment: cards from one school's stock to another school of
  *                the same district; until delivery + 7 (= S), later only with a reason.

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define CARD_ACCOUNT_MAX 64          /* characters (UTF-8), SPEC §4 */
+#define CARD_ACCOUNT_MAX 64          /* characters (UTF-8), docs/openapi.yaml */
 #define CARD_ACCOUNT_BUFSZ (64 * 4 + 1)
 #define CARD_IDEM_KEY_MAX 255        /* characters: see card_idem_key_valid() */
 

@@ -1,7 +1,7 @@
 /*
  * card/shipment.h -- delivery: shipments from city stock to a district depot or by courier
  * straight to a school, from a district depot to its schools, and the receiver's signed,
- * stamped receipt with its photo (SPEC §1 "delivery").
+ * stamped receipt with its photo (docs/workflow.md, "delivery").
  *
  * A shipment moves cards (card.move_count, or exactly a serial range) from the sender's
  * stock to state "transit" at the destination under the shipment's document; from the city
