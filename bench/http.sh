@@ -3,7 +3,8 @@
 #
 # Usage: bench/http.sh [BUILDDIR]        (default: _build/dev beside this script)
 #        DURATION=10 CONNS="16 64" bench/http.sh ...
-#        MINT_MORE=0 bench/http.sh ...   (skip the 20 M cards step)
+#        MINT_MORE=0 HALF=0 bench/http.sh ...   (skip the 20 M cards step, the half-peak step)
+#        CARDD_CONF="http_threads = 2" bench/http.sh ...   (more lines for cardd.conf)
 #
 # In one run, on one DURABLE private cluster (CARD_PG_DURABLE=1 tests/pg-run: fsync and
 # synchronous_commit on -- durability is the point), loopback only:
@@ -49,6 +50,7 @@ DURATION=${DURATION:-10}
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 20 ] || { echo "http.sh: DURATION must be 1..20" >&2; exit 1; }
 CONNS=${CONNS:-16 64}
 MINT_MORE=${MINT_MORE:-1}
+HALF=${HALF:-1}
 THREADS=2
 CARDCTL="$B/tools/cardctl"
 T=$(mktemp -d "${TMPDIR:-/tmp}/libcard-bench.XXXXXX")
@@ -84,6 +86,7 @@ keyring = $T/keyring
 foreground = yes
 ip_rate = 0
 account_rate = 0
+${CARDD_CONF:-}
 CONF
 "$B/daemon/cardd" -c "$T/cardd.conf" >"$T/cardd.log" 2>&1 &
 CARDD_PID=$!
@@ -224,6 +227,7 @@ echo "== pgbench, card.redeem_many with $BATCH redemptions per transaction, 4 co
 
 # Half the peak: the connection count whose closed-loop rate is nearest half of cardd's peak,
 # found by 3-second probes from 32 connections down, then measured for DURATION seconds.
+if [ "$HALF" = 1 ]; then
 half=$((peak / 2))
 best_c=0 best_d=-1
 DURATION_SAVE=$DURATION; DURATION=3
@@ -237,6 +241,7 @@ DURATION=$DURATION_SAVE
 wrk_run half "$best_c"
 echo "== latency at about half of cardd's peak ($peak r/s): $best_c connections, no pause:"
 echo "   achieved $RATE r/s, p99 $P99 ms ($(grep -E '^ +(50|75|90|99)%' "$T/wrk.half" | awk '{ printf "%s %s  ", $1, $2 }'))"
+fi
 
 if [ "$MINT_MORE" = 1 ]; then
 	# A batch is one row and the serial's batch is found through the gist index: 19 M more
