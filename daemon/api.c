@@ -122,18 +122,6 @@ static enum MHD_Result redeem_answer(struct req *r)
 	return http_error(r, 500, "internal", "unexpected outcome", NULL, 0);
 }
 
-/* An Idempotency-Key is 1..255 printable ASCII characters. */
-static int idem_ok(const char *k)
-{
-	size_t n = strlen(k);
-	if (n < 1 || n > CARD_IDEM_KEY_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] < 0x21 || k[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
 enum MHD_Result api_redeem(struct req *r)
 {
 	struct cardd *d = r->d;
@@ -153,10 +141,10 @@ enum MHD_Result api_redeem(struct req *r)
 		return http_error(r, 400, ecode, emsg, NULL, 0);
 	}
 	idem = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
-	if (idem != NULL && !idem_ok(idem)) {
+	if (idem != NULL && !card_idem_key_valid(idem)) {
 		atomic_fetch_add(&d->metrics.rejected[VM_BAD_BODY], 1);
 		return http_error(r, 400, "invalid_idempotency_key",
-		                  "the Idempotency-Key must be 1 to 255 printable ASCII characters", NULL, 0);
+		                  "the Idempotency-Key must be 1 to 255 printable ASCII characters, no spaces", NULL, 0);
 	}
 	v = cardd_keys_validate(&d->keys, b.code, strlen(b.code), &serial, &key_id);
 	switch (v) {

@@ -205,6 +205,32 @@ static int parse_args(int argc, char **argv, const char **config, struct overrid
 }
 
 /* Detach: fork, new session, stdio to /dev/null.  Before any thread exists. */
+/* The database's schema must be the one this cardd's libcard knows.  Checked when the database
+ * answers at start; a database that is down is not a reason to refuse to start (cardd answers
+ * 503 until it is back), a schema that is missing, behind or newer is. */
+static int check_schema(struct cardd *d)
+{
+	card_store *st = cardd_pool_get(d->pool, d->cfg.db_timeout_ms);
+	card_diag diag;
+	card_err rc;
+
+	if (st == NULL) {
+		cardd_log(&d->log, CARDD_LOG_WARN, "schema not checked", "err=\"database unavailable\"");
+		return 0;
+	}
+	card_diag_clear(&diag);
+	rc = card_store_check_schema(st, &diag);
+	cardd_pool_put(d->pool, st, rc == CARD_ERR_DB_UNAVAILABLE);
+	if (rc == CARD_ERR_SCHEMA_MISSING || rc == CARD_ERR_SCHEMA_NEWER) {
+		cardd_log(&d->log, CARDD_LOG_ERROR, "could not start", "err=\"%s\" hint=\"%s\"", diag.message,
+		          diag.hint);
+		return -1;
+	}
+	if (rc != CARD_OK)
+		cardd_log(&d->log, CARDD_LOG_WARN, "schema not checked", "err=\"%s\"", diag.message);
+	return 0;
+}
+
 static int detach(void)
 {
 	pid_t pid = fork();
@@ -299,6 +325,8 @@ int main(int argc, char **argv)
 	d.pool = cardd_pool_new(d.cfg.db, d.cfg.db_connections, &d.metrics);
 	d.metrics.failed_mac_by_ip = cardd_tally_new(4096);
 	if (d.ip_limit == NULL || d.account_limit == NULL || d.pool == NULL || d.metrics.failed_mac_by_ip == NULL)
+		goto out_keys;
+	if (check_schema(&d) != 0)
 		goto out_keys;
 	/* Bind (a low port needs root), then drop privileges before any worker thread exists. */
 	if (cardd_http_bind(&d, err, sizeof(err)) != 0) {

@@ -9,6 +9,7 @@
 
 #include <card/audit.h>
 #include <card/cardinfo.h>
+#include <card/code.h>
 
 #include "ledger_int.h"
 #include "store_int.h"
@@ -117,7 +118,7 @@ card_err card_card_show(card_store *st, uint64_t serial, card_card_info *info, c
 		return CARD_ERR_INVALID_ARG;
 	memset(info, 0, sizeof(*info));
 	info->serial = serial;
-	if (serial >= ((uint64_t)1 << 40)) {
+	if (serial > CARD_SERIAL_MAX) {
 		card_diag_set(diag, "serial %" PRIu64 " is out of range", serial);
 		return CARD_ERR_INPUT;
 	}

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <card/code.h>
+
 #include "ledger_int.h"
 #include "store_int.h"
 
-#define SERIAL_LIMIT ((uint64_t)1 << 40)
+#define SERIAL_LIMIT (CARD_SERIAL_MAX + 1)
 
 static const struct stmt MOVE = {
 	"ledger_move",

@@ -17,7 +17,7 @@
 #include "migrate_int.h"
 #include "store_int.h"
 
-#define MIGRATE_LOCK "7243011"  /* pg_advisory_lock key: "libcard migrate" */
+#define MIGRATE_LOCK "7243011" /* advisory lock key; sql/functions/ledger.sql lists every key */
 
 static const struct stmt HAS_TABLE = {
 	"migrate_has_table", "SELECT to_regclass('card.schema_version') IS NOT NULL", 0 };

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <card/code.h>
+#include <card/keyring.h>
 #include <card/redeem.h>
 
 #include "ledger_int.h"
@@ -110,17 +112,25 @@ int card_account_valid(const char *account)
 	return n >= 1 && n <= CARD_ACCOUNT_MAX;
 }
 
-static int idem_key_valid(const char *key)
+int card_idem_key_valid(const char *key)
 {
-	size_t len = strlen(key);
-	return len >= 1 && len <= CARD_IDEM_KEY_MAX && text_chars(key) >= 0;
+	size_t len;
+	if (key == NULL)
+		return 0;
+	len = strlen(key);
+	if (len < 1 || len > CARD_IDEM_KEY_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (key[i] < 0x21 || key[i] > 0x7e)
+			return 0;
+	return 1;
 }
 
 static card_err check_reqs(const card_redeem_req *reqs, size_t n, card_diag *diag)
 {
 	for (size_t i = 0; i < n; i++) {
 		const card_redeem_req *r = &reqs[i];
-		if (r->serial >= ((uint64_t)1 << 40) || r->key_id > 15) {
+		if (r->serial > CARD_SERIAL_MAX || r->key_id >= CARD_KEY_IDS) {
 			card_diag_set(diag, "request %zu: serial or key id out of range", i + 1);
 			return CARD_ERR_INVALID_ARG;
 		}
@@ -129,9 +139,9 @@ static card_err check_reqs(const card_redeem_req *reqs, size_t n, card_diag *dia
 			card_diag_detail(diag, "An account is 1 to 64 characters of UTF-8 without control characters.");
 			return CARD_ERR_INPUT;
 		}
-		if (r->idem_key != NULL && !idem_key_valid(r->idem_key)) {
+		if (r->idem_key != NULL && !card_idem_key_valid(r->idem_key)) {
 			card_diag_set(diag, "request %zu: invalid idempotency key", i + 1);
-			card_diag_detail(diag, "An idempotency key is 1 to 255 bytes of UTF-8 without control characters.");
+			card_diag_detail(diag, "An idempotency key is 1 to 255 printable ASCII characters (no spaces).");
 			return CARD_ERR_INPUT;
 		}
 	}

@@ -17,6 +17,9 @@ static const struct stmt ANNEX4 = {
 static const struct stmt ANNEX5 = {
 	"rp_annex5", "SELECT * FROM card.report_annex5($1, $2)", 2
 };
+static const struct stmt ANNEX6 = {
+	"rp_annex6", "SELECT * FROM card.report_annex6($1, $2)", 2
+};
 static const struct stmt COVERAGE = {
 	"rp_coverage", "SELECT * FROM card.report_coverage($1, $2)", 2
 };
@@ -71,6 +74,12 @@ card_err card_report_annex5(card_store *st, const char *term, const char *distri
                             card_rows **out, card_diag *diag)
 {
 	return report(st, &ANNEX5, term, district, out, diag);
+}
+
+card_err card_report_annex6(card_store *st, const char *term, const char *district,
+                            card_rows **out, card_diag *diag)
+{
+	return report(st, &ANNEX6, term, district, out, diag);
 }
 
 card_err card_report_coverage(card_store *st, const char *term, const char *district,

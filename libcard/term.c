@@ -1,5 +1,6 @@
 /*
- * term.c -- terms and the deadline calendar of SPEC §1.
+ * term.c -- terms, the bureau's day and the deadline calendar: the server computes them
+ * (sql/functions/calendar.sql); this file asks.
  *
  * Dates are handled as day numbers (days since 1970-01-01, proleptic Gregorian, Howard
  * Hinnant's civil-date algorithms), so shifting by days never meets time zones or DST.
@@ -9,16 +10,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <card/term.h>
 #include "store_int.h"
 
 static const struct stmt TERM_INSERT = {
 	"term_insert",
-	"INSERT INTO card.term (code, start_date, census_due, face_value_fen) "
-	"VALUES ($1, $2::date, $3::date, $4::integer) ON CONFLICT (code) DO NOTHING RETURNING code",
+	"SELECT coalesce(to_char(card.term_new($1, $2::date, $3::date, $4::integer), 'YYYY-MM-DD'), '')",
 	4 };
+static const struct stmt TERM_CALENDAR = {
+	"term_calendar",
+	"SELECT step, zh, who, base, days, coalesce(to_char(due, 'YYYY-MM-DD'), ''), "
+	"coalesce(offset_days, 0) FROM card.term_calendar($1)", 1 };
+static const struct stmt BUREAU_TODAY = {
+	"bureau_today",
+	"SELECT to_char(card.bureau_today(), 'YYYY-MM-DD'), "
+	"EXISTS (SELECT 1 FROM card.drill_day)", 0 };
+static const struct stmt DRILL_SET = {
+	"drill_day_set",
+	"INSERT INTO card.drill_day (today) VALUES ($1::date) ON CONFLICT (one) DO UPDATE "
+	"SET today = EXCLUDED.today, set_by = session_user, set_at = now()", 1 };
+static const struct stmt DRILL_CLEAR = { "drill_day_clear", "DELETE FROM card.drill_day", 0 };
 #define TERM_COLS "code, to_char(start_date, 'YYYY-MM-DD'), to_char(census_due, 'YYYY-MM-DD'), " \
 	"face_value_fen, closed_at IS NOT NULL"
 static const struct stmt TERM_GET = {
@@ -27,8 +39,10 @@ static const struct stmt TERM_LIST = {
 	"term_list", "SELECT " TERM_COLS " FROM card.term ORDER BY start_date, code", 0 };
 static const struct stmt TERM_CURRENT = {
 	"term_current",
-	"SELECT " TERM_COLS " FROM card.term ORDER BY start_date <= $1::date DESC, "
-	"CASE WHEN start_date <= $1::date THEN start_date END DESC NULLS LAST, start_date LIMIT 1",
+	"SELECT " TERM_COLS " FROM card.term, "
+	"coalesce($1::date, card.bureau_today()) AS today "
+	"ORDER BY start_date <= today DESC, "
+	"CASE WHEN start_date <= today THEN start_date END DESC NULLS LAST, start_date LIMIT 1",
 	1 };
 
 static long days_from_civil(int y, int m, int d)
@@ -107,17 +121,6 @@ long card_date_diff(card_date a, card_date b)
 	return days_from_civil(a.year, a.month, a.day) - days_from_civil(b.year, b.month, b.day);
 }
 
-card_date card_date_today(void)
-{
-	time_t now = time(NULL) + 8 * 3600; /* China Standard Time, no DST */
-	return civil_from_days((long)(now / 86400));
-}
-
-int card_date_late(card_date due, card_date done)
-{
-	return card_date_diff(done, due) > 0;
-}
-
 card_err card_term_parse_code(const char *code, int *year, int *autumn)
 {
 	int y = 0;
@@ -144,66 +147,93 @@ card_err card_term_parse_code(const char *code, int *year, int *autumn)
 	return CARD_OK;
 }
 
-card_err card_term_default_census(const char *code, card_date *out)
+card_err card_term_calendar(card_store *st, const char *term, card_deadline **out, size_t *n,
+                            card_diag *diag)
 {
-	int y, autumn;
-	card_err rc = card_term_parse_code(code, &y, &autumn);
-	if (rc != CARD_OK || out == NULL)
-		return rc != CARD_OK ? rc : CARD_ERR_INVALID_ARG;
-	out->year = y;
-	out->month = autumn ? 6 : 1;
-	out->day = autumn ? 25 : 15;
+	const char *params[1] = { term };
+	PGresult *r = NULL;
+	card_deadline *cal = NULL;
+	size_t rows = 0;
+	card_err rc;
+
+	if (st == NULL || term == NULL || out == NULL || n == NULL)
+		return CARD_ERR_INVALID_ARG;
+	*out = NULL;
+	*n = 0;
+	rc = store_query_retry(st, &TERM_CALENDAR, params, &r, diag);
+	if (rc == CARD_OK && PQntuples(r) == 0) {
+		card_diag_set(diag, "term \"%s\" does not exist", term);
+		card_diag_hint(diag, "See 'cardctl term list'.");
+		rc = CARD_ERR_NOT_FOUND;
+	}
+	if (rc == CARD_OK) {
+		rows = (size_t)PQntuples(r);
+		cal = calloc(rows, sizeof(*cal));
+		if (cal == NULL)
+			rc = CARD_ERR_NOMEM;
+	}
+	for (size_t i = 0; rc == CARD_OK && i < rows; i++) {
+		card_deadline *c = &cal[i];
+		const char *due = PQgetvalue(r, (int)i, 5);
+		snprintf(c->step, sizeof(c->step), "%s", PQgetvalue(r, (int)i, 0));
+		snprintf(c->zh, sizeof(c->zh), "%s", PQgetvalue(r, (int)i, 1));
+		snprintf(c->who, sizeof(c->who), "%s", PQgetvalue(r, (int)i, 2));
+		snprintf(c->base, sizeof(c->base), "%s", PQgetvalue(r, (int)i, 3));
+		c->days = (int)strtol(PQgetvalue(r, (int)i, 4), NULL, 10);
+		c->has_due = *due != '\0';
+		if (c->has_due && card_date_parse(due, &c->due) != CARD_OK)
+			rc = CARD_ERR_DB;
+		c->offset_days = (int)strtol(PQgetvalue(r, (int)i, 6), NULL, 10);
+	}
+	PQclear(r);
+	if (rc != CARD_OK) {
+		free(cal);
+		return rc;
+	}
+	*out = cal;
+	*n = rows;
 	return CARD_OK;
 }
 
-static const struct {
-	const char *name, *zh, *who;
-	int offset; /* days from S; census has none */
-} STEPS[CARD_STEP_COUNT] = {
-	[CARD_STEP_CENSUS] = { "census", "人数统计", "district", 0 },
-	[CARD_STEP_DELIVERY] = { "delivery", "配送到区/校", "city", -7 },
-	[CARD_STEP_DISTRIBUTION] = { "distribution", "发放到师生", "school", 7 },
-	[CARD_STEP_SELF_ADJUST] = { "self-adjustment", "区内调剂", "district", 0 /* delivery + 7 */ },
-	[CARD_STEP_ADJUST_REPORT] = { "adjustment-report", "余缺调剂上报", "district", 14 },
-	[CARD_STEP_CITY_ADJUST] = { "city-adjustment", "全市调剂", "city", 20 },
-	[CARD_STEP_CLOSE] = { "close", "调剂结束", "city", 30 },
-	[CARD_STEP_FINAL_REPORT] = { "final-report", "汇总上报", "district", 30 },
-};
-
-card_date card_self_adjust_due(card_date delivered)
+card_err card_bureau_today(card_store *st, card_date *out, int *drill, card_diag *diag)
 {
-	return card_date_add(delivered, 7);
+	PGresult *r = NULL;
+	card_err rc;
+
+	if (st == NULL || out == NULL)
+		return CARD_ERR_INVALID_ARG;
+	rc = store_query_retry(st, &BUREAU_TODAY, NULL, &r, diag);
+	if (rc == CARD_OK && card_date_parse(PQgetvalue(r, 0, 0), out) != CARD_OK)
+		rc = CARD_ERR_DB;
+	if (rc == CARD_OK && drill != NULL)
+		*drill = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+	PQclear(r);
+	return rc;
 }
 
-card_date card_replacement_due(card_date requested)
+card_err card_drill_day_set(card_store *st, const card_date *day, card_diag *diag)
 {
-	return card_date_add(requested, 7);
+	char buf[CARD_DATE_BUFSZ];
+	const char *params[1] = { buf };
+	card_err rc;
+
+	if (st == NULL)
+		return CARD_ERR_INVALID_ARG;
+	if (day != NULL)
+		card_date_format(*day, buf);
+	rc = store_query(st, day != NULL ? &DRILL_SET : &DRILL_CLEAR, day != NULL ? params : NULL, NULL,
+	                 diag);
+	if (rc == CARD_ERR_PERMISSION)
+		card_diag_hint(diag, "Only the database owner (the role that runs 'cardctl db migrate') "
+		                     "sets the drill day.");
+	return rc;
 }
 
-card_date card_term_due(const card_term *t, card_step step)
-{
-	if (step == CARD_STEP_CENSUS)
-		return t->census_due;
-	if (step == CARD_STEP_SELF_ADJUST)
-		return card_self_adjust_due(card_date_add(t->start, STEPS[CARD_STEP_DELIVERY].offset));
-	return card_date_add(t->start, STEPS[step].offset);
-}
-
-void card_term_calendar(const card_term *t, card_deadline out[CARD_STEP_COUNT])
-{
-	for (int i = 0; i < CARD_STEP_COUNT; i++) {
-		out[i].step = (card_step)i;
-		out[i].name = STEPS[i].name;
-		out[i].zh = STEPS[i].zh;
-		out[i].who = STEPS[i].who;
-		out[i].due = card_term_due(t, (card_step)i);
-	}
-}
-
-card_err card_term_new(card_store *st, const card_term *t, card_diag *diag)
+card_err card_term_new(card_store *st, const card_term *t, card_date *census_due, card_diag *diag)
 {
 	char start[CARD_DATE_BUFSZ], census[CARD_DATE_BUFSZ], face[16];
-	const char *params[4] = { t != NULL ? t->code : NULL, start, census, face };
+	const char *params[4] = { t != NULL ? t->code : NULL, start,
+		                  t != NULL && t->census_due.year != 0 ? census : NULL, face };
 	PGresult *r = NULL;
 	int year, autumn;
 	card_err rc;
@@ -223,24 +253,18 @@ card_err card_term_new(card_store *st, const card_term *t, card_diag *diag)
 		                       "to December, of the term's year.");
 		return CARD_ERR_INPUT;
 	}
-	if (card_date_diff(card_term_due(t, CARD_STEP_DELIVERY), t->census_due) < 0) {
-		char delivery[CARD_DATE_BUFSZ];
-		card_date_format(card_term_due(t, CARD_STEP_DELIVERY), delivery);
-		card_diag_set(diag, "census due %s is after the delivery deadline %s", census, delivery);
-		card_diag_detail(diag, "Cards are delivered 7 days before the term starts; the census must be "
-		                       "done before that.");
-		return CARD_ERR_INPUT;
-	}
 	if (t->face_value_fen <= 0) {
 		card_diag_set(diag, "face value must be a positive number of fen");
 		return CARD_ERR_INPUT;
 	}
 	snprintf(face, sizeof(face), "%d", t->face_value_fen);
 	rc = store_query_retry(st, &TERM_INSERT, params, &r, diag);
-	if (rc == CARD_OK && PQntuples(r) == 0) {
+	if (rc == CARD_OK && PQgetvalue(r, 0, 0)[0] == '\0') {
 		card_diag_set(diag, "term \"%s\" already exists", t->code);
 		rc = CARD_ERR_CONFLICT;
 	}
+	if (rc == CARD_OK && census_due != NULL && card_date_parse(PQgetvalue(r, 0, 0), census_due) != CARD_OK)
+		rc = CARD_ERR_DB;
 	PQclear(r);
 	return rc;
 }
@@ -277,16 +301,17 @@ card_err card_term_get(card_store *st, const char *code, card_term *out, card_di
 	return rc;
 }
 
-card_err card_term_current(card_store *st, card_date today, card_term *out, card_diag *diag)
+card_err card_term_current(card_store *st, const card_date *today, card_term *out, card_diag *diag)
 {
 	char day[CARD_DATE_BUFSZ];
-	const char *params[1] = { day };
+	const char *params[1] = { today != NULL ? day : NULL };
 	PGresult *r = NULL;
 	card_err rc;
 
 	if (st == NULL || out == NULL)
 		return CARD_ERR_INVALID_ARG;
-	card_date_format(today, day);
+	if (today != NULL)
+		card_date_format(*today, day);
 	rc = store_query_retry(st, &TERM_CURRENT, params, &r, diag);
 	if (rc == CARD_OK && PQntuples(r) == 0) {
 		card_diag_set(diag, "there are no terms");

@@ -15,7 +15,22 @@ reject() {
 	same before after "$1"
 }
 
+# Before the schema: every command says to run 'cardctl db migrate'; db status lists what is pending.
+expect_status 3 "$C" org list
+expect_grep "cardctl db migrate" "$T/err"
+expect_status 2 "$C" db status
+expect_grep "functions/census  *pending" "$T/out"
 expect_status 0 "$C" db migrate
+expect_status 0 "$C" db status
+# A function file the database has in another text: refused until migrate loads it again.
+psql -qX -v ON_ERROR_STOP=1 -c "UPDATE card.function_file SET sha256 = repeat('0', 64) WHERE name = 'census'"
+expect_status 3 "$C" org list
+expect_grep "server functions (census)" "$T/err"
+expect_status 2 "$C" --json db status
+expect_grep '"file": "census", "sha256": "[0-9a-f]*", "state": "changed"' "$T/out"
+expect_status 0 "$C" db migrate
+expect_grep "loaded 1 function file" "$T/out"
+expect_status 0 "$C" org list
 
 # Parents after children, Chinese header with BOM and CRLF, optional contact columns.
 printf '\xef\xbb\xbf编码,名称,类型,上级编码,地址,联系人,电话\r\n' >"$T/org.csv"
@@ -101,6 +116,25 @@ expect_status 0 "$C" --json term show 2027-spring
 expect_grep '"step": "census", "zh": "人数统计", "who": "district", "due": "2027-01-15"' "$T/out"
 expect_grep '"step": "city-adjustment", "zh": "全市调剂", "who": "city", "due": "2027-03-12", "offset_days": 20' "$T/out"
 expect_status 2 "$C" term show 2030-autumn
+expect_grep '"step": "replacement", "zh": "换卡", "who": "district", "base": "request", "days": 7' <("$C" --json term show 2027-spring)
+
+# The bureau's day: the server's clock, or the drill day only the database owner sets.
+expect_status 0 "$C" --json db today
+expect_grep '"drill": false' "$T/out"
+expect_status 0 "$C" db today --set 2026-10-15
+expect_grep '^2026-10-15 (drill day' "$T/out"
+expect_status 0 "$C" term show
+expect_grep '^term 2026-autumn' "$T/out"
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE daylogin LOGIN IN ROLE card_city" >/dev/null
+expect_status 2 env PGUSER=daylogin "$C" db today --clear
+expect_grep 'database owner' "$T/err"
+expect_status 0 env PGUSER=daylogin PGOPTIONS='-c card.today=2020-01-01' "$C" db today
+expect_grep '^2026-10-15 (drill day' "$T/out"
+expect_status 1 "$C" db today --set 2026-02-30
+expect_status 1 "$C" db today --set 2026-10-15 --clear
+expect_status 0 "$C" db today --clear
+expect_status 0 "$C" --json db today
+expect_grep '"drill": false' "$T/out"
 expect_status 0 "$C" term list
 expect_grep '2027-spring  2027-02-20 2027-01-15 4000' "$T/out"
 
@@ -135,7 +169,7 @@ expect_grep '0 new, 1 updated' "$T/out"
 # cardctl(1) shows, for each of these commands, exactly the usage line of its --help.
 if command -v man >/dev/null && command -v col >/dev/null; then
 	MANWIDTH=250 man -l "$top_srcdir/man/cardctl.1" 2>/dev/null | col -b | tr -s ' \t' ' ' >"$T/man"
-	for cmd in "db migrate" "db status" "org import" "org list" "term new" "term show" "term list" \
+	for cmd in "db migrate" "db status" "db today" "org import" "org list" "term new" "term show" "term list" \
 	           "batch mint" "batch list" "batch show" "batch export" "batch verify"; do
 		# shellcheck disable=SC2086
 		"$C" $cmd --help >"$T/help" 2>&1 || true

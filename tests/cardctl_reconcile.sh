@@ -199,7 +199,7 @@ setup_distribute S31 10
 expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-20
 expect_grep "no receipt without the photo of the signed receipt" "$T/err"
 expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-20 --photo "$T/fake.png"
-expect_grep "photo \".*fake.png\" is not a JPEG, PNG or PDF file" "$T/err"
+expect_grep "the receipt photo is not a JPEG, PNG or PDF file" "$T/err"
 expect_unchanged_status 1 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --photo "$T/receipt.png"
 expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-19 --photo "$T/receipt.jpg"
 expect_grep "ordered *3" "$T/out"

@@ -53,6 +53,8 @@ cmp -s "$T/body" "$T/idem1" && ok "replay answers the same body" || bad "replay 
 http POST /v1/redemptions "{\"code\":\"$C3\",\"account\":\"stu-0010\"}" -H 'Idempotency-Key: k-0001'; expect_http 422 "key reused with another code"
 expect_grep '"code":"idempotency_key_reused"' "$T/body"
 http POST /v1/redemptions "{\"code\":\"$C3\",\"account\":\"stu-0010\"}" -H "Idempotency-Key: $(printf 'x%.0s' $(seq 300))"; expect_http 400 "key too long"
+http POST /v1/redemptions "{\"code\":\"$C3\",\"account\":\"stu-0010\"}" -H 'Idempotency-Key: a b'; expect_http 400 "key with a space (card_idem_key_valid)"
+expect_grep invalid_idempotency_key "$T/body"
 
 # ---- typos, malformed and forged codes: answered without the database
 before=$(redeem_calls); db_before=$(metric cardd_db_redemption_requests_total)

@@ -5,6 +5,14 @@
 . "$top_srcdir/tests/cardd_lib.sh"
 cardd_setup
 
+# cardd refuses a database whose schema is not its libcard's, and says what to do.
+psql -qX -v ON_ERROR_STOP=1 -c "UPDATE card.function_file SET sha256 = repeat('0', 64) WHERE name = 'redeem'"
+printf 'listen = 127.0.0.1:%s\ndb = "host=%s port=%s dbname=%s user=cardd_test"\nkeyring = %s\nlog = stderr\n' \
+	"$(free_port)" "$PGHOST" "$PGPORT" "$PGDATABASE" "$KR" >"$T/stale.conf"
+expect_status 1 "$CARDD" -c "$T/stale.conf" --foreground
+expect_grep "cardctl db migrate" "$T/err"
+expect_status 0 "$CARDCTL" db migrate
+
 expect_status 0 "$CARDD" --help
 expect_grep "\-\-listen HOST:PORT" "$T/out"
 expect_status 1 "$CARDD" --bogus

@@ -127,7 +127,7 @@ START_TEST(test_card_show)
 	ck_assert_str_eq(in.void_reason, "torn");
 	ck_assert_str_eq(in.state, "void");
 	card_card_info_free(&in);
-	ck_assert_int_eq(card_card_show(st, (1ULL << 40) - 1, &in, NULL), CARD_ERR_NOT_FOUND);
+	ck_assert_int_eq(card_card_show(st, CARD_SERIAL_MAX, &in, NULL), CARD_ERR_NOT_FOUND);
 	ck_assert_ptr_null(in.moves);
 	card_store_close(st);
 	PQfinish(c);

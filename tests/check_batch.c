@@ -55,9 +55,8 @@ static card_store *setup(int with_city)
 	memset(&t, 0, sizeof(t));
 	strcpy(t.code, "2026-autumn");
 	ck_assert_int_eq(card_date_parse("2026-09-01", &t.start), CARD_OK);
-	ck_assert_int_eq(card_term_default_census(t.code, &t.census_due), CARD_OK);
 	t.face_value_fen = 5000;
-	ck_assert_int_eq(card_term_new(st, &t, &d), CARD_OK);
+	ck_assert_int_eq(card_term_new(st, &t, NULL, &d), CARD_OK);
 	return st;
 }
 

@@ -94,7 +94,7 @@ START_TEST(test_outcomes)
 	ck_assert_int_eq(redeem1(st, first + 3, 4, "alice", NULL).outcome, CARD_INVALID_CODE);
 	other = strtoull(su_exec(c, "SELECT next_serial FROM card.serial_counter"), NULL, 10) + 5;
 	ck_assert_int_eq(redeem1(st, other, 3, "alice", NULL).outcome, CARD_INVALID_CODE);
-	ck_assert_int_eq(redeem1(st, (1ULL << 40) - 1, 3, "alice", NULL).outcome, CARD_INVALID_CODE);
+	ck_assert_int_eq(redeem1(st, CARD_SERIAL_MAX, 3, "alice", NULL).outcome, CARD_INVALID_CODE);
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first);
 	ck_assert_str_eq(su_execp(c, "SELECT count(*) FROM card.redemption WHERE serial BETWEEN $1::bigint AND $1::bigint + 99",
 	                          1, (const char *[]){ serial }), "1");
@@ -196,6 +196,17 @@ START_TEST(test_bad_input_changes_nothing)
 	long_key[256] = '\0';
 	q[1].idem_key = long_key;
 	ck_assert_int_eq(card_redeem_many(st, q, 2, out, &d), CARD_ERR_INPUT);
+	/* One Idempotency-Key rule (cardd and the server apply the same): 1..255 of 0x21..0x7E. */
+	long_key[255] = '\0';
+	ck_assert(card_idem_key_valid(long_key));
+	ck_assert(card_idem_key_valid("!~"));
+	ck_assert(!card_idem_key_valid(""));
+	ck_assert(!card_idem_key_valid("a b"));
+	ck_assert(!card_idem_key_valid("caf\xc3\xa9"));
+	ck_assert(!card_idem_key_valid("a\tb"));
+	q[1].idem_key = "a b";
+	ck_assert_int_eq(card_redeem_many(st, q, 2, out, &d), CARD_ERR_INPUT);
+	ck_assert_ptr_nonnull(strstr(d.detail, "printable ASCII"));
 	q[1].idem_key = NULL;
 	q[1].key_id = 16;
 	ck_assert_int_eq(card_redeem_many(st, q, 2, out, &d), CARD_ERR_INVALID_ARG);
@@ -206,6 +217,12 @@ START_TEST(test_bad_input_changes_nothing)
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
 		PQclear(r);
 		r = PQexec(c, "SELECT * FROM card.redeem_many('{1,2}', '{1}', '{a,b}')");
+		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
+		PQclear(r);
+		r = PQexec(c, "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}', '{\"a b\"}')");
+		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
+		PQclear(r);
+		r = PQexec(c, "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}', '{caf\xc3\xa9}')");
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
 		PQclear(r);
 	}

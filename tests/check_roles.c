@@ -164,6 +164,15 @@ START_TEST(test_district_sees_own)
 	denied(a, "UPDATE card.holding SET org = 'D1' WHERE org = 'D2'", "42501");
 	denied(a, "DELETE FROM card.holding WHERE org = 'D2'", "42501");
 	denied(a, "UPDATE card.void SET reason = 'x'", "42501");
+	{
+		char sql[256];
+		snprintf(sql, sizeof(sql), "INSERT INTO card.receipt (id, shipment, signer, signed_on, count, "
+		         "received, discrepancy, late) VALUES ('%s', '%s', 'x', '2020-01-01', 1, 1, 0, false)",
+		         g_doc1, g_doc1);
+		denied(a, sql, "42501");
+	}
+	denied(a, "UPDATE card.shipment SET late = false", "42501");
+	denied(a, "DELETE FROM card.distribution", "42501");
 	denied(a, "DELETE FROM card.void", "42501");
 	denied(a, "INSERT INTO card.document (id, kind, term, district) VALUES (gen_random_uuid(), 'x', '" SU_TERM "', 'D2')", "42501");
 	denied(a, "UPDATE card.holding SET org = 'S21' WHERE org = 'D1'", "42501");

@@ -60,11 +60,22 @@ class Psql:
 psql = None
 
 
+drill_day = [None]
+
+
+def set_day(today):
+    """Make today the bureau's day (the drill day; None: the server's clock)."""
+    want = today.isoformat() if today is not None else None
+    if drill_day[0] == want:
+        return
+    subprocess.run([CARDCTL, "db", "today"] + (["--set", want] if want else ["--clear"]),
+                   capture_output=True, text=True, check=True)
+    drill_day[0] = want
+
+
 def cardctl(args, today=None):
-    env = dict(os.environ)
-    if today is not None:
-        env["PGOPTIONS"] = f"-c card.today={today.isoformat()}"
-    return subprocess.run([CARDCTL] + args, capture_output=True, text=True, env=env)
+    set_day(today)
+    return subprocess.run([CARDCTL] + args, capture_output=True, text=True)
 
 
 def fail(msg):

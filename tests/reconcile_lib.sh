@@ -1,8 +1,9 @@
 # reconcile_lib.sh -- helpers of the workflow part 2 tests (sourced after lib.sh).
 #
 # q SQL          run SQL as the superuser, print the bare result (psql -tAq).
-# at DATE CMD    run CMD with the bureau's date set to DATE (card.today, honoured for superuser
-#                sessions only: sql/functions/reconcile.sql), e.g. at 2026-09-05 "$CARDCTL" transfer ...
+# at DATE CMD    run CMD on the bureau's day DATE: the drill day (cardctl db today --set, as the
+#                database owner, i.e. the test's superuser), cleared after CMD; e.g.
+#                at 2026-09-05 "$CARDCTL" transfer ...
 # digest         one md5 over every table a workflow step can change: "nothing changed" is
 #                digest before = digest after.
 # audit_ok WHAT  the books balance: `cardctl audit` when the store provides it, else the same
@@ -10,7 +11,13 @@
 #                negative holder); counts a pass or a failure.
 # expect_unchanged_status N CMD...  CMD exits N and the digest is unchanged.
 q() { psql -X -v ON_ERROR_STOP=1 -tAq -c "$1"; }
-at() { local d=$1; shift; PGOPTIONS="-c card.today=$d" "$@"; }
+at() {
+	local d=$1 rc=0; shift
+	"$CARDCTL" db today --set "$d" >/dev/null || { echo "at: could not set the day $d" >&2; return 3; }
+	"$@" || rc=$?
+	"$CARDCTL" db today --clear >/dev/null
+	return $rc
+}
 
 DIGEST_TABLES="document holding ledger void redemption transfer adjust_report adjust_line settlement settle_order card_return supplement replacement charge term final_report shipment receipt distribution census plan"
 digest() {

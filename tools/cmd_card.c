@@ -123,7 +123,7 @@ static int card_show(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "card show", "SERIAL is required");
 	if (optind + 1 < argc)
 		return cli_usage(cli, "card show", "unexpected argument \"%s\"", argv[optind + 1]);
-	if (cli_parse_long(argv[optind], 0, (1LL << 40) - 1, &serial) != 0)
+	if (cli_parse_long(argv[optind], 0, (long long)CARD_SERIAL_MAX, &serial) != 0)
 		return cli_usage(cli, "card show", "invalid serial \"%s\"", argv[optind]);
 	st = cli_store(cli, &status);
 	if (st == NULL)

@@ -1,5 +1,5 @@
 /*
- * cmd_db.c -- cardctl db migrate|status: the schema.
+ * cmd_db.c -- cardctl db migrate|status|today: the schema, and the bureau's day.
  */
 #include "config.h"
 
@@ -18,6 +18,17 @@ static const char STATUS_HELP[] =
 	"List the schema migrations this cardctl knows, applied or pending, and its function\n"
 	"files: current, changed (the database has another text) or pending.  Exit status 0 when\n"
 	"the schema is up to date, 2 when anything is pending or changed or the database is newer.\n";
+
+static const char TODAY_HELP[] =
+	"Usage: cardctl db today [--set DATE | --clear] [--json]\n\n"
+	"Print the bureau's day: the day every step of the workflow is dated and judged late by\n"
+	"(China Standard Time by the database server's clock).  A drill or training database\n"
+	"plays a term on days of its own: --set DATE (YYYY-MM-DD) makes DATE the bureau's day for\n"
+	"every login until --clear.  Only the database owner (the role that runs 'cardctl db\n"
+	"migrate'; no superuser needed) may set or clear it, so no city or district login can\n"
+	"move the day.  The day printed says when it is a drill day.\n";
+
+enum { OPT_SET = 1, OPT_CLEAR };
 
 /* Parse only the common options; returns -1 after --help, else 0 or a usage status. */
 static int parse_common(struct cli *cli, const char *cmd, const char *help, int argc, char **argv)
@@ -39,18 +50,28 @@ static int parse_common(struct cli *cli, const char *cmd, const char *help, int 
 	return 0;
 }
 
-card_store *cli_store(const struct cli *cli, int *status)
+/* Connect; with check, refuse a database whose schema is not this cardctl's (missing, behind
+ * or newer: the message says to run 'cardctl db migrate'). */
+static card_store *open_store(const struct cli *cli, int check, int *status)
 {
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
 	card_diag_clear(&d);
 	rc = card_store_open(cli->db, &st, &d);
+	if (rc == CARD_OK && check)
+		rc = card_store_check_schema(st, &d);
 	if (rc != CARD_OK) {
 		*status = cli_fail(cli, rc, &d, "could not connect");
+		card_store_close(st);
 		return NULL;
 	}
 	return st;
+}
+
+card_store *cli_store(const struct cli *cli, int *status)
+{
+	return open_store(cli, 1, status);
 }
 
 static int db_migrate(struct cli *cli, int argc, char **argv)
@@ -62,7 +83,7 @@ static int db_migrate(struct cli *cli, int argc, char **argv)
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
-	st = cli_store(cli, &status);
+	st = open_store(cli, 0, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
@@ -96,7 +117,7 @@ static int db_status(struct cli *cli, int argc, char **argv)
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
-	st = cli_store(cli, &status);
+	st = open_store(cli, 0, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
@@ -142,11 +163,72 @@ out:
 	return status;
 }
 
+static int db_today(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "clear", no_argument, NULL, OPT_CLEAR },
+		{ NULL, 0, NULL, 0 },
+	};
+	card_date day, set;
+	card_store *st;
+	card_diag d;
+	card_err rc = CARD_OK;
+	int opt, status = EXIT_OK_, have_set = 0, clear = 0, drill = 0;
+	char buf[CARD_DATE_BUFSZ];
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_common(cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_HELP:
+			fputs(TODAY_HELP, stdout);
+			return EXIT_OK_;
+		case OPT_SET:
+			if (card_date_parse(optarg, &set) != CARD_OK)
+				return cli_usage(cli, "db today", "--set wants a date YYYY-MM-DD, not \"%s\"", optarg);
+			have_set = 1;
+			break;
+		case OPT_CLEAR:
+			clear = 1;
+			break;
+		default:
+			return cli_usage(cli, "db today", "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "db today", "unexpected argument \"%s\"", argv[optind]);
+	if (have_set && clear)
+		return cli_usage(cli, "db today", "--set and --clear exclude each other");
+	st = cli_store(cli, &status);
+	if (st == NULL)
+		return status;
+	card_diag_clear(&d);
+	if (have_set || clear)
+		rc = card_drill_day_set(st, have_set ? &set : NULL, &d);
+	if (rc == CARD_OK)
+		rc = card_bureau_today(st, &day, &drill, &d);
+	if (rc != CARD_OK) {
+		status = cli_fail(cli, rc, &d, have_set || clear ? "could not set the day" : "could not read the day");
+	} else {
+		card_date_format(day, buf);
+		if (cli->json)
+			printf("{\"today\": \"%s\", \"drill\": %s}\n", buf, drill ? "true" : "false");
+		else
+			printf("%s%s\n", buf, drill ? " (drill day: cardctl db today --clear returns to the clock)" : "");
+	}
+	card_store_close(st);
+	return status;
+}
+
 int cmd_db(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
 		{ "migrate", db_migrate, "apply pending schema migrations" },
 		{ "status", db_status, "show applied and pending migrations" },
+		{ "today", db_today, "show the bureau's day; set or clear a drill day" },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(cli, "db", cmds, argc - 1, argv + 1);

@@ -116,7 +116,7 @@ static int need(struct cli *cli, const char *cmd, const char *val, const char *w
 static int parse_count(struct cli *cli, const char *cmd, const char *text, uint64_t *out)
 {
 	long long v;
-	if (cli_parse_long(text, 1, (1LL << 40), &v) != 0)
+	if (cli_parse_long(text, 1, (long long)CARD_SERIAL_MAX + 1, &v) != 0)
 		return cli_usage(cli, cmd, "--count wants a positive whole number, not \"%s\"", text);
 	*out = (uint64_t)v;
 	return 0;
@@ -193,10 +193,10 @@ static int parse_serials(const char *text, uint64_t *first, uint64_t *n)
 	dash = strchr(buf, '-');
 	if (dash != NULL)
 		*dash = '\0';
-	if (cli_parse_long(buf, 0, (1LL << 40) - 1, &a) != 0)
+	if (cli_parse_long(buf, 0, (long long)CARD_SERIAL_MAX, &a) != 0)
 		return -1;
 	b = a;
-	if (dash != NULL && cli_parse_long(dash + 1, a, (1LL << 40) - 1, &b) != 0)
+	if (dash != NULL && cli_parse_long(dash + 1, a, (long long)CARD_SERIAL_MAX, &b) != 0)
 		return -1;
 	*first = (uint64_t)a;
 	*n = (uint64_t)(b - a + 1);
@@ -290,7 +290,7 @@ int cmd_replace(struct cli *cli, int argc, char **argv)
 		status = need(cli, "replace", a.serial, "--serial N");
 	if (status == 0)
 		status = need(cli, "replace", a.reason, "--reason TEXT");
-	if (status == 0 && cli_parse_long(a.serial, 0, (1LL << 40) - 1, &serial) != 0)
+	if (status == 0 && cli_parse_long(a.serial, 0, (long long)CARD_SERIAL_MAX, &serial) != 0)
 		status = cli_usage(cli, "replace", "--serial wants a card's serial number, not \"%s\"",
 		                   a.serial);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)

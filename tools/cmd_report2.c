@@ -243,7 +243,7 @@ int report_finance(struct cli *cli, int argc, char **argv)
 int report_annex6(struct cli *cli, int argc, char **argv)
 {
 	struct r2args a = { 0 };
-	card_rows *r5 = NULL, *r4 = NULL, *fin = NULL, *filed = NULL;
+	card_rows *r5 = NULL, *r4 = NULL, *r6 = NULL, *fin = NULL, *filed = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
@@ -257,12 +257,14 @@ int report_annex6(struct cli *cli, int argc, char **argv)
 	rc = card_report_annex5(st, a.term, a.district, &r5, &d);
 	if (rc == CARD_OK)
 		rc = card_report_annex4(st, a.term, a.district, &r4, &d);
+	if (rc == CARD_OK)
+		rc = card_report_annex6(st, a.term, a.district, &r6, &d);
 	if (rc == CARD_OK && a.sign != NULL)
 		rc = card_final_report_file(st, a.term, a.district, a.sign, &filed, &d);
 	if (rc == CARD_OK)
 		rc = card_final_report_get(st, a.term, a.district, &fin, &d);
 	if (rc == CARD_OK)
-		rc = annex6_write(a.term, a.district, r5, r4, fin, a.fmt, a.out, &d);
+		rc = annex6_write(a.term, a.district, r5, r4, r6, fin, a.fmt, a.out, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "report annex6 failed");
 	else if (filed != NULL && a.out != NULL)
@@ -272,6 +274,7 @@ int report_annex6(struct cli *cli, int argc, char **argv)
 out:
 	card_rows_free(r5);
 	card_rows_free(r4);
+	card_rows_free(r6);
 	card_rows_free(fin);
 	card_rows_free(filed);
 	card_store_close(st);

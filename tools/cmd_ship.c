@@ -100,8 +100,8 @@ static int parse_range(const char *s, long long *f, long long *l)
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	if (cli_parse_long(buf, 0, (1LL << 40) - 1, f) != 0 ||
-	    cli_parse_long(dash + 1, 0, (1LL << 40) - 1, l) != 0 || *l < *f)
+	if (cli_parse_long(buf, 0, (long long)CARD_SERIAL_MAX, f) != 0 ||
+	    cli_parse_long(dash + 1, 0, (long long)CARD_SERIAL_MAX, l) != 0 || *l < *f)
 		return -1;
 	return 0;
 }

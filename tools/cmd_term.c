@@ -1,5 +1,6 @@
 /*
- * cmd_term.c -- cardctl term new|show|list: terms and their deadline calendar (SPEC §1).
+ * cmd_term.c -- cardctl term new|show|list: terms and their deadline calendar, as the server
+ * computes it (card.term_calendar).
  */
 #include "config.h"
 
@@ -15,10 +16,11 @@ static const char NEW_HELP[] =
 	"otherwise; a card is worth --face-value fen (default 5000, 50 yuan).\n";
 static const char SHOW_HELP[] =
 	"Usage: cardctl term show [TERM] [--json]\n\n"
-	"Print the deadline calendar of TERM (default: the current term): census due; delivery\n"
-	"S-7; distribution S+7; district self-adjustment until delivery+7; adjustment report\n"
-	"S+14; city adjustment S+20; close and final reports S+30; a replacement is due 7 days\n"
-	"after the school's request.  S is the term's start day.\n";
+	"Print the deadline calendar of TERM (default: the current term, by the bureau's day):\n"
+	"each step (census, delivery, distribution, self-adjustment, adjustment-report,\n"
+	"city-adjustment, close, final-report, replacement), who does it and when it is due.\n"
+	"S is the term's start day; a replacement is due some days after the school's request.\n"
+	"The server computes every date (sql/functions/calendar.sql).\n";
 static const char LIST_HELP[] =
 	"Usage: cardctl term list [--json]\n\nList the terms with start, census due, face value and whether closed.\n";
 
@@ -56,7 +58,7 @@ static int term_new(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	long long face = 5000;
-	int opt, status = EXIT_OK_, have_start = 0, have_census = 0;
+	int opt, status = EXIT_OK_, have_start = 0;
 	char start[CARD_DATE_BUFSZ], census[CARD_DATE_BUFSZ];
 
 	memset(&t, 0, sizeof(t));
@@ -76,7 +78,6 @@ static int term_new(struct cli *cli, int argc, char **argv)
 		case OPT_CENSUS:
 			if (card_date_parse(optarg, &t.census_due) != CARD_OK)
 				return cli_usage(cli, "term new", "--census-due must be a date YYYY-MM-DD");
-			have_census = 1;
 			break;
 		case OPT_FACE:
 			if (cli_parse_long(optarg, 1, 100000000, &face) != 0)
@@ -97,14 +98,12 @@ static int term_new(struct cli *cli, int argc, char **argv)
 		return EXIT_REJECTED;
 	}
 	snprintf(t.code, sizeof(t.code), "%s", argv[optind]);
-	if (!have_census && card_term_default_census(t.code, &t.census_due) != CARD_OK)
-		return EXIT_REJECTED;
 	t.face_value_fen = (int)face;
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	rc = card_term_new(st, &t, &d);
+	rc = card_term_new(st, &t, &t.census_due, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not create the term");
 		goto out;
@@ -121,38 +120,47 @@ out:
 	return status;
 }
 
-static void print_calendar(const struct cli *cli, const card_term *t)
+static void print_calendar(const struct cli *cli, const card_term *t, const card_deadline *cal,
+                           size_t n)
 {
-	card_deadline cal[CARD_STEP_COUNT];
 	char day[CARD_DATE_BUFSZ], start[CARD_DATE_BUFSZ];
 
-	card_term_calendar(t, cal);
 	card_date_format(t->start, start);
 	if (cli->json) {
 		printf("{\"term\": \"%s\", \"start\": \"%s\", \"face_value_fen\": %d, \"closed\": %s, "
 		       "\"calendar\": [", t->code, start, t->face_value_fen, t->closed ? "true" : "false");
-		for (int i = 0; i < CARD_STEP_COUNT; i++) {
-			card_date_format(cal[i].due, day);
-			printf("%s{\"step\": \"%s\", \"zh\": \"%s\", \"who\": \"%s\", \"due\": \"%s\", "
-			       "\"offset_days\": %ld}", i ? ", " : "", cal[i].name, cal[i].zh, cal[i].who, day,
-			       card_date_diff(cal[i].due, t->start));
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{\"step\": \"%s\", \"zh\": \"%s\", \"who\": \"%s\"", i ? ", " : "",
+			       cal[i].step, cal[i].zh, cal[i].who);
+			if (cal[i].has_due) {
+				card_date_format(cal[i].due, day);
+				printf(", \"due\": \"%s\", \"offset_days\": %d", day, cal[i].offset_days);
+			}
+			printf(", \"base\": \"%s\", \"days\": %d}", cal[i].base, cal[i].days);
 		}
-		printf("], \"replacement_days\": 7}\n");
+		printf("]}\n");
 		return;
 	}
 	printf("term %s: starts %s (S), %d fen a card%s\n\n", t->code, start, t->face_value_fen,
 	       t->closed ? ", closed" : "");
 	printf("%-18s %-10s %-8s %-10s %s\n", "step", "due", "S+days", "who", "步骤");
-	for (int i = 0; i < CARD_STEP_COUNT; i++) {
-		card_date_format(cal[i].due, day);
-		printf("%-18s %-10s %+-8ld %-10s %s\n", cal[i].name, day, card_date_diff(cal[i].due, t->start),
-		       cal[i].who, cal[i].zh);
+	for (size_t i = 0; i < n; i++) {
+		if (cal[i].has_due) {
+			card_date_format(cal[i].due, day);
+			printf("%-18s %-10s %+-8d %-10s %s\n", cal[i].step, day, cal[i].offset_days, cal[i].who,
+			       cal[i].zh);
+		} else {
+			char rule[32];
+			snprintf(rule, sizeof(rule), "%s%+d", cal[i].base, cal[i].days);
+			printf("%-18s %-10s %-8s %-10s %s\n", cal[i].step, rule, "", cal[i].who, cal[i].zh);
+		}
 	}
-	printf("%-18s %-10s %-8s %-10s %s\n", "replacement", "request+7", "", "district", "换卡");
 }
 
 static int term_show(struct cli *cli, int argc, char **argv)
 {
+	card_deadline *cal = NULL;
+	size_t n = 0;
 	card_store *st;
 	card_term t;
 	card_diag d;
@@ -170,11 +178,14 @@ static int term_show(struct cli *cli, int argc, char **argv)
 	if (argc - optind == 1)
 		rc = card_term_get(st, argv[optind], &t, &d);
 	else
-		rc = card_term_current(st, card_date_today(), &t, &d);
+		rc = card_term_current(st, NULL, &t, &d);
+	if (rc == CARD_OK)
+		rc = card_term_calendar(st, t.code, &cal, &n, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "could not read the term");
 	else
-		print_calendar(cli, &t);
+		print_calendar(cli, &t, cal, n);
+	free(cal);
 	card_store_close(st);
 	return status;
 }

@@ -30,15 +30,13 @@ static void yuan(const char *fen, char out[32])
 
 /* The certificate's fields as (label, value) pairs; values point into buf or the rows. */
 static size_t annex6_fields(const char *term, const char *district, const card_rows *r5,
-                            const card_rows *r4, const card_rows *fin, const char *lab[NFIELDS],
-                            const char *val[NFIELDS], char buf[NFIELDS][160])
+                            const card_rows *r4, const card_rows *r6, const card_rows *fin,
+                            const char *lab[NFIELDS], const char *val[NFIELDS],
+                            char buf[NFIELDS][160])
 {
 	size_t i5 = district_row(r5), i4 = district_row(r4), n = 0;
 	int filed = card_rows_count(fin) > 0;
-	long long notret = strtoll(card_rows_getn(r4, i4, "not_returned"), NULL, 10);
-	long long missing = strtoll(card_rows_getn(r5, i5, "shipped"), NULL, 10) -
-	                    strtoll(card_rows_getn(r5, i5, "received"), NULL, 10);
-	char amt[32], shortage[96] = "";
+	char amt[32];
 
 	yuan(card_rows_getn(r5, i5, "charge_fen"), amt);
 #define F(l, ...) do { lab[n] = (l); snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); val[n] = buf[n]; n++; } while (0)
@@ -55,22 +53,15 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	F("市级补充(张)", "%s（应补充 %s）", card_rows_getn(r5, i5, "supplied"),
 	  card_rows_getn(r4, i4, "supplement_ordered"));
 	F("补换(张)", "%s", card_rows_getn(r5, i5, "replaced"));
-	F("未退回(张)", "%lld", notret);
+	F("未退回(张)", "%s", card_rows_getn(r6, 0, "not_returned"));
 	F("扣款金额(元)", "%s", amt);
 	F("余缺调剂表编号", "%s", card_rows_getn(r4, i4, "report_doc")[0] ? card_rows_getn(r4, i4, "report_doc") : "未报");
-	F("总结报告编号", "%s", filed ? card_rows_getn(fin, 0, "doc") : "未报");
+	F("汇总上报编号", "%s", filed ? card_rows_getn(fin, 0, "doc") : "未报");
 	F("区县签字 / 日期", "%s / %s%s", filed ? card_rows_getn(fin, 0, "signer") : "",
 	  filed ? card_rows_getn(fin, 0, "filed_on") : "",
 	  filed && strcmp(card_rows_getn(fin, 0, "late"), "t") == 0 ? "（逾期）" : "");
-	/* the verdict says what does not match: cards short on the receipts, surplus not returned */
-	if (missing > 0)
-		snprintf(shortage, sizeof(shortage), "签收比发出少 %lld 张（途中短少，见签收回执），", missing);
-	if (notret > 0)
-		F("验收意见", "%s未退回 %lld 张，按面值扣款 %s 元后，同意验收。", shortage, notret, amt);
-	else if (missing > 0)
-		F("验收意见", "%s其余发放数量与签收回执一致，同意验收。", shortage);
-	else
-		F("验收意见", "发放数量与签收回执一致，账实相符，同意验收。");
+	/* the server's verdict (card.report_annex6): what does not match, and whether it accepts */
+	F("验收意见", "%s", card_rows_getn(r6, 0, "verdict"));
 #undef F
 	return n;
 }
@@ -127,8 +118,8 @@ static card_err annex6_html(const char *term, const char *district, const card_r
 }
 
 card_err annex6_write(const char *term, const char *district, const card_rows *r5,
-                      const card_rows *r4, const card_rows *fin, enum table_format fmt,
-                      const char *out, card_diag *d)
+                      const card_rows *r4, const card_rows *r6, const card_rows *fin,
+                      enum table_format fmt, const char *out, card_diag *d)
 {
 	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_TEXT } };
 	const char *lab[NFIELDS], *val[NFIELDS];
@@ -137,11 +128,11 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
 	size_t n;
 	card_err rc = CARD_OK;
 
-	if (district_row(r5) == (size_t)-1 || district_row(r4) == (size_t)-1) {
+	if (district_row(r5) == (size_t)-1 || district_row(r4) == (size_t)-1 || card_rows_count(r6) != 1) {
 		card_diag_set(d, "no district \"%s\"", district);
 		return CARD_ERR_NOT_FOUND;
 	}
-	n = annex6_fields(term, district, r5, r4, fin, lab, val, buf);
+	n = annex6_fields(term, district, r5, r4, r6, fin, lab, val, buf);
 	if (fmt == TABLE_HTML)
 		return annex6_html(term, district, r5, lab, val, n, out, d);
 	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", term, district);
@@ -177,9 +168,10 @@ static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
 	html_raw(h, "</td>");
 }
 
+/* The timeliness columns are named by their steps' names in card.calendar_rules. */
 static const char *const COV_HEADS[] = { "区县编码", "区县名称", "单位编码", "单位名称", "类型",
-	"计划数", "发放数", "兑换数", "普及率(%)", "未兑换", "人数统计", "签收回执", "余缺报告",
-	"总结报告" };
+	"计划数", "发放数", "兑换数", "普及率(%)", "未兑换", "人数统计", "签收回执", "余缺调剂上报",
+	"汇总上报" };
 
 /* The bars of the rows with kind `kind` (and district `district` unless NULL). */
 static void cov_chart(struct html *h, const card_rows *r, const char *kind, const char *district,

@@ -15,11 +15,12 @@ int report_annex6(struct cli *cli, int argc, char **argv);
 int report_coverage(struct cli *cli, int argc, char **argv);
 int report_finance(struct cli *cli, int argc, char **argv);
 
-/* Annex 6 of one district from its Annex 5 rows (r5), Annex 4 rows (r4) and final report
- * (fin, 0 or 1 row): the HTML page for TABLE_HTML, else a two-column form table in fmt. */
+/* Annex 6 of one district from its Annex 5 rows (r5), Annex 4 rows (r4), the server's Annex 6
+ * row (r6: the figures that do not match and the verdict) and final report (fin, 0 or 1 row):
+ * the HTML page for TABLE_HTML, else a two-column form table in fmt. */
 card_err annex6_write(const char *term, const char *district, const card_rows *r5,
-                      const card_rows *r4, const card_rows *fin, enum table_format fmt,
-                      const char *out, card_diag *d);
+                      const card_rows *r4, const card_rows *r6, const card_rows *fin,
+                      enum table_format fmt, const char *out, card_diag *d);
 /* The coverage table (rows of card_report_coverage), or for TABLE_HTML the page with bar
  * charts. */
 card_err coverage_write(const char *term, const char *district, const card_rows *r,

@@ -37,7 +37,7 @@ extern "C" {
 
 #define CARD_ACCOUNT_MAX 64          /* characters (UTF-8), SPEC §4 */
 #define CARD_ACCOUNT_BUFSZ (64 * 4 + 1)
-#define CARD_IDEM_KEY_MAX 255
+#define CARD_IDEM_KEY_MAX 255        /* characters: see card_idem_key_valid() */
 
 typedef enum card_redeem_outcome {
 	CARD_REDEEMED = 0,          /* 201: this request redeemed the card */
@@ -70,6 +70,9 @@ typedef struct card_redemption {
 
 /* 1 if account is acceptable (1..64 UTF-8 characters, valid UTF-8, no control characters). */
 CARD_API int card_account_valid(const char *account);
+/* 1 if key is an acceptable Idempotency-Key: 1..255 printable ASCII characters, 0x21 to 0x7E
+ * (no space, no control).  The one rule: cardd, card.redeem_many and docs/openapi.yaml agree. */
+CARD_API int card_idem_key_valid(const char *key);
 
 CARD_API card_err card_redeem(card_store *st, const card_redeem_req *req, card_redemption *out,
                               card_diag *diag) CARD_WUR;

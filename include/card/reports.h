@@ -37,6 +37,10 @@ CARD_API card_err card_report_annex4(card_store *st, const char *term, const cha
                                      card_rows **out, card_diag *diag) CARD_WUR;
 CARD_API card_err card_report_annex5(card_store *st, const char *term, const char *district,
                                      card_rows **out, card_diag *diag) CARD_WUR;
+/* Annex 6 of a district (one row): district, missing (shipped, not on the receipts),
+ * not_returned, charge_fen, verdict (验收意见, decided by the server). */
+CARD_API card_err card_report_annex6(card_store *st, const char *term, const char *district,
+                                     card_rows **out, card_diag *diag) CARD_WUR;
 CARD_API card_err card_report_coverage(card_store *st, const char *term, const char *district,
                                        card_rows **out, card_diag *diag) CARD_WUR;
 CARD_API card_err card_report_finance(card_store *st, const char *term, card_rows **out,

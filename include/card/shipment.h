@@ -45,8 +45,6 @@ typedef struct card_ship_req {
 CARD_API card_err card_ship(card_store *st, const card_ship_req *req, char doc[CARD_UUID_BUFSZ],
                             card_rows **out, card_diag *diag) CARD_WUR;
 
-/* "image/jpeg", "image/png", "application/pdf" by magic bytes, or NULL. */
-CARD_API const char *card_photo_type(const void *data, size_t len);
 
 /*
  * Receive a shipment.  count < 0 means "as shipped".  date is YYYY-MM-DD (the signed date).

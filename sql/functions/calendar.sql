@@ -1,25 +1,104 @@
 -- calendar.sql -- the term's calendar: the bureau's day, the deadlines of the steps, the term's
--- status (docs/workflow.md).  The real time of every step is recorded as well (created_at / at
--- columns).
+-- status (docs/workflow.md).  Every deadline of the workflow is computed by card.step_due from
+-- the rules of card.calendar_rules, and nowhere else; cardctl asks these functions (cardctl
+-- term show, cardctl status) rather than computing dates itself.  The real time of every step
+-- is recorded as well (created_at / at columns).
 --
 -- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
 -- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
--- The bureau's day (China Standard Time).  A superuser session can set `card.today`
--- (PGOPTIONS='-c card.today=2026-10-15') to run drills and tests of the calendar; for every
--- other role the setting is ignored.
+-- The bureau's day: the drill day when the database has one (card.drill_day, which only the
+-- database owner sets: `cardctl db today --set DATE`), else today in China Standard Time by
+-- the server's clock.  No session setting changes it.
 CREATE OR REPLACE FUNCTION card.bureau_today() RETURNS date
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+	SELECT coalesce((SELECT d.today FROM card.drill_day d),
+	                (now() AT TIME ZONE 'Asia/Shanghai')::date)
+$$;
+REVOKE ALL ON FUNCTION card.bureau_today() FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.bureau_today() TO card_city, card_district, card_daemon;
+
+-- The steps of the term that have a deadline, and the rule of each: due `days` after its base
+-- (the term's start S, its census due date, or, for a replacement, the school's request).
+-- These names are the ones cardctl, the forms and docs/workflow.md use.
+CREATE OR REPLACE FUNCTION card.calendar_rules()
+RETURNS TABLE (n integer, step text, zh text, who text, base text, days integer)
+LANGUAGE sql IMMUTABLE AS $$
+	VALUES (1, 'census', '人数统计', 'district', 'census_due', 0),
+	       (2, 'delivery', '配送到区/校', 'city', 'start', -7),
+	       (3, 'distribution', '发放到师生', 'school', 'start', 7),
+	       (4, 'self-adjustment', '区内调剂', 'district', 'start', 0),  -- delivery (S-7) + 7
+	       (5, 'adjustment-report', '余缺调剂上报', 'district', 'start', 14),
+	       (6, 'city-adjustment', '全市调剂', 'city', 'start', 20),
+	       (7, 'close', '调剂结束', 'city', 'start', 30),
+	       (8, 'final-report', '汇总上报', 'district', 'start', 30),
+	       (9, 'replacement', '换卡', 'district', 'request', 7)
+$$;
+REVOKE ALL ON FUNCTION card.calendar_rules() FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.calendar_rules() TO card_city, card_district;
+
+-- The due date of a step of term t: the only place a deadline is computed.  p_from is the
+-- base of a step whose base is not the term's (a replacement: the day of the request).
+CREATE OR REPLACE FUNCTION card.step_due(t card.term, p_step text, p_from date DEFAULT NULL)
+RETURNS date
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	v text := current_setting('card.today', true);
+	r record;
 BEGIN
-	IF coalesce(v, '') <> '' AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = session_user AND rolsuper) THEN
-		RETURN v::date;
+	SELECT * INTO r FROM card.calendar_rules() c WHERE c.step = p_step;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no step "%" in the calendar', p_step USING ERRCODE = 'CR004';
 	END IF;
-	RETURN (now() AT TIME ZONE 'Asia/Shanghai')::date;
+	RETURN CASE r.base WHEN 'census_due' THEN t.census_due WHEN 'start' THEN t.start_date
+	                   ELSE p_from END + r.days;
 END $$;
-REVOKE ALL ON FUNCTION card.bureau_today() FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.bureau_today() TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.step_due(card.term, text, date) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.step_due(card.term, text, date) TO card_city, card_district;
+
+-- A new term (`cardctl term new`): its census due date, or NULL when the term exists already.
+-- Without p_census_due the census is due on January 15 (spring) or June 25 (autumn) of the
+-- term's year (the code is YEAR-spring or YEAR-autumn); it must be due by the delivery deadline.
+CREATE OR REPLACE FUNCTION card.term_new(p_code text, p_start date, p_census_due date,
+                                         p_face_value_fen integer) RETURNS date
+LANGUAGE plpgsql AS $$
+DECLARE
+	t card.term;
+	v_delivery date;
+	v_year integer := substring(p_code FROM '^([0-9]{4})-')::integer;
+BEGIN
+	IF v_year IS NULL OR p_code !~ '^[0-9]{4}-(spring|autumn)$' THEN
+		RAISE EXCEPTION 'invalid term "%"', p_code USING ERRCODE = 'CR004',
+			HINT = 'A term is YEAR-spring or YEAR-autumn, e.g. 2026-autumn.';
+	END IF;
+	t.code := p_code;
+	t.start_date := p_start;
+	t.census_due := coalesce(p_census_due, CASE WHEN p_code LIKE '%-autumn' THEN make_date(v_year, 6, 25)
+	                                            ELSE make_date(v_year, 1, 15) END);
+	v_delivery := card.step_due(t, 'delivery');
+	IF t.census_due > v_delivery THEN
+		RAISE EXCEPTION 'census due % is after the delivery deadline %', t.census_due, v_delivery
+			USING ERRCODE = 'CR004',
+			DETAIL = 'Cards are delivered before the term starts (cardctl term show); the census must be done before that.';
+	END IF;
+	INSERT INTO card.term (code, start_date, census_due, face_value_fen)
+	VALUES (p_code, p_start, t.census_due, p_face_value_fen) ON CONFLICT (code) DO NOTHING;
+	RETURN CASE WHEN FOUND THEN t.census_due END;
+END $$;
+REVOKE ALL ON FUNCTION card.term_new(text, date, date, integer) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.term_new(text, date, date, integer) TO card_city;
+
+-- The calendar of a term (`cardctl term show`): every step with its rule and, when it has one,
+-- its date and how many days after S that is.
+CREATE OR REPLACE FUNCTION card.term_calendar(p_term text)
+RETURNS TABLE (step text, zh text, who text, base text, days integer, due date, offset_days integer)
+LANGUAGE sql STABLE AS $$
+	SELECT c.step, c.zh, c.who, c.base, c.days, d.due, d.due - t.start_date
+	  FROM card.term t, card.calendar_rules() c,
+	       LATERAL (SELECT CASE WHEN c.base <> 'request' THEN card.step_due(t, c.step) END AS due) d
+	 WHERE t.code = p_term ORDER BY c.n
+$$;
+REVOKE ALL ON FUNCTION card.term_calendar(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.term_calendar(text) TO card_city, card_district;
 
 -- Where the cards of a term are, per organisation (district NULL: the whole city): planned
 -- (district: its plan line; city: the reserve; school: its approved census students and
@@ -69,14 +148,9 @@ LANGUAGE sql STABLE AS $$
 	SELECT x.step, x.zh, x.due, x.due - card.bureau_today(), card.bureau_today() > x.due,
 	       CASE WHEN card.bureau_today() > x.due THEN 'passed'
 	            WHEN card.bureau_today() = x.due THEN 'today' ELSE 'coming' END
-	  FROM card.term t,
-	       LATERAL (VALUES (1, 'census', '人数统计', t.census_due),
-	                       (2, 'delivery', '配送', t.start_date - 7),
-	                       (3, 'distribution', '发放', t.start_date + 7),
-	                       (4, 'adjustment_report', '余缺报告', t.start_date + 14),
-	                       (5, 'city_adjustment', '市级调剂', t.start_date + 20),
-	                       (6, 'close', '结算', t.start_date + 30)) AS x(n, step, zh, due)
-	 WHERE t.code = p_term ORDER BY x.n
+	  FROM card.term t, card.calendar_rules() c,
+	       LATERAL (SELECT c.n, c.step, c.zh, card.step_due(t, c.step) AS due) x
+	 WHERE t.code = p_term AND c.base <> 'request' ORDER BY x.n
 $$;
 REVOKE ALL ON FUNCTION card.term_deadlines(text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.term_deadlines(text) TO card_city, card_district;
@@ -86,7 +160,6 @@ GRANT EXECUTE ON FUNCTION card.term_deadlines(text) TO card_city, card_district;
 CREATE OR REPLACE FUNCTION card.term_flags(p_term text, p_district text)
 RETURNS TABLE (flag text, count bigint, which text)
 LANGUAGE sql STABLE AS $$
-	WITH t AS (SELECT * FROM card.term WHERE code = p_term)
 	SELECT 'census_late', count(*), string_agg(c.district, ',' ORDER BY c.district)
 	  FROM card.census c WHERE c.term = p_term AND c.late
 	   AND (p_district IS NULL OR c.district = p_district)
@@ -118,9 +191,9 @@ LANGUAGE sql STABLE AS $$
 	   AND (p_district IS NULL OR d.district = p_district)
 	UNION ALL
 	SELECT 'short_after_due', count(*), string_agg(s.org, ',' ORDER BY s.org)
-	  FROM card.term_status(p_term, p_district) s, t
+	  FROM card.term_status(p_term, p_district) s
 	 WHERE s.kind = 'school' AND s.distributed < coalesce(s.planned, 0)
-	   AND card.bureau_today() > t.start_date + 7
+	   AND card.bureau_today() > card.step_due((SELECT x FROM card.term x WHERE x.code = p_term), 'distribution')
 $$;
 REVOKE ALL ON FUNCTION card.term_flags(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.term_flags(text, text) TO card_city, card_district;

@@ -224,7 +224,7 @@ BEGIN
 		RAISE EXCEPTION 'the census of district "%" is already %', p_district, c.state
 			USING ERRCODE = 'CR003';
 	END IF;
-	SELECT t.census_due INTO v_due FROM card.term t WHERE t.code = p_term;
+	SELECT card.step_due(t, 'census') INTO v_due FROM card.term t WHERE t.code = p_term;
 	v_late := card.bureau_today() > v_due;
 	INSERT INTO card.document (id, kind, term, district, note)
 	VALUES (p_doc, 'census-submission', p_term, p_district, 'census submission');

@@ -27,9 +27,9 @@ BEGIN
 		RAISE EXCEPTION 'invalid feed position' USING ERRCODE = 'CR004',
 			DETAIL = 'after must be >= 0 and limit from 1 to 1000.';
 	END IF;
-	-- 7243300: "libcard feed".  Held to the end of this transaction, so the next sequencer
+	-- card.feed_lock_key(): held to the end of this transaction, so the next sequencer
 	-- (whose statements take fresh snapshots in READ COMMITTED) sees these assignments.
-	PERFORM pg_advisory_xact_lock(7243300);
+	PERFORM pg_advisory_xact_lock(card.feed_lock_key());
 	SELECT coalesce(max(r.feed_id), 0) INTO base FROM card.redemption r;
 	UPDATE card.redemption r SET feed_id = base + n.rn
 	FROM (SELECT u.serial AS s, row_number() OVER (ORDER BY u.id) AS rn

@@ -175,7 +175,7 @@ BEGIN
 		RAISE EXCEPTION 'give either a count or a serial range' USING ERRCODE = 'CR004';
 	END IF;
 	PERFORM card.wf_access(f.district);
-	v_due := t.start_date - 7;
+	v_due := card.step_due(t, 'delivery');
 	INSERT INTO card.document (id, kind, term, district, note)
 	VALUES (p_doc, 'shipment', p_term, d.district, format('shipment %s -> %s', f.code, d.code));
 	IF p_serials IS NOT NULL THEN
@@ -217,6 +217,39 @@ GRANT EXECUTE ON FUNCTION card.photo_type(bytea) TO card_city, card_district;
 -- Receive a shipment: the receiver's signed receipt with its photo.  p_count NULL = as
 -- shipped.  Fewer counted than shipped: the lowest serials of the shipment go to stock, the
 -- rest stay in transit under the shipment (the discrepancy, for the adjustment).
+-- The receipt check, the only one (receipts of shipments, returns and supplements): the
+-- signer's name, the photo (present, at most 10 MiB, a JPEG, PNG or PDF by content), and the
+-- date (given, not after today; not before p_earliest when that is not NULL).  Returns the
+-- photo's type.
+CREATE OR REPLACE FUNCTION card.receipt_check(p_signer text, p_date date, p_photo bytea, p_earliest date)
+RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_type text;
+BEGIN
+	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
+		RAISE EXCEPTION 'the receipt needs the signer''s name' USING ERRCODE = 'CR004';
+	END IF;
+	IF p_photo IS NULL OR length(p_photo) = 0 THEN
+		RAISE EXCEPTION 'no receipt without the photo of the signed receipt' USING ERRCODE = 'CR004';
+	END IF;
+	IF length(p_photo) > 10 * 1024 * 1024 THEN
+		RAISE EXCEPTION 'the receipt photo is too large (% bytes)', length(p_photo)
+			USING ERRCODE = 'CR004', DETAIL = 'The limit is 10 MiB.';
+	END IF;
+	v_type := card.photo_type(p_photo);
+	IF v_type IS NULL THEN
+		RAISE EXCEPTION 'the receipt photo is not a JPEG, PNG or PDF file' USING ERRCODE = 'CR004';
+	END IF;
+	IF p_date IS NULL OR p_date > card.bureau_today() OR p_date < p_earliest THEN
+		RAISE EXCEPTION 'the receipt date % is not between % and today', p_date,
+			coalesce(p_earliest::text, 'the start') USING ERRCODE = 'CR004';
+	END IF;
+	RETURN v_type;
+END $$;
+REVOKE ALL ON FUNCTION card.receipt_check(text, date, bytea, date) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receipt_check(text, date, bytea, date) TO card_city, card_district;
+
 CREATE OR REPLACE FUNCTION card.receive(p_shipment uuid, p_doc uuid, p_signer text, p_date date,
                              p_count bigint, p_photo bytea)
 RETURNS TABLE (shipped bigint, counted bigint, received bigint, discrepancy bigint, late boolean,
@@ -234,7 +267,7 @@ DECLARE
 BEGIN
 	-- Receipts of one shipment are serialised by an advisory lock (a district may read its
 	-- shipments but not lock them FOR UPDATE); card.receipt's unique shipment backs it up.
-	PERFORM pg_advisory_xact_lock(hashtextextended('card.receipt|' || p_shipment::text, 0));
+	PERFORM pg_advisory_xact_lock(card.receipt_lock_key(p_shipment));
 	-- A district login knows only its own districts' shipments.
 	SELECT * INTO s FROM card.shipment x
 	 WHERE x.id = p_shipment AND (card.is_city() OR x.district = ANY (card.my_districts()));
@@ -245,25 +278,8 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM card.receipt WHERE shipment = p_shipment) THEN
 		RAISE EXCEPTION 'shipment % is already received', p_shipment USING ERRCODE = 'CR003';
 	END IF;
-	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
-		RAISE EXCEPTION 'the receipt needs the signer''s name' USING ERRCODE = 'CR004';
-	END IF;
-	IF p_photo IS NULL OR length(p_photo) = 0 THEN
-		RAISE EXCEPTION 'no receipt without the photo of the signed receipt' USING ERRCODE = 'CR004';
-	END IF;
-	IF length(p_photo) > 10 * 1024 * 1024 THEN
-		RAISE EXCEPTION 'the receipt photo is too large (% bytes)', length(p_photo)
-			USING ERRCODE = 'CR004', DETAIL = 'The limit is 10 MiB.';
-	END IF;
-	v_type := card.photo_type(p_photo);
-	IF v_type IS NULL THEN
-		RAISE EXCEPTION 'the receipt photo is not a JPEG, PNG or PDF file' USING ERRCODE = 'CR004';
-	END IF;
+	v_type := card.receipt_check(p_signer, p_date, p_photo, s.shipped_on);
 	SELECT * INTO t FROM card.term WHERE code = s.term;
-	IF p_date IS NULL OR p_date > card.bureau_today() OR p_date < s.shipped_on THEN
-		RAISE EXCEPTION 'the receipt date % is not between the shipping date % and today', p_date, s.shipped_on
-			USING ERRCODE = 'CR004';
-	END IF;
 	v_count := coalesce(p_count, s.count);
 	IF v_count < 0 THEN
 		RAISE EXCEPTION 'the received count must not be negative' USING ERRCODE = 'CR004';
@@ -333,11 +349,11 @@ BEGIN
 	PERFORM card.move_count(p_term, p_doc, 'distribution', p_school, 'stock', p_school,
 	                        'distributed', p_count);
 	INSERT INTO card.distribution (id, term, school, district, count, due, done_on, late)
-	VALUES (p_doc, p_term, p_school, o.district, p_count, t.start_date + 7, v_date, v_date > t.start_date + 7);
+	VALUES (p_doc, p_term, p_school, o.district, p_count, card.step_due(t, 'distribution'), v_date, v_date > card.step_due(t, 'distribution'));
 	INSERT INTO card.distribution_line (distribution, line, grade, class, count)
 	SELECT p_doc, x.l, x.g, coalesce(x.c, ''), x.n
 	  FROM unnest(p_line, p_grade, p_class, p_counts) AS x(l, g, c, n);
-	RETURN QUERY SELECT p_count, v_before + p_count, v_census, t.start_date + 7, v_date > t.start_date + 7;
+	RETURN QUERY SELECT p_count, v_before + p_count, v_census, card.step_due(t, 'distribution'), v_date > card.step_due(t, 'distribution');
 END $$;
 REVOKE ALL ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) TO card_city, card_district;
@@ -362,7 +378,7 @@ DECLARE
 BEGIN
 	PERFORM card.wf_access(NULL);
 	-- the same lock as card.receive: a loss and a receipt of one shipment do not interleave
-	PERFORM pg_advisory_xact_lock(hashtextextended('card.receipt|' || p_shipment::text, 0));
+	PERFORM pg_advisory_xact_lock(card.receipt_lock_key(p_shipment));
 	SELECT * INTO s FROM card.shipment x WHERE x.id = p_shipment;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'shipment % does not exist', p_shipment USING ERRCODE = 'CR002';
@@ -391,7 +407,7 @@ BEGIN
 		FOR i IN SELECT g FROM generate_series(lower(r.serials), upper(r.serials) - 1) g LOOP
 			-- card.void_card takes this lock too (re-entrant); taken first, no redemption can
 			-- slip in between the check and the void
-			PERFORM pg_advisory_xact_lock(343452248145133568 + i);
+			PERFORM pg_advisory_xact_lock(card.card_lock_key(i));
 			IF EXISTS (SELECT 1 FROM card.redemption x WHERE x.serial = i) THEN
 				v_state := 'redeemed';
 			ELSE

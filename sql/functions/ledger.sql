@@ -78,12 +78,56 @@ $$;
 REVOKE ALL ON FUNCTION card.balance(text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.balance(text, text, text) TO card_city, card_district;
 
+-- The advisory-lock keys of libcard, one named function each, so that every lock on one thing
+-- takes the same key.  Besides these, `cardctl db migrate` holds the session lock 7243011
+-- (MIGRATE_LOCK in libcard/migrate.c: it runs before any function here exists).
+--   card.card_lock_key(serial)      one card: a void (exclusive) against a redemption (shared);
+--                                   0x4C43 << 44 | serial, above every serial
+--   card.feed_lock_key()            the feed sequencer (card.feed): 7243300
+--   card.receipt_lock_key(shipment) the receipt or the loss of one shipment
+--   card.holder_lock_key(term, org, state)  one holder of cards (card.holder_lock)
+CREATE OR REPLACE FUNCTION card.card_lock_key(p_serial bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT 343452248145133568 + p_serial
+$$;
+REVOKE ALL ON FUNCTION card.card_lock_key(bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.card_lock_key(bigint) TO card_city, card_district, card_daemon;
+
+CREATE OR REPLACE FUNCTION card.feed_lock_key() RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT 7243300::bigint
+$$;
+REVOKE ALL ON FUNCTION card.feed_lock_key() FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.feed_lock_key() TO card_city, card_daemon;
+
+CREATE OR REPLACE FUNCTION card.receipt_lock_key(p_shipment uuid) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT hashtextextended('card.receipt|' || p_shipment::text, 0)
+$$;
+REVOKE ALL ON FUNCTION card.receipt_lock_key(uuid) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receipt_lock_key(uuid) TO card_city, card_district;
+
+CREATE OR REPLACE FUNCTION card.holder_lock_key(p_term text, p_org text, p_state text) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT hashtextextended('card.holder|' || p_term || '|' || p_org || '|' || p_state, 0)
+$$;
+REVOKE ALL ON FUNCTION card.holder_lock_key(text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.holder_lock_key(text, text, text) TO card_city, card_district;
+
+-- Serials are 40 bits (CARD_SERIAL_MAX in include/card/code.h is serial_limit() - 1).
+CREATE OR REPLACE FUNCTION card.serial_limit() RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT 1099511627776::bigint
+$$;
+REVOKE ALL ON FUNCTION card.serial_limit() FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.serial_limit() TO card_city, card_district, card_daemon;
+
 CREATE OR REPLACE FUNCTION card.holder_lock(p_term text, p_org_a text, p_state_a text, p_org_b text,
                                             p_state_b text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	ka bigint := hashtextextended('card.holder|' || p_term || '|' || p_org_a || '|' || p_state_a, 0);
-	kb bigint := hashtextextended('card.holder|' || p_term || '|' || p_org_b || '|' || p_state_b, 0);
+	ka bigint := card.holder_lock_key(p_term, p_org_a, p_state_a);
+	kb bigint := card.holder_lock_key(p_term, p_org_b, p_state_b);
 BEGIN
 	PERFORM card.ledger_lock();
 	PERFORM pg_advisory_xact_lock(least(ka, kb));
@@ -144,7 +188,7 @@ DECLARE
 BEGIN
 	PERFORM card.move_check(p_term, p_doc, p_kind, p_from_org, p_from_state, p_to_org, p_to_state);
 	IF p_serials IS NULL OR isempty(p_serials) OR lower_inf(p_serials) OR upper_inf(p_serials)
-	   OR lower(p_serials) < 0 OR upper(p_serials) > 1099511627776 THEN
+	   OR lower(p_serials) < 0 OR upper(p_serials) > card.serial_limit() THEN
 		RAISE EXCEPTION 'invalid serial range %', coalesce(p_serials::text, 'NULL')
 			USING ERRCODE = 'CR004', HINT = 'A range is [first, last+1) with 0 <= first <= last < 2^40.';
 	END IF;
@@ -285,7 +329,7 @@ BEGIN
 	-- Exclusive per-serial lock, paired with the shared one card.redeem_many takes: without
 	-- it a void and a redemption racing could both commit (each unaware of the other).  After
 	-- the lock, the next statement sees any redemption committed before it.
-	PERFORM pg_advisory_xact_lock(343452248145133568 + p_serial);  -- 0x4C43 << 44 | serial
+	PERFORM pg_advisory_xact_lock(card.card_lock_key(p_serial));
 	IF EXISTS (SELECT 1 FROM card.redemption r WHERE r.serial = p_serial) THEN
 		RAISE EXCEPTION 'card % was redeemed: it cannot be voided', p_serial USING ERRCODE = 'CR001';
 	END IF;

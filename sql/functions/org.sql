@@ -217,7 +217,7 @@ BEGIN
 	END IF;
 	-- The counter row's lock is held to the end of the transaction: mints are serialised here.
 	UPDATE card.serial_counter SET next_serial = next_serial + p_count
-	WHERE next_serial + p_count <= 1099511627776
+	WHERE next_serial + p_count <= card.serial_limit()
 	RETURNING next_serial - p_count INTO v_first;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'not enough serials left for % cards', p_count

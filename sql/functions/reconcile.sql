@@ -103,8 +103,8 @@ DECLARE
 	t card.term := card.rc_term(p_term);
 	f card.org := card.rc_org(p_from, 'school');
 	d card.org := card.rc_org(p_to, 'school');
-	v_due date := t.start_date;  -- delivery (S-7) + 7
-	v_late boolean := card.bureau_today() > t.start_date;
+	v_due date := card.step_due(t, 'self-adjustment');
+	v_late boolean := card.bureau_today() > v_due;
 	v_ranges int8multirange := '{}';
 	v_r int8range;
 BEGIN
@@ -262,8 +262,8 @@ BEGIN
 	INSERT INTO card.document (id, kind, term, district, note)
 	VALUES (p_doc, 'adjustment-report', p_term, p_district, 'adjustment report (Annex 4)');
 	INSERT INTO card.adjust_report AS a (term, district, doc, due, filed_on, late)
-	VALUES (p_term, p_district, p_doc, t.start_date + 14, card.bureau_today(),
-	        card.bureau_today() > t.start_date + 14)
+	VALUES (p_term, p_district, p_doc, card.step_due(t, 'adjustment-report'), card.bureau_today(),
+	        card.bureau_today() > card.step_due(t, 'adjustment-report'))
 	ON CONFLICT ON CONSTRAINT adjust_report_pkey DO UPDATE
 	SET doc = EXCLUDED.doc, filed_on = EXCLUDED.filed_on, late = EXCLUDED.late,
 	    filed_by = current_user, filed_at = now();
@@ -271,8 +271,8 @@ BEGIN
 	INSERT INTO card.adjust_line (term, district, school, surplus, shortage, reason, line)
 	SELECT p_term, p_district, i.school, i.surplus, i.shortage, i.reason, i.line FROM adjust_in i;
 	RETURN QUERY SELECT count(*)::integer, coalesce(sum(i.surplus), 0)::bigint,
-	                    coalesce(sum(i.shortage), 0)::bigint, t.start_date + 14,
-	                    card.bureau_today() > t.start_date + 14
+	                    coalesce(sum(i.shortage), 0)::bigint, card.step_due(t, 'adjustment-report'),
+	                    card.bureau_today() > card.step_due(t, 'adjustment-report')
 	             FROM adjust_in i;
 END $$;
 REVOKE ALL ON FUNCTION card.adjust_file(text, text, uuid, integer[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
@@ -400,7 +400,7 @@ BEGIN
 	END IF;
 	INSERT INTO card.document (id, kind, term, note) VALUES (p_doc, 'settlement', p_term, 'city adjustment');
 	INSERT INTO card.settlement (term, doc, due, done_on, late)
-	VALUES (p_term, p_doc, t.start_date + 20, card.bureau_today(), card.bureau_today() > t.start_date + 20);
+	VALUES (p_term, p_doc, card.step_due(t, 'city-adjustment'), card.bureau_today(), card.bureau_today() > card.step_due(t, 'city-adjustment'));
 	FOR r IN SELECT p.district, k.kind, CASE k.kind WHEN 'return' THEN p.return_count ELSE p.supplement_count END AS n
 	         FROM card.adjust_proposal(p_term) p, (VALUES ('return'), ('supplement')) k(kind)
 	         ORDER BY p.district, k.kind LOOP
@@ -597,8 +597,8 @@ BEGIN
 	INSERT INTO card.replacement (id, term, district, school, old_serial, new_serial, source, state,
 	                              reason, requested, due, done_on, late, by_role)
 	VALUES (p_doc, p_term, s.district, s.code, p_serial, lower(v_new), v_src, h.state, p_reason,
-	        v_req, v_req + 7, v_today, v_today > v_req + 7, session_user);
-	RETURN QUERY SELECT p_serial, lower(v_new), v_src, h.state::text, v_req + 7, v_today > v_req + 7;
+	        v_req, card.step_due(t, 'replacement', v_req), v_today, v_today > card.step_due(t, 'replacement', v_req), session_user);
+	RETURN QUERY SELECT p_serial, lower(v_new), v_src, h.state::text, card.step_due(t, 'replacement', v_req), v_today > card.step_due(t, 'replacement', v_req);
 END $$;
 REVOKE ALL ON FUNCTION card.replace(text, uuid, text, bigint, text, date) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.replace(text, uuid, text, bigint, text, date) TO card_city, card_district;
@@ -642,10 +642,10 @@ DECLARE
 BEGIN
 	PERFORM card.rc_term(p_term);
 	SELECT * INTO t FROM card.term WHERE code = p_term FOR UPDATE;
-	IF card.bureau_today() <= t.start_date + 30 THEN
+	IF card.bureau_today() <= card.step_due(t, 'close') THEN
 		RAISE EXCEPTION 'the adjustment of term "%" is open until %: no charges before the close', p_term,
-			t.start_date + 30 USING ERRCODE = 'CR003',
-			HINT = format('Charges can be made from %s on.', t.start_date + 31);
+			card.step_due(t, 'close') USING ERRCODE = 'CR003',
+			HINT = format('Charges can be made from %s on.', card.step_due(t, 'close') + 1);
 	END IF;
 	IF t.closed_at IS NULL THEN
 		v_new := true;
@@ -681,34 +681,3 @@ $$;
 REVOKE ALL ON FUNCTION card.rc_adjusted(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.rc_adjusted(text, text) TO card_city, card_district;
 
--- The checks card.receive makes of a receipt (same messages): the signer's name, the
--- photo (present, at most 10 MiB, a JPEG, PNG or PDF by content), and the date (given, not
--- after today; not before p_earliest when that is not NULL).  Returns the photo's type.
-CREATE OR REPLACE FUNCTION card.receipt_check(p_signer text, p_date date, p_photo bytea, p_earliest date)
-RETURNS text
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	v_type text;
-BEGIN
-	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
-		RAISE EXCEPTION 'the receipt needs the signer''s name' USING ERRCODE = 'CR004';
-	END IF;
-	IF p_photo IS NULL OR length(p_photo) = 0 THEN
-		RAISE EXCEPTION 'no receipt without the photo of the signed receipt' USING ERRCODE = 'CR004';
-	END IF;
-	IF length(p_photo) > 10 * 1024 * 1024 THEN
-		RAISE EXCEPTION 'the receipt photo is too large (% bytes)', length(p_photo)
-			USING ERRCODE = 'CR004', DETAIL = 'The limit is 10 MiB.';
-	END IF;
-	v_type := card.photo_type(p_photo);
-	IF v_type IS NULL THEN
-		RAISE EXCEPTION 'the receipt photo is not a JPEG, PNG or PDF file' USING ERRCODE = 'CR004';
-	END IF;
-	IF p_date IS NULL OR p_date > card.bureau_today() OR p_date < p_earliest THEN
-		RAISE EXCEPTION 'the receipt date % is not between % and today', p_date,
-			coalesce(p_earliest::text, 'the start') USING ERRCODE = 'CR004';
-	END IF;
-	RETURN v_type;
-END $$;
-REVOKE ALL ON FUNCTION card.receipt_check(text, date, bytea, date) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.receipt_check(text, date, bytea, date) TO card_city, card_district;

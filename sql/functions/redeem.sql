@@ -11,7 +11,8 @@
 -- account's redemption is never revealed).  A business outcome never raises: one bad request
 -- does not fail the others.  Malformed input (arrays of different lengths, a serial outside
 -- 40 bits, a key_id outside 0..15, an account that is not 1..64 characters without control
--- characters, an idempotency key that is not 1..255 bytes) raises CR004 and changes nothing.
+-- characters, an idempotency key that is not 1..255 printable ASCII characters, 0x21-0x7E:
+-- card_idem_key_valid in include/card/redeem.h) raises CR004 and changes nothing.
 --
 -- Exactly once: the serial is the primary key of card.redemption and the rows are inserted
 -- with ON CONFLICT DO NOTHING, after checking in the same statement that each serial lies in a
@@ -37,12 +38,12 @@
 --
 -- A void and a redemption of one card never both commit.  They write different tables, so in
 -- READ COMMITTED neither would see the other's uncommitted row: both need one lock they both
--- take.  Cards are ranges, not rows, so it is a transaction-level advisory lock per card (key
--- 0x4C43 << 44 | serial, as in card.void_card, ledger.sql): redeem_many takes it shared for
--- every serial of the call, in serial order, in a statement of its own; card.void_card (and
--- the lost-in-transit voids of delivery.sql) take it exclusive.
--- The redeeming statement starts after every lock is granted, so its snapshot sees any void
--- committed before, and a void waits until the redemption commits and then finds its row.
+-- take.  Cards are ranges, not rows, so it is a transaction-level advisory lock per card
+-- (card.card_lock_key, ledger.sql): redeem_many takes it shared for every serial of the call,
+-- in serial order, in a statement of its own; card.void_card (and the lost-in-transit voids
+-- of delivery.sql) take it exclusive.  The redeeming statement starts after every lock is
+-- granted, so its snapshot sees any void committed before, and a void waits until the
+-- redemption commits and then finds its row.
 -- Nothing cheaper closes the race: a row lock would have to be on the batch row (FOR KEY
 -- SHARE from every concurrent redemption makes it a multixact on one hot row, and a void's
 -- exclusive lock would stop the whole batch for the void's transaction), and SERIALIZABLE
@@ -81,13 +82,13 @@ BEGIN
 	END IF;
 	SELECT min(q.i) INTO v_bad
 	FROM unnest(p_serials, p_key_ids, p_accounts, p_idem_keys) WITH ORDINALITY AS q(s, k, a, ik, i)
-	WHERE q.s IS NULL OR q.s NOT BETWEEN 0 AND 1099511627775
+	WHERE q.s IS NULL OR q.s NOT BETWEEN 0 AND card.serial_limit() - 1
 	   OR q.k IS NULL OR q.k NOT BETWEEN 0 AND 15
 	   OR q.a IS NULL OR length(q.a) NOT BETWEEN 1 AND 64 OR q.a ~ '[\u0001-\u001f\u007f-\u009f]'
-	   OR octet_length(q.ik) NOT BETWEEN 1 AND 255;
+	   OR q.ik !~ '^[!-~]{1,255}$';
 	IF v_bad IS NOT NULL THEN
 		RAISE EXCEPTION 'invalid redemption request %', v_bad USING ERRCODE = 'CR004',
-			DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 bytes.';
+			DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 printable ASCII characters (no spaces).';
 	END IF;
 
 	-- 1. Claim idempotency keys: one INSERT, in key order (the first request with each key).
@@ -107,9 +108,10 @@ BEGIN
 	END IF;
 
 	-- 2. The per-card shared lock, in serial order, that pairs with card.void_card's
-	-- exclusive one (key 0x4C43 << 44 | serial).  Taken in a statement of its own, before the one that looks for void
-	-- rows: in READ COMMITTED that one's snapshot is taken after every lock is granted.
-	PERFORM pg_advisory_xact_lock_shared(343452248145133568 + u.s)
+	-- exclusive one (card.card_lock_key).  Taken in a statement of its own, before the one
+	-- that looks for void rows: in READ COMMITTED that one's snapshot is taken after every
+	-- lock is granted.
+	PERFORM pg_advisory_xact_lock_shared(card.card_lock_key(u.s))
 	FROM (SELECT DISTINCT q.s FROM unnest(p_serials) WITH ORDINALITY AS q(s, i)
 	      WHERE v_owner[q.i] >= 0 ORDER BY q.s) u;
 

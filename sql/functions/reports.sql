@@ -134,6 +134,32 @@ $$;
 REVOKE ALL ON FUNCTION card.report_annex5(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_annex5(text, text) TO card_city, card_district;
 
+-- Annex 6, the acceptance certificate of a district: what does not match and the verdict
+-- (验收意见).  missing: cards shipped to the district but not on its receipts (lost in transit);
+-- not_returned: surplus it was to return and did not, charged at face value (charge_fen).
+CREATE OR REPLACE FUNCTION card.report_annex6(p_term text, p_district text)
+RETURNS TABLE (district text, missing bigint, not_returned bigint, charge_fen bigint, verdict text)
+LANGUAGE sql STABLE AS $$
+	WITH a5 AS (SELECT * FROM card.report_annex5(p_term, p_district) x WHERE x.school IS NULL LIMIT 1),
+	a4 AS (SELECT * FROM card.report_annex4(p_term, p_district) x WHERE x.school IS NULL LIMIT 1),
+	f AS (
+		SELECT a5.district, coalesce(a5.shipped, 0) - coalesce(a5.received, 0) AS missing,
+		       coalesce(a4.not_returned, 0) AS not_returned, coalesce(a5.charge_fen, 0) AS charge_fen
+		  FROM a5 JOIN a4 ON a4.district = a5.district
+	)
+	SELECT f.district, f.missing, f.not_returned, f.charge_fen,
+	       CASE WHEN f.missing > 0 THEN format('签收比发出少 %s 张（途中短少，见签收回执），', f.missing)
+	            ELSE '' END
+	       || CASE WHEN f.not_returned > 0
+	               THEN format('未退回 %s 张，按面值扣款 %s 元后，同意验收。', f.not_returned,
+	                           to_char(f.charge_fen / 100.0, 'FM999999999990.00'))
+	               WHEN f.missing > 0 THEN '其余发放数量与签收回执一致，同意验收。'
+	               ELSE '发放数量与签收回执一致，账实相符，同意验收。' END
+	  FROM f
+$$;
+REVOKE ALL ON FUNCTION card.report_annex6(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_annex6(text, text) TO card_city, card_district;
+
 -- Coverage: handed out (distributed, replacements included), redeemed, rate, unredeemed.  The
 -- district rows carry the timeliness of its steps: 按时 (on time), 逾期 (late), 未报 (not filed),
 -- 'n/m 逾期' (receipts: n of m late), 'n/m 未签收' (n of m shipments not received), 未审批.
@@ -204,8 +230,8 @@ BEGIN
 	INSERT INTO card.document (id, kind, term, district, note)
 	VALUES (p_doc, 'final-report', p_term, p_district, 'final report (Annex 5, Annex 6)');
 	INSERT INTO card.final_report (term, district, doc, signer, filed_on, late)
-	VALUES (p_term, p_district, p_doc, btrim(p_signer), card.bureau_today(), card.bureau_today() > t.start_date + 30);
-	RETURN QUERY SELECT p_doc, card.bureau_today(), card.bureau_today() > t.start_date + 30, true;
+	VALUES (p_term, p_district, p_doc, btrim(p_signer), card.bureau_today(), card.bureau_today() > card.step_due(t, 'final-report'));
+	RETURN QUERY SELECT p_doc, card.bureau_today(), card.bureau_today() > card.step_due(t, 'final-report'), true;
 END $$;
 REVOKE ALL ON FUNCTION card.final_report_file(text, text, uuid, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.final_report_file(text, text, uuid, text) TO card_city, card_district;

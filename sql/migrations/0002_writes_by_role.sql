@@ -67,6 +67,12 @@ DROP POLICY void_district ON card.void;
 CREATE POLICY void_district ON card.void FOR SELECT TO card_district
 	USING (EXISTS (SELECT 1 FROM card.document d WHERE d.id = doc));
 
+-- The documents of the steps that are SECURITY DEFINER now are written by those steps alone:
+-- a district login cannot file a shipment, receipt, distribution or transfer by hand (a receipt
+-- "on time" that no step made).
+REVOKE INSERT, UPDATE, DELETE ON card.shipment, card.receipt, card.distribution,
+	card.distribution_line, card.transfer FROM card_district;
+
 -- The tables only the server's functions write.
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE
 	ON card.redemption, card.idempotency, card.serial_counter, card.schema_version,
@@ -88,6 +94,9 @@ END $$;
 REVOKE ALL ON FUNCTION card.token_revoke_once() FROM PUBLIC, card_city, card_district, card_daemon;
 CREATE TRIGGER api_token_revoke_once BEFORE UPDATE ON card.api_token
 	FOR EACH ROW EXECUTE FUNCTION card.token_revoke_once();
+
+-- cardd checks at start that the schema is the one its libcard knows (card_store_check_schema).
+GRANT SELECT ON card.schema_version, card.function_file TO card_daemon;
 
 -- From here on a migration grants each table's privileges itself.
 ALTER DEFAULT PRIVILEGES IN SCHEMA card REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM card_city;
