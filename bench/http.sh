@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# http.sh -- redemptions over HTTP (cardd + wrk) against the same SQL run by pgbench.
+# http.sh -- redemptions over HTTP (cardd + wrk) against PostgreSQL's own ceiling, in one run.
 #
 # Usage: bench/http.sh [BUILDDIR]        (default: _build/dev beside this script)
 #        DURATION=10 CONNS="16 64" bench/http.sh ...
+#        MINT_MORE=0 HALF=0 bench/http.sh ...   (skip the 20 M cards step, the half-peak step)
+#        CARDD_CONF="http_threads = 2" bench/http.sh ...   (more lines for cardd.conf)
 #
 # In one run, on one DURABLE private cluster (CARD_PG_DURABLE=1 tests/pg-run: fsync and
 # synchronous_commit on -- durability is the point), loopback only:
 #  1. mints a batch, derives distinct codes with `cardctl code derive`;
-#  2. runs cardd and drives POST /v1/redemptions with wrk (bench/redeem.lua: every request a
-#     different valid code, its own account and Idempotency-Key) at each of CONNS connections;
-#  3. runs pgbench with the single-redemption SQL cardd calls (card.redeem_many with one
-#     element: one redemption per transaction, random distinct serials, an Idempotency-Key)
-#     at the same concurrency on the same database;
-#  4. prints both rates and the ratio (target: cardd >= 1.0x pgbench), p99 latency at about
-#     half of cardd's peak rate (fewer connections, below), and cardd's RSS under load.
+#  2. at each of CONNS connections:
+#     - the baseline: pgbench with one plain `INSERT ... ON CONFLICT DO NOTHING` per
+#       transaction into a bare table (serial primary key, account, timestamp; no checks at
+#       all), random serials: PostgreSQL's ceiling for one durable row per transaction;
+#     - cardd driven by wrk (bench/redeem.lua: POST /v1/redemptions, every request a different
+#       valid code, its own account and Idempotency-Key): rate, p99, and the ratio to the
+#       baseline (target >= 1.2x at 64 connections, >= 1.0x at 16);
+#     - CPU per redemption during that cardd run: PostgreSQL's and cardd's core-seconds (from
+#       /proc: utime + stime of cardd, of the postmaster and its children, and of the children
+#       reaped meanwhile) divided by the redemptions answered (target PostgreSQL + cardd <= 60 us);
+#  3. pgbench calling card.redeem_many with 256 distinct serials and Idempotency-Keys per
+#     transaction: the database's own rate for the redemption SQL, and its CPU per redemption;
+#  4. p99 at about half of cardd's peak rate (fewer connections, below; target <= 20 ms);
+#  5. mints 19 M more cards (20 M in all) and runs cardd again at the last of CONNS: the rate
+#     must not depend on how many cards were minted (target within 10 %);
+#  6. cardd's peak RSS under load (target <= 64 MB), and a check that the database holds
+#     exactly the redemptions answered.
 # Each measured run lasts DURATION seconds (default 10, at most 20).
 #
 # Latency at half the peak: wrk2 (fixed-rate wrk) is not packaged, so this uses wrk's latency
@@ -37,6 +49,8 @@ B=$2
 DURATION=${DURATION:-10}
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 20 ] || { echo "http.sh: DURATION must be 1..20" >&2; exit 1; }
 CONNS=${CONNS:-16 64}
+MINT_MORE=${MINT_MORE:-1}
+HALF=${HALF:-1}
 THREADS=2
 CARDCTL="$B/tools/cardctl"
 T=$(mktemp -d "${TMPDIR:-/tmp}/libcard-bench.XXXXXX")
@@ -47,14 +61,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== durable cluster: fsync=$(psql -XAtc 'SHOW fsync') synchronous_commit=$(psql -XAtc 'SHOW synchronous_commit')"
+echo "== durable cluster: fsync=$(psql -XAtc 'SHOW fsync') synchronous_commit=$(psql -XAtc 'SHOW synchronous_commit');" \
+	"$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 "$CARDCTL" db migrate >/dev/null
 "$CARDCTL" key new --keyring "$T/keyring" --id 0 --label bench >/dev/null
 
 # Serials: each cardd run gets its own range of codes, each pgbench run its own range; every
 # request redeems a card nobody has redeemed.  Room for 40 k/s for DURATION seconds per run.
 PER_RUN=$((40000 * DURATION))
-NRUNS=$(( $(echo "$CONNS" | wc -w) * 2 + 7 ))
+NRUNS=$(( $(echo "$CONNS" | wc -w) + 11 ))
 TOTAL=$((PER_RUN * NRUNS))
 printf 'code,name,kind,parent\nC,city,city,\n' >"$T/org.csv"
 "$CARDCTL" org import "$T/org.csv" >/dev/null
@@ -71,6 +86,7 @@ keyring = $T/keyring
 foreground = yes
 ip_rate = 0
 account_rate = 0
+${CARDD_CONF:-}
 CONF
 "$B/daemon/cardd" -c "$T/cardd.conf" >"$T/cardd.log" 2>&1 &
 CARDD_PID=$!
@@ -80,14 +96,42 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
+# CPU, in clock ticks, from /proc: "PG CARDD".  PostgreSQL is the postmaster, its live children
+# and the children it reaped (cutime + cstime), so backends that exit mid-run still count.
+HZ=$(getconf CLK_TCK)
+PM_PID=$(head -1 "$CARD_TEST_PGDIR/data/postmaster.pid")
+cpu_ticks() {
+	local pg=0 p stat
+	for p in /proc/[0-9]*; do
+		stat=$(cat "$p/stat" 2>/dev/null) || continue
+		stat=${stat##*) } # fields from 3 on: state ppid ... utime(14) stime(15) cutime(16) cstime(17)
+		# shellcheck disable=SC2086
+		set -- $stat
+		if [ "${p#/proc/}" = "$PM_PID" ]; then
+			pg=$((pg + ${12} + ${13} + ${14} + ${15}))
+		elif [ "$2" = "$PM_PID" ]; then
+			pg=$((pg + ${12} + ${13}))
+		fi
+	done
+	stat=$(cat "/proc/$CARDD_PID/stat")
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo "$pg $((${12} + ${13}))"
+}
+# us_per N TICKS: microseconds of CPU per operation.
+us_per() { awk -v n="$1" -v t="$2" -v hz="$HZ" 'BEGIN { printf "%.1f", (n > 0) ? t / hz * 1e6 / n : 0 }'; }
+
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$CARDD_PID/status"; }
-# wrk_run NAME CONNS: sets RATE and P99 (ms), peak RSS in $T/rss.NAME; the full
-# output in $T/wrk.NAME.  Not in a subshell: it takes a serial range.
+# wrk_run NAME CONNS: sets RATE, P99 (ms), N (201s of this run), PG_US and CARDD_US (CPU
+# per redemption); peak RSS in $T/rss.NAME; the full output in $T/wrk.NAME.  Not in a
+# subshell: it takes a serial range.
 wrk_run() {
-	local name=$1 c=$2 peak=0 r
+	local name=$1 c=$2 peak=0 r c0 c1
 	take_range
 	"$CARDCTL" code derive --keyring "$T/keyring" --key-id 0 --serial "$RANGE_START" --count $((40000 * DURATION)) \
 		| awk '{ print $2 }' >"$T/codes.$name"
+	c0=$(cpu_ticks)
 	CODES="$T/codes.$name" WRK_THREADS=$THREADS RUN=$name \
 		wrk -t"$THREADS" -c"$c" -d"${DURATION}s" --latency -s "$TOP/bench/redeem.lua" \
 		"http://127.0.0.1:$PORT/" >"$T/wrk.$name" 2>&1 &
@@ -97,6 +141,7 @@ wrk_run() {
 		sleep 0.5
 	done
 	wait "$w" || { cat "$T/wrk.$name" >&2; exit 1; }
+	c1=$(cpu_ticks)
 	echo "$peak" >"$T/rss.$name"
 	rm -f "$T/codes.$name"
 	local st; st=$(grep '^statuses:' "$T/wrk.$name")
@@ -108,42 +153,81 @@ wrk_run() {
 	fi
 	read -r RATE P99 < <(awk '/^Requests\/sec:/ { rate = $2 } /^p50_us:/ { p99 = $6 / 1000 }
 		END { printf "%.0f %.1f\n", rate, p99 }' "$T/wrk.$name")
-	N201=$((N201 + $(sed -n 's/^statuses: 201=\([0-9]*\).*/\1/p' "$T/wrk.$name")))
+	N=$(sed -n 's/^statuses: 201=\([0-9]*\).*/\1/p' "$T/wrk.$name")
+	N201=$((N201 + N))
+	read -r p0 d0 <<<"$c0"
+	read -r p1 d1 <<<"$c1"
+	PG_US=$(us_per "$N" $((p1 - p0)))
+	CARDD_US=$(us_per "$N" $((d1 - d0)))
 }
 N201=0 NPGB=0
 
-# pgbench_run RUN CONNS: sets TPS (transactions per second, without connection time); RUN is
-# a number, unique per run (it goes into the Idempotency-Keys).
-cat >"$T/redeem.sql" <<'SQL'
-\set n :n + 1
-\set serial :first + permute((:client_id * :per_client + :n) % :range, :range, 1)
-SELECT outcome FROM card.redeem_many(ARRAY[:serial]::bigint[], ARRAY[0], ARRAY['pgbench-' || :client_id],
-	ARRAY['pgb-' || :run || '-' || :client_id || '-' || :n]);
+# The baseline: a bare table and one plain INSERT per transaction.
+psql -XAqc 'CREATE TABLE bench_ceiling (serial bigint PRIMARY KEY, account text NOT NULL,
+	redeemed_at timestamptz NOT NULL DEFAULT now())'
+cat >"$T/ceiling.sql" <<'SQL'
+\set r random(1, 1000000000)
+INSERT INTO bench_ceiling (serial, account) VALUES (:r, 'x') ON CONFLICT (serial) DO NOTHING;
 SQL
-pgbench_run() {
-	local name=$1 c=$2
-	take_range
-	pgbench -n -c "$c" -j "$THREADS" -T "$DURATION" -f "$T/redeem.sql" \
-		-D n=0 -D first="$RANGE_START" -D range="$PER_RUN" -D per_client=$((PER_RUN / c)) -D run="$name" \
-		>"$T/pgbench.$name" 2>&1 || { cat "$T/pgbench.$name" >&2; exit 1; }
-	TPS=$(awk '/^tps = / { printf "%.0f\n", $3 }' "$T/pgbench.$name")
-	NPGB=$((NPGB + $(awk '/^number of transactions actually processed:/ { print $6 }' "$T/pgbench.$name")))
-	# A failed transaction would be an error above; a repeated serial an outcome we did not want.
+# ceiling_run CONNS: sets TPS.
+ceiling_run() {
+	pgbench -n -M prepared -c "$1" -j "$THREADS" -T "$DURATION" -f "$T/ceiling.sql" >"$T/ceiling.$1" 2>&1 \
+		|| { cat "$T/ceiling.$1" >&2; exit 1; }
+	TPS=$(awk '/^tps = / { printf "%.0f\n", $3 }' "$T/ceiling.$1")
 }
 
+# card.redeem_many with 256 distinct serials per call (scattered over this run's range: x -> x *
+# 7919 mod range is one-to-one, 7919 being a prime that does not divide the range), each
+# with its own account and Idempotency-Key, as cardd sends them.  Sets RPS (redemptions per
+# second) and PGB_US (PostgreSQL CPU per redemption).
+BATCH=256
+cat >"$T/redeem_many.sql" <<SQL
+\\set n :n + 1
+\\set base (:client_id * :per_client + :n * $BATCH) % :range
+SELECT count(*) FILTER (WHERE outcome = 'redeemed') FROM card.redeem_many(
+	ARRAY(SELECT :first + (((:base::bigint + g) % :range) * 7919) % :range FROM generate_series(0, $((BATCH - 1))) g),
+	array_fill(0, ARRAY[$BATCH]),
+	ARRAY(SELECT 'pgbench-' || :client_id || '-' || g FROM generate_series(0, $((BATCH - 1))) g),
+	ARRAY(SELECT 'pgb-' || :client_id || '-' || :n || '-' || g FROM generate_series(0, $((BATCH - 1))) g));
+SQL
+redeem_many_run() {
+	local c=$1 c0 c1 p0 p1 txn
+	take_range
+	c0=$(cpu_ticks)
+	pgbench -n -M prepared -c "$c" -j "$THREADS" -T "$DURATION" -f "$T/redeem_many.sql" \
+		-D n=0 -D first="$RANGE_START" -D range="$PER_RUN" -D per_client=$((PER_RUN / c)) \
+		>"$T/redeem_many.$c" 2>&1 || { cat "$T/redeem_many.$c" >&2; exit 1; }
+	c1=$(cpu_ticks)
+	txn=$(awk '/^number of transactions actually processed:/ { print $6 }' "$T/redeem_many.$c")
+	NPGB=$((NPGB + txn * BATCH))
+	RPS=$(awk -v b=$BATCH '/^tps = / { printf "%.0f\n", $3 * b }' "$T/redeem_many.$c")
+	read -r p0 _ <<<"$c0"
+	read -r p1 _ <<<"$c1"
+	PGB_US=$(us_per $((txn * BATCH)) $((p1 - p0)))
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", (b > 0) ? a / b : 0 }'; }
+
 echo "== $DURATION s per run, $THREADS wrk threads / pgbench threads, loopback, cardd defaults but rate limits off"
-printf '%-6s %12s %12s %7s %10s %12s\n' conns "cardd r/s" "pgbench t/s" ratio "cardd p99" "cardd RSS"
-peak=0
+printf '%-6s %13s %10s %7s %10s %22s %10s\n' conns "baseline t/s" "cardd r/s" ratio "cardd p99" \
+	"CPU/redemption PG+cardd" "cardd RSS"
+peak=0 last_rate=0 last_c=0
 for c in $CONNS; do
+	ceiling_run "$c"
 	wrk_run "c$c" "$c"
-	pgbench_run "$c" "$c"
 	[ "$RATE" -gt "$peak" ] && peak=$RATE
-	printf '%-6s %12s %12s %6.2fx %8s ms %9s kB\n' "$c" "$RATE" "$TPS" "$(awk -v a="$RATE" -v b="$TPS" 'BEGIN { print a / b }')" \
-		"$P99" "$(cat "$T/rss.c$c")"
+	last_rate=$RATE last_c=$c
+	printf '%-6s %13s %10s %7s %7s ms %9s = %s + %s us %7s kB\n' "$c" "$TPS" "$RATE" "$(ratio "$RATE" "$TPS")" \
+		"$P99" "$(awk -v a="$PG_US" -v b="$CARDD_US" 'BEGIN { printf "%.1f", a + b }')" "$PG_US" "$CARDD_US" \
+		"$(cat "$T/rss.c$c")"
 done
+
+redeem_many_run 4
+echo "== pgbench, card.redeem_many with $BATCH redemptions per transaction, 4 connections:" \
+	"$RPS redemptions/s, PostgreSQL CPU $PGB_US us per redemption"
 
 # Half the peak: the connection count whose closed-loop rate is nearest half of cardd's peak,
 # found by 3-second probes from 32 connections down, then measured for DURATION seconds.
+if [ "$HALF" = 1 ]; then
 half=$((peak / 2))
 best_c=0 best_d=-1
 DURATION_SAVE=$DURATION; DURATION=3
@@ -157,13 +241,25 @@ DURATION=$DURATION_SAVE
 wrk_run half "$best_c"
 echo "== latency at about half of cardd's peak ($peak r/s): $best_c connections, no pause:"
 echo "   achieved $RATE r/s, p99 $P99 ms ($(grep -E '^ +(50|75|90|99)%' "$T/wrk.half" | awk '{ printf "%s %s  ", $1, $2 }'))"
+fi
+
+if [ "$MINT_MORE" = 1 ]; then
+	# A batch is one row and the serial's batch is found through the gist index: 19 M more
+	# cards (20 M in all, in a second batch) must not change the rate.
+	"$CARDCTL" batch mint --term 2026-autumn --count $((20000000 - TOTAL)) --keyring "$T/keyring" --key-id 0 >/dev/null
+	wrk_run m20 "$last_c"
+	echo "== 20 M cards minted: cardd at $last_c connections $RATE r/s, $(ratio "$RATE" "$last_rate") the rate with $((TOTAL / 1000000)) M;" \
+		"CPU per redemption $PG_US + $CARDD_US us"
+fi
 echo "== cardd RSS: peak under load $(sort -n "$T"/rss.* | tail -1) kB; VmHWM $(awk '/^VmHWM:/ { print $2 }' "/proc/$CARDD_PID/status") kB"
-# Redeemed rows must match the 201s and pgbench's transactions: nothing lost, nothing twice.
-# A run's last requests (at most one per connection) may commit after wrk or pgbench stopped
-# counting, so the database may hold up to that many more.
-slack=$(( $(echo "$CONNS" | tr ' ' '\n' | awk '{ s += 2 * $1 } END { print s }') + 2 * 64 + 32 ))
+echo "== load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
+# Redeemed rows must match the 201s and pgbench's redemptions: nothing lost, nothing twice.
+# A run's last requests (at most one per connection) may commit after wrk stopped counting, so
+# the database may hold up to that many more; pgbench counts only the transactions it saw
+# commit, and its last ones (one per client) may commit after it stopped.
+slack=$(( $(echo "$CONNS" | tr ' ' '\n' | awk '{ s += 2 * $1 } END { print s }') + 2 * 64 + 32 + 4 * BATCH ))
 got=$(psql -XAtc "SELECT count(*) FROM card.redemption")
-echo "== redemptions in the database: $got (cardd answered 201 to $N201, pgbench counted $NPGB)"
+echo "== redemptions in the database: $got (cardd answered 201 to $N201, pgbench redeemed $NPGB)"
 if [ "$got" -lt $((N201 + NPGB)) ] || [ "$got" -gt $((N201 + NPGB + slack)) ]; then
 	echo "http.sh: the database does not match the answers" >&2
 	exit 1

@@ -67,9 +67,17 @@ enum cardd_log_level { CARDD_LOG_ERROR, CARDD_LOG_WARN, CARDD_LOG_INFO };
 struct cardd_log {
 	int syslog; /* 1: syslog(3), 0: stderr */
 	pthread_mutex_t lock;
+	size_t len;   /* access lines waiting in buf (stderr only) */
+	double since; /* cardd_now() when the oldest of them was logged */
+	char buf[32768];
 };
 void cardd_log_init(struct cardd_log *l, int use_syslog);
-/* One line: "ts=... level=... msg="..." key=value ...".  fmt gives the key=value tail. */
+/* Write out the access lines still buffered (main.c calls it a few times a second). */
+void cardd_log_flush(struct cardd_log *l);
+/* One line: "ts=... level=... msg="..." key=value ...".  fmt gives the key=value tail.  The
+ * access lines (msg "request") are buffered, at most CARDD_LOG_DELAY seconds; any other line
+ * is written at once, after them. */
+#define CARDD_LOG_DELAY 0.2
 void cardd_log(struct cardd_log *l, enum cardd_log_level lvl, const char *msg, const char *fmt, ...)
 	CARD_PRINTF(4, 5);
 

@@ -25,7 +25,7 @@
  *   http_threads     4                (*) libmicrohttpd worker threads (epoll each)
  *   max_connections  1024             (*) concurrent HTTP connections
  *   db_connections   8                (*) libpq connections in the pool
- *   committers       4                (*) group-commit threads (at most db_connections)
+ *   committers       2                (*) group-commit threads (at most db_connections)
  *   batch_max        256              (*) redemptions per transaction at most
  *   queue_max        4096             (*) redemptions waiting for a commit, then 503
  *   max_body         4096             request body limit in bytes (413 above)
@@ -63,7 +63,7 @@ void cardd_config_defaults(struct cardd_config *c)
 	c->http_threads = 4;
 	c->max_connections = 1024;
 	c->db_connections = 8;
-	c->committers = 4;
+	c->committers = 2;
 	c->batch_max = 256;
 	c->queue_max = 4096;
 	c->max_body = 4096;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -348,7 +349,10 @@ int main(int argc, char **argv)
 	          d.cfg.listen_host, d.cfg.listen_port, d.tls_cert_pem ? "yes" : "no", d.cfg.http_threads,
 	          d.cfg.db_connections, (long)getpid());
 	for (;;) {
-		if (sigwait(&sigs, &sig) != 0)
+		/* Wake a few times a second to write out buffered access lines (log.c). */
+		sig = sigtimedwait(&sigs, NULL, &(struct timespec){ 0, 100 * 1000 * 1000 });
+		cardd_log_flush(&d.log);
+		if (sig < 0)
 			continue;
 		if (sig == SIGHUP) {
 			reload(&d, &o);
@@ -375,6 +379,7 @@ out_keys:
 	cardd_keys_destroy(&d.keys);
 	if (status == 0)
 		cardd_log(&d.log, CARDD_LOG_INFO, "stopped", NULL);
+	cardd_log_flush(&d.log);
 out_kr:
 	card_keyring_free(kr);
 	free_secret(d.tls_key_pem);

@@ -14,17 +14,41 @@
 -- characters, an idempotency key that is not 1..255 printable ASCII characters, 0x21-0x7E:
 -- card_idem_key_valid in include/card/redeem.h) raises CR004 and changes nothing.
 --
--- Exactly once: the serial is the primary key of card.redemption and the row is inserted with
--- ON CONFLICT DO NOTHING, after checking in the same function that the serial lies in a batch
--- minted under that key_id (the gist index of card.batch.serials: the cost does not depend on
--- how many cards were minted) and has no card.void row.
+-- Exactly once: the serial is the primary key of card.redemption and the rows are inserted
+-- with ON CONFLICT DO NOTHING, after checking in the same statement that each serial lies in a
+-- batch minted under that key_id (the gist index of card.batch.serials: the cost does not
+-- depend on how many cards were minted) and has no card.void row (an anti-join).
 --
--- Idempotency keys are claimed first, in key order, then serials are redeemed in serial order
+-- Set-based: a call is five statements whatever its size (input check, claim the keys, take
+-- the card locks, redeem, answer), not a few statements per request; a statement's fixed cost
+-- (executor start, check constraints, triggers) is paid once per batch.  Every lookup is by
+-- primary key or the gist index, one per request (enable_seqscan off: the plan does not turn
+-- into a scan of a table that has grown since it was made), and plans are made once per
+-- session (force_generic_plan).
+--
+-- Idempotency keys are claimed first, in key order (one INSERT ... ON CONFLICT DO NOTHING of
+-- the first request with each key), then cards are locked and redeemed in serial order
 -- (requests for one serial in array order), so concurrent calls cannot deadlock: every call
--- takes its row locks in the same global order, keys before serials.  The first outcome for a
--- key is stored and replayed (a stored "redeemed" replays as "repeated"); the key with another
--- code or account answers idempotency_key_reused.  Within one call, later requests with a key
--- already used earlier in the array are answered the same way.
+-- waits for other transactions' rows in the same global order, keys before serials.  The
+-- first outcome for a key is stored and replayed (a stored "redeemed" replays as "repeated");
+-- the key with another code or account answers idempotency_key_reused.  Within one call,
+-- later requests with a key already used earlier in the array are answered the same way.  A
+-- claimed key is written with "redeemed" and updated only when the outcome is another: the
+-- row is not visible to anyone before the commit, and most requests do redeem.
+--
+-- A void and a redemption of one card never both commit.  They write different tables, so in
+-- READ COMMITTED neither would see the other's uncommitted row: both need one lock they both
+-- take.  Cards are ranges, not rows, so it is a transaction-level advisory lock per card
+-- (card.card_lock_key, ledger.sql): redeem_many takes it shared for every serial of the call,
+-- in serial order, in a statement of its own; card.void_card (and the lost-in-transit voids
+-- of delivery.sql) take it exclusive.  The redeeming statement starts after every lock is
+-- granted, so its snapshot sees any void committed before, and a void waits until the
+-- redemption commits and then finds its row.
+-- Nothing cheaper closes the race: a row lock would have to be on the batch row (FOR KEY
+-- SHARE from every concurrent redemption makes it a multixact on one hot row, and a void's
+-- exclusive lock would stop the whole batch for the void's transaction), and SERIALIZABLE
+-- would cost more and abort whole batches.  A shared advisory lock is a lock-table entry per
+-- card, no WAL and no disk write, and they are now taken by one statement.
 --
 -- SECURITY DEFINER: card_daemon has no table privileges, only EXECUTE on this function.
 --
@@ -34,29 +58,19 @@ CREATE OR REPLACE FUNCTION card.redeem_many(p_serials bigint[], p_key_ids int[],
                                  p_idem_keys text[] DEFAULT NULL)
 RETURNS TABLE (outcome text, serial bigint, id bigint, term text, face_value_fen integer,
                account text, redeemed_at timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, card SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
+AS $$
 #variable_conflict use_column
 DECLARE
 	n constant int := coalesce(cardinality(p_serials), 0);
-	o_out text[];
-	o_id bigint[];
-	o_term text[];
-	o_fv int[];
-	o_acct text[];
-	o_at timestamptz[];
-	v_owner int[];  -- 0: no key; i: request i claimed its key; -j: key first used by request j
-	v_prev_key text;
-	v_prev_i int;
-	i int;
-	j int;
-	v_batch uuid;
-	v_bkey smallint;
-	v_bterm text;
-	v_fv int;
-	v_id bigint;
-	v_at timestamptz;
-	v_racct text;
-	v_ik record;
+	v_bad bigint;
+	-- v_owner[i]: 0 request i has no key; i it claimed its key; -i its key was stored before
+	-- (replay); -j (j < i) request j used the same key first in this call.
+	v_owner int[];
+	-- v_state[i]: gated (answered from its key), invalid_code, card_void, redeemed (this call
+	-- inserted its row), exists (the serial had a row: repeated or already_redeemed).
+	v_state text[];
 BEGIN
 	IF n = 0 THEN
 		RETURN;
@@ -66,115 +80,89 @@ BEGIN
 		RAISE EXCEPTION 'redeem_many: 1 to 10000 requests, all arrays of the same length'
 			USING ERRCODE = 'CR004';
 	END IF;
-	FOR i IN 1..n LOOP
-		IF p_serials[i] IS NULL OR p_serials[i] NOT BETWEEN 0 AND card.serial_limit() - 1
-		   OR p_key_ids[i] IS NULL OR p_key_ids[i] NOT BETWEEN 0 AND 15
-		   OR p_accounts[i] IS NULL OR length(p_accounts[i]) NOT BETWEEN 1 AND 64
-		   OR p_accounts[i] ~ '[\u0001-\u001f\u007f-\u009f]'
-		   OR (p_idem_keys IS NOT NULL AND p_idem_keys[i] IS NOT NULL
-		       AND p_idem_keys[i] !~ '^[!-~]{1,255}$') THEN
-			RAISE EXCEPTION 'invalid redemption request %', i USING ERRCODE = 'CR004',
-				DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 printable ASCII characters (no spaces).';
-		END IF;
-	END LOOP;
-	o_out := array_fill(NULL::text, ARRAY[n]);
-	o_id := array_fill(NULL::bigint, ARRAY[n]);
-	o_term := array_fill(NULL::text, ARRAY[n]);
-	o_fv := array_fill(NULL::int, ARRAY[n]);
-	o_acct := array_fill(NULL::text, ARRAY[n]);
-	o_at := array_fill(NULL::timestamptz, ARRAY[n]);
-	v_owner := array_fill(0, ARRAY[n]);
-
-	-- 1. Claim idempotency keys, in key order.
-	IF p_idem_keys IS NOT NULL THEN
-		FOR i IN SELECT g FROM generate_subscripts(p_idem_keys, 1) g
-		         WHERE p_idem_keys[g] IS NOT NULL ORDER BY p_idem_keys[g], g LOOP
-			IF p_idem_keys[i] = v_prev_key THEN
-				v_owner[i] := -v_prev_i;
-				CONTINUE;
-			END IF;
-			v_prev_key := p_idem_keys[i];
-			v_prev_i := i;
-			INSERT INTO card.idempotency AS x (key, account, serial, outcome)
-			VALUES (p_idem_keys[i], p_accounts[i], p_serials[i], 'pending')
-			ON CONFLICT (key) DO NOTHING;
-			IF FOUND THEN
-				v_owner[i] := i;
-				CONTINUE;
-			END IF;
-			SELECT x.serial, x.account, x.outcome INTO v_ik
-			FROM card.idempotency x WHERE x.key = p_idem_keys[i];
-			IF v_ik.serial = p_serials[i] AND v_ik.account = p_accounts[i] THEN
-				o_out[i] := CASE v_ik.outcome WHEN 'redeemed' THEN 'repeated' ELSE v_ik.outcome END;
-			ELSE
-				o_out[i] := 'idempotency_key_reused';
-			END IF;
-		END LOOP;
+	SELECT min(q.i) INTO v_bad
+	FROM unnest(p_serials, p_key_ids, p_accounts, p_idem_keys) WITH ORDINALITY AS q(s, k, a, ik, i)
+	WHERE q.s IS NULL OR q.s NOT BETWEEN 0 AND card.serial_limit() - 1
+	   OR q.k IS NULL OR q.k NOT BETWEEN 0 AND 15
+	   OR q.a IS NULL OR length(q.a) NOT BETWEEN 1 AND 64 OR q.a ~ '[\u0001-\u001f\u007f-\u009f]'
+	   OR q.ik !~ '^[!-~]{1,255}$';
+	IF v_bad IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid redemption request %', v_bad USING ERRCODE = 'CR004',
+			DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 printable ASCII characters (no spaces).';
 	END IF;
 
-	-- 2. Redeem, in serial order (array order within one serial).  The shared per-serial lock
-	-- pairs with the exclusive one card.void_card takes (ledger.sql): a void and a redemption
-	-- of the same card never both commit.  Key: card.card_lock_key (see card.void_card).
-	FOR i IN SELECT g FROM generate_subscripts(p_serials, 1) g ORDER BY p_serials[g], g LOOP
-		CONTINUE WHEN o_out[i] IS NOT NULL OR v_owner[i] < 0;
-		PERFORM pg_advisory_xact_lock_shared(card.card_lock_key(p_serials[i]));
-		SELECT b.id, b.key_id, b.term, t.face_value_fen INTO v_batch, v_bkey, v_bterm, v_fv
-		FROM card.batch b JOIN card.term t ON t.code = b.term
-		WHERE b.serials @> p_serials[i];
-		IF NOT FOUND OR v_bkey <> p_key_ids[i] THEN
-			o_out[i] := 'invalid_code';
-		ELSIF EXISTS (SELECT 1 FROM card.void v WHERE v.serial = p_serials[i]) THEN
-			o_out[i] := 'card_void';
-		ELSE
-			INSERT INTO card.redemption AS r (serial, account, batch)
-			VALUES (p_serials[i], p_accounts[i], v_batch)
-			ON CONFLICT (serial) DO NOTHING
-			RETURNING r.id, r.redeemed_at INTO v_id, v_at;
-			IF FOUND THEN
-				o_out[i] := 'redeemed';
-			ELSE
-				SELECT r.account, r.id, r.redeemed_at INTO v_racct, v_id, v_at
-				FROM card.redemption r WHERE r.serial = p_serials[i];
-				o_out[i] := CASE WHEN v_racct = p_accounts[i] THEN 'repeated' ELSE 'already_redeemed' END;
-			END IF;
-			IF o_out[i] <> 'already_redeemed' THEN
-				o_id[i] := v_id;
-				o_at[i] := v_at;
-				o_term[i] := v_bterm;
-				o_fv[i] := v_fv;
-				o_acct[i] := p_accounts[i];
-			END IF;
-		END IF;
-		IF v_owner[i] = i THEN
-			UPDATE card.idempotency x SET outcome = o_out[i] WHERE x.key = p_idem_keys[i];
-		END IF;
-	END LOOP;
+	-- 1. Claim idempotency keys: one INSERT, in key order (the first request with each key).
+	IF p_idem_keys IS NULL THEN
+		v_owner := array_fill(0, ARRAY[n]);
+	ELSE
+		WITH q AS (SELECT u.ik, u.a, u.s, u.i
+		           FROM unnest(p_idem_keys, p_accounts, p_serials) WITH ORDINALITY AS u(ik, a, s, i)),
+		f AS (SELECT DISTINCT ON (q.ik) q.ik, q.a, q.s, q.i FROM q WHERE q.ik IS NOT NULL ORDER BY q.ik, q.i),
+		ins AS (INSERT INTO card.idempotency AS x (key, account, serial, outcome)
+		        SELECT f.ik, f.a, f.s, 'redeemed' FROM f ORDER BY f.ik
+		        ON CONFLICT (key) DO NOTHING RETURNING x.key)
+		SELECT array_agg(CASE WHEN q.ik IS NULL THEN 0 WHEN f.i <> q.i THEN -f.i
+		                      WHEN ins.key IS NOT NULL THEN q.i ELSE -q.i END ORDER BY q.i)
+		INTO v_owner
+		FROM q LEFT JOIN f ON f.ik = q.ik LEFT JOIN ins ON ins.key = q.ik;
+	END IF;
 
-	-- 3. Later uses of a key within this call; details of replayed successes.
-	FOR i IN 1..n LOOP
-		IF v_owner[i] < 0 THEN
-			j := -v_owner[i];
-			IF p_serials[i] = p_serials[j] AND p_accounts[i] = p_accounts[j] THEN
-				o_out[i] := CASE o_out[j] WHEN 'redeemed' THEN 'repeated' ELSE o_out[j] END;
-			ELSE
-				o_out[i] := 'idempotency_key_reused';
-			END IF;
-		END IF;
-		IF o_out[i] = 'repeated' AND o_id[i] IS NULL THEN
-			SELECT r.id, r.redeemed_at, b.term, t.face_value_fen, r.account
-			INTO v_id, v_at, v_bterm, v_fv, v_racct
-			FROM card.redemption r JOIN card.batch b ON b.id = r.batch JOIN card.term t ON t.code = b.term
-			WHERE r.serial = p_serials[i];
-			o_id[i] := v_id;
-			o_at[i] := v_at;
-			o_term[i] := v_bterm;
-			o_fv[i] := v_fv;
-			o_acct[i] := v_racct;
-		END IF;
-	END LOOP;
+	-- 2. The per-card shared lock, in serial order, that pairs with card.void_card's
+	-- exclusive one (card.card_lock_key).  Taken in a statement of its own, before the one
+	-- that looks for void rows: in READ COMMITTED that one's snapshot is taken after every
+	-- lock is granted.
+	PERFORM pg_advisory_xact_lock_shared(card.card_lock_key(u.s))
+	FROM (SELECT DISTINCT q.s FROM unnest(p_serials) WITH ORDINALITY AS q(s, i)
+	      WHERE v_owner[q.i] >= 0 ORDER BY q.s) u;
 
-	RETURN QUERY SELECT o_out[g], p_serials[g], o_id[g], o_term[g], o_fv[g], o_acct[g], o_at[g]
-	             FROM generate_series(1, n) g ORDER BY g;
+	-- 3. Redeem: one INSERT ... SELECT.
+	WITH q AS (SELECT u.s, u.k, u.a, u.i
+	           FROM unnest(p_serials, p_key_ids, p_accounts) WITH ORDINALITY AS u(s, k, a, i)
+	           WHERE v_owner[u.i] >= 0),
+	chk AS (SELECT q.s, q.a, q.i, b.id AS batch,
+	               EXISTS (SELECT 1 FROM card.void v WHERE v.serial = q.s) AS void
+	        FROM q LEFT JOIN LATERAL (SELECT b.id FROM card.batch b
+	                                  WHERE b.serials @> q.s AND b.key_id = q.k) b ON true),
+	cand AS (SELECT DISTINCT ON (chk.s) chk.s, chk.a, chk.i, chk.batch
+	         FROM chk WHERE chk.batch IS NOT NULL AND NOT chk.void ORDER BY chk.s, chk.i),
+	ins AS (INSERT INTO card.redemption AS r (serial, account, batch)
+	        SELECT cand.s, cand.a, cand.batch FROM cand ORDER BY cand.s
+	        ON CONFLICT (serial) DO NOTHING RETURNING r.serial)
+	SELECT array_agg(CASE WHEN chk.i IS NULL THEN 'gated' WHEN chk.batch IS NULL THEN 'invalid_code'
+	                      WHEN chk.void THEN 'card_void' WHEN cand.i = chk.i AND ins.serial IS NOT NULL THEN 'redeemed'
+	                      ELSE 'exists' END ORDER BY g)
+	INTO v_state
+	FROM generate_series(1, n) g LEFT JOIN chk ON chk.i = g
+	     LEFT JOIN cand ON cand.s = chk.s LEFT JOIN ins ON ins.serial = chk.s;
+
+	-- 4. Outcomes, in request order; the claimed keys store theirs.
+	RETURN QUERY
+	WITH q AS (SELECT u.s, u.a, u.ik, u.i, v_state[u.i] AS st, v_owner[u.i] AS own
+	           FROM unnest(p_serials, p_accounts, p_idem_keys) WITH ORDINALITY AS u(s, a, ik, i)),
+	o AS (SELECT q.s, q.a, q.ik, q.i, q.own,
+	             CASE WHEN q.st = 'exists' THEN
+	                       CASE WHEN (SELECT r.account FROM card.redemption r WHERE r.serial = q.s) = q.a
+	                            THEN 'repeated' ELSE 'already_redeemed' END
+	                  WHEN q.st <> 'gated' THEN q.st
+	                  WHEN q.own <> -q.i THEN NULL
+	                  ELSE coalesce((SELECT CASE x.outcome WHEN 'redeemed' THEN 'repeated' ELSE x.outcome END
+	                                 FROM card.idempotency x
+	                                 WHERE x.key = q.ik AND x.serial = q.s AND x.account = q.a),
+	                                'idempotency_key_reused') END AS outcome
+	      FROM q),
+	o2 AS (SELECT o.s, o.ik, o.i, o.own,
+	              coalesce(o.outcome, CASE WHEN o.s = f.s AND o.a = f.a THEN
+	                                       CASE f.outcome WHEN 'redeemed' THEN 'repeated' ELSE f.outcome END
+	                                  ELSE 'idempotency_key_reused' END) AS outcome
+	       FROM o LEFT JOIN o f ON o.outcome IS NULL AND f.i = -o.own),
+	upd AS (UPDATE card.idempotency x SET outcome = o2.outcome FROM o2
+	        WHERE o2.own = o2.i AND o2.outcome <> 'redeemed' AND x.key = o2.ik)
+	SELECT o2.outcome, o2.s, r.id, r.term, r.face_value_fen, r.account, r.redeemed_at
+	FROM o2 LEFT JOIN LATERAL (SELECT r.id, r.account, r.redeemed_at, b.term, t.face_value_fen
+	                           FROM card.redemption r JOIN card.batch b ON b.id = r.batch
+	                                JOIN card.term t ON t.code = b.term
+	                           WHERE r.serial = o2.s AND o2.outcome IN ('redeemed', 'repeated')) r ON true
+	ORDER BY o2.i;
 END $$;
 REVOKE ALL ON FUNCTION card.redeem_many(bigint[], integer[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.redeem_many(bigint[], integer[], text[], text[]) TO card_daemon, card_city;
