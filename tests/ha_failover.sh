@@ -34,7 +34,7 @@ SQL
 ha_cardd_start 1 "host=127.0.0.1 port=$HA_PG dbname=postgres user=cardd_test connect_timeout=2"
 ha_cardd_start 2 "host=127.0.0.1,127.0.0.1,127.0.0.1 port=$PG_PORT_1,$PG_PORT_2,$PG_PORT_3 dbname=postgres user=cardd_test connect_timeout=2 target_session_attrs=read-write"
 ha_wait 20 "HAProxy to see both cardd" bash -c "for i in 1 2 3 4; do curl -sf $URL/healthz >/dev/null || exit 1; done"
-ok "two cardd behind HAProxy ($(( $(date +%s) - t_start )) s to set up)"
+ok "two cardd ($CARDD) behind HAProxy ($(( $(date +%s) - t_start )) s to set up)"
 
 # acked FILE: the serials answered 201 or 200 (settled as redeemed for their account).
 acked() { awk '$4 == 201 || $4 == 200 { print $3 }' "$1" | sort -n | uniq; }

@@ -16,6 +16,8 @@
 # Every process started here is killed when the test exits, whatever happens.
 set -euo pipefail
 HA_SCOPE=cardha
+# make check-ha installs cardd from the Debian packages and runs that one.
+CARDD=${CARD_HA_CARDD:-$CARDD}
 
 ha_require() {
 	local c
