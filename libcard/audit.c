@@ -1,5 +1,5 @@
 /*
- * audit.c -- card_audit() and card_card_show(): reads over sql/0220_audit.sql.
+ * audit.c -- card_audit() and card_card_show(): reads over sql/functions/audit.sql and ledger.sql.
  */
 #include "config.h"
 

@@ -1,7 +1,7 @@
 /*
  * batch.c -- minting print batches into the city's stock, and reading them back.
  *
- * The mint itself is one call to card.batch_mint() (sql/0100_org_term_batch.sql): the serial
+ * The mint itself is one call to card.batch_mint() (sql/functions/org.sql): the serial
  * counter's row lock orders concurrent mints, and the batch, its document, the city stock
  * holding and the ledger entry commit together or not at all.
  */

@@ -1,5 +1,5 @@
 /*
- * census.c -- the census of a term (card/census.h); the rules are in sql/0400_census.sql.
+ * census.c -- the census of a term (card/census.h); the rules are in sql/functions/census.sql.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
  * distribution.c -- distribution at schools (card/distribution.h) and the status of a term
- * (card/status.h); rules in sql/0410_delivery.sql.
+ * (card/status.h); rules in sql/functions/delivery.sql.
  */
 #include "config.h"
 

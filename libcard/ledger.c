@@ -1,5 +1,5 @@
 /*
- * ledger.c -- thin wrappers over the server-side ledger functions of sql/0200_ledger.sql.
+ * ledger.c -- thin wrappers over the server-side ledger functions of sql/functions/ledger.sql.
  *
  * All the rules (which holder has which serial, no negative balance, concurrency) live in
  * card.move / card.move_count on the server: each wrapper is one statement, so one

@@ -1,7 +1,7 @@
 /*
  * org.c -- organisations: the import of a whole file in one server-side call, and listing.
  *
- * The rules live in card.org_import() (sql/0100_org_term_batch.sql) so that an import is
+ * The rules live in card.org_import() (sql/functions/org.sql) so that an import is
  * checked and applied in one statement, atomically, under a table lock.  Here we only turn
  * the rows into PostgreSQL array literals (parameters, never SQL text) and pick the line
  * number out of the server's "line N: ..." message.

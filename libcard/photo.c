@@ -2,7 +2,7 @@
  * photo.c -- the photo of a signed receipt, shared by every step that records one: part 1's
  * receipts of shipments (shipment.c, card_receive) and part 2's returns and supplements
  * (reconcile.c).  The type is checked by magic bytes (JPEG, PNG, PDF), the size capped at
- * CARD_PHOTO_MAX; sql/0410_delivery.sql and sql/0530_return_receipts.sql check again.
+ * CARD_PHOTO_MAX; card.receipt_check (sql/functions/reconcile.sql) checks again.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
- * plan.c -- the issuance plan (card/plan.h); the rules are in sql/0400_census.sql and
- * sql/0401_delivery.sql.
+ * plan.c -- the issuance plan (card/plan.h); the rules are in sql/functions/census.sql and
+ * sql/functions/delivery.sql.
  */
 #include "config.h"
 

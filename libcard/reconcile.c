@@ -1,7 +1,7 @@
 /*
  * reconcile.c -- surplus/shortage reconciliation, returns, supplements, replacements and
  * charges (card/reconcile.h).  Thin: each step is one call to its server-side function in
- * sql/0500_reconcile.sql or sql/0510_replace_charge.sql, where the rules live.
+ * sql/functions/reconcile.sql, where the rules live.
  */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /*
- * redeem.c -- exactly-once redemption: a thin layer over card.redeem_many (sql/0210_redeem.sql).
+ * redeem.c -- exactly-once redemption: a thin layer over card.redeem_many (sql/functions/redeem.sql).
  *
  * Every rule (batch and key, void, unique serial, idempotency keys, deadlock-free ordering)
  * lives in the one server-side function, so card_redeem_many() is one statement: one

@@ -1,6 +1,6 @@
 /*
  * reports.c -- the figures of the final forms (card/reports.h); the queries are in
- * sql/0520_reports.sql.
+ * sql/functions/reports.sql.
  */
 #include "config.h"
 

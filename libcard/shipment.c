@@ -1,5 +1,5 @@
 /*
- * shipment.c -- shipments and receipts (card/shipment.h); rules in sql/0410_delivery.sql.
+ * shipment.c -- shipments and receipts (card/shipment.h); rules in sql/functions/delivery.sql.
  */
 #include "config.h"
 

@@ -49,7 +49,7 @@ static card_store *setup(int with_city)
 	ck_assert_int_eq(card_store_open(NULL, &st, &d), CARD_OK);
 	/* Each test starts from an empty schema (the tests share one cluster). */
 	exec_sql("DROP SCHEMA IF EXISTS card CASCADE");
-	ck_assert_int_eq(card_db_migrate(st, NULL, &d), CARD_OK);
+	ck_assert_int_eq(card_db_migrate(st, NULL, NULL, &d), CARD_OK);
 	if (with_city)
 		ck_assert_int_eq(card_org_import(st, ORGS, 2, &res, &d), CARD_OK);
 	memset(&t, 0, sizeof(t));

@@ -43,7 +43,7 @@ static card_store *fresh(void)
 	PQfinish(c);
 	card_diag_clear(&d);
 	ck_assert_int_eq(card_store_open(NULL, &st, &d), CARD_OK);
-	ck_assert_int_eq(card_db_migrate(st, NULL, &d), CARD_OK);
+	ck_assert_int_eq(card_db_migrate(st, NULL, NULL, &d), CARD_OK);
 	return st;
 }
 

@@ -1,7 +1,9 @@
 /*
- * check_roles.c -- roles and row-level security with real logins: a district login sees and
- * changes only its own district; the daemon can only redeem and read card state; the city
- * cannot rewrite the ledger or redemptions.
+ * check_roles.c -- roles and row-level security with real logins: a district login sees only
+ * its own district and changes cards only through the workflow functions; the daemon can only
+ * redeem and read card state; the city cannot rewrite the ledger, the voids, the redemptions
+ * or an API token.  Every forbidden write is refused, and `cardctl audit` (card_audit) reads
+ * the same before and after.
  */
 #include "config.h"
 
@@ -66,6 +68,40 @@ static PGconn *raw_login(const char *user)
 	return c;
 }
 
+/* What `cardctl audit` reports, every line, as one string (caller frees). */
+static char *audit_text(void)
+{
+	card_store *st = su_store();
+	card_audit_line *v = NULL;
+	size_t n = 0, len = 1;
+	int balanced = 0;
+	card_diag d;
+	char *out;
+
+	card_diag_clear(&d);
+	ck_assert_msg(card_audit(st, NULL, &v, &n, &balanced, &d) == CARD_OK, "%s", d.message);
+	out = calloc(1, n * (sizeof(v->term) + sizeof(v->item) + sizeof(v->detail) + 32) + 16);
+	ck_assert_ptr_nonnull(out);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(out + len - 1, "%s|%s|%lld|%d|%s\n", v[i].term, v[i].item,
+		                       (long long)v[i].value, v[i].ok, v[i].detail);
+	sprintf(out + len - 1, "balanced=%d", balanced);
+	free(v);
+	card_store_close(st);
+	return out;
+}
+
+/* The state of the cards: the fingerprint of their tables plus the audit. */
+static char *books(PGconn *su)
+{
+	char *f = su_fingerprint(su), *a = audit_text(), *out = malloc(strlen(f) + strlen(a) + 2);
+	ck_assert_ptr_nonnull(out);
+	sprintf(out, "%s\n%s", f, a);
+	free(f);
+	free(a);
+	return out;
+}
+
 /* SQL that must fail with `state`. */
 static void denied(PGconn *c, const char *sql, const char *state)
 {
@@ -82,7 +118,6 @@ START_TEST(test_district_sees_own)
 	card_store *st = login("alice");
 	card_move_spec m = { SU_TERM, g_doc1, "shipment", "D1", "stock", "S11", "stock" };
 	char *before;
-	PGresult *r;
 	uint64_t n = 0;
 
 	ck_assert_str_eq(su_exec(a, "SELECT array_to_string(card.my_districts(), ',')"), "D1");
@@ -90,28 +125,46 @@ START_TEST(test_district_sees_own)
 	ck_assert_str_ne(su_exec(a, "SELECT count(*) FROM card.holding WHERE org = 'D1'"), "0");
 	ck_assert_str_eq(su_exec(a, "SELECT count(*) FROM card.ledger WHERE to_org = 'D2'"), "0");
 	ck_assert_str_eq(su_exec(a, "SELECT count(*) FROM card.document WHERE district = 'D2'"), "0");
-	/* Her own moves work; balances of the other district read as zero. */
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first, 5 }, NULL, NULL), CARD_OK);
+	/* Balances of the other district read as zero. */
 	ck_assert_int_eq(card_balance(st, SU_TERM, "D2", "stock", &n, NULL), CARD_OK);
 	ck_assert_uint_eq(n, 0);
-	before = su_fingerprint(su);
-	/* Moving the other district's cards: she does not hold them. */
+	before = books(su);
+	/* Cards move only through the workflow steps: not even her own with the ledger primitives. */
+	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first, 5 }, NULL, NULL), CARD_ERR_PERMISSION);
 	m = (card_move_spec){ SU_TERM, g_doc1, "transfer", "D2", "stock", "D1", "stock" };
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 40, 5 }, NULL, NULL), CARD_ERR_REJECTED);
-	/* Moving her cards into the other district: refused by row-level security. */
-	m = (card_move_spec){ SU_TERM, g_doc1, "transfer", "D1", "stock", "S21", "stock" };
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 10, 5 }, NULL, NULL), CARD_ERR_PERMISSION);
-	/* The other district's document cannot be used. */
-	m = (card_move_spec){ SU_TERM, g_doc2, "transfer", "D1", "stock", "S11", "stock" };
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 10, 5 }, NULL, NULL), CARD_ERR_NOT_FOUND);
-	/* Direct writes to the other district's rows change nothing or fail. */
-	r = PQexec(a, "UPDATE card.holding SET org = 'D1' WHERE org = 'D2'");
-	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
-	ck_assert_str_eq(PQcmdTuples(r), "0");
-	PQclear(r);
-	r = PQexec(a, "DELETE FROM card.holding WHERE org = 'D2'");
-	ck_assert_str_eq(PQcmdTuples(r), "0");
-	PQclear(r);
+	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 40, 5 }, NULL, NULL), CARD_ERR_PERMISSION);
+	denied(a, "SELECT card.move('" SU_TERM "', gen_random_uuid(), 'x', 'D1', 'stock', 'S11', 'stock', '[1,2)')", "42501");
+	denied(a, "SELECT * FROM card.move_count('" SU_TERM "', gen_random_uuid(), 'x', 'D1', 'stock', 'S11', 'stock', 1)", "42501");
+	denied(a, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'D1', 'stock', 1, 'x')", "42501");
+	/* Voiding another district's card under her own document (cardd would answer its real
+	 * code with card_void), or her own. */
+	{
+		char sql[256];
+		snprintf(sql, sizeof(sql), "INSERT INTO card.void (serial, doc, reason) VALUES (%llu, '%s', 'x')",
+		         (unsigned long long)(g_first + 41), g_doc1);
+		denied(a, sql, "42501");
+		snprintf(sql, sizeof(sql), "INSERT INTO card.void (serial, doc, reason) VALUES (%llu, '%s', 'x')",
+		         (unsigned long long)(g_first + 1), g_doc1);
+		denied(a, sql, "42501");
+		/* A ledger entry moving the other district's serials, with an actor and a time of
+		 * her choosing. */
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO card.ledger (term, doc, kind, from_org, from_state, to_org, to_state, "
+		         "serials, actor, at) VALUES ('" SU_TERM "', '%s', 'transfer', 'D2', 'stock', 'D1', "
+		         "'stock', int8range(%llu, %llu), 'zhang', '2020-01-01')",
+		         g_doc1, (unsigned long long)(g_first + 40), (unsigned long long)(g_first + 45));
+		denied(a, sql, "42501");
+		/* Her own holding rows: deleted, or a phantom range added. */
+		denied(a, "DELETE FROM card.holding WHERE org = 'D1'", "42501");
+		snprintf(sql, sizeof(sql), "INSERT INTO card.holding (serials, term, org, state) VALUES "
+		         "(int8range(%llu, %llu), '" SU_TERM "', 'D1', 'stock')",
+		         (unsigned long long)(g_first + 1000), (unsigned long long)(g_first + 2000));
+		denied(a, sql, "42501");
+	}
+	denied(a, "UPDATE card.holding SET org = 'D1' WHERE org = 'D2'", "42501");
+	denied(a, "DELETE FROM card.holding WHERE org = 'D2'", "42501");
+	denied(a, "UPDATE card.void SET reason = 'x'", "42501");
+	denied(a, "DELETE FROM card.void", "42501");
 	denied(a, "INSERT INTO card.document (id, kind, term, district) VALUES (gen_random_uuid(), 'x', '" SU_TERM "', 'D2')", "42501");
 	denied(a, "UPDATE card.holding SET org = 'S21' WHERE org = 'D1'", "42501");
 	denied(a, "SELECT * FROM card.idempotency", "42501");
@@ -119,7 +172,7 @@ START_TEST(test_district_sees_own)
 	denied(a, "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}')", "42501");
 	denied(a, "UPDATE card.serial_counter SET next_serial = next_serial + 1", "42501");
 	{
-		char *after = su_fingerprint(su);
+		char *after = books(su);
 		ck_assert_str_eq(before, after);
 		free(after);
 	}
@@ -153,7 +206,7 @@ START_TEST(test_daemon_only_redeems)
 	ck_assert_int_eq(card_card_show(st, g_first + 45, &in, &d), CARD_OK);
 	ck_assert(in.redeemed);
 	card_card_info_free(&in);
-	before = su_fingerprint(su);
+	before = books(su);
 	denied(dm, "SELECT * FROM card.holding", "42501");
 	denied(dm, "SELECT * FROM card.redemption", "42501");
 	denied(dm, "INSERT INTO card.redemption (serial, account, batch) SELECT 1, 'x', id FROM card.batch LIMIT 1", "42501");
@@ -168,7 +221,9 @@ START_TEST(test_daemon_only_redeems)
 	denied(dm, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'C', 'stock', 1, 'x')", "42501");
 	denied(dm, "SELECT * FROM card.audit()", "42501");
 	denied(dm, "SELECT * FROM card.idempotency", "42501");
-	after = su_fingerprint(su);
+	denied(dm, "DELETE FROM card.void", "42501");
+	denied(dm, "UPDATE card.api_token SET revoked_at = NULL", "42501");
+	after = books(su);
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
@@ -180,29 +235,95 @@ END_TEST
 
 START_TEST(test_city_append_only)
 {
-	PGconn *cc = raw_login("carol");
+	PGconn *cc = raw_login("carol"), *su = su_conn();
 	card_store *st = login("carol");
 	card_move_spec m = { SU_TERM, g_doc1, "shipment", "C", "stock", "S11", "stock" };
 	card_audit_line *v = NULL;
 	size_t n;
 	int balanced = 0;
 	card_diag d;
+	char *before, *after, *tokens;
+	const char *p[1] = { g_doc2 };
+	PGresult *r;
 
 	card_diag_clear(&d);
 	ck_assert_str_eq(su_exec(cc, "SELECT card.is_city()::text"), "true");
 	ck_assert_str_ne(su_exec(cc, "SELECT count(*) FROM card.holding WHERE org = 'D2'"), "0");
-	ck_assert_msg(card_move(st, &m, (card_range){ g_first + 90, 2 }, NULL, &d) == CARD_OK, "%s", d.message);
+	/* A void (by the server's function) and two tokens, one revoked: what she may not undo. */
+	su_execp(su, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'D2', 'stock', " "(SELECT lower(serials) "
+	             "FROM card.holding WHERE org = 'D2' AND state = 'stock' LIMIT 1), 'torn')", 1, p);
+	su_exec(su, "INSERT INTO card.api_token (id, role, secret_sha256, revoked_at) VALUES "
+	            "('00000000000000a1', 'helpdesk', sha256('a'), NULL), "
+	            "('00000000000000b2', 'platform', sha256('b'), now()) ON CONFLICT DO NOTHING");
+	tokens = strdup(su_exec(su, "SELECT string_agg(concat_ws(',', id, role, encode(secret_sha256, 'hex'), "
+	                            "revoked_at IS NULL), ';' ORDER BY id) FROM card.api_token "
+	                            "WHERE id IN ('00000000000000a1', '00000000000000b2')"));
+	before = books(su);
+	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 90, 2 }, NULL, &d), CARD_ERR_PERMISSION);
+	denied(cc, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'C', 'stock', 1, 'x')", "42501");
 	denied(cc, "UPDATE card.ledger SET to_org = 'C'", "42501");
 	denied(cc, "DELETE FROM card.ledger", "42501");
+	denied(cc, "INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES ('" SU_TERM "', gen_random_uuid(), 'mint', 'C', 'stock', '[1,2)')", "42501");
+	denied(cc, "INSERT INTO card.holding (serials, term, org, state) VALUES ('[900000,900010)', '" SU_TERM "', 'C', 'stock')", "42501");
+	denied(cc, "DELETE FROM card.holding WHERE org = 'D2'", "42501");
 	denied(cc, "UPDATE card.redemption SET account = 'x'", "42501");
 	denied(cc, "DELETE FROM card.redemption", "42501");
+	denied(cc, "INSERT INTO card.redemption (serial, account, batch) SELECT 1, 'x', id FROM card.batch LIMIT 1", "42501");
 	denied(cc, "UPDATE card.ledger_head SET seq = 0", "42501");
+	/* Un-voiding a card, or rewriting why. */
+	denied(cc, "DELETE FROM card.void", "42501");
+	denied(cc, "UPDATE card.void SET reason = 'x'", "42501");
+	denied(cc, "INSERT INTO card.void (serial, doc, reason) VALUES (1, gen_random_uuid(), 'x')", "42501");
+	/* Tokens: not their role, secret or id; not deleted; a revoked token stays revoked. */
+	denied(cc, "UPDATE card.api_token SET role = 'platform' WHERE id = '00000000000000a1'", "42501");
+	denied(cc, "UPDATE card.api_token SET secret_sha256 = sha256('x') WHERE id = '00000000000000a1'", "42501");
+	denied(cc, "DELETE FROM card.api_token", "42501");
+	denied(cc, "UPDATE card.api_token SET revoked_at = NULL WHERE id = '00000000000000b2'", "CR003");
+	denied(cc, "UPDATE card.schema_version SET name = 'x'", "42501");
+	denied(cc, "DELETE FROM card.function_file", "42501");
+	after = books(su);
+	ck_assert_str_eq(before, after);
+	ck_assert_str_eq(su_exec(su, "SELECT string_agg(concat_ws(',', id, role, encode(secret_sha256, 'hex'), "
+	                             "revoked_at IS NULL), ';' ORDER BY id) FROM card.api_token "
+	                             "WHERE id IN ('00000000000000a1', '00000000000000b2')"), tokens);
+	free(before);
+	free(after);
+	free(tokens);
+	/* What she may do: revoke a live token. */
+	r = PQexec(cc, "UPDATE card.api_token SET revoked_at = now() WHERE id = '00000000000000a1'");
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
+	PQclear(r);
 	ck_assert_msg(card_audit(st, SU_TERM, &v, &n, &balanced, &d) == CARD_OK, "%s", d.message);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(v[i].ok || strcmp(v[i].item, "redeemed_not_shipped") == 0, "%s: %s", v[i].item, v[i].detail);
 	free(v);
 	card_store_close(st);
 	PQfinish(cc);
+	PQfinish(su);
+}
+END_TEST
+
+/* The server sets a ledger entry's and a void's actor and time, whatever the INSERT says (even
+ * the owner's, which no privilege stops). */
+START_TEST(test_server_stamps)
+{
+	PGconn *su = su_conn();
+	const char *p[1] = { g_doc1 };
+
+	su_exec(su, "BEGIN");
+	ck_assert_str_eq(su_execp(su, "INSERT INTO card.ledger (term, doc, kind, from_org, from_state, to_org, "
+	                              "to_state, serials, actor, at) VALUES ('" SU_TERM "', $1::uuid, 'x', 'D1', "
+	                              "'stock', 'S11', 'stock', '[1,2)', 'zhang', '2020-01-01') "
+	                              "RETURNING actor = session_user AND at > now() - interval '1 minute'",
+	                              1, p),
+	                 "t");
+	ck_assert_str_eq(su_execp(su, "INSERT INTO card.void (serial, doc, reason, actor, at) VALUES "
+	                              "(999999, $1::uuid, 'x', 'zhang', '2020-01-01') "
+	                              "RETURNING actor = session_user AND at > now() - interval '1 minute'",
+	                              1, p),
+	                 "t");
+	su_exec(su, "ROLLBACK");
+	PQfinish(su);
 }
 END_TEST
 
@@ -214,6 +335,7 @@ int main(void)
 	tcase_add_test(tc, test_district_sees_own);
 	tcase_add_test(tc, test_daemon_only_redeems);
 	tcase_add_test(tc, test_city_append_only);
+	tcase_add_test(tc, test_server_stamps);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

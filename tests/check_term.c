@@ -94,7 +94,7 @@ START_TEST(test_store)
 
 	card_diag_clear(&d);
 	ck_assert_int_eq(card_store_open(NULL, &st, &d), CARD_OK);
-	ck_assert_int_eq(card_db_migrate(st, NULL, &d), CARD_OK);
+	ck_assert_int_eq(card_db_migrate(st, NULL, NULL, &d), CARD_OK);
 	memset(&t, 0, sizeof(t));
 	strcpy(t.code, "2026-autumn");
 	t.start = D("2026-09-01");

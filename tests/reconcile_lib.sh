@@ -2,7 +2,7 @@
 #
 # q SQL          run SQL as the superuser, print the bare result (psql -tAq).
 # at DATE CMD    run CMD with the bureau's date set to DATE (card.today, honoured for superuser
-#                sessions only: sql/0500_reconcile.sql), e.g. at 2026-09-05 "$CARDCTL" transfer ...
+#                sessions only: sql/functions/reconcile.sql), e.g. at 2026-09-05 "$CARDCTL" transfer ...
 # digest         one md5 over every table a workflow step can change: "nothing changed" is
 #                digest before = digest after.
 # audit_ok WHAT  the books balance: `cardctl audit` when the store provides it, else the same

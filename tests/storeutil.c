@@ -17,7 +17,7 @@ card_store *su_store(void)
 	card_diag d;
 	card_diag_clear(&d);
 	ck_assert_msg(card_store_open(NULL, &st, &d) == CARD_OK, "open: %s", d.message);
-	ck_assert_msg(card_db_migrate(st, NULL, &d) == CARD_OK, "migrate: %s", d.message);
+	ck_assert_msg(card_db_migrate(st, NULL, NULL, &d) == CARD_OK, "migrate: %s", d.message);
 	return st;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # workflow_roles.sh -- district users see and change only their own district in workflow
-# part 1 (0420_workflow_roles.sql), with real logins: a district centre runs its census,
+# part 1 (sql/migrations/0001_baseline.sql), with real logins: a district centre runs its census,
 # receives, ships to its schools and distributes; it cannot touch another district, the plan
 # or city stock.  The city login runs the rest.
 . "$top_srcdir/tests/lib.sh"

@@ -1,7 +1,7 @@
 /*
  * cmd_adjust.c -- cardctl adjust file|approve|show|settle: the Annex 4 surplus/shortage
  * reports of the districts and the city's settlement (workflow part 2).  The rules live in
- * libcard (card/reconcile.h) and sql/0500_reconcile.sql.
+ * libcard (card/reconcile.h) and sql/functions/reconcile.sql.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
  * cmd_census.c -- cardctl census import|submit|approve|reopen|show (Annex 2, 人数统计表).
- * The rules live in libcard (card/census.h) and sql/0400_census.sql.
+ * The rules live in libcard (card/census.h) and sql/functions/census.sql.
  */
 #include "config.h"
 

@@ -10,12 +10,14 @@
 static const char MIGRATE_HELP[] =
 	"Usage: cardctl db migrate [--json]\n\n"
 	"Apply every pending schema migration, each in its own transaction, and create the\n"
-	"database roles card_city, card_district and card_daemon.  Running it again is a no-op.\n"
-	"Refuses a database whose schema is newer than this cardctl.\n";
+	"database roles card_city, card_district and card_daemon; then load the server functions\n"
+	"of every function file the database does not have as this cardctl has it.  Running it\n"
+	"again is a no-op.  Refuses a database whose schema is newer than this cardctl.\n";
 static const char STATUS_HELP[] =
 	"Usage: cardctl db status [--json]\n\n"
-	"List the schema migrations this cardctl knows, applied or pending.  Exit status 0 when\n"
-	"the schema is up to date, 2 when migrations are pending or the database is newer.\n";
+	"List the schema migrations this cardctl knows, applied or pending, and its function\n"
+	"files: current, changed (the database has another text) or pending.  Exit status 0 when\n"
+	"the schema is up to date, 2 when anything is pending or changed or the database is newer.\n";
 
 /* Parse only the common options; returns -1 after --help, else 0 or a usage status. */
 static int parse_common(struct cli *cli, const char *cmd, const char *help, int argc, char **argv)
@@ -56,7 +58,7 @@ static int db_migrate(struct cli *cli, int argc, char **argv)
 	card_store *st;
 	card_diag d;
 	card_err rc;
-	int applied = 0, status = parse_common(cli, "db migrate", MIGRATE_HELP, argc, argv);
+	int applied = 0, loaded = 0, status = parse_common(cli, "db migrate", MIGRATE_HELP, argc, argv);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
@@ -64,23 +66,28 @@ static int db_migrate(struct cli *cli, int argc, char **argv)
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	rc = card_db_migrate(st, &applied, &d);
+	rc = card_db_migrate(st, &applied, &loaded, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "migration failed");
 	} else if (cli->json) {
-		printf("{\"applied\": %d}\n", applied);
-	} else if (applied == 0) {
+		printf("{\"applied\": %d, \"loaded\": %d}\n", applied, loaded);
+	} else if (applied == 0 && loaded == 0) {
 		printf("schema is up to date\n");
 	} else {
-		printf("applied %d migration%s\n", applied, applied == 1 ? "" : "s");
+		printf("applied %d migration%s, loaded %d function file%s\n", applied,
+		       applied == 1 ? "" : "s", loaded, loaded == 1 ? "" : "s");
 	}
 	card_store_close(st);
 	return status;
 }
 
+static const char *const FUNCTION_STATE[] = { "pending", "current", "changed" };
+
 static int db_status(struct cli *cli, int argc, char **argv)
 {
 	card_migration_info *m = NULL;
+	card_function_info *f = NULL;
+	size_t nf = 0;
 	card_store *st;
 	card_diag d;
 	card_err rc;
@@ -94,6 +101,8 @@ static int db_status(struct cli *cli, int argc, char **argv)
 		return status;
 	card_diag_clear(&d);
 	rc = card_db_status(st, &m, &n, &unknown, &d);
+	if (rc == CARD_OK)
+		rc = card_db_functions(st, &f, &nf, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not read the schema version");
 		goto out;
@@ -110,6 +119,17 @@ static int db_status(struct cli *cli, int argc, char **argv)
 			       m[i].applied ? m[i].applied_at : "pending");
 	}
 	if (cli->json)
+		printf("], \"functions\": [");
+	for (size_t i = 0; i < nf; i++) {
+		pending += f[i].state != CARD_FUNCTIONS_CURRENT;
+		if (cli->json)
+			printf("%s{\"file\": \"%s\", \"sha256\": \"%s\", \"state\": \"%s\"}", i ? ", " : "",
+			       f[i].name, f[i].sha256, FUNCTION_STATE[f[i].state]);
+		else
+			printf("functions/%-19s %s\n", f[i].name,
+			       f[i].state == CARD_FUNCTIONS_CURRENT ? f[i].loaded_at : FUNCTION_STATE[f[i].state]);
+	}
+	if (cli->json)
 		printf("], \"pending\": %zu, \"unknown\": %zu}\n", pending, unknown);
 	else if (unknown > 0)
 		printf("the database has %zu migration%s newer than this cardctl\n", unknown,
@@ -117,6 +137,7 @@ static int db_status(struct cli *cli, int argc, char **argv)
 	status = (pending == 0 && unknown == 0) ? EXIT_OK_ : EXIT_REJECTED;
 out:
 	free(m);
+	free(f);
 	card_store_close(st);
 	return status;
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_reconcile.c -- cardctl transfer, return, supplement, replace, charge: the count-changing
  * steps of the reconciliation (workflow part 2).  The rules live in libcard
- * (card/reconcile.h) and sql/0500_reconcile.sql, sql/0510_replace_charge.sql.
+ * (card/reconcile.h) and sql/functions/reconcile.sql.
  */
 #include "config.h"
 

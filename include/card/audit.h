@@ -1,7 +1,7 @@
 /*
  * card/audit.h -- prove the books balance.
  *
- * card_audit() runs card.audit (sql/0220_audit.sql) in one read-only REPEATABLE READ
+ * card_audit() runs card.audit (sql/functions/audit.sql) in one read-only REPEATABLE READ
  * transaction: it verifies the ledger's hash chain, and per term prints the figures (minted;
  * city, district and school stock; transit; distributed; void; redeemed) and checks that
  * minted = the sum of all holdings, every minted serial is held exactly once, a replay of the

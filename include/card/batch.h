@@ -3,7 +3,7 @@
  *
  * A batch is one contiguous serial range [first_serial, first_serial + count) of one term
  * under one key_id.  Minting records, in one transaction on the server (card.batch_mint() in
- * sql/0100_org_term_batch.sql, callable from other server-side functions too): the batch
+ * sql/functions/org.sql, callable from other server-side functions too): the batch
  * document (UUID from card_uuid_new()), the batch, one city stock holding and one 'mint'
  * ledger entry.  Serials come from one counter row, so concurrent mints never overlap.  No
  * code or anything a code follows from is stored: codes are derived from the keyring.

@@ -8,7 +8,7 @@
  *   textbook orders beyond the threshold needs an explanation) = the report to the city.
  *   The city can send a census back to draft with card_census_reopen() until the plan is minted.
  *
- * The rules are in sql/0400_census.sql; every step is one server-side call, so a rejected
+ * The rules are in sql/functions/census.sql; every step is one server-side call, so a rejected
  * step changes nothing.
  *
  * Ownership: strings passed in are only read during the call; card_rows returned are the

@@ -6,7 +6,7 @@
  * bureau staff their cards the same way (school = the district's code).  Refused: more than
  * the school holds, and more in all than its approved census counts (students and teachers):
  * "not one short, not one extra".  A distribution may carry its lines per grade and class (as
- * read from a file), which must add up to its count.  Rules: sql/0410_delivery.sql.
+ * read from a file), which must add up to its count.  Rules: sql/functions/delivery.sql.
  *
  * Ownership: inputs are read during the call; card_rows returned are the caller's.
  * Thread-safety: as card_store.

@@ -2,7 +2,7 @@
  * card/feed.h -- the redemption feed the course platform consumes (GET /v1/redemptions).
  *
  * Entries are committed redemptions in feed order: ids are consecutive, assigned by the
- * sequencer in sql/0300_daemon.sql, and a redemption that commits later always gets a larger
+ * sequencer in sql/functions/daemon.sql, and a redemption that commits later always gets a larger
  * id than any already handed out.  So a reader that remembers the last id it processed and
  * asks for what comes after it sees every redemption exactly once, in order, without gaps.
  *

@@ -4,7 +4,7 @@
  * A holder is (organisation, state): state "stock" (at the org), "transit" (shipped to the
  * org, not yet received), "distributed" (handed to students and teachers) or "void".  Cards
  * move only through card_move()/card_move_count() (SQL card.move/card.move_count, see
- * sql/0200_ledger.sql and docs/data-model.md): each call is one transaction that updates
+ * sql/functions/ledger.sql and docs/data-model.md): each call is one transaction that updates
  * card.holding and appends one card.ledger row per contiguous range moved, and refuses
  * (CARD_ERR_REJECTED, nothing changed, the diag names the holder, the missing serials and
  * its balance) to move a serial its source does not hold, more cards than it has, zero cards,

@@ -2,7 +2,7 @@
  * card/org.h -- organisations: the city centre, its districts, their schools (SPEC §1, §6).
  *
  * card_org_import() applies a whole organisations file in one statement on the server
- * (sql/0100_org_term_batch.sql): every row is checked first (codes, kinds, unknown parents,
+ * (sql/functions/org.sql): every row is checked first (codes, kinds, unknown parents,
  * duplicates, a school under the city, a district under a district, a second city, a change
  * of kind or parent of an organisation that already has cards) and the first violation fails
  * the import with the row's line number in diag->line (and "line N: ..." in the message);

@@ -5,7 +5,7 @@
  * contiguous serial range per district (batch mint --plan).
  *
  * Making the plan refuses while a district has no approved census, unless the caller lists
- * it in `without`; the plan can be re-made until it is minted.  Rules: sql/0400_census.sql.
+ * it in `without`; the plan can be re-made until it is minted.  Rules: sql/functions/delivery.sql.
  *
  * Ownership: inputs are read during the call; card_rows returned are the caller's.
  * Thread-safety: as card_store.

@@ -13,7 +13,7 @@
  *   charge       after S+30: what a district was ordered or declared to return but did not,
  *                times the face value; the first run closes the term, later runs repeat it.
  *
- * Every step is one server-side call (sql/0500_reconcile.sql, sql/0510_replace_charge.sql):
+ * Every step is one server-side call (sql/functions/reconcile.sql):
  * a refused step changes nothing and says why in the diag.  Every step that creates a
  * document fills `doc` with its UUID (card_uuid_new).
  *

@@ -19,7 +19,7 @@
  * names the request, 1-based), and CARD_ERR_DB_UNAVAILABLE when the database cannot be
  * reached after one reconnect.  Sending the same requests again after a failure is safe: a
  * redemption that did commit answers REPEATED.  Implemented by card.redeem_many
- * (sql/0210_redeem.sql); the out array has n entries and is the caller's.
+ * (sql/functions/redeem.sql); the out array has n entries and is the caller's.
  *
  * Thread-safety: as card_store (one thread per store at a time).
  */

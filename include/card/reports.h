@@ -15,7 +15,7 @@
  *                         produced, shipped, distributed, redeemed, void, returned,
  *                         supplemented, charged (cards and fen).
  *
- * The queries are in sql/0520_reports.sql; row-level security applies.  district NULL means
+ * The queries are in sql/functions/reports.sql; row-level security applies.  district NULL means
  * every district the caller may see.  The column names are listed in that file.
  *
  * Ownership: card_rows returned are the caller's (card_rows_free).  Thread-safety: as

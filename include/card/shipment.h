@@ -11,7 +11,7 @@
  * shipment is recorded as the receipt's discrepancy, and uncounted cards stay in transit
  * under the shipment for the adjustment.  No receipt without a photo: JPEG, PNG or PDF
  * (checked by magic bytes, not by name), at most CARD_PHOTO_MAX bytes, stored in the
- * database with its SHA-256.  Rules: sql/0410_delivery.sql.
+ * database with its SHA-256.  Rules: sql/functions/delivery.sql.
  *
  * Ownership: inputs are read during the call; card_rows returned are the caller's.
  * Thread-safety: as card_store.

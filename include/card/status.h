@@ -1,6 +1,6 @@
 /*
  * card/status.h -- where every card of a term is, against the plan, and what is late
- * (`cardctl status`).  Read-only.  Rules: sql/0410_delivery.sql (card.term_status,
+ * (`cardctl status`).  Read-only.  Rules: sql/functions/calendar.sql (card.term_status,
  * card.term_deadlines, card.term_flags).
  *
  * Ownership: card_rows returned are the caller's.  Thread-safety: as card_store.

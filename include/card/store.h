@@ -32,11 +32,12 @@ CARD_API card_err card_store_open(const char *conninfo, card_store **out, card_d
 CARD_API void card_store_close(card_store *st);
 /* Round trip to the server, reconnecting if needed: CARD_OK or CARD_ERR_DB_UNAVAILABLE. */
 CARD_API card_err card_store_ping(card_store *st);
-/* Schema check: CARD_OK when every migration this libcard knows is applied, else
- * CARD_ERR_SCHEMA_MISSING (run `cardctl db migrate`) or CARD_ERR_SCHEMA_NEWER. */
+/* Schema check: CARD_OK when every migration this libcard knows is applied and every function
+ * file is loaded as compiled in, else CARD_ERR_SCHEMA_MISSING (run `cardctl db migrate`) or
+ * CARD_ERR_SCHEMA_NEWER. */
 CARD_API card_err card_store_check_schema(card_store *st, card_diag *diag) CARD_WUR;
 
-/* Migrations (sql/NNNN_name.sql, compiled into libcard). */
+/* Migrations (sql/migrations/NNNN_name.sql, compiled into libcard). */
 typedef struct card_migration_info {
 	int version;
 	const char *name;    /* static */
@@ -44,14 +45,35 @@ typedef struct card_migration_info {
 	char applied_at[40]; /* ISO 8601 or "" */
 } card_migration_info;
 
-/* Apply every pending migration, each in its own transaction, in version order.  *applied
- * (may be NULL) gets how many ran.  Refuses (CARD_ERR_SCHEMA_NEWER) a database that has a
- * version this libcard does not know. */
-CARD_API card_err card_db_migrate(card_store *st, int *applied, card_diag *diag) CARD_WUR;
+/* Apply every pending migration, each in its own transaction, in version order; then load
+ * every function file (sql/functions/NAME.sql) whose text differs from the one the database
+ * last loaded (all of them when a migration ran), each in its own transaction.  *applied and
+ * *loaded (either may be NULL) get how many migrations and function files ran.  Refuses
+ * (CARD_ERR_SCHEMA_NEWER) a database that has a version this libcard does not know. */
+CARD_API card_err card_db_migrate(card_store *st, int *applied, int *loaded,
+                                  card_diag *diag) CARD_WUR;
 /* Fill *out (caller frees with free()) with one entry per known migration, plus *unknown:
  * how many versions the database has that this libcard does not know. */
 CARD_API card_err card_db_status(card_store *st, card_migration_info **out, size_t *n,
                                  size_t *unknown, card_diag *diag) CARD_WUR;
+
+/* Function files (sql/functions/NAME.sql, compiled into libcard). */
+typedef enum card_function_state {
+	CARD_FUNCTIONS_PENDING = 0, /* never loaded */
+	CARD_FUNCTIONS_CURRENT = 1, /* loaded with the text compiled in */
+	CARD_FUNCTIONS_CHANGED = 2  /* loaded with another text: `cardctl db migrate` reloads it */
+} card_function_state;
+
+typedef struct card_function_info {
+	const char *name;    /* static */
+	const char *sha256;  /* static: the compiled-in text's, hex */
+	card_function_state state;
+	char loaded_at[40];  /* ISO 8601 or "" */
+} card_function_info;
+
+/* Fill *out (caller frees with free()) with one entry per compiled-in function file. */
+CARD_API card_err card_db_functions(card_store *st, card_function_info **out, size_t *n,
+                                    card_diag *diag) CARD_WUR;
 
 #ifdef __cplusplus
 }

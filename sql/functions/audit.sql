@@ -1,4 +1,4 @@
--- 0220_audit.sql -- the ledger's hash chain, card.audit, card state, and voiding a card.
+-- audit.sql -- the ledger's hash chain and card.audit.
 --
 -- Hash chain: every card.ledger row gets chain_seq (1, 2, 3, ... in commit order of the
 -- ledger; the chain head row is locked by each insert until its transaction ends) and
@@ -6,35 +6,21 @@
 -- the last (seq, hash).  A row edited, inserted or deleted behind the library's back (e.g. by
 -- a superuser disabling the append-only trigger) breaks the chain, and card.audit reports the
 -- first broken link.  The head hash is printed by `cardctl audit`: keep it on paper or
--- elsewhere; a chain rewritten from scratch no longer ends in it.
+-- elsewhere; a chain rewritten from scratch no longer ends in it.  The trigger function
+-- card.ledger_chain is schema (sql/migrations/0001_baseline.sql).
 --
 -- card.audit(p_term text DEFAULT NULL)
 --   RETURNS TABLE (term text, item text, value bigint, ok boolean, detail text)
 --   Figures and checks per term (all terms when NULL) plus the chain check (term NULL).  The
 --   books balance when every row has ok.  Run it in one REPEATABLE READ transaction.
 --
--- card.card_show(p_serial bigint) and card.card_moves(p_serial bigint): a card's state and
--- the ledger rows that moved it (SECURITY DEFINER; for card_daemon and card_city).
---
--- card.void_card(p_term, p_doc, p_org, p_state, p_serial, p_reason): move one card from its
--- holder (p_org, p_state) to (p_org, 'void') and record card.void; refuses a redeemed card,
--- and excludes a concurrent redemption of it through a per-serial advisory lock.
--- Workflow steps that void cards (replacement) must use it: audit requires every void row to
--- be held in state void and every serial held in state void to have a void row.
-
-ALTER TABLE card.ledger ADD COLUMN chain_seq bigint UNIQUE, ADD COLUMN hash bytea;
-
-CREATE TABLE card.ledger_head (
-	one  boolean PRIMARY KEY DEFAULT true CHECK (one),
-	seq  bigint NOT NULL,
-	hash bytea NOT NULL
-);
-INSERT INTO card.ledger_head (seq, hash) VALUES (0, sha256(convert_to('libcard ledger v1', 'UTF8')));
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
 -- The bytes a row's hash covers: every column but chain_seq and hash, each quoted, so no two
 -- different rows give the same text.  `at` as integer microseconds since the epoch (no time
 -- zone or DateStyle dependence).
-CREATE FUNCTION card.ledger_row_bytes(p_id bigint, p_term text, p_doc uuid, p_kind text,
+CREATE OR REPLACE FUNCTION card.ledger_row_bytes(p_id bigint, p_term text, p_doc uuid, p_kind text,
                                       p_from_org text, p_from_state text, p_to_org text,
                                       p_to_state text, p_serials int8range, p_actor text,
                                       p_at timestamptz) RETURNS bytea
@@ -44,70 +30,22 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	                         upper(p_serials), p_actor,
 	                         (extract(epoch FROM p_at) * 1000000)::bigint), 'UTF8')
 $$;
-
-CREATE FUNCTION card.ledger_chain() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
-DECLARE
-	v_seq bigint;
-	v_prev bytea;
-BEGIN
-	SELECT h.seq, h.hash INTO v_seq, v_prev FROM card.ledger_head h FOR UPDATE;
-	NEW.chain_seq := v_seq + 1;
-	NEW.hash := sha256(v_prev || card.ledger_row_bytes(NEW.id, NEW.term, NEW.doc, NEW.kind,
-		NEW.from_org, NEW.from_state, NEW.to_org, NEW.to_state, NEW.serials, NEW.actor, NEW.at));
-	UPDATE card.ledger_head SET seq = NEW.chain_seq, hash = NEW.hash;
-	RETURN NEW;
-END $$;
-
--- Chain the rows that exist already, in id order, then every new one.
-DO $$
-DECLARE
-	r record;
-	v_seq bigint := 0;
-	v_prev bytea;
-BEGIN
-	SELECT hash INTO v_prev FROM card.ledger_head;
-	ALTER TABLE card.ledger DISABLE TRIGGER ledger_append_only;
-	FOR r IN SELECT * FROM card.ledger ORDER BY id LOOP
-		v_seq := v_seq + 1;
-		v_prev := sha256(v_prev || card.ledger_row_bytes(r.id, r.term, r.doc, r.kind, r.from_org,
-			r.from_state, r.to_org, r.to_state, r.serials, r.actor, r.at));
-		UPDATE card.ledger SET chain_seq = v_seq, hash = v_prev WHERE id = r.id;
-	END LOOP;
-	ALTER TABLE card.ledger ENABLE TRIGGER ledger_append_only;
-	UPDATE card.ledger_head SET seq = v_seq, hash = v_prev;
-END $$;
+REVOKE ALL ON FUNCTION card.ledger_row_bytes(bigint, text, uuid, text, text, text, text, text, int8range, text, timestamp with time zone) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ledger_row_bytes(bigint, text, uuid, text, text, text, text, text, int8range, text, timestamp with time zone) TO card_city;
 
 -- Ledger writers are serialised on the chain head anyway (its row stays locked until commit).
 -- card.move takes that lock FIRST, before the holder locks: a transaction that holds a holder
 -- lock then always holds the head too, so moves in several transactions cannot deadlock.
-CREATE FUNCTION card.ledger_lock() RETURNS void
+CREATE OR REPLACE FUNCTION card.ledger_lock() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 BEGIN
 	PERFORM 1 FROM card.ledger_head FOR UPDATE;
 END $$;
-
-CREATE OR REPLACE FUNCTION card.holder_lock(p_term text, p_org_a text, p_state_a text, p_org_b text,
-                                            p_state_b text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	ka bigint := hashtextextended('card.holder|' || p_term || '|' || p_org_a || '|' || p_state_a, 0);
-	kb bigint := hashtextextended('card.holder|' || p_term || '|' || p_org_b || '|' || p_state_b, 0);
-BEGIN
-	PERFORM card.ledger_lock();
-	PERFORM pg_advisory_xact_lock(least(ka, kb));
-	IF ka <> kb THEN
-		PERFORM pg_advisory_xact_lock(greatest(ka, kb));
-	END IF;
-END $$;
-
-CREATE TRIGGER ledger_chain BEFORE INSERT ON card.ledger
-	FOR EACH ROW EXECUTE FUNCTION card.ledger_chain();
-CREATE TRIGGER ledger_head_no_delete BEFORE DELETE OR TRUNCATE ON card.ledger_head
-	FOR EACH STATEMENT EXECUTE FUNCTION card.forbid_change();
+REVOKE ALL ON FUNCTION card.ledger_lock() FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ledger_lock() TO card_city, card_district;
 
 -- Verify the chain: (rows verified, first broken link or NULL, head hash in hex).
-CREATE FUNCTION card.ledger_verify(OUT rows_ok bigint, OUT broken text, OUT head text)
+CREATE OR REPLACE FUNCTION card.ledger_verify(OUT rows_ok bigint, OUT broken text, OUT head text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	r record;
@@ -140,10 +78,12 @@ BEGIN
 	END IF;
 	head := encode(v_head.hash, 'hex');
 END $$;
+REVOKE ALL ON FUNCTION card.ledger_verify() FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ledger_verify() TO card_city;
 
 -- Where the ledger says each serial of the term is: the last ledger row (by chain position)
 -- covering each elementary segment between range boundaries.
-CREATE FUNCTION card.ledger_replay(p_term text)
+CREATE OR REPLACE FUNCTION card.ledger_replay(p_term text)
 RETURNS TABLE (org text, state text, serials int8multirange)
 LANGUAGE sql STABLE AS $$
 	WITH pts AS (
@@ -159,8 +99,10 @@ LANGUAGE sql STABLE AS $$
 		WHERE s.hi IS NOT NULL)
 	SELECT p.to_org, p.to_state, range_agg(int8range(p.lo, p.hi)) FROM pos p GROUP BY 1, 2
 $$;
+REVOKE ALL ON FUNCTION card.ledger_replay(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ledger_replay(text) TO card_city;
 
-CREATE FUNCTION card.audit(p_term text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION card.audit(p_term text DEFAULT NULL)
 RETURNS TABLE (term text, item text, value bigint, ok boolean, detail text)
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
@@ -249,59 +191,5 @@ BEGIN
 	WHERE b.id IS NULL;
 	RETURN QUERY SELECT NULL::text, 'redeemed_outside_batch', v_n, v_n = 0, left(v_list, 400);
 END $$;
-
-CREATE FUNCTION card.card_show(p_serial bigint)
-RETURNS TABLE (serial bigint, batch uuid, term text, key_id integer, face_value_fen integer,
-               org text, state text, holder_doc uuid, redemption_id bigint, account text,
-               redeemed_at timestamptz, void_reason text, void_doc uuid, voided_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
-	SELECT p_serial, b.id, b.term, b.key_id::integer, t.face_value_fen, h.org, h.state, h.doc,
-	       r.id, r.account, r.redeemed_at, v.reason, v.doc, v.at
-	FROM card.batch b
-	JOIN card.term t ON t.code = b.term
-	LEFT JOIN card.holding h ON h.serials @> p_serial
-	LEFT JOIN card.redemption r ON r.serial = p_serial
-	LEFT JOIN card.void v ON v.serial = p_serial
-	WHERE b.serials @> p_serial
-$$;
-
-CREATE FUNCTION card.card_moves(p_serial bigint)
-RETURNS TABLE (ledger_id bigint, at timestamptz, kind text, doc uuid, from_org text,
-               from_state text, to_org text, to_state text, actor text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
-	SELECT l.id, l.at, l.kind, l.doc, l.from_org, l.from_state, l.to_org, l.to_state, l.actor
-	FROM card.ledger l WHERE l.serials @> p_serial ORDER BY l.chain_seq
-$$;
-
-CREATE FUNCTION card.void_card(p_term text, p_doc uuid, p_org text, p_state text, p_serial bigint,
-                               p_reason text) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF p_reason IS NULL OR length(btrim(p_reason)) = 0 THEN
-		RAISE EXCEPTION 'a void needs a reason' USING ERRCODE = 'CR004';
-	END IF;
-	IF p_state = 'void' THEN
-		RAISE EXCEPTION 'card % is void already', p_serial USING ERRCODE = 'CR001';
-	END IF;
-	-- Exclusive per-serial lock, paired with the shared one card.redeem_many takes: without
-	-- it a void and a redemption racing could both commit (each unaware of the other).  After
-	-- the lock, the next statement sees any redemption committed before it.
-	PERFORM pg_advisory_xact_lock(343452248145133568 + p_serial);  -- 0x4C43 << 44 | serial
-	IF EXISTS (SELECT 1 FROM card.redemption r WHERE r.serial = p_serial) THEN
-		RAISE EXCEPTION 'card % was redeemed: it cannot be voided', p_serial USING ERRCODE = 'CR001';
-	END IF;
-	PERFORM card.move(p_term, p_doc, 'void', p_org, p_state, p_org, 'void', int8range(p_serial, p_serial + 1));
-	INSERT INTO card.void (serial, doc, reason) VALUES (p_serial, p_doc, p_reason);
-END $$;
-
-REVOKE ALL ON FUNCTION card.ledger_chain(), card.ledger_lock(), card.ledger_verify(), card.ledger_replay(text),
-	card.audit(text), card.card_show(bigint), card.card_moves(bigint),
-	card.void_card(text, uuid, text, text, bigint, text),
-	card.ledger_row_bytes(bigint, text, uuid, text, text, text, text, text, int8range, text, timestamptz)
-	FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION card.ledger_verify(), card.ledger_replay(text), card.audit(text),
-	card.ledger_row_bytes(bigint, text, uuid, text, text, text, text, text, int8range, text, timestamptz)
-	TO card_city;
-GRANT EXECUTE ON FUNCTION card.card_show(bigint), card.card_moves(bigint) TO card_city, card_daemon;
-GRANT EXECUTE ON FUNCTION card.void_card(text, uuid, text, text, bigint, text), card.ledger_lock()
-	TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.audit(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.audit(text) TO card_city;

@@ -1,4 +1,4 @@
--- 0520_reports.sql -- workflow part 2: the figures of the final forms (docs/workflow.md).
+-- reports.sql -- the figures of the final forms (docs/workflow.md).
 --
 --   card.report_annex4(term, district)   Annex 4 (余缺调剂表): per school its approved surplus,
 --                                        shortage and reason; per district the city's orders
@@ -11,9 +11,12 @@
 --                                        census, receipts and adjustment report.
 --   card.report_finance(term)            the city's term summary for the finance office.
 -- All read-only; row-level security applies (a district sees its own rows).
+--
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
 -- Per organisation of the term: the figures every form uses.
-CREATE FUNCTION card.report_figures(p_term text)
+CREATE OR REPLACE FUNCTION card.report_figures(p_term text)
 RETURNS TABLE (org text, name text, kind text, district text, planned bigint, shipped bigint,
                received bigint, signer text, signed_on date, receipts bigint, receipts_late bigint,
                stock bigint, transit bigint, distributed bigint, void bigint, redeemed bigint,
@@ -62,8 +65,10 @@ LANGUAGE sql STABLE AS $$
 	LEFT JOIN ship ON ship.org = o.code
 	LEFT JOIN red ON red.org = o.code
 $$;
+REVOKE ALL ON FUNCTION card.report_figures(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_figures(text) TO card_city, card_district;
 
-CREATE FUNCTION card.report_annex4(p_term text, p_district text)
+CREATE OR REPLACE FUNCTION card.report_annex4(p_term text, p_district text)
 RETURNS TABLE (district text, district_name text, school text, school_name text, surplus bigint,
                shortage bigint, reason text, return_ordered bigint, returned bigint,
                supplement_ordered bigint, supplied bigint, not_returned bigint, charge_fen bigint,
@@ -91,9 +96,11 @@ LANGUAGE sql STABLE AS $$
 	WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
 	ORDER BY 1, 3 NULLS LAST
 $$;
+REVOKE ALL ON FUNCTION card.report_annex4(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_annex4(text, text) TO card_city, card_district;
 
 -- Annex 5: one row per school, then the district's row (its own depot's figures are in it).
-CREATE FUNCTION card.report_annex5(p_term text, p_district text)
+CREATE OR REPLACE FUNCTION card.report_annex5(p_term text, p_district text)
 RETURNS TABLE (district text, district_name text, school text, school_name text, planned bigint,
                shipped bigint, received bigint, signer text, signed_on date, distributed bigint,
                returned bigint, supplied bigint, replaced bigint, charged bigint,
@@ -124,30 +131,13 @@ LANGUAGE sql STABLE AS $$
 	WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
 	ORDER BY 1, 3 NULLS LAST
 $$;
-
--- A district's final report (Annex 5 and 6 filed with the city): who signed and when.
-CREATE TABLE card.final_report (
-	term     text NOT NULL REFERENCES card.term (code),
-	district text NOT NULL REFERENCES card.org (code),
-	doc      uuid NOT NULL REFERENCES card.document (id),
-	signer   text NOT NULL CHECK (length(btrim(signer)) BETWEEN 1 AND 100),
-	filed_on date NOT NULL,
-	late     boolean NOT NULL,
-	by_role  text NOT NULL DEFAULT current_user,
-	at       timestamptz NOT NULL DEFAULT now(),
-	PRIMARY KEY (term, district)
-);
-ALTER TABLE card.final_report ENABLE ROW LEVEL SECURITY;
-CREATE POLICY final_report_city ON card.final_report TO card_city USING (true) WITH CHECK (true);
-CREATE POLICY final_report_district ON card.final_report TO card_district
-	USING (district IN (SELECT unnest(card.my_districts())))
-	WITH CHECK (district IN (SELECT unnest(card.my_districts())));
-GRANT SELECT, INSERT ON card.final_report TO card_district;
+REVOKE ALL ON FUNCTION card.report_annex5(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_annex5(text, text) TO card_city, card_district;
 
 -- Coverage: handed out (distributed, replacements included), redeemed, rate, unredeemed.  The
 -- district rows carry the timeliness of its steps: 按时 (on time), 逾期 (late), 未报 (not filed),
 -- 'n/m 逾期' (receipts: n of m late), 'n/m 未签收' (n of m shipments not received), 未审批.
-CREATE FUNCTION card.report_coverage(p_term text, p_district text)
+CREATE OR REPLACE FUNCTION card.report_coverage(p_term text, p_district text)
 RETURNS TABLE (district text, district_name text, org text, name text, kind text,
                planned bigint, distributed bigint, redeemed bigint, rate numeric,
                unredeemed bigint, census text, receipts text, adjustment text, final_report text)
@@ -189,9 +179,11 @@ LANGUAGE sql STABLE AS $$
 	WHERE p_district IS NULL OR r.district = p_district
 	ORDER BY r.district, r.kind = 'school', r.org
 $$;
+REVOKE ALL ON FUNCTION card.report_coverage(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_coverage(text, text) TO card_city, card_district;
 
 -- File a district's final report once (later calls return the first filing).
-CREATE FUNCTION card.final_report_file(p_term text, p_district text, p_doc uuid, p_signer text)
+CREATE OR REPLACE FUNCTION card.final_report_file(p_term text, p_district text, p_doc uuid, p_signer text)
 RETURNS TABLE (doc uuid, filed_on date, late boolean, created boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -215,10 +207,12 @@ BEGIN
 	VALUES (p_term, p_district, p_doc, btrim(p_signer), card.bureau_today(), card.bureau_today() > t.start_date + 30);
 	RETURN QUERY SELECT p_doc, card.bureau_today(), card.bureau_today() > t.start_date + 30, true;
 END $$;
+REVOKE ALL ON FUNCTION card.final_report_file(text, text, uuid, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.final_report_file(text, text, uuid, text) TO card_city, card_district;
 
 -- The city's term summary, one row per district and a last row for the city (the reserve and
 -- the whole term).
-CREATE FUNCTION card.report_finance(p_term text)
+CREATE OR REPLACE FUNCTION card.report_finance(p_term text)
 RETURNS TABLE (org text, name text, planned bigint, produced bigint, shipped bigint,
                distributed bigint, redeemed bigint, void bigint, returned bigint, supplied bigint,
                charged bigint, charge_fen bigint, face_value_fen integer)
@@ -255,8 +249,5 @@ LANGUAGE sql STABLE AS $$
 	       t.face_value_fen
 	FROM card.org o CROSS JOIN t WHERE o.kind = 'city'
 $$;
-
-GRANT EXECUTE ON FUNCTION card.report_figures(text), card.report_annex4(text, text),
-	card.report_annex5(text, text), card.report_coverage(text, text),
-	card.final_report_file(text, text, uuid, text) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.report_finance(text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_finance(text) TO card_city;

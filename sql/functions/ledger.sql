@@ -1,7 +1,8 @@
--- 0200_ledger.sql -- ledger moves: the only way cards change holder (docs/data-model.md).
+-- ledger.sql -- ledger moves, the only way cards change holder, and a card's state
+-- (docs/data-model.md).
 --
--- CONTRACT for other migrations (call these from your own plpgsql functions; they run in the
--- caller's transaction and change nothing when they refuse):
+-- CONTRACT for the workflow functions (call these from plpgsql; they run in the caller's
+-- transaction and change nothing when they refuse):
 --
 --   card.move(p_term text, p_doc uuid, p_kind text,
 --             p_from_org text, p_from_state text, p_to_org text, p_to_state text,
@@ -24,6 +25,12 @@
 --     fixed order, so concurrent moves cannot deadlock).  Any other code that changes
 --     card.holding for a holder must take this lock first.
 --
+--   card.void_card(p_term, p_doc, p_org, p_state, p_serial, p_reason): move one card from its
+--     holder (p_org, p_state) to (p_org, 'void') and record card.void; refuses a redeemed card,
+--     and excludes a concurrent redemption of it through a per-serial advisory lock.  Workflow
+--     steps that void cards must use it: audit requires every void row to be held in state
+--     void and every serial held in state void to have a void row.
+--
 -- States: 'stock' (at the org), 'transit' (shipped to the org, not yet received; the holding
 -- row's doc is the shipment, i.e. the p_doc of the move INTO transit), 'distributed' (handed to
 -- students and teachers), 'void'.  Moving out of transit takes any of the org's transit rows.
@@ -33,51 +40,62 @@
 -- fewer than p_count, on a non-positive count, and when from = to; CR002 for an unknown term,
 -- document or organisation; CR004 for a malformed range, state or kind.
 --
--- Security: SECURITY INVOKER, so the caller's privileges and row-level security apply (a
--- district can only move what it can see).  Functions that must cross districts (a return to
--- city stock) are SECURITY DEFINER in their own migration and check the caller themselves.
-
-CREATE INDEX ledger_serials ON card.ledger USING gist (serials);
-CREATE INDEX holding_term_state ON card.holding (term, state);
+-- Security: card.move, card.move_count and card.void_card are executable by the owner only
+-- (sql/migrations/0002_writes_by_role.sql): no login moves cards but through a workflow step.
+-- The steps that move cards (batch_mint, plan_mint, ship, receive, distribute, transit_loss,
+-- transfer, supplement, return_cards, replace) are SECURITY DEFINER and check the caller
+-- themselves (card.wf_access, card.rc_access, the grants to card_city) before they move any.
+--
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
 -- "1000-1999" for [1000,2000): how serials appear in messages (inclusive, as printed on cards).
-CREATE FUNCTION card.range_text(r int8range) RETURNS text
+CREATE OR REPLACE FUNCTION card.range_text(r int8range) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 	SELECT CASE WHEN isempty(r) THEN 'none'
 	            WHEN upper(r) - lower(r) = 1 THEN lower(r)::text
 	            ELSE lower(r)::text || '-' || (upper(r) - 1)::text END
 $$;
+REVOKE ALL ON FUNCTION card.range_text(int8range) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.range_text(int8range) TO card_city, card_district;
 
 -- The first few ranges of a multirange, for messages: "5-9, 20, 31-40 and 3 more ranges".
-CREATE FUNCTION card.ranges_text(m int8multirange) RETURNS text
+CREATE OR REPLACE FUNCTION card.ranges_text(m int8multirange) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 	SELECT coalesce(string_agg(card.range_text(x.r), ', ' ORDER BY lower(x.r)) FILTER (WHERE x.n <= 5), 'none')
 	       || CASE WHEN count(*) > 5 THEN format(' and %s more ranges', count(*) - 5) ELSE '' END
 	FROM unnest(m) WITH ORDINALITY AS x(r, n)
 $$;
+REVOKE ALL ON FUNCTION card.ranges_text(int8multirange) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ranges_text(int8multirange) TO card_city, card_district;
 
-CREATE FUNCTION card.balance(p_term text, p_org text, p_state text) RETURNS bigint
+CREATE OR REPLACE FUNCTION card.balance(p_term text, p_org text, p_state text) RETURNS bigint
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(sum(upper(h.serials) - lower(h.serials)), 0)::bigint
 	FROM card.holding h
 	WHERE h.term = p_term AND h.org = p_org AND h.state = p_state
 $$;
+REVOKE ALL ON FUNCTION card.balance(text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.balance(text, text, text) TO card_city, card_district;
 
-CREATE FUNCTION card.holder_lock(p_term text, p_org_a text, p_state_a text, p_org_b text,
-                                 p_state_b text) RETURNS void
+CREATE OR REPLACE FUNCTION card.holder_lock(p_term text, p_org_a text, p_state_a text, p_org_b text,
+                                            p_state_b text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
 	ka bigint := hashtextextended('card.holder|' || p_term || '|' || p_org_a || '|' || p_state_a, 0);
 	kb bigint := hashtextextended('card.holder|' || p_term || '|' || p_org_b || '|' || p_state_b, 0);
 BEGIN
+	PERFORM card.ledger_lock();
 	PERFORM pg_advisory_xact_lock(least(ka, kb));
 	IF ka <> kb THEN
 		PERFORM pg_advisory_xact_lock(greatest(ka, kb));
 	END IF;
 END $$;
+REVOKE ALL ON FUNCTION card.holder_lock(text, text, text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.holder_lock(text, text, text, text, text) TO card_city, card_district;
 
 -- Checks shared by move and move_count (everything but the serials).
-CREATE FUNCTION card.move_check(p_term text, p_doc uuid, p_kind text, p_from_org text,
+CREATE OR REPLACE FUNCTION card.move_check(p_term text, p_doc uuid, p_kind text, p_from_org text,
                                 p_from_state text, p_to_org text, p_to_state text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -110,8 +128,10 @@ BEGIN
 		RAISE EXCEPTION 'no organisation "%"', p_to_org USING ERRCODE = 'CR002';
 	END IF;
 END $$;
+REVOKE ALL ON FUNCTION card.move_check(text, uuid, text, text, text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.move_check(text, uuid, text, text, text, text, text) TO card_city, card_district;
 
-CREATE FUNCTION card.move(p_term text, p_doc uuid, p_kind text, p_from_org text, p_from_state text,
+CREATE OR REPLACE FUNCTION card.move(p_term text, p_doc uuid, p_kind text, p_from_org text, p_from_state text,
                           p_to_org text, p_to_state text, p_serials int8range) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -171,8 +191,9 @@ BEGIN
 	VALUES (p_term, p_doc, p_kind, p_from_org, p_from_state, p_to_org, p_to_state, p_serials);
 	RETURN v_n;
 END $$;
+REVOKE ALL ON FUNCTION card.move(text, uuid, text, text, text, text, text, int8range) FROM PUBLIC, card_city, card_district, card_daemon;
 
-CREATE FUNCTION card.move_count(p_term text, p_doc uuid, p_kind text, p_from_org text,
+CREATE OR REPLACE FUNCTION card.move_count(p_term text, p_doc uuid, p_kind text, p_from_org text,
                                 p_from_state text, p_to_org text, p_to_state text, p_count bigint,
                                 p_within int8range DEFAULT NULL) RETURNS SETOF int8range
 LANGUAGE plpgsql AS $$
@@ -222,14 +243,92 @@ BEGIN
 	END LOOP;
 	RETURN;
 END $$;
+REVOKE ALL ON FUNCTION card.move_count(text, uuid, text, text, text, text, text, bigint, int8range) FROM PUBLIC, card_city, card_district, card_daemon;
 
-REVOKE EXECUTE ON FUNCTION card.move(text, uuid, text, text, text, text, text, int8range),
-	card.move_count(text, uuid, text, text, text, text, text, bigint, int8range),
-	card.move_check(text, uuid, text, text, text, text, text),
-	card.holder_lock(text, text, text, text, text),
-	card.balance(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION card.move(text, uuid, text, text, text, text, text, int8range),
-	card.move_count(text, uuid, text, text, text, text, text, bigint, int8range),
-	card.move_check(text, uuid, text, text, text, text, text),
-	card.holder_lock(text, text, text, text, text),
-	card.balance(text, text, text) TO card_city, card_district;
+CREATE OR REPLACE FUNCTION card.card_show_all(p_serial bigint)
+RETURNS TABLE (serial bigint, batch uuid, term text, key_id integer, face_value_fen integer,
+               org text, state text, holder_doc uuid, redemption_id bigint, account text,
+               redeemed_at timestamptz, void_reason text, void_doc uuid, voided_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+	SELECT p_serial, b.id, b.term, b.key_id::integer, t.face_value_fen, h.org, h.state, h.doc,
+	       r.id, r.account, r.redeemed_at, v.reason, v.doc, v.at
+	FROM card.batch b
+	JOIN card.term t ON t.code = b.term
+	LEFT JOIN card.holding h ON h.serials @> p_serial
+	LEFT JOIN card.redemption r ON r.serial = p_serial
+	LEFT JOIN card.void v ON v.serial = p_serial
+	WHERE b.serials @> p_serial
+$$;
+REVOKE ALL ON FUNCTION card.card_show_all(bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.card_show_all(bigint) TO card_city, card_daemon;
+
+CREATE OR REPLACE FUNCTION card.card_moves_all(p_serial bigint)
+RETURNS TABLE (ledger_id bigint, at timestamptz, kind text, doc uuid, from_org text,
+               from_state text, to_org text, to_state text, actor text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+	SELECT l.id, l.at, l.kind, l.doc, l.from_org, l.from_state, l.to_org, l.to_state, l.actor
+	FROM card.ledger l WHERE l.serials @> p_serial ORDER BY l.chain_seq
+$$;
+REVOKE ALL ON FUNCTION card.card_moves_all(bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.card_moves_all(bigint) TO card_city, card_daemon;
+
+CREATE OR REPLACE FUNCTION card.void_card(p_term text, p_doc uuid, p_org text, p_state text, p_serial bigint,
+                               p_reason text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF p_reason IS NULL OR length(btrim(p_reason)) = 0 THEN
+		RAISE EXCEPTION 'a void needs a reason' USING ERRCODE = 'CR004';
+	END IF;
+	IF p_state = 'void' THEN
+		RAISE EXCEPTION 'card % is void already', p_serial USING ERRCODE = 'CR001';
+	END IF;
+	-- Exclusive per-serial lock, paired with the shared one card.redeem_many takes: without
+	-- it a void and a redemption racing could both commit (each unaware of the other).  After
+	-- the lock, the next statement sees any redemption committed before it.
+	PERFORM pg_advisory_xact_lock(343452248145133568 + p_serial);  -- 0x4C43 << 44 | serial
+	IF EXISTS (SELECT 1 FROM card.redemption r WHERE r.serial = p_serial) THEN
+		RAISE EXCEPTION 'card % was redeemed: it cannot be voided', p_serial USING ERRCODE = 'CR001';
+	END IF;
+	PERFORM card.move(p_term, p_doc, 'void', p_org, p_state, p_org, 'void', int8range(p_serial, p_serial + 1));
+	INSERT INTO card.void (serial, doc, reason) VALUES (p_serial, p_doc, p_reason);
+END $$;
+REVOKE ALL ON FUNCTION card.void_card(text, uuid, text, text, bigint, text) FROM PUBLIC, card_city, card_district, card_daemon;
+
+-- A district's help desk looks up a card a student of its district brings: card.card_show and
+-- card.card_moves now answer a district login too, for the cards its districts hold (in
+-- transit to them, in stock, handed out or void there).  Any other card is no card to it (no
+-- row), so a district learns nothing of another district's students and accounts.  The city
+-- and the daemon (help-desk endpoint) see every card, as before.
+--
+-- card.card_show_all and card.card_moves_all answer for every card (the city's and the
+-- daemon's); card.card_show and card.card_moves are the entry points, checked with
+-- card.card_visible.
+CREATE OR REPLACE FUNCTION card.card_visible(p_serial bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+	SELECT card.is_city()
+	       OR pg_has_role(session_user, 'card_daemon', 'MEMBER')
+	       OR EXISTS (SELECT 1 FROM card.holding h
+	                  WHERE h.serials @> p_serial
+	                    AND card.org_district(h.org) = ANY (card.my_districts()))
+$$;
+REVOKE ALL ON FUNCTION card.card_visible(bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.card_visible(bigint) TO card_city, card_district, card_daemon;
+
+CREATE OR REPLACE FUNCTION card.card_show(p_serial bigint)
+RETURNS TABLE (serial bigint, batch uuid, term text, key_id integer, face_value_fen integer,
+               org text, state text, holder_doc uuid, redemption_id bigint, account text,
+               redeemed_at timestamptz, void_reason text, void_doc uuid, voided_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+	SELECT * FROM card.card_show_all(p_serial) WHERE (SELECT card.card_visible(p_serial))
+$$;
+REVOKE ALL ON FUNCTION card.card_show(bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.card_show(bigint) TO card_city, card_district, card_daemon;
+
+CREATE OR REPLACE FUNCTION card.card_moves(p_serial bigint)
+RETURNS TABLE (ledger_id bigint, at timestamptz, kind text, doc uuid, from_org text,
+               from_state text, to_org text, to_state text, actor text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+	SELECT * FROM card.card_moves_all(p_serial) WHERE (SELECT card.card_visible(p_serial))
+$$;
+REVOKE ALL ON FUNCTION card.card_moves(bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.card_moves(bigint) TO card_city, card_district, card_daemon;

@@ -1,4 +1,4 @@
--- 0210_redeem.sql -- exactly-once redemption (include/card/redeem.h, docs/data-model.md).
+-- redeem.sql -- exactly-once redemption (include/card/redeem.h, docs/data-model.md).
 --
 -- card.redeem_many(p_serials bigint[], p_key_ids int[], p_accounts text[],
 --                  p_idem_keys text[] DEFAULT NULL)
@@ -26,8 +26,10 @@
 -- already used earlier in the array are answered the same way.
 --
 -- SECURITY DEFINER: card_daemon has no table privileges, only EXECUTE on this function.
-
-CREATE FUNCTION card.redeem_many(p_serials bigint[], p_key_ids int[], p_accounts text[],
+--
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
+CREATE OR REPLACE FUNCTION card.redeem_many(p_serials bigint[], p_key_ids int[], p_accounts text[],
                                  p_idem_keys text[] DEFAULT NULL)
 RETURNS TABLE (outcome text, serial bigint, id bigint, term text, face_value_fen integer,
                account text, redeemed_at timestamptz)
@@ -110,7 +112,7 @@ BEGIN
 	END IF;
 
 	-- 2. Redeem, in serial order (array order within one serial).  The shared per-serial lock
-	-- pairs with the exclusive one card.void_card takes (0220_audit): a void and a redemption
+	-- pairs with the exclusive one card.void_card takes (ledger.sql): a void and a redemption
 	-- of the same card never both commit.  Key: 0x4C43 << 44 | serial (see card.void_card).
 	FOR i IN SELECT g FROM generate_subscripts(p_serials, 1) g ORDER BY p_serials[g], g LOOP
 		CONTINUE WHEN o_out[i] IS NOT NULL OR v_owner[i] < 0;
@@ -173,6 +175,5 @@ BEGIN
 	RETURN QUERY SELECT o_out[g], p_serials[g], o_id[g], o_term[g], o_fv[g], o_acct[g], o_at[g]
 	             FROM generate_series(1, n) g ORDER BY g;
 END $$;
-
-REVOKE ALL ON FUNCTION card.redeem_many(bigint[], int[], text[], text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION card.redeem_many(bigint[], int[], text[], text[]) TO card_daemon, card_city;
+REVOKE ALL ON FUNCTION card.redeem_many(bigint[], integer[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.redeem_many(bigint[], integer[], text[], text[]) TO card_daemon, card_city;

@@ -1,61 +1,91 @@
--- 0410_delivery.sql -- workflow part 1: minting the plan, shipments with signed receipts,
--- distribution at schools, and the term's status (docs/workflow.md).
+-- delivery.sql -- workflow part 1: the plan, minting it, shipments with signed receipts,
+-- distribution at schools, cards lost in transit (docs/workflow.md).
 --
--- Every count-changing step goes through card.move / card.move_count (0200_ledger.sql), with
--- its own document: a shipment moves city stock (or a district depot's stock) to 'transit'
--- at the destination (the holding's doc is the shipment); its receipt moves the received
--- cards of that shipment from 'transit' to 'stock'; cards a receipt does not count stay in
--- transit under the shipment, recorded as its discrepancy, for the adjustment (part 2).
--- Distribution moves a school's stock to 'distributed'.
+-- Every count-changing step goes through card.move / card.move_count (ledger.sql), with its own
+-- document: a shipment moves city stock (or a district depot's stock) to 'transit' at the
+-- destination (the holding's doc is the shipment); its receipt moves the received cards of that
+-- shipment from 'transit' to 'stock'; cards a receipt does not count stay in transit under the
+-- shipment, recorded as its discrepancy, for the adjustment (part 2).  Distribution moves a
+-- school's stock to 'distributed', at most the school's approved census plus what the
+-- reconciliation gave it (card.rc_adjusted).
 --
--- Dates are the bureau's (China Standard Time): card.bureau_today().
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
-CREATE FUNCTION card.bureau_today() RETURNS date
-LANGUAGE sql STABLE AS $$ SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date $$;
-
--- Access check of the workflow steps: the caller may act for p_district (NULL: only the city
--- may).  A no-op here; 0420_workflow_roles.sql replaces it with the check against
--- card.is_city() / card.my_districts() (0230_roles.sql).
-CREATE FUNCTION card.wf_access(p_district text) RETURNS void
-LANGUAGE plpgsql STABLE AS $$ BEGIN END $$;
-
--- Census submission is late after the due date, by the bureau's calendar.
-CREATE OR REPLACE FUNCTION card.census_submit(p_term text, p_district text, p_doc uuid)
-RETURNS TABLE (submitted_at timestamptz, late boolean, due date)
+-- Make (or re-make, until minted) the plan of a term from the approved censuses.
+CREATE OR REPLACE FUNCTION card.plan_make(p_term text, p_doc uuid, p_reserve_pct numeric, p_without text[])
+RETURNS TABLE (org text, total bigint)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-	c card.census := card.census_get(p_term, p_district);
-	v_due date;
-	v_late boolean;
+	missing text;
+	bad text;
+	city text;
+	sum_total bigint;
 BEGIN
-	IF c.state <> 'draft' THEN
-		RAISE EXCEPTION 'the census of district "%" is already %', p_district, c.state
-			USING ERRCODE = 'CR003';
+	IF NOT EXISTS (SELECT 1 FROM card.term WHERE code = p_term) THEN
+		RAISE EXCEPTION 'term "%" does not exist', p_term USING ERRCODE = 'CR002';
 	END IF;
-	SELECT t.census_due INTO v_due FROM card.term t WHERE t.code = p_term;
-	v_late := card.bureau_today() > v_due;
-	INSERT INTO card.document (id, kind, term, district, note)
-	VALUES (p_doc, 'census-submission', p_term, p_district, 'census submission');
-	UPDATE card.census SET state = 'submitted', submission = p_doc, submitted_at = now(),
-	       submitted_by = current_user, late = v_late
-	 WHERE census.term = p_term AND census.district = p_district;
-	RETURN QUERY SELECT now(), v_late, v_due;
+	IF EXISTS (SELECT 1 FROM card.plan p WHERE p.term = p_term AND p.batch IS NOT NULL) THEN
+		RAISE EXCEPTION 'the plan of term "%" is already minted', p_term USING ERRCODE = 'CR003';
+	END IF;
+	SELECT string_agg(format('"%s"', w), ', ') INTO bad FROM unnest(coalesce(p_without, '{}')) w
+	 WHERE NOT EXISTS (SELECT 1 FROM card.org o WHERE o.code = w AND o.kind = 'district');
+	IF bad IS NOT NULL THEN
+		RAISE EXCEPTION 'not a district: %', bad USING ERRCODE = 'CR004';
+	END IF;
+	SELECT string_agg(o.code || coalesce(' (' || c.state || ')', ' (no census)'), ', ' ORDER BY o.code)
+	  INTO missing FROM card.org o
+	  LEFT JOIN card.census c ON c.term = p_term AND c.district = o.code
+	 WHERE o.kind = 'district' AND coalesce(c.state, '') <> 'approved'
+	   AND NOT o.code = ANY (coalesce(p_without, '{}'));
+	IF missing IS NOT NULL THEN
+		RAISE EXCEPTION 'not every district has an approved census' USING ERRCODE = 'CR003',
+			DETAIL = 'Without an approved census: ' || missing || '.',
+			HINT = 'Approve them, or leave them out with --proceed-without.';
+	END IF;
+	SELECT o.code INTO city FROM card.org o WHERE o.kind = 'city';
+	DELETE FROM card.plan p WHERE p.term = p_term;
+	INSERT INTO card.document (id, kind, term, note) VALUES (p_doc, 'plan', p_term, 'issuance plan');
+	INSERT INTO card.plan (term, doc, reserve_pct, proceed_without)
+	VALUES (p_term, p_doc, trim_scale(coalesce(p_reserve_pct, 0)), coalesce(p_without, '{}'));
+	INSERT INTO card.plan_line (term, org, students, teachers, staff, total)
+	SELECT p_term, c.district,
+	       coalesce(sum(l.count) FILTER (WHERE l.category = 'student'), 0),
+	       coalesce(sum(l.count) FILTER (WHERE l.category = 'teacher'), 0),
+	       coalesce(sum(l.count) FILTER (WHERE l.category = 'staff'), 0),
+	       coalesce(sum(l.count), 0)
+	  FROM card.census c LEFT JOIN card.census_line l ON l.term = c.term AND l.district = c.district
+	 WHERE c.term = p_term AND c.state = 'approved'
+	 GROUP BY c.district;
+	SELECT coalesce(sum(l.total), 0) INTO sum_total FROM card.plan_line l WHERE l.term = p_term;
+	IF coalesce(p_reserve_pct, 0) > 0 THEN
+		INSERT INTO card.plan_line (term, org, reserve, total)
+		VALUES (p_term, city, ceil(sum_total * p_reserve_pct / 100), ceil(sum_total * p_reserve_pct / 100));
+	END IF;
+	IF sum_total = 0 THEN
+		RAISE EXCEPTION 'the plan of term "%" would issue no cards', p_term USING ERRCODE = 'CR001';
+	END IF;
+	RETURN QUERY SELECT l.org, l.total FROM card.plan_line l WHERE l.term = p_term ORDER BY l.org;
 END $$;
+REVOKE ALL ON FUNCTION card.plan_make(text, uuid, numeric, text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.plan_make(text, uuid, numeric, text[]) TO card_city;
 
 -- The range of a plan line in the plan's batch, or NULL before minting.
-CREATE FUNCTION card.plan_range(p_term text, p_org text) RETURNS int8range
+CREATE OR REPLACE FUNCTION card.plan_range(p_term text, p_org text) RETURNS int8range
 LANGUAGE sql STABLE AS $$
 	SELECT int8range(l.first_serial, l.first_serial + l.total)
 	  FROM card.plan_line l WHERE l.term = p_term AND l.org = p_org
 	   AND l.first_serial IS NOT NULL AND l.total > 0
 $$;
+REVOKE ALL ON FUNCTION card.plan_range(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.plan_range(text, text) TO card_city, card_district;
 
--- Mint the plan as one batch (card.batch_mint, 0100) and lay it out: one contiguous range per
+-- Mint the plan as one batch (card.batch_mint, org.sql) and lay it out: one contiguous range per
 -- district in code order, the reserve last.  All or nothing.
-CREATE FUNCTION card.plan_mint(p_term text, p_batch uuid, p_key_id smallint)
+CREATE OR REPLACE FUNCTION card.plan_mint(p_term text, p_batch uuid, p_key_id smallint)
 RETURNS TABLE (first_serial bigint, card_count bigint)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	p card.plan;
@@ -83,72 +113,16 @@ BEGIN
 	UPDATE card.plan SET batch = p_batch WHERE term = p_term;
 	RETURN QUERY SELECT v_first, v_total;
 END $$;
-
-CREATE TABLE card.shipment (
-	id         uuid PRIMARY KEY REFERENCES card.document (id),
-	term       text NOT NULL REFERENCES card.term (code),
-	from_org   text NOT NULL REFERENCES card.org (code),
-	to_org     text NOT NULL REFERENCES card.org (code),
-	district   text REFERENCES card.org (code),  -- the destination's district (RLS)
-	count      bigint NOT NULL CHECK (count > 0),
-	courier    boolean NOT NULL DEFAULT false,   -- straight from the city to a school
-	address    text,
-	contact    text,
-	phone      text,
-	due        date NOT NULL,                    -- delivery due, S-7
-	shipped_on date NOT NULL,
-	late       boolean NOT NULL,
-	shipped_by text NOT NULL DEFAULT current_user,
-	shipped_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX shipment_term ON card.shipment (term, to_org);
-
-CREATE TABLE card.receipt (
-	id           uuid PRIMARY KEY REFERENCES card.document (id),
-	shipment     uuid NOT NULL UNIQUE REFERENCES card.shipment (id),
-	signer       text NOT NULL CHECK (length(signer) BETWEEN 1 AND 100),
-	signed_on    date NOT NULL,
-	count        bigint NOT NULL CHECK (count >= 0),   -- as counted and signed for
-	received     bigint NOT NULL CHECK (received >= 0), -- moved to the receiver's stock
-	discrepancy  bigint NOT NULL,                       -- count - shipped
-	late         boolean NOT NULL,
-	photo        bytea NOT NULL,
-	photo_type   text NOT NULL CHECK (photo_type IN ('image/jpeg', 'image/png', 'application/pdf')),
-	photo_sha256 bytea NOT NULL,
-	received_by  text NOT NULL DEFAULT current_user,
-	received_at  timestamptz NOT NULL DEFAULT now()
-);
-
-CREATE TABLE card.distribution (
-	id       uuid PRIMARY KEY REFERENCES card.document (id),
-	term     text NOT NULL REFERENCES card.term (code),
-	school   text NOT NULL REFERENCES card.org (code),
-	district text NOT NULL REFERENCES card.org (code),
-	count    bigint NOT NULL CHECK (count > 0),
-	due      date NOT NULL,   -- S+7
-	done_on  date NOT NULL,
-	late     boolean NOT NULL,
-	by_role  text NOT NULL DEFAULT current_user,
-	at       timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX distribution_term ON card.distribution (term, school);
-
-CREATE TABLE card.distribution_line (
-	distribution uuid NOT NULL REFERENCES card.distribution (id),
-	line         integer NOT NULL,
-	grade        text NOT NULL,
-	class        text NOT NULL DEFAULT '',
-	count        bigint NOT NULL CHECK (count > 0),
-	PRIMARY KEY (distribution, line)
-);
+REVOKE ALL ON FUNCTION card.plan_mint(text, uuid, smallint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.plan_mint(text, uuid, smallint) TO card_city;
 
 -- Ship p_count cards (or exactly p_serials) from p_from's stock (NULL: the city) to p_to, to
 -- state 'transit' there.  From the city the cards come from the destination district's range
 -- of the minted plan (when it has one); from a district only to one of its schools.
-CREATE FUNCTION card.ship(p_term text, p_doc uuid, p_from text, p_to text, p_count bigint,
+CREATE OR REPLACE FUNCTION card.ship(p_term text, p_doc uuid, p_from text, p_to text, p_count bigint,
                           p_serials int8range, p_address text, p_contact text, p_phone text)
 RETURNS TABLE (ranges text, count bigint, due date, late boolean, courier boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term;
@@ -225,9 +199,11 @@ BEGIN
 	        card.bureau_today() > v_due);
 	RETURN QUERY SELECT card.ranges_text(v_ranges), v_n, v_due, card.bureau_today() > v_due, v_courier;
 END $$;
+REVOKE ALL ON FUNCTION card.ship(text, uuid, text, text, bigint, int8range, text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ship(text, uuid, text, text, bigint, int8range, text, text, text) TO card_city, card_district;
 
 -- The magic bytes of the receipt photo types.
-CREATE FUNCTION card.photo_type(p bytea) RETURNS text
+CREATE OR REPLACE FUNCTION card.photo_type(p bytea) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 		WHEN substring(p FROM 1 FOR 3) = '\xffd8ff'::bytea THEN 'image/jpeg'
@@ -235,15 +211,17 @@ LANGUAGE sql IMMUTABLE AS $$
 		WHEN substring(p FROM 1 FOR 5) = '\x255044462d'::bytea THEN 'application/pdf'
 	END
 $$;
+REVOKE ALL ON FUNCTION card.photo_type(bytea) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.photo_type(bytea) TO card_city, card_district;
 
 -- Receive a shipment: the receiver's signed receipt with its photo.  p_count NULL = as
 -- shipped.  Fewer counted than shipped: the lowest serials of the shipment go to stock, the
 -- rest stay in transit under the shipment (the discrepancy, for the adjustment).
-CREATE FUNCTION card.receive(p_shipment uuid, p_doc uuid, p_signer text, p_date date,
+CREATE OR REPLACE FUNCTION card.receive(p_shipment uuid, p_doc uuid, p_signer text, p_date date,
                              p_count bigint, p_photo bytea)
 RETURNS TABLE (shipped bigint, counted bigint, received bigint, discrepancy bigint, late boolean,
                sha256 text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	s card.shipment;
@@ -257,7 +235,9 @@ BEGIN
 	-- Receipts of one shipment are serialised by an advisory lock (a district may read its
 	-- shipments but not lock them FOR UPDATE); card.receipt's unique shipment backs it up.
 	PERFORM pg_advisory_xact_lock(hashtextextended('card.receipt|' || p_shipment::text, 0));
-	SELECT * INTO s FROM card.shipment WHERE id = p_shipment;
+	-- A district login knows only its own districts' shipments.
+	SELECT * INTO s FROM card.shipment x
+	 WHERE x.id = p_shipment AND (card.is_city() OR x.district = ANY (card.my_districts()));
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'shipment % does not exist', p_shipment USING ERRCODE = 'CR002';
 	END IF;
@@ -306,15 +286,14 @@ BEGIN
 	RETURN QUERY SELECT s.count, v_count, least(v_count, s.count), v_count - s.count, p_date > s.due,
 	                    encode(sha256(p_photo), 'hex');
 END $$;
+REVOKE ALL ON FUNCTION card.receive(uuid, uuid, text, date, bigint, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receive(uuid, uuid, text, date, bigint, bytea) TO card_city, card_district;
 
--- Hand p_count cards of a school's stock to its students and teachers (or of a district's
--- depot to its bureau staff).  Refuses more than the holder has (card.move_count) and more in
--- all than its approved census counts: "not one short, not one extra".
-CREATE FUNCTION card.distribute(p_term text, p_doc uuid, p_school text, p_count bigint,
+CREATE OR REPLACE FUNCTION card.distribute(p_term text, p_doc uuid, p_school text, p_count bigint,
                                 p_date date, p_line integer[], p_grade text[], p_class text[],
                                 p_counts bigint[])
 RETURNS TABLE (count bigint, distributed bigint, census bigint, due date, late boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term;
@@ -339,6 +318,7 @@ BEGIN
 	  JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
 	 WHERE l.term = p_term AND l.org = p_school
 	   AND l.category = ANY (CASE o.kind WHEN 'school' THEN ARRAY['student', 'teacher'] ELSE ARRAY['staff'] END);
+	v_census := v_census + card.rc_adjusted(p_term, p_school);
 	v_before := card.balance(p_term, p_school, 'distributed');
 	IF v_census IS NOT NULL AND v_before + p_count > v_census THEN
 		RAISE EXCEPTION '% "%" would hand out % cards, more than its % %', o.kind,
@@ -359,101 +339,82 @@ BEGIN
 	  FROM unnest(p_line, p_grade, p_class, p_counts) AS x(l, g, c, n);
 	RETURN QUERY SELECT p_count, v_before + p_count, v_census, t.start_date + 7, v_date > t.start_date + 7;
 END $$;
+REVOKE ALL ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) TO card_city, card_district;
 
--- Where the cards of a term are, per organisation (district NULL: the whole city): planned
--- (district: its plan line; city: the reserve; school: its approved census students and
--- teachers, i.e. what it must hand out), stock, in transit to it, distributed, redeemed (of
--- the cards it holds or handed out), void.
-CREATE FUNCTION card.term_status(p_term text, p_district text)
-RETURNS TABLE (org text, name text, kind text, district text, planned bigint, stock bigint,
-               transit bigint, distributed bigint, redeemed bigint, void bigint)
-LANGUAGE sql STABLE AS $$
-	WITH h AS (
-		SELECT h.org, h.state, sum(upper(h.serials) - lower(h.serials))::bigint AS n
-		  FROM card.holding h WHERE h.term = p_term GROUP BY 1, 2
-	), red AS (
-		SELECT h.org, count(*)::bigint AS n
-		  FROM card.redemption r
-		  JOIN card.batch b ON b.id = r.batch AND b.term = p_term
-		  JOIN card.holding h ON h.term = p_term AND h.serials @> r.serial
-		 GROUP BY 1
-	), need AS (
-		SELECT l.org, sum(l.count)::bigint AS n
-		  FROM card.census_line l
-		  JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
-		 WHERE l.term = p_term AND l.category IN ('student', 'teacher')
-		 GROUP BY 1
-	)
-	SELECT o.code, o.name, o.kind, o.district,
-	       CASE WHEN o.kind = 'school' THEN need.n ELSE pl.total END,
-	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'stock'), 0),
-	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'transit'), 0),
-	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'distributed'), 0),
-	       coalesce(red.n, 0),
-	       coalesce((SELECT h.n FROM h WHERE h.org = o.code AND h.state = 'void'), 0)
-	  FROM card.org o
-	  LEFT JOIN card.plan_line pl ON pl.term = p_term AND pl.org = o.code
-	  LEFT JOIN need ON need.org = o.code
-	  LEFT JOIN red ON red.org = o.code
-	 WHERE p_district IS NULL OR o.district = p_district
-	 ORDER BY o.kind <> 'city', coalesce(o.district, ''), o.kind <> 'district', o.code
-$$;
-
--- The deadlines of the term (SPEC §1) by the bureau's calendar.
-CREATE FUNCTION card.term_deadlines(p_term text)
-RETURNS TABLE (step text, zh text, due date, days_left integer, passed boolean, state text)
-LANGUAGE sql STABLE AS $$
-	SELECT x.step, x.zh, x.due, x.due - card.bureau_today(), card.bureau_today() > x.due,
-	       CASE WHEN card.bureau_today() > x.due THEN 'passed'
-	            WHEN card.bureau_today() = x.due THEN 'today' ELSE 'coming' END
-	  FROM card.term t,
-	       LATERAL (VALUES (1, 'census', '人数统计', t.census_due),
-	                       (2, 'delivery', '配送', t.start_date - 7),
-	                       (3, 'distribution', '发放', t.start_date + 7),
-	                       (4, 'adjustment_report', '余缺报告', t.start_date + 14),
-	                       (5, 'city_adjustment', '市级调剂', t.start_date + 20),
-	                       (6, 'close', '结算', t.start_date + 30)) AS x(n, step, zh, due)
-	 WHERE t.code = p_term ORDER BY x.n
-$$;
-
--- What needs attention (district NULL: everywhere): one row per kind of flag with how many
--- and which.
-CREATE FUNCTION card.term_flags(p_term text, p_district text)
-RETURNS TABLE (flag text, count bigint, which text)
-LANGUAGE sql STABLE AS $$
-	WITH t AS (SELECT * FROM card.term WHERE code = p_term)
-	SELECT 'census_late', count(*), string_agg(c.district, ',' ORDER BY c.district)
-	  FROM card.census c WHERE c.term = p_term AND c.late
-	   AND (p_district IS NULL OR c.district = p_district)
-	UNION ALL
-	SELECT 'census_not_approved', count(*), string_agg(o.code, ',' ORDER BY o.code)
-	  FROM card.org o LEFT JOIN card.census c ON c.term = p_term AND c.district = o.code
-	 WHERE o.kind = 'district' AND coalesce(c.state, '') <> 'approved'
-	   AND (p_district IS NULL OR o.code = p_district)
-	UNION ALL
-	SELECT 'shipment_late', count(*), string_agg(s.to_org, ',' ORDER BY s.to_org)
-	  FROM card.shipment s WHERE s.term = p_term AND s.late
-	   AND (p_district IS NULL OR s.district = p_district)
-	UNION ALL
-	SELECT 'not_received', count(*), string_agg(s.id::text, ',' ORDER BY s.shipped_at)
-	  FROM card.shipment s WHERE s.term = p_term
-	   AND NOT EXISTS (SELECT 1 FROM card.receipt r WHERE r.shipment = s.id)
-	   AND (p_district IS NULL OR s.district = p_district)
-	UNION ALL
-	SELECT 'receipt_late', count(*), string_agg(s.to_org, ',' ORDER BY s.to_org)
-	  FROM card.receipt r JOIN card.shipment s ON s.id = r.shipment
-	 WHERE s.term = p_term AND r.late AND (p_district IS NULL OR s.district = p_district)
-	UNION ALL
-	SELECT 'receipt_discrepancy', count(*), string_agg(s.to_org || ':' || r.discrepancy, ',' ORDER BY s.to_org)
-	  FROM card.receipt r JOIN card.shipment s ON s.id = r.shipment
-	 WHERE s.term = p_term AND r.discrepancy <> 0 AND (p_district IS NULL OR s.district = p_district)
-	UNION ALL
-	SELECT 'distribution_late', count(*), string_agg(DISTINCT d.school, ',')
-	  FROM card.distribution d WHERE d.term = p_term AND d.late
-	   AND (p_district IS NULL OR d.district = p_district)
-	UNION ALL
-	SELECT 'short_after_due', count(*), string_agg(s.org, ',' ORDER BY s.org)
-	  FROM card.term_status(p_term, p_district) s, t
-	 WHERE s.kind = 'school' AND s.distributed < coalesce(s.planned, 0)
-	   AND card.bureau_today() > t.start_date + 7
-$$;
+CREATE OR REPLACE FUNCTION card.transit_loss(p_shipment uuid, p_doc uuid, p_reason text)
+RETURNS TABLE (shipment uuid, term text, org text, state text, count bigint, first_serial bigint,
+               last_serial bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+#variable_conflict use_column
+-- One row per run of consecutive serials with the same outcome: state 'void' (written off) or
+-- 'redeemed' (somebody redeemed the card while it was lost: it cannot be voided, so it stays in
+-- transit for the city to look into, and is reported).  The unredeemed cards are voided even
+-- then: one stolen card that was used must not keep the others of the box redeemable.
+DECLARE
+	s card.shipment;
+	r record;
+	n bigint := 0;
+	v_state text;
+	v_run_state text;
+	v_run_first bigint;
+	i bigint;  -- a serial (an integer FOR loop would stop at 2^31)
+BEGIN
+	PERFORM card.wf_access(NULL);
+	-- the same lock as card.receive: a loss and a receipt of one shipment do not interleave
+	PERFORM pg_advisory_xact_lock(hashtextextended('card.receipt|' || p_shipment::text, 0));
+	SELECT * INTO s FROM card.shipment x WHERE x.id = p_shipment;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'shipment % does not exist', p_shipment USING ERRCODE = 'CR002';
+	END IF;
+	p_reason := btrim(coalesce(p_reason, ''));
+	IF p_reason = '' OR length(p_reason) > 500 THEN
+		RAISE EXCEPTION 'a loss needs a reason (at most 500 characters)' USING ERRCODE = 'CR004';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM card.receipt x WHERE x.shipment = p_shipment) THEN
+		RAISE EXCEPTION 'shipment % is not received yet', p_shipment USING ERRCODE = 'CR003',
+			HINT = 'Record the receipt of what arrived first (cardctl receive --count N).';
+	END IF;
+	IF EXISTS (SELECT 1 FROM card.transit_loss x WHERE x.shipment = p_shipment) THEN
+		RAISE EXCEPTION 'the loss of shipment % is recorded already: nothing is lost', p_shipment
+			USING ERRCODE = 'CR003';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM card.holding h WHERE h.state = 'transit' AND h.doc = p_shipment) THEN
+		RAISE EXCEPTION 'no card of shipment % is in transit: nothing is lost', p_shipment
+			USING ERRCODE = 'CR003';
+	END IF;
+	INSERT INTO card.document (id, kind, term, district, note)
+	VALUES (p_doc, 'transit_loss', s.term, s.district, format('cards of shipment %s lost in transit', p_shipment));
+	FOR r IN SELECT h.serials, h.org FROM card.holding h
+	         WHERE h.state = 'transit' AND h.doc = p_shipment ORDER BY lower(h.serials) LOOP
+		v_run_state := NULL;
+		FOR i IN SELECT g FROM generate_series(lower(r.serials), upper(r.serials) - 1) g LOOP
+			-- card.void_card takes this lock too (re-entrant); taken first, no redemption can
+			-- slip in between the check and the void
+			PERFORM pg_advisory_xact_lock(343452248145133568 + i);
+			IF EXISTS (SELECT 1 FROM card.redemption x WHERE x.serial = i) THEN
+				v_state := 'redeemed';
+			ELSE
+				PERFORM card.void_card(s.term, p_doc, r.org, 'transit', i, 'lost in transit: ' || p_reason);
+				n := n + 1;
+				v_state := 'void';
+			END IF;
+			IF v_run_state IS DISTINCT FROM v_state THEN
+				IF v_run_state IS NOT NULL THEN
+					RETURN QUERY SELECT p_shipment, s.term, r.org, v_run_state, i - v_run_first, v_run_first, i - 1;
+				END IF;
+				v_run_state := v_state;
+				v_run_first := i;
+			END IF;
+		END LOOP;
+		RETURN QUERY SELECT p_shipment, s.term, r.org, v_run_state, upper(r.serials) - v_run_first,
+		                    v_run_first, upper(r.serials) - 1;
+	END LOOP;
+	IF n = 0 THEN
+		RAISE EXCEPTION 'every card of shipment % still in transit was redeemed: none can be voided', p_shipment
+			USING ERRCODE = 'CR001', HINT = 'See them with cardctl card show SERIAL; the city decides what follows.';
+	END IF;
+	INSERT INTO card.transit_loss (id, shipment, count, reason) VALUES (p_doc, p_shipment, n, p_reason);
+END $$;
+REVOKE ALL ON FUNCTION card.transit_loss(uuid, uuid, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.transit_loss(uuid, uuid, text) TO card_city;

@@ -1,4 +1,4 @@
--- 0500_reconcile.sql -- workflow part 2: surplus/shortage reconciliation (余缺调剂), returns,
+-- reconcile.sql -- workflow part 2: surplus/shortage reconciliation (余缺调剂), returns,
 -- supplements, replacements and charges (docs/workflow.md, "Reconciliation").
 --
 --   card.transfer        district self-adjustment between two of its schools (school stock ->
@@ -10,31 +10,32 @@
 --   card.adjust_settle   records the proposal as return and supplement orders (documents).
 --   card.return_cards    cards go back from a district (or one of its schools) to city stock.
 --   card.supplement      cards go from city stock to a district (or one of its schools).
---   card.replace         voids a defective card and issues a good one to the school.
---   card.charge_run      after the close (S+30): surplus a district was ordered or declared to
---                        return but did not, times the face value; idempotent.
+--   card.replace         a school's defective card: void it (card.void_card), then issue one
+--                        good card from the district's stock, else the city's, to the school in
+--                        the defective card's state (stock or distributed).  Due 7 days after
+--                        the school's request; later is flagged late.
+--   card.charge_run      after S+30: per district, the surplus it was ordered (settle_order) or,
+--                        without a settlement, declared (approved Annex 4, net of its shortage)
+--                        to return, minus what it returned, times the face value.  The first
+--                        run closes the term (card.term.closed_at) and records one charge
+--                        document per district that owes; later runs return the same rows.
+--   card.rc_adjusted     the cards a school received through the reconciliation: card.distribute
+--                        allows census + card.rc_adjusted(term, school).
 --
--- Every count change is a card.move / card.move_count (0200_ledger.sql) with the step's own
--- document; a refused step raises SQLSTATE class CR and changes nothing.
+-- Returns and supplements carry their receipt as shipments do (card.receipt_check): the signer,
+-- the date signed and the photo of the signed, stamped paper, stored with its SHA-256.
 --
--- Dates are the bureau's: card.bureau_today(), replaced here so that a superuser session can
--- set `card.today` (PGOPTIONS='-c card.today=2026-10-15') to run drills and tests of the
--- calendar; for every other role the setting is ignored.  The real time of every step is
--- recorded as well (created_at / at columns).
-
-CREATE OR REPLACE FUNCTION card.bureau_today() RETURNS date
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	v text := current_setting('card.today', true);
-BEGIN
-	IF coalesce(v, '') <> '' AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = session_user AND rolsuper) THEN
-		RETURN v::date;
-	END IF;
-	RETURN (now() AT TIME ZONE 'Asia/Shanghai')::date;
-END $$;
+-- Every count change is a card.move / card.move_count (ledger.sql) with the step's own
+-- document; a refused step raises SQLSTATE class CR and changes nothing.  Returns and
+-- replacements move cards to or from city stock, which a district cannot touch under the
+-- ledger's policies: card.return_cards and card.replace are SECURITY DEFINER and check the
+-- caller with card.rc_access first.
+--
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
 -- The term, or CR002.
-CREATE FUNCTION card.rc_term(p_term text) RETURNS card.term
+CREATE OR REPLACE FUNCTION card.rc_term(p_term text) RETURNS card.term
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	t card.term;
@@ -45,9 +46,11 @@ BEGIN
 	END IF;
 	RETURN t;
 END $$;
+REVOKE ALL ON FUNCTION card.rc_term(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_term(text) TO card_city, card_district;
 
 -- The organisation of kind p_kind ('school', 'district', or NULL for any), or CR002/CR004.
-CREATE FUNCTION card.rc_org(p_code text, p_kind text) RETURNS card.org
+CREATE OR REPLACE FUNCTION card.rc_org(p_code text, p_kind text) RETURNS card.org
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	o card.org;
@@ -62,9 +65,11 @@ BEGIN
 	END IF;
 	RETURN o;
 END $$;
+REVOKE ALL ON FUNCTION card.rc_org(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_org(text, text) TO card_city, card_district;
 
 -- The adjustment is over once the term is charged (closed_at set by card.charge_run).
-CREATE FUNCTION card.rc_open(t card.term, p_what text) RETURNS void
+CREATE OR REPLACE FUNCTION card.rc_open(t card.term, p_what text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	IF t.closed_at IS NOT NULL THEN
@@ -73,10 +78,12 @@ BEGIN
 			                to_char(t.closed_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'));
 	END IF;
 END $$;
+REVOKE ALL ON FUNCTION card.rc_open(card.term, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_open(card.term, text) TO card_city, card_district;
 
 -- The caller may act for the district: the city, or a district login of that district
--- (0230_roles); else CR006.
-CREATE FUNCTION card.rc_access(p_district text) RETURNS void
+-- (0001_baseline's policies); else CR006.
+CREATE OR REPLACE FUNCTION card.rc_access(p_district text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	IF NOT (card.is_city() OR p_district IN (SELECT unnest(card.my_districts()))) THEN
@@ -84,29 +91,13 @@ BEGIN
 			HINT = 'A district login acts only for its own district; the city for all.';
 	END IF;
 END $$;
+REVOKE ALL ON FUNCTION card.rc_access(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_access(text) TO card_city, card_district;
 
--- Self-adjustment between two schools of one district.
-CREATE TABLE card.transfer (
-	id          uuid PRIMARY KEY REFERENCES card.document (id),
-	term        text NOT NULL REFERENCES card.term (code),
-	district    text NOT NULL REFERENCES card.org (code),
-	from_school text NOT NULL REFERENCES card.org (code),
-	to_school   text NOT NULL REFERENCES card.org (code),
-	count       bigint NOT NULL CHECK (count > 0),
-	due         date NOT NULL,
-	done_on     date NOT NULL,
-	late        boolean NOT NULL,
-	late_reason text,
-	by_role     text NOT NULL DEFAULT current_user,
-	at          timestamptz NOT NULL DEFAULT now(),
-	CHECK (NOT late OR late_reason IS NOT NULL)
-);
-CREATE INDEX transfer_term ON card.transfer (term, district);
-
-CREATE FUNCTION card.transfer(p_term text, p_doc uuid, p_from text, p_to text, p_count bigint,
+CREATE OR REPLACE FUNCTION card.transfer(p_term text, p_doc uuid, p_from text, p_to text, p_count bigint,
                               p_late_reason text)
 RETURNS TABLE (ranges text, count bigint, due date, late boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term := card.rc_term(p_term);
@@ -150,43 +141,12 @@ BEGIN
 	        v_late, CASE WHEN v_late THEN p_late_reason END);
 	RETURN QUERY SELECT card.ranges_text(v_ranges), p_count, v_due, v_late;
 END $$;
-
--- Annex 4: a district's surplus/shortage report.
-CREATE TABLE card.adjust_report (
-	term        text NOT NULL REFERENCES card.term (code),
-	district    text NOT NULL REFERENCES card.org (code),
-	doc         uuid NOT NULL REFERENCES card.document (id),  -- the last filing
-	state       text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'approved')),
-	due         date NOT NULL,  -- S+14
-	filed_on    date NOT NULL,
-	late        boolean NOT NULL,
-	filed_by    text NOT NULL DEFAULT current_user,
-	filed_at    timestamptz NOT NULL DEFAULT now(),
-	approval    uuid REFERENCES card.document (id),
-	approver    text,   -- the person who signed for the district centre
-	approved_by text,   -- the database role
-	approved_at timestamptz,
-	PRIMARY KEY (term, district)
-);
-
-CREATE TABLE card.adjust_line (
-	term     text NOT NULL,
-	district text NOT NULL,
-	school   text NOT NULL REFERENCES card.org (code),
-	surplus  bigint NOT NULL CHECK (surplus >= 0),
-	shortage bigint NOT NULL CHECK (shortage >= 0),
-	reason   text,
-	line     integer NOT NULL,
-	PRIMARY KEY (term, school),
-	FOREIGN KEY (term, district) REFERENCES card.adjust_report (term, district) ON DELETE CASCADE,
-	CHECK (surplus = 0 OR shortage = 0),
-	CHECK (surplus + shortage = 0 OR reason IS NOT NULL)
-);
-CREATE INDEX adjust_line_district ON card.adjust_line (term, district);
+REVOKE ALL ON FUNCTION card.transfer(text, uuid, text, text, bigint, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.transfer(text, uuid, text, text, bigint, text) TO card_city, card_district;
 
 -- A line's figures against the ledger: surplus <= the school's stock; a school that still holds
 -- stock is not short.  Returns the problem or NULL.
-CREATE FUNCTION card.adjust_line_problem(p_term text, p_school text, p_surplus bigint,
+CREATE OR REPLACE FUNCTION card.adjust_line_problem(p_term text, p_school text, p_surplus bigint,
                                          p_shortage bigint) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -202,8 +162,10 @@ BEGIN
 	END IF;
 	RETURN NULL;
 END $$;
+REVOKE ALL ON FUNCTION card.adjust_line_problem(text, text, bigint, bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.adjust_line_problem(text, text, bigint, bigint) TO card_city, card_district;
 
-CREATE FUNCTION card.adjust_file(p_term text, p_district text, p_doc uuid, p_line integer[],
+CREATE OR REPLACE FUNCTION card.adjust_file(p_term text, p_district text, p_doc uuid, p_line integer[],
                                  p_school text[], p_surplus text[], p_shortage text[],
                                  p_reason text[])
 RETURNS TABLE (schools integer, surplus bigint, shortage bigint, due date, late boolean)
@@ -313,9 +275,11 @@ BEGIN
 	                    card.bureau_today() > t.start_date + 14
 	             FROM adjust_in i;
 END $$;
+REVOKE ALL ON FUNCTION card.adjust_file(text, text, uuid, integer[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.adjust_file(text, text, uuid, integer[], text[], text[], text[], text[]) TO card_city, card_district;
 
 -- The district centre approves its draft; the lines are checked against the ledger again.
-CREATE FUNCTION card.adjust_approve(p_term text, p_district text, p_doc uuid, p_approver text)
+CREATE OR REPLACE FUNCTION card.adjust_approve(p_term text, p_district text, p_doc uuid, p_approver text)
 RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -353,32 +317,14 @@ BEGIN
 	 WHERE term = p_term AND district = p_district;
 	RETURN now();
 END $$;
-
--- The city's settlement and its orders.
-CREATE TABLE card.settlement (
-	term      text PRIMARY KEY REFERENCES card.term (code),
-	doc       uuid NOT NULL REFERENCES card.document (id),
-	due       date NOT NULL,  -- S+20
-	done_on   date NOT NULL,
-	late      boolean NOT NULL,
-	by_role   text NOT NULL DEFAULT current_user,
-	at        timestamptz NOT NULL DEFAULT now()
-);
-
-CREATE TABLE card.settle_order (
-	id       uuid PRIMARY KEY REFERENCES card.document (id),
-	term     text NOT NULL REFERENCES card.settlement (term),
-	district text NOT NULL REFERENCES card.org (code),
-	kind     text NOT NULL CHECK (kind IN ('return', 'supplement')),
-	count    bigint NOT NULL CHECK (count > 0),
-	UNIQUE (term, district, kind)
-);
+REVOKE ALL ON FUNCTION card.adjust_approve(text, text, uuid, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.adjust_approve(text, text, uuid, text) TO card_city, card_district;
 
 -- The proposal: per district its approved surplus and shortage; what it covers itself (by
 -- transfer); the return of its net surplus to city stock; the supplement of its net shortage
 -- from city stock (the reserve plus every return), allotted in district code order; what
 -- cannot be covered, explained.
-CREATE FUNCTION card.adjust_proposal(p_term text)
+CREATE OR REPLACE FUNCTION card.adjust_proposal(p_term text)
 RETURNS TABLE (district text, name text, report text, surplus bigint, shortage bigint,
                internal bigint, return_count bigint, supplement_count bigint, uncovered bigint,
                note text)
@@ -422,11 +368,13 @@ BEGIN
 	END LOOP;
 	RETURN QUERY SELECT * FROM adjust_prop p ORDER BY p.district;
 END $$;
+REVOKE ALL ON FUNCTION card.adjust_proposal(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.adjust_proposal(text) TO card_city;
 
 -- Record the proposal: the settlement document p_doc, then one order document per return and
 -- supplement, taken in order from p_order_docs.  Refused until every district's report is
 -- approved, and when settled already.
-CREATE FUNCTION card.adjust_settle(p_term text, p_doc uuid, p_order_docs uuid[])
+CREATE OR REPLACE FUNCTION card.adjust_settle(p_term text, p_doc uuid, p_order_docs uuid[])
 RETURNS TABLE (district text, kind text, count bigint, doc uuid)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
@@ -469,29 +417,17 @@ BEGIN
 		RETURN QUERY SELECT r.district, r.kind, r.n, p_order_docs[i];
 	END LOOP;
 END $$;
-
--- Returns to city stock.
-CREATE TABLE card.card_return (
-	id        uuid PRIMARY KEY REFERENCES card.document (id),
-	term      text NOT NULL REFERENCES card.term (code),
-	district  text NOT NULL REFERENCES card.org (code),
-	from_org  text NOT NULL REFERENCES card.org (code),
-	count     bigint NOT NULL CHECK (count > 0),
-	ranges    text NOT NULL,
-	ordered   uuid REFERENCES card.settle_order (id),
-	signer    text NOT NULL,   -- who signed for the city's receipt of the cards
-	signed_on date NOT NULL,
-	by_role   text NOT NULL DEFAULT current_user,
-	at        timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX card_return_term ON card.card_return (term, district);
+REVOKE ALL ON FUNCTION card.adjust_settle(text, uuid, uuid[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.adjust_settle(text, uuid, uuid[]) TO card_city;
 
 -- A district (p_from NULL: its depot; or one of its schools) returns p_count cards or exactly
--- p_serials from stock to the city's stock.
-CREATE FUNCTION card.return_cards(p_term text, p_doc uuid, p_district text, p_from text,
-                                  p_count bigint, p_serials int8range, p_signer text)
-RETURNS TABLE (ranges text, count bigint, ordered bigint, returned bigint)
-LANGUAGE plpgsql AS $$
+-- p_serials from stock to the city's stock; p_signer signed the city's receipt on p_date,
+-- p_photo is its photo.
+CREATE OR REPLACE FUNCTION card.return_cards(p_term text, p_doc uuid, p_district text, p_from text,
+                                  p_count bigint, p_serials int8range, p_signer text,
+                                  p_date date, p_photo bytea)
+RETURNS TABLE (ranges text, count bigint, ordered bigint, returned bigint, sha256 text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term := card.rc_term(p_term);
@@ -501,6 +437,7 @@ DECLARE
 	v_ranges int8multirange := '{}';
 	v_r int8range;
 	v_n bigint;
+	v_type text;
 BEGIN
 	PERFORM card.rc_access(d.code);
 	PERFORM card.rc_open(t, 'returns');
@@ -513,6 +450,7 @@ BEGIN
 	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
 		RAISE EXCEPTION 'the return needs the name of who signed for the city' USING ERRCODE = 'CR004';
 	END IF;
+	v_type := card.receipt_check(p_signer, p_date, p_photo, NULL);
 	INSERT INTO card.document (id, kind, term, district, created_by, note)
 	VALUES (p_doc, 'return', p_term, d.code, session_user, format('return %s -> %s', f.code, v_city));
 	IF p_serials IS NOT NULL THEN
@@ -529,34 +467,25 @@ BEGIN
 		v_n := p_count;
 	END IF;
 	INSERT INTO card.card_return (id, term, district, from_org, count, ranges, ordered, signer, signed_on,
-	                              by_role)
+	                              by_role, photo, photo_type, photo_sha256)
 	VALUES (p_doc, p_term, d.code, f.code, v_n, card.ranges_text(v_ranges),
 	        (SELECT o.id FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code
-	         AND o.kind = 'return'), btrim(p_signer), card.bureau_today(), session_user);
+	         AND o.kind = 'return'), btrim(p_signer), p_date, session_user,
+	        p_photo, v_type, sha256(p_photo));
 	RETURN QUERY SELECT card.ranges_text(v_ranges), v_n,
 		(SELECT o.count FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code AND o.kind = 'return'),
-		(SELECT sum(x.count)::bigint FROM card.card_return x WHERE x.term = p_term AND x.district = d.code);
+		(SELECT sum(x.count)::bigint FROM card.card_return x WHERE x.term = p_term AND x.district = d.code),
+		encode(sha256(p_photo), 'hex');
 END $$;
+REVOKE ALL ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text, date, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text, date, bytea) TO card_city, card_district;
 
--- Supplements from city stock, as ordered by the settlement.
-CREATE TABLE card.supplement (
-	id        uuid PRIMARY KEY REFERENCES card.document (id),
-	term      text NOT NULL REFERENCES card.term (code),
-	district  text NOT NULL REFERENCES card.org (code),
-	to_org    text NOT NULL REFERENCES card.org (code),
-	count     bigint NOT NULL CHECK (count > 0),
-	ranges    text NOT NULL,
-	ordered   uuid NOT NULL REFERENCES card.settle_order (id),
-	signer    text NOT NULL,   -- who signed the receipt at the destination
-	signed_on date NOT NULL,
-	by_role   text NOT NULL DEFAULT current_user,
-	at        timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX supplement_term ON card.supplement (term, district);
-
-CREATE FUNCTION card.supplement(p_term text, p_doc uuid, p_to text, p_count bigint, p_signer text)
-RETURNS TABLE (ranges text, count bigint, ordered bigint, supplied bigint)
-LANGUAGE plpgsql AS $$
+-- Supply p_count cards from city stock to p_to as the settlement ordered; p_signer signed the
+-- receipt at the destination on p_date, p_photo is its photo.
+CREATE OR REPLACE FUNCTION card.supplement(p_term text, p_doc uuid, p_to text, p_count bigint, p_signer text,
+                                p_date date, p_photo bytea)
+RETURNS TABLE (ranges text, count bigint, ordered bigint, supplied bigint, sha256 text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
 	t card.term := card.rc_term(p_term);
@@ -567,6 +496,7 @@ DECLARE
 	v_stock bigint;
 	v_ranges int8multirange := '{}';
 	v_r int8range;
+	v_type text;
 BEGIN
 	PERFORM card.rc_open(t, 'supplements');
 	IF d.kind = 'city' THEN
@@ -578,6 +508,7 @@ BEGIN
 	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
 		RAISE EXCEPTION 'the supplement needs the name of who signed its receipt' USING ERRCODE = 'CR004';
 	END IF;
+	v_type := card.receipt_check(p_signer, p_date, p_photo, NULL);
 	SELECT * INTO o FROM card.settle_order x WHERE x.term = p_term AND x.district = d.district AND x.kind = 'supplement';
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'the city has ordered no supplement for district "%" in term "%"', d.district, p_term
@@ -601,8 +532,183 @@ BEGIN
 	                                         'stock', p_count) LOOP
 		v_ranges := v_ranges + int8multirange(v_r);
 	END LOOP;
-	INSERT INTO card.supplement (id, term, district, to_org, count, ranges, ordered, signer, signed_on)
+	INSERT INTO card.supplement (id, term, district, to_org, count, ranges, ordered, signer, signed_on,
+	                             photo, photo_type, photo_sha256)
 	VALUES (p_doc, p_term, d.district, d.code, p_count, card.ranges_text(v_ranges), o.id,
-	        btrim(p_signer), card.bureau_today());
-	RETURN QUERY SELECT card.ranges_text(v_ranges), p_count, o.count, v_done + p_count;
+	        btrim(p_signer), p_date, p_photo, v_type, sha256(p_photo));
+	RETURN QUERY SELECT card.ranges_text(v_ranges), p_count, o.count, v_done + p_count,
+	                    encode(sha256(p_photo), 'hex');
 END $$;
+REVOKE ALL ON FUNCTION card.supplement(text, uuid, text, bigint, text, date, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.supplement(text, uuid, text, bigint, text, date, bytea) TO card_city;
+
+CREATE OR REPLACE FUNCTION card.replace(p_term text, p_doc uuid, p_school text, p_serial bigint,
+                             p_reason text, p_requested date)
+RETURNS TABLE (old_serial bigint, new_serial bigint, source text, state text, due date,
+               late boolean)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
+#variable_conflict use_column
+DECLARE
+	t card.term := card.rc_term(p_term);
+	s card.org := card.rc_org(p_school, 'school');
+	v_city text := (SELECT o.code FROM card.org o WHERE o.kind = 'city');
+	v_today date := card.bureau_today();
+	v_req date := coalesce(p_requested, card.bureau_today());
+	h record;
+	v_src text;
+	v_new int8range;
+BEGIN
+	PERFORM card.rc_access(s.district);
+	p_reason := btrim(coalesce(p_reason, ''));
+	IF p_reason = '' THEN
+		RAISE EXCEPTION 'a replacement needs a reason' USING ERRCODE = 'CR004';
+	END IF;
+	IF v_req > v_today THEN
+		RAISE EXCEPTION 'the request date % is in the future', v_req USING ERRCODE = 'CR004';
+	END IF;
+	IF p_serial IS NULL OR p_serial < 0 OR NOT EXISTS
+	   (SELECT 1 FROM card.batch b WHERE b.term = p_term AND b.serials @> p_serial) THEN
+		RAISE EXCEPTION 'card % is not a card of term "%"', p_serial, p_term USING ERRCODE = 'CR002';
+	END IF;
+	IF EXISTS (SELECT 1 FROM card.redemption r WHERE r.serial = p_serial) THEN
+		RAISE EXCEPTION 'card % is redeemed: it cannot be replaced', p_serial USING ERRCODE = 'CR001',
+			HINT = 'A redeemed card worked; only an unredeemed defective card is replaced.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM card.void v WHERE v.serial = p_serial) THEN
+		RAISE EXCEPTION 'card % is void already', p_serial USING ERRCODE = 'CR001';
+	END IF;
+	SELECT x.org, x.state INTO h FROM card.holding x WHERE x.term = p_term AND x.serials @> p_serial;
+	IF h.org IS DISTINCT FROM s.code OR h.state NOT IN ('stock', 'distributed') THEN
+		RAISE EXCEPTION 'school "%" does not hold card %', s.code, p_serial USING ERRCODE = 'CR001',
+			DETAIL = format('The card is held by %s (%s).', coalesce(h.org, 'nobody'), coalesce(h.state, '-')),
+			HINT = 'Only a card the school holds in stock or has handed out can be replaced.';
+	END IF;
+	INSERT INTO card.document (id, kind, term, district, created_by, note)
+	VALUES (p_doc, 'replacement', p_term, s.district, session_user, format('replacement of card %s at %s', p_serial, s.code));
+	PERFORM card.void_card(p_term, p_doc, s.code, h.state, p_serial, p_reason);
+	v_src := CASE WHEN card.balance(p_term, s.district, 'stock') > 0 THEN s.district
+	              WHEN card.balance(p_term, v_city, 'stock') > 0 THEN v_city END;
+	IF v_src IS NULL THEN
+		RAISE EXCEPTION 'no good card to replace card % with', p_serial USING ERRCODE = 'CR001',
+			DETAIL = format('Neither district "%s" nor the city holds cards in stock in term %s.', s.district, p_term);
+	END IF;
+	SELECT m INTO v_new FROM card.move_count(p_term, p_doc, 'replacement', v_src, 'stock', s.code,
+	                                         h.state, 1) m;
+	INSERT INTO card.replacement (id, term, district, school, old_serial, new_serial, source, state,
+	                              reason, requested, due, done_on, late, by_role)
+	VALUES (p_doc, p_term, s.district, s.code, p_serial, lower(v_new), v_src, h.state, p_reason,
+	        v_req, v_req + 7, v_today, v_today > v_req + 7, session_user);
+	RETURN QUERY SELECT p_serial, lower(v_new), v_src, h.state::text, v_req + 7, v_today > v_req + 7;
+END $$;
+REVOKE ALL ON FUNCTION card.replace(text, uuid, text, bigint, text, date) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.replace(text, uuid, text, bigint, text, date) TO card_city, card_district;
+
+-- What each district owes at the close, computed (no change).
+CREATE OR REPLACE FUNCTION card.charge_due(p_term text)
+RETURNS TABLE (district text, name text, due_return bigint, returned bigint, count bigint,
+               face_value_fen integer, amount_fen bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT o.code, o.name, x.due, x.ret, greatest(x.due - x.ret, 0), t.face_value_fen,
+	       greatest(x.due - x.ret, 0) * t.face_value_fen
+	FROM card.org o
+	JOIN card.term t ON t.code = p_term
+	CROSS JOIN LATERAL (
+		SELECT coalesce(
+		         (SELECT so.count FROM card.settle_order so
+		          WHERE so.term = p_term AND so.district = o.code AND so.kind = 'return'),
+		         CASE WHEN EXISTS (SELECT 1 FROM card.settlement s WHERE s.term = p_term) THEN 0 END,
+		         (SELECT greatest(sum(l.surplus) - sum(l.shortage), 0) FROM card.adjust_line l
+		          JOIN card.adjust_report a ON a.term = l.term AND a.district = l.district AND a.state = 'approved'
+		          WHERE l.term = p_term AND l.district = o.code),
+		         0)::bigint AS due,
+		       (SELECT coalesce(sum(r.count), 0) FROM card.card_return r
+		        WHERE r.term = p_term AND r.district = o.code)::bigint AS ret) x
+	WHERE o.kind = 'district'
+	ORDER BY o.code
+$$;
+REVOKE ALL ON FUNCTION card.charge_due(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.charge_due(text) TO card_city, card_district;
+
+CREATE OR REPLACE FUNCTION card.charge_run(p_term text, p_docs uuid[])
+RETURNS TABLE (district text, name text, due_return bigint, returned bigint, count bigint,
+               face_value_fen integer, amount_fen bigint, doc uuid, created boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	t card.term;
+	i integer := 0;
+	r record;
+	v_new boolean := false;
+BEGIN
+	PERFORM card.rc_term(p_term);
+	SELECT * INTO t FROM card.term WHERE code = p_term FOR UPDATE;
+	IF card.bureau_today() <= t.start_date + 30 THEN
+		RAISE EXCEPTION 'the adjustment of term "%" is open until %: no charges before the close', p_term,
+			t.start_date + 30 USING ERRCODE = 'CR003',
+			HINT = format('Charges can be made from %s on.', t.start_date + 31);
+	END IF;
+	IF t.closed_at IS NULL THEN
+		v_new := true;
+		FOR r IN SELECT * FROM card.charge_due(p_term) c WHERE c.count > 0 LOOP
+			i := i + 1;
+			IF i > coalesce(array_length(p_docs, 1), 0) THEN
+				RAISE EXCEPTION 'not enough document ids for the charges' USING ERRCODE = 'CR004';
+			END IF;
+			INSERT INTO card.document (id, kind, term, district, note)
+			VALUES (p_docs[i], 'charge', p_term, r.district,
+			        format('charge: %s cards not returned, %s fen', r.count, r.amount_fen));
+			INSERT INTO card.charge (id, term, district, due_return, returned, count, face_value_fen, amount_fen)
+			VALUES (p_docs[i], p_term, r.district, r.due_return, r.returned, r.count, r.face_value_fen,
+			        r.amount_fen);
+		END LOOP;
+		UPDATE card.term SET closed_at = now() WHERE code = p_term;
+	END IF;
+	RETURN QUERY SELECT c.district, o.name, c.due_return, c.returned, c.count, c.face_value_fen,
+	                    c.amount_fen, c.id, v_new
+	             FROM card.charge c JOIN card.org o ON o.code = c.district
+	             WHERE c.term = p_term ORDER BY c.district;
+END $$;
+REVOKE ALL ON FUNCTION card.charge_run(text, uuid[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.charge_run(text, uuid[]) TO card_city;
+
+-- Cards a school received through the reconciliation (transfers in, supplements).
+-- Replacements are not counted: a replacement card replaces one handed out.
+CREATE OR REPLACE FUNCTION card.rc_adjusted(p_term text, p_org text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT (SELECT coalesce(sum(t.count), 0) FROM card.transfer t WHERE t.term = p_term AND t.to_school = p_org)
+	     + (SELECT coalesce(sum(s.count), 0) FROM card.supplement s WHERE s.term = p_term AND s.to_org = p_org)
+$$;
+REVOKE ALL ON FUNCTION card.rc_adjusted(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_adjusted(text, text) TO card_city, card_district;
+
+-- The checks card.receive makes of a receipt (same messages): the signer's name, the
+-- photo (present, at most 10 MiB, a JPEG, PNG or PDF by content), and the date (given, not
+-- after today; not before p_earliest when that is not NULL).  Returns the photo's type.
+CREATE OR REPLACE FUNCTION card.receipt_check(p_signer text, p_date date, p_photo bytea, p_earliest date)
+RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_type text;
+BEGIN
+	IF p_signer IS NULL OR btrim(p_signer) = '' THEN
+		RAISE EXCEPTION 'the receipt needs the signer''s name' USING ERRCODE = 'CR004';
+	END IF;
+	IF p_photo IS NULL OR length(p_photo) = 0 THEN
+		RAISE EXCEPTION 'no receipt without the photo of the signed receipt' USING ERRCODE = 'CR004';
+	END IF;
+	IF length(p_photo) > 10 * 1024 * 1024 THEN
+		RAISE EXCEPTION 'the receipt photo is too large (% bytes)', length(p_photo)
+			USING ERRCODE = 'CR004', DETAIL = 'The limit is 10 MiB.';
+	END IF;
+	v_type := card.photo_type(p_photo);
+	IF v_type IS NULL THEN
+		RAISE EXCEPTION 'the receipt photo is not a JPEG, PNG or PDF file' USING ERRCODE = 'CR004';
+	END IF;
+	IF p_date IS NULL OR p_date > card.bureau_today() OR p_date < p_earliest THEN
+		RAISE EXCEPTION 'the receipt date % is not between % and today', p_date,
+			coalesce(p_earliest::text, 'the start') USING ERRCODE = 'CR004';
+	END IF;
+	RETURN v_type;
+END $$;
+REVOKE ALL ON FUNCTION card.receipt_check(text, date, bytea, date) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receipt_check(text, date, bytea, date) TO card_city, card_district;

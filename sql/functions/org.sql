@@ -1,4 +1,4 @@
--- 0100_org_term_batch.sql -- organisations import, batch minting (docs/hacking.md, SPEC §1, §6).
+-- org.sql -- organisations import, batch minting (docs/hacking.md).
 --
 -- card.org_import() takes a whole organisations file as parallel arrays (one element per
 -- row, with its line number) and applies it in one statement: every rule is checked first,
@@ -8,9 +8,12 @@
 -- card.batch_mint() allocates the next serial range from card.serial_counter (the row lock
 -- serialises concurrent mints, so their ranges never overlap) and records the batch document,
 -- the batch, the city's stock holding and the 'mint' ledger entry, all in one statement.
+--
+-- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
+-- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
 
 -- 市/区/校 or city/district/school (any case) to the stored kind; NULL when unknown.
-CREATE FUNCTION card.org_kind(p text) RETURNS text
+CREATE OR REPLACE FUNCTION card.org_kind(p text) RETURNS text
 	IMMUTABLE LANGUAGE sql AS $$
 	SELECT CASE lower(btrim(p))
 		WHEN 'city' THEN 'city' WHEN '市' THEN 'city'
@@ -18,15 +21,19 @@ CREATE FUNCTION card.org_kind(p text) RETURNS text
 		WHEN 'school' THEN 'school' WHEN '校' THEN 'school'
 	END
 $$;
+REVOKE ALL ON FUNCTION card.org_kind(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.org_kind(text) TO card_city;
 
 -- Has anything ever been held by or moved through this organisation?
-CREATE FUNCTION card.org_has_cards(p_code text) RETURNS boolean
+CREATE OR REPLACE FUNCTION card.org_has_cards(p_code text) RETURNS boolean
 	STABLE LANGUAGE sql AS $$
 	SELECT EXISTS (SELECT 1 FROM card.holding WHERE org = p_code)
 	    OR EXISTS (SELECT 1 FROM card.ledger WHERE to_org = p_code OR from_org = p_code)
 $$;
+REVOKE ALL ON FUNCTION card.org_has_cards(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.org_has_cards(text) TO card_city;
 
-CREATE FUNCTION card.org_import(p_line integer[], p_code text[], p_name text[], p_kind text[],
+CREATE OR REPLACE FUNCTION card.org_import(p_line integer[], p_code text[], p_name text[], p_kind text[],
                                 p_parent text[], p_address text[], p_contact text[], p_phone text[],
                                 OUT inserted integer, OUT updated integer, OUT unchanged integer)
 	LANGUAGE plpgsql AS $$
@@ -175,13 +182,15 @@ BEGIN
 	   OR (p_phone IS NOT NULL AND o.phone IS DISTINCT FROM EXCLUDED.phone);
 	DROP TABLE pg_temp.org_in;
 END $$;
+REVOKE ALL ON FUNCTION card.org_import(integer[], text[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.org_import(integer[], text[], text[], text[], text[], text[], text[], text[]) TO card_city;
 
 -- Mint p_count cards of term p_term under key p_key_id as batch p_id (a new UUID), into the
 -- city centre's stock.  Returns the first serial; the range is [first, first + p_count).
 -- Reusable by other server-side functions (the plan-driven mint) inside their transaction.
-CREATE FUNCTION card.batch_mint(p_id uuid, p_term text, p_key_id integer, p_count bigint,
+CREATE OR REPLACE FUNCTION card.batch_mint(p_id uuid, p_term text, p_key_id integer, p_count bigint,
                                 p_note text DEFAULT NULL) RETURNS bigint
-	LANGUAGE plpgsql AS $$
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 DECLARE
 	v_city text;
 	v_first bigint;
@@ -223,3 +232,5 @@ BEGIN
 	VALUES (p_term, p_id, 'mint', NULL, NULL, v_city, 'stock', int8range(v_first, v_first + p_count));
 	RETURN v_first;
 END $$;
+REVOKE ALL ON FUNCTION card.batch_mint(uuid, text, integer, bigint, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_mint(uuid, text, integer, bigint, text) TO card_city;
