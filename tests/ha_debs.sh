@@ -19,7 +19,7 @@ lintian --allow-root --fail-on error "$w"/*.changes
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	"$w"/libcard0_*.deb "$w"/cardd_*.deb >/dev/null
 for f in /usr/sbin/cardd /lib/systemd/system/cardd.service /usr/share/doc/cardd/examples/cardd.conf \
-	/usr/share/cardd/sql/0001_core.sql; do
+	/usr/share/cardd/sql/migrations/0001_baseline.sql; do
 	[ -e "$f" ] || { echo "ha_debs.sh: the cardd package did not install $f" >&2; exit 1; }
 done
 getent passwd cardd >/dev/null || { echo "ha_debs.sh: no cardd user" >&2; exit 1; }
