@@ -110,18 +110,18 @@ expect_grep "read-only" "$T/err"
 [ "$(psql -Atc "SELECT count(*) FROM card.term WHERE code = '2027-spring'")" = 0 ] && ok "nothing written by the refused command" || bad "a term appeared"
 
 # ---- kill -9 one cardd in the middle of a load: HAProxy routes around it
-last=$((first + 3999))
+last=$((first + 9999))
 sed -n "${first},${last}p" "$T/codes" >"$T/codes.c"
 $CLIENT "$URL" "$T/codes.c" "$T/load.c" 6 60 "$T/stop.c" >"$T/sum.c" &
 LOADER=$!
 ha_wait 60 "load to start" bash -c "[ \$(awk '\$4 == 201' $T/load.c 2>/dev/null | wc -l) -ge 300 ]"
 t0=$(date +%s.%N)
 kill -9 "$CARDD_PID_1"
-ha_wait 60 "201s after killing cardd 1" bash -c "[ \$(awk -v t=$t0 '\$1 > t + 2 && \$4 == 201' $T/load.c | wc -l) -ge 300 ]" || true
+ha_wait 60 "201s after killing cardd 1" bash -c "[ \$(awk -v t=$t0 '\$1 > t + 2 && \$4 == 201' $T/load.c | wc -l) -ge 200 ] || ! kill -0 $LOADER" || true
 touch "$T/stop.c"
 wait "$LOADER"
 after=$(awk -v t="$t0" '$1 > t + 2 && $4 == 201' "$T/load.c" | wc -l)
-[ "$after" -ge 300 ] && ok "cardd 1 killed: cardd 2 carries on ($after 201s after; $(cat "$T/sum.c"))" || bad "only $after 201s after killing cardd 1 ($(cat "$T/sum.c"))"
+[ "$after" -ge 200 ] && ok "cardd 1 killed: cardd 2 carries on ($after 201s after; $(cat "$T/sum.c"))" || bad "only $after 201s after killing cardd 1 ($(cat "$T/sum.c"))"
 check_books "$T/load.c" "$first" "$last" "cardd killed"
 expect_status 0 "$CARDCTL" audit
 echo "total $(( $(date +%s) - t_start )) s"
