@@ -17,6 +17,8 @@ PACKAGES=(
 	postgresql postgresql-contrib postgresql-client
 	python3 python3-openpyxl python3-yaml wrk curl clang libclang-rt-14-dev cppcheck
 	chromium chromium-driver python3-selenium fonts-wqy-microhei
+	patroni etcd-server etcd-client haproxy pgbouncer
+	dpkg-dev debhelper lintian
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
