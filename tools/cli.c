@@ -37,10 +37,11 @@ static const struct optdef {
 	S("requested", "DATE", requested),  S("reserve", "PCT", reserve),
 	S("role", "ROLE", role),            S("school", "S", school),
 	S("serial", "N", serial),           S("serials", "A-B", serials),
-	S("sign", "NAME", sign),            S("signer", "NAME", signer),
+	S("set", "YYYY-MM-DD", set),        S("sign", "NAME", sign),            S("signer", "NAME", signer),
 	S("start", "DATE", start),          S("term", "TERM", term),
 	S("threshold", "PCT", threshold),   S("to", "ORG", to),
 #undef S
+	{ "clear", NULL, O_FLAG, offsetof(struct cli_args, clear) },
 	{ "confirm", NULL, O_FLAG, offsetof(struct cli_args, confirm) },
 	{ "plan", NULL, O_FLAG, offsetof(struct cli_args, plan) },
 	{ "explain", "TEXT", O_LIST, offsetof(struct cli_args, explain) },

@@ -47,8 +47,8 @@ struct cli_args {
 	const char *address, *approver, *census_due, *contact, *count, *date, *district, *encoding,
 		*face_value, *file, *format, *from, *id, *key_id, *keyring, *label, *late, *note, *out,
 		*phone, *photo, *proceed_without, *pubkey, *qr, *range, *reason, *requested, *reserve,
-		*role, *school, *serial, *serials, *sign, *signer, *start, *term, *threshold, *to;
-	int confirm, plan;         /* flags */
+		*role, *school, *serial, *serials, *set, *sign, *signer, *start, *term, *threshold, *to;
+	int clear, confirm, plan;  /* flags */
 	const char **explain;      /* --explain, repeatable */
 	size_t nexplain;
 	enum table_format fmt;     /* with CLI_TABLE: the format --format/--out chose */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char MIGRATE_HELP[] =
 	"Usage: cardctl db migrate [--json]\n\n"
@@ -28,27 +29,9 @@ static const char TODAY_HELP[] =
 	"migrate'; no superuser needed) may set or clear it, so no city or district login can\n"
 	"move the day.  The day printed says when it is a drill day.\n";
 
-enum { OPT_SET = 1, OPT_CLEAR };
-
-/* Parse only the common options; returns -1 after --help, else 0 or a usage status. */
-static int parse_common(struct cli *cli, const char *cmd, const char *help, int argc, char **argv)
-{
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	if (optind < argc)
-		return cli_usage(cli, cmd, "unexpected argument \"%s\"", argv[optind]);
-	return 0;
-}
+static const struct cli_spec MIGRATE = { "db migrate", MIGRATE_HELP, "", NULL, 0, NULL, 0 };
+static const struct cli_spec STATUS = { "db status", STATUS_HELP, "", NULL, 0, NULL, 0 };
+static const struct cli_spec TODAY = { "db today", TODAY_HELP, "set clear", NULL, 0, NULL, 0 };
 
 /* Connect; with check, refuse a database whose schema is not this cardctl's (missing, behind
  * or newer: the message says to run 'cardctl db migrate'). */
@@ -79,7 +62,8 @@ static int db_migrate(struct cli *cli, int argc, char **argv)
 	card_store *st;
 	card_diag d;
 	card_err rc;
-	int applied = 0, loaded = 0, status = parse_common(cli, "db migrate", MIGRATE_HELP, argc, argv);
+	struct cli_args o;
+	int applied = 0, loaded = 0, status = cli_parse(cli, &MIGRATE, argc, argv, &o);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
@@ -91,7 +75,7 @@ static int db_migrate(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "migration failed");
 	} else if (cli->json) {
-		printf("{\"applied\": %d, \"loaded\": %d}\n", applied, loaded);
+		json_line(json_pack("{s:i, s:i}", "applied", applied, "loaded", loaded));
 	} else if (applied == 0 && loaded == 0) {
 		printf("schema is up to date\n");
 	} else {
@@ -113,7 +97,9 @@ static int db_status(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	size_t n = 0, unknown = 0, pending = 0;
-	int status = parse_common(cli, "db status", STATUS_HELP, argc, argv);
+	json_t *jm = NULL, *jf = NULL;
+	struct cli_args o;
+	int status = cli_parse(cli, &STATUS, argc, argv, &o);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
@@ -128,35 +114,39 @@ static int db_status(struct cli *cli, int argc, char **argv)
 		status = cli_fail(cli, rc, &d, "could not read the schema version");
 		goto out;
 	}
-	if (cli->json)
-		printf("{\"migrations\": [");
+	if (cli->json) {
+		jm = json_array();
+		jf = json_array();
+	}
 	for (size_t i = 0; i < n; i++) {
 		pending += !m[i].applied;
 		if (cli->json)
-			printf("%s{\"version\": %d, \"name\": \"%s\", \"applied\": %s}", i ? ", " : "",
-			       m[i].version, m[i].name, m[i].applied ? "true" : "false");
+			json_array_append_new(jm, json_pack("{s:i, s:s, s:b}", "version", m[i].version,
+			                                    "name", m[i].name, "applied", m[i].applied));
 		else
 			printf("%04d  %-24s %s\n", m[i].version, m[i].name,
 			       m[i].applied ? m[i].applied_at : "pending");
 	}
-	if (cli->json)
-		printf("], \"functions\": [");
 	for (size_t i = 0; i < nf; i++) {
 		pending += f[i].state != CARD_FUNCTIONS_CURRENT;
 		if (cli->json)
-			printf("%s{\"file\": \"%s\", \"sha256\": \"%s\", \"state\": \"%s\"}", i ? ", " : "",
-			       f[i].name, f[i].sha256, FUNCTION_STATE[f[i].state]);
+			json_array_append_new(jf, json_pack("{s:s, s:s, s:s}", "file", f[i].name, "sha256",
+			                                    f[i].sha256, "state", FUNCTION_STATE[f[i].state]));
 		else
 			printf("functions/%-19s %s\n", f[i].name,
 			       f[i].state == CARD_FUNCTIONS_CURRENT ? f[i].loaded_at : FUNCTION_STATE[f[i].state]);
 	}
-	if (cli->json)
-		printf("], \"pending\": %zu, \"unknown\": %zu}\n", pending, unknown);
-	else if (unknown > 0)
+	if (cli->json) {
+		json_line(json_pack("{s:o, s:o, s:I, s:I}", "migrations", jm, "functions", jf, "pending",
+		                    (json_int_t)pending, "unknown", (json_int_t)unknown));
+		jm = jf = NULL;
+	} else if (unknown > 0)
 		printf("the database has %zu migration%s newer than this cardctl\n", unknown,
 		       unknown == 1 ? "" : "s");
 	status = (pending == 0 && unknown == 0) ? EXIT_OK_ : EXIT_REJECTED;
 out:
+	json_decref(jm);
+	json_decref(jf);
 	free(m);
 	free(f);
 	card_store_close(st);
@@ -165,57 +155,35 @@ out:
 
 static int db_today(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "set", required_argument, NULL, OPT_SET },
-		{ "clear", no_argument, NULL, OPT_CLEAR },
-		{ NULL, 0, NULL, 0 },
-	};
 	card_date day, set;
 	card_store *st;
 	card_diag d;
 	card_err rc = CARD_OK;
-	int opt, status = EXIT_OK_, have_set = 0, clear = 0, drill = 0;
+	struct cli_args o;
+	int drill = 0, status = cli_parse(cli, &TODAY, argc, argv, &o);
 	char buf[CARD_DATE_BUFSZ];
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(TODAY_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_SET:
-			if (card_date_parse(optarg, &set) != CARD_OK)
-				return cli_usage(cli, "db today", "--set wants a date YYYY-MM-DD, not \"%s\"", optarg);
-			have_set = 1;
-			break;
-		case OPT_CLEAR:
-			clear = 1;
-			break;
-		default:
-			return cli_usage(cli, "db today", "invalid option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, "db today", "unexpected argument \"%s\"", argv[optind]);
-	if (have_set && clear)
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
+	if (o.set != NULL && card_date_parse(o.set, &set) != CARD_OK)
+		return cli_usage(cli, "db today", "--set wants a date YYYY-MM-DD, not \"%s\"", o.set);
+	if (o.set != NULL && o.clear)
 		return cli_usage(cli, "db today", "--set and --clear exclude each other");
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	if (have_set || clear)
-		rc = card_drill_day_set(st, have_set ? &set : NULL, &d);
+	if (o.set != NULL || o.clear)
+		rc = card_drill_day_set(st, o.set != NULL ? &set : NULL, &d);
 	if (rc == CARD_OK)
 		rc = card_bureau_today(st, &day, &drill, &d);
 	if (rc != CARD_OK) {
-		status = cli_fail(cli, rc, &d, have_set || clear ? "could not set the day" : "could not read the day");
+		status = cli_fail(cli, rc, &d,
+		                  o.set != NULL || o.clear ? "could not set the day" : "could not read the day");
 	} else {
 		card_date_format(day, buf);
 		if (cli->json)
-			printf("{\"today\": \"%s\", \"drill\": %s}\n", buf, drill ? "true" : "false");
+			json_line(json_pack("{s:s, s:b}", "today", buf, "drill", drill));
 		else
 			printf("%s%s\n", buf, drill ? " (drill day: cardctl db today --clear returns to the clock)" : "");
 	}

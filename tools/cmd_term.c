@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "rowsout.h"
 
 static const char NEW_HELP[] =
 	"Usage: cardctl term new TERM --start DATE [--census-due DATE] [--face-value FEN] [--json]\n\n"
@@ -24,80 +25,47 @@ static const char SHOW_HELP[] =
 static const char LIST_HELP[] =
 	"Usage: cardctl term list [--json]\n\nList the terms with start, census due, face value and whether closed.\n";
 
-enum { OPT_START = 1, OPT_CENSUS, OPT_FACE };
+static const struct cli_spec NEW = { "term new", NEW_HELP, "start census-due face-value", "start", 1,
+	                              "exactly one TERM is required", 0 };
+static const struct cli_spec SHOW = { "term show", SHOW_HELP, "", NULL, -1, NULL, 0 };
+static const struct cli_spec LIST = { "term list", LIST_HELP, "", NULL, 0, NULL, 0 };
 
-/* Parse the common options only; returns -1 after --help, 0, or a usage status. */
-static int parse_simple(struct cli *cli, const char *cmd, const char *help, int argc, char **argv)
+/* A term as the --json answers give it; a new reference. */
+static json_t *term_json(const card_term *t)
 {
-	static const struct option opts[] = { CLI_COMMON_OPTIONS, { NULL, 0, NULL, 0 } };
-	int opt;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		if (opt == OPT_HELP) {
-			fputs(help, stdout);
-			return -1;
-		}
-		return cli_usage(cli, cmd, "invalid option");
-	}
-	return 0;
+	char start[CARD_DATE_BUFSZ], census[CARD_DATE_BUFSZ];
+	card_date_format(t->start, start);
+	card_date_format(t->census_due, census);
+	return json_pack("{s:s, s:s, s:s, s:i, s:b}", "term", t->code, "start", start, "census_due",
+	                 census, "face_value_fen", t->face_value_fen, "closed", t->closed);
 }
 
 static int term_new(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ "start", required_argument, NULL, OPT_START },
-		{ "census-due", required_argument, NULL, OPT_CENSUS },
-		{ "face-value", required_argument, NULL, OPT_FACE },
-		{ NULL, 0, NULL, 0 },
-	};
 	card_term t;
 	card_store *st;
 	card_diag d;
 	card_err rc;
 	long long face = 5000;
-	int opt, status = EXIT_OK_, have_start = 0;
+	struct cli_args o;
+	int status = cli_parse(cli, &NEW, argc, argv, &o);
 	char start[CARD_DATE_BUFSZ], census[CARD_DATE_BUFSZ];
 
+	if (status != 0)
+		return status < 0 ? EXIT_OK_ : status;
 	memset(&t, 0, sizeof(t));
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (cli_common(cli, opt, optarg))
-			continue;
-		switch (opt) {
-		case OPT_HELP:
-			fputs(NEW_HELP, stdout);
-			return EXIT_OK_;
-		case OPT_START:
-			if (card_date_parse(optarg, &t.start) != CARD_OK)
-				return cli_usage(cli, "term new", "--start must be a date YYYY-MM-DD");
-			have_start = 1;
-			break;
-		case OPT_CENSUS:
-			if (card_date_parse(optarg, &t.census_due) != CARD_OK)
-				return cli_usage(cli, "term new", "--census-due must be a date YYYY-MM-DD");
-			break;
-		case OPT_FACE:
-			if (cli_parse_long(optarg, 1, 100000000, &face) != 0)
-				return cli_usage(cli, "term new", "--face-value must be a positive number of fen");
-			break;
-		default:
-			return cli_usage(cli, "term new", "invalid option");
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage(cli, "term new", "exactly one TERM is required");
-	if (!have_start)
-		return cli_usage(cli, "term new", "--start DATE is required");
-	if (strlen(argv[optind]) >= sizeof(t.code) ||
-	    card_term_parse_code(argv[optind], NULL, NULL) != CARD_OK) {
-		cli_error(cli, "invalid term \"%s\"", argv[optind]);
+	if (card_date_parse(o.start, &t.start) != CARD_OK)
+		return cli_usage(cli, "term new", "--start must be a date YYYY-MM-DD");
+	if (o.census_due != NULL && card_date_parse(o.census_due, &t.census_due) != CARD_OK)
+		return cli_usage(cli, "term new", "--census-due must be a date YYYY-MM-DD");
+	if (o.face_value != NULL && cli_parse_long(o.face_value, 1, 100000000, &face) != 0)
+		return cli_usage(cli, "term new", "--face-value must be a positive number of fen");
+	if (strlen(o.rest[0]) >= sizeof(t.code) || card_term_parse_code(o.rest[0], NULL, NULL) != CARD_OK) {
+		cli_error(cli, "invalid term \"%s\"", o.rest[0]);
 		fprintf(stderr, "HINT: A term is YEAR-spring or YEAR-autumn, e.g. 2026-autumn.\n");
 		return EXIT_REJECTED;
 	}
-	snprintf(t.code, sizeof(t.code), "%s", argv[optind]);
+	snprintf(t.code, sizeof(t.code), "%s", o.rest[0]);
 	t.face_value_fen = (int)face;
 	st = cli_store(cli, &status);
 	if (st == NULL)
@@ -110,11 +78,13 @@ static int term_new(struct cli *cli, int argc, char **argv)
 	}
 	card_date_format(t.start, start);
 	card_date_format(t.census_due, census);
-	if (cli->json)
-		printf("{\"term\": \"%s\", \"start\": \"%s\", \"census_due\": \"%s\", \"face_value_fen\": %d}\n",
-		       t.code, start, census, t.face_value_fen);
-	else
+	if (cli->json) {
+		json_t *j = term_json(&t);
+		json_object_del(j, "closed");
+		json_line(j);
+	} else {
 		printf("term %s created: starts %s, census due %s\n", t.code, start, census);
+	}
 out:
 	card_store_close(st);
 	return status;
@@ -127,18 +97,22 @@ static void print_calendar(const struct cli *cli, const card_term *t, const card
 
 	card_date_format(t->start, start);
 	if (cli->json) {
-		printf("{\"term\": \"%s\", \"start\": \"%s\", \"face_value_fen\": %d, \"closed\": %s, "
-		       "\"calendar\": [", t->code, start, t->face_value_fen, t->closed ? "true" : "false");
+		json_t *j = term_json(t), *steps = json_array();
+		json_object_del(j, "census_due");
 		for (size_t i = 0; i < n; i++) {
-			printf("%s{\"step\": \"%s\", \"zh\": \"%s\", \"who\": \"%s\"", i ? ", " : "",
-			       cal[i].step, cal[i].zh, cal[i].who);
+			json_t *step = json_pack("{s:s, s:s, s:s}", "step", cal[i].step, "zh", cal[i].zh,
+			                         "who", cal[i].who);
 			if (cal[i].has_due) {
 				card_date_format(cal[i].due, day);
-				printf(", \"due\": \"%s\", \"offset_days\": %d", day, cal[i].offset_days);
+				json_object_set_new(step, "due", json_string(day));
+				json_object_set_new(step, "offset_days", json_integer(cal[i].offset_days));
 			}
-			printf(", \"base\": \"%s\", \"days\": %d}", cal[i].base, cal[i].days);
+			json_object_set_new(step, "base", json_string(cal[i].base));
+			json_object_set_new(step, "days", json_integer(cal[i].days));
+			json_array_append_new(steps, step);
 		}
-		printf("]}\n");
+		json_object_set_new(j, "calendar", steps);
+		json_line(j);
 		return;
 	}
 	printf("term %s: starts %s (S), %d fen a card%s\n\n", t->code, start, t->face_value_fen,
@@ -165,18 +139,19 @@ static int term_show(struct cli *cli, int argc, char **argv)
 	card_term t;
 	card_diag d;
 	card_err rc;
-	int status = parse_simple(cli, "term show", SHOW_HELP, argc, argv);
+	struct cli_args o;
+	int status = cli_parse(cli, &SHOW, argc, argv, &o);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
-	if (argc - optind > 1)
+	if (o.nargs > 1)
 		return cli_usage(cli, "term show", "at most one TERM");
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
 	card_diag_clear(&d);
-	if (argc - optind == 1)
-		rc = card_term_get(st, argv[optind], &t, &d);
+	if (o.nargs == 1)
+		rc = card_term_get(st, o.rest[0], &t, &d);
 	else
 		rc = card_term_current(st, NULL, &t, &d);
 	if (rc == CARD_OK)
@@ -197,12 +172,12 @@ static int term_list(struct cli *cli, int argc, char **argv)
 	size_t n = 0;
 	card_diag d;
 	card_err rc;
-	int status = parse_simple(cli, "term list", LIST_HELP, argc, argv);
+	json_t *all = NULL;
+	struct cli_args o;
+	int status = cli_parse(cli, &LIST, argc, argv, &o);
 
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
-	if (optind < argc)
-		return cli_usage(cli, "term list", "unexpected argument \"%s\"", argv[optind]);
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		return status;
@@ -213,7 +188,7 @@ static int term_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		putchar('[');
+		all = json_array();
 	else
 		printf("%-12s %-10s %-10s %-8s %s\n", "term", "start", "census", "fen", "state");
 	for (size_t i = 0; i < n; i++) {
@@ -221,15 +196,13 @@ static int term_list(struct cli *cli, int argc, char **argv)
 		card_date_format(list[i].start, s);
 		card_date_format(list[i].census_due, c);
 		if (cli->json)
-			printf("%s{\"term\": \"%s\", \"start\": \"%s\", \"census_due\": \"%s\", "
-			       "\"face_value_fen\": %d, \"closed\": %s}", i ? ", " : "", list[i].code, s, c,
-			       list[i].face_value_fen, list[i].closed ? "true" : "false");
+			json_array_append_new(all, term_json(&list[i]));
 		else
 			printf("%-12s %-10s %-10s %-8d %s\n", list[i].code, s, c, list[i].face_value_fen,
 			       list[i].closed ? "closed" : "open");
 	}
 	if (cli->json)
-		printf("]\n");
+		json_line(all);
 out:
 	free(list);
 	card_store_close(st);
