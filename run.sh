@@ -2,7 +2,7 @@
 # run.sh -- the two commands of README's quick start.
 #
 #   ./run.sh demo   install what is missing, build, and run the demo on a private database
-#   ./run.sh test   install what is missing, cppcheck, build (-Werror, ASan+UBSan), run the whole
+#   ./run.sh test   install what is missing, clang-format check, cppcheck, build (-Werror, ASan+UBSan), run the whole
 #                   suite, a libFuzzer smoke run (clang), then `make distcheck`
 #
 # Works on a fresh Debian 12 as root or as a user with sudo.  Builds out of tree in _build/.
@@ -15,7 +15,7 @@ PACKAGES=(
 	libssl-dev libpq-dev uuid-dev check
 	libmicrohttpd-dev libjansson-dev libxlsxwriter-dev libcsv-dev libqrencode-dev
 	postgresql postgresql-contrib postgresql-client
-	python3 python3-openpyxl python3-yaml wrk curl clang libclang-rt-14-dev cppcheck
+	python3 python3-openpyxl python3-yaml wrk curl clang libclang-rt-14-dev cppcheck clang-format
 	chromium chromium-driver python3-selenium fonts-wqy-microhei
 	patroni etcd-server etcd-client haproxy pgbouncer
 	dpkg-dev debhelper lintian
@@ -71,6 +71,9 @@ demo)
 test)
 	install_packages
 	install_redocly
+	echo "== clang-format (every C file formatted as .clang-format says)"
+	git ls-files '*.c' '*.h' 2>/dev/null | xargs -r clang-format --dry-run --Werror \
+		|| { echo "run: clang-format -i on the files above" >&2; exit 1; }
 	echo "== cppcheck (errors fail the run)"
 	cppcheck -q -j2 --error-exitcode=1 --inline-suppr -Iinclude -Ilibcard -Itools \
 		libcard tools daemon bench fuzz
