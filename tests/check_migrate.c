@@ -120,10 +120,37 @@ START_TEST(test_migrate)
 }
 END_TEST
 
+/* The 40-bit serial is one rule on both sides of the boundary: C's CARD_SERIAL_MAX is one less
+ * than the server's card.serial_limit(), and the tables' CHECKs refuse what lies beyond it. */
+START_TEST(test_serial_limit)
+{
+	card_store *st = NULL;
+	card_diag d;
+	char *v, want[32];
+
+	card_diag_clear(&d);
+	ck_assert_int_eq(card_store_open(NULL, &st, &d), CARD_OK);
+	ck_assert_int_eq(card_db_migrate(st, NULL, NULL, &d), CARD_OK);
+	v = scalar_text("SELECT card.serial_limit() - 1");
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)CARD_SERIAL_MAX);
+	ck_assert_str_eq(v, want);
+	free(v);
+	v = scalar_text("SELECT count(*) FROM pg_constraint WHERE connamespace = 'card'::regnamespace"
+	                " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%1099511627776%'");
+	ck_assert_int_ne(atoi(v), 0);
+	free(v);
+	v = scalar_text("SELECT card.serial_limit() = 1099511627776");
+	ck_assert_str_eq(v, "t");
+	free(v);
+	card_store_close(st);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("migrate");
 	TCase *tc = tcase_create("migrate");
+	tcase_add_test(tc, test_serial_limit); /* before test_migrate, which leaves a newer schema */
 	tcase_add_test(tc, test_migrate);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
