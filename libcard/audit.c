@@ -63,8 +63,8 @@ card_err card_audit(card_store *st, const char *term, card_audit_line **lines, s
 	for (int i = 0; i < rows; i++) {
 		ledger_copy(v[i].term, sizeof(v[i].term), PQgetvalue(res, i, 0));
 		ledger_copy(v[i].item, sizeof(v[i].item), PQgetvalue(res, i, 1));
-		v[i].value = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-		v[i].ok = strcmp(PQgetvalue(res, i, 3), "t") == 0;
+		v[i].value = cell_int64(res, i, 2);
+		v[i].ok = cell_bool(res, i, 3);
 		ledger_copy(v[i].detail, sizeof(v[i].detail), PQgetvalue(res, i, 4));
 		all_ok &= v[i].ok;
 	}
@@ -96,11 +96,11 @@ static void fill_info(PGresult *res, card_card_info *in)
 	ledger_copy(in->org, sizeof(in->org), PQgetvalue(res, 0, 4));
 	ledger_copy(in->state, sizeof(in->state), PQgetvalue(res, 0, 5));
 	ledger_copy(in->holder_doc, sizeof(in->holder_doc), PQgetvalue(res, 0, 6));
-	in->redeemed = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
-	in->redemption_id = strtoll(PQgetvalue(res, 0, 8), NULL, 10);
+	in->redeemed = cell_bool(res, 0, 7);
+	in->redemption_id = cell_int64(res, 0, 8);
 	ledger_copy(in->account, sizeof(in->account), PQgetvalue(res, 0, 9));
 	ledger_copy(in->redeemed_at, sizeof(in->redeemed_at), PQgetvalue(res, 0, 10));
-	in->voided = strcmp(PQgetvalue(res, 0, 11), "t") == 0;
+	in->voided = cell_bool(res, 0, 11);
 	ledger_copy(in->void_reason, sizeof(in->void_reason), PQgetvalue(res, 0, 12));
 	ledger_copy(in->void_doc, sizeof(in->void_doc), PQgetvalue(res, 0, 13));
 	ledger_copy(in->voided_at, sizeof(in->voided_at), PQgetvalue(res, 0, 14));
@@ -146,7 +146,7 @@ card_err card_card_show(card_store *st, uint64_t serial, card_card_info *info, c
 	}
 	for (int i = 0; i < rows; i++) {
 		card_card_move *m = &info->moves[i];
-		m->ledger_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		m->ledger_id = cell_int64(res, i, 0);
 		ledger_copy(m->at, sizeof(m->at), PQgetvalue(res, i, 1));
 		ledger_copy(m->kind, sizeof(m->kind), PQgetvalue(res, i, 2));
 		ledger_copy(m->doc, sizeof(m->doc), PQgetvalue(res, i, 3));

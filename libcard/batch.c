@@ -33,8 +33,8 @@ static void batch_from_row(const PGresult *r, int row, card_batch *b)
 	snprintf(b->id, sizeof(b->id), "%s", PQgetvalue(r, row, 0));
 	snprintf(b->term, sizeof(b->term), "%s", PQgetvalue(r, row, 1));
 	b->key_id = (unsigned)strtoul(PQgetvalue(r, row, 2), NULL, 10);
-	b->first_serial = strtoull(PQgetvalue(r, row, 3), NULL, 10);
-	b->count = strtoull(PQgetvalue(r, row, 4), NULL, 10);
+	b->first_serial = cell_uint64(r, row, 3);
+	b->count = cell_uint64(r, row, 4);
 	snprintf(b->created_at, sizeof(b->created_at), "%s", PQgetvalue(r, row, 5));
 }
 
@@ -70,7 +70,7 @@ card_err card_batch_mint(card_store *st, const card_keyring *kr, const char *ter
 	memcpy(out->id, id, sizeof(id));
 	snprintf(out->term, sizeof(out->term), "%s", term);
 	out->key_id = key_id;
-	out->first_serial = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	out->first_serial = cell_uint64(r, 0, 0);
 	out->count = count;
 	PQclear(r);
 	r = NULL;

@@ -172,7 +172,7 @@ card_err card_census_submit(card_store *st, const char *term, const char *distri
 		rc = store_query(st, &SUBMIT, p, &res, diag);
 	}
 	if (rc == CARD_OK && late != NULL)
-		*late = PQntuples(res) > 0 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		*late = PQntuples(res) > 0 && cell_bool(res, 0, 0);
 	PQclear(res);
 	return rc;
 }

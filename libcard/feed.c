@@ -45,8 +45,8 @@ card_err card_feed_read(card_store *st, int64_t after, unsigned limit, card_feed
 		goto out;
 	}
 	for (int i = 0; i < rows; i++) {
-		v[i].id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		v[i].serial = strtoull(PQgetvalue(r, i, 1), NULL, 10);
+		v[i].id = cell_int64(r, i, 0);
+		v[i].serial = cell_uint64(r, i, 1);
 		snprintf(v[i].account, sizeof(v[i].account), "%s", PQgetvalue(r, i, 2));
 		snprintf(v[i].term, sizeof(v[i].term), "%s", PQgetvalue(r, i, 3));
 		v[i].face_value_fen = (int)strtol(PQgetvalue(r, i, 4), NULL, 10);

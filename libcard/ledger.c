@@ -96,7 +96,7 @@ card_err card_move(card_store *st, const card_move_spec *m, card_range r, uint64
 	params[7] = range;
 	rc = store_query(st, &MOVE, params, &res, diag);
 	if (rc == CARD_OK && moved != NULL)
-		*moved = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+		*moved = cell_uint64(res, 0, 0);
 	PQclear(res);
 	return rc;
 }
@@ -174,7 +174,7 @@ card_err card_balance(card_store *st, const char *term, const char *org, const c
 	*count = 0;
 	rc = store_query_retry(st, &BALANCE, params, &res, diag);
 	if (rc == CARD_OK)
-		*count = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+		*count = cell_uint64(res, 0, 0);
 	PQclear(res);
 	return rc;
 }

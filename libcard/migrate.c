@@ -71,7 +71,7 @@ static card_err query_if_table(card_store *st, const struct stmt *has, const str
 	*res = NULL;
 	if (rc != CARD_OK)
 		return rc;
-	yes = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	yes = cell_bool(r, 0, 0);
 	PQclear(r);
 	if (!yes)
 		return CARD_OK;

@@ -94,9 +94,9 @@ card_err card_plan_mint(card_store *st, const card_keyring *kr, const char *term
 	}
 	if (rc == CARD_OK && PQntuples(res) == 1) {
 		if (first != NULL)
-			*first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			*first = cell_int64(res, 0, 0);
 		if (count != NULL)
-			*count = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+			*count = cell_int64(res, 0, 1);
 	}
 	PQclear(res);
 	return rc;

@@ -160,12 +160,12 @@ static card_err parse_rows(PGresult *res, const card_redeem_req *reqs, size_t n,
 		int row = (int)i;
 		memset(o, 0, sizeof(*o));
 		if (outcome_from_name(PQgetvalue(res, row, 0), &o->outcome) != 0 ||
-		    strtoull(PQgetvalue(res, row, 1), NULL, 10) != reqs[i].serial) {
+		    cell_uint64(res, row, 1) != reqs[i].serial) {
 			card_diag_set(diag, "unexpected answer from card.redeem_many");
 			return CARD_ERR_DB;
 		}
 		o->serial = reqs[i].serial;
-		o->id = strtoll(PQgetvalue(res, row, 2), NULL, 10);
+		o->id = cell_int64(res, row, 2);
 		ledger_copy(o->term, sizeof(o->term), PQgetvalue(res, row, 3));
 		o->face_value_fen = (int)strtol(PQgetvalue(res, row, 4), NULL, 10);
 		ledger_copy(o->account, sizeof(o->account), PQgetvalue(res, row, 5));

@@ -12,6 +12,10 @@
 #ifndef CARD_STORE_INT_H
 #define CARD_STORE_INT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
 #include <libpq-fe.h>
 #include <card/store.h>
 
@@ -51,5 +55,23 @@ void store_forget_prepared(card_store *st);
 
 /* Mark the store broken so the next call reconnects. */
 int store_reconnect(card_store *st);
+
+/*
+ * Typed reads of a cell of our own statements' results, by position (text protocol): the one
+ * place that knows how PostgreSQL prints a boolean or an integer.  A NULL cell reads as false
+ * or 0; the statement beside each call says what the column is.
+ */
+static inline bool cell_bool(const PGresult *r, int row, int col)
+{
+	return PQgetvalue(r, row, col)[0] == 't';
+}
+static inline long long cell_int64(const PGresult *r, int row, int col)
+{
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+static inline uint64_t cell_uint64(const PGresult *r, int row, int col)
+{
+	return strtoull(PQgetvalue(r, row, col), NULL, 10);
+}
 
 #endif

@@ -206,7 +206,7 @@ card_err card_bureau_today(card_store *st, card_date *out, int *drill, card_diag
 	if (rc == CARD_OK && card_date_parse(PQgetvalue(r, 0, 0), out) != CARD_OK)
 		rc = CARD_ERR_DB;
 	if (rc == CARD_OK && drill != NULL)
-		*drill = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+		*drill = cell_bool(r, 0, 1);
 	PQclear(r);
 	return rc;
 }
@@ -277,7 +277,7 @@ static card_err term_from_row(const PGresult *r, int row, card_term *t)
 	    card_date_parse(PQgetvalue(r, row, 2), &t->census_due) != CARD_OK)
 		return CARD_ERR_DB;
 	t->face_value_fen = (int)strtol(PQgetvalue(r, row, 3), NULL, 10);
-	t->closed = strcmp(PQgetvalue(r, row, 4), "t") == 0;
+	t->closed = cell_bool(r, row, 4);
 	return CARD_OK;
 }
 
