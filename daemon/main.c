@@ -124,6 +124,7 @@ static int drop_privileges(struct cardd *d)
 static void reload(struct cardd *d, const struct overrides *o)
 {
 	struct cardd_config nc;
+	struct cardd_live *live;
 	card_keyring *kr = NULL;
 	card_diag diag;
 	char err[512];
@@ -143,14 +144,13 @@ static void reload(struct cardd *d, const struct overrides *o)
 	}
 	cardd_limiter_set(d->ip_limit, nc.ip_rate, nc.ip_burst);
 	cardd_limiter_set(d->account_limit, nc.account_rate, nc.account_burst);
-	pthread_rwlock_wrlock(&d->cfg_lock);
-	free(d->cfg.trusted_proxies);
-	d->cfg.trusted_proxies = nc.trusted_proxies;
-	nc.trusted_proxies = NULL;
-	d->cfg.max_body = nc.max_body;
-	d->cfg.retry_after = nc.retry_after;
-	d->cfg.log_requests = nc.log_requests;
-	pthread_rwlock_unlock(&d->cfg_lock);
+	if ((live = cardd_live_new(&nc)) == NULL) {
+		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=\"out of memory\"");
+		cardd_config_free(&nc);
+		return;
+	}
+	live->older = atomic_load(&d->live); /* only this thread publishes */
+	atomic_store_explicit(&d->live, live, memory_order_release);
 	cardd_config_free(&nc);
 	cardd_log(&d->log, CARDD_LOG_INFO, "configuration reloaded", NULL);
 }
@@ -289,7 +289,9 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* inherited by every thread made below */
 	signal(SIGPIPE, SIG_IGN);
-	pthread_rwlock_init(&d.cfg_lock, NULL);
+	atomic_init(&d.live, cardd_live_new(&d.cfg));
+	if (atomic_load(&d.live) == NULL)
+		goto out_kr;
 	if (cardd_keys_init(&d.keys, kr) != 0)
 		goto out_kr;
 	kr = NULL;
@@ -345,6 +347,7 @@ out_keys:
 	cardd_limiter_free(d.account_limit);
 	cardd_tally_free(d.metrics.failed_mac_by_ip);
 	cardd_keys_destroy(&d.keys);
+	cardd_live_free(atomic_load(&d.live));
 	if (status == 0)
 		cardd_log(&d.log, CARDD_LOG_INFO, "stopped", NULL);
 out_kr:

@@ -66,7 +66,7 @@ http GET /; expect_http 200 "the page without the database"
 c=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 14 | awk '{print $2}')
 http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"late\"}"; expect_http 503 "redeem when started without the database"
 $CARD_TEST_PGCTL start >/dev/null
-http GET /readyz; expect_http 200 "ready once the database is up"
+wait_ready; http GET /readyz; expect_http 200 "ready once the database is up"
 http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"late\"}"; expect_http 201 "redeem once the database is up"
 cardd_stop
 finish
