@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,8 +207,9 @@ static int query_num(struct req *r, const char *name, long long min, long long m
 	}
 	if (v[0] < '0' || v[0] > '9' || strlen(v) > 19)
 		return -1;
+	errno = 0;
 	x = strtoll(v, &end, 10);
-	if (*end != '\0' || x < min || x > max)
+	if (errno != 0 || *end != '\0' || x < min || x > max) /* ERANGE: refused, not clamped */
 		return -1;
 	*out = x;
 	return 0;

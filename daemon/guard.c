@@ -154,10 +154,17 @@ void cardd_guard_notify(void *cls, struct MHD_Connection *c, void **socket_conte
 		pthread_mutex_lock(&g->lock);
 		if (t->key[0] != '\0') {
 			size_t s = slot_of(g, t->key, 1);
-			if (s < NSLOTS)
-				g->slots[s].n++;
-			else
+			if (s >= NSLOTS) {
 				t->key[0] = '\0'; /* table full: not counted */
+			} else if (++g->slots[s].n > g->d->cfg.max_connections_per_ip &&
+			           g->d->cfg.max_connections_per_ip > 0 && t->fd >= 0) {
+				/* Accepted by another worker thread at the same moment as the ones
+				 * that filled the limit: closed now, so the limit is exact. */
+				t->killed = 1;
+				shutdown(t->fd, SHUT_RDWR);
+				atomic_fetch_add(&g->d->metrics.conn_refused, 1);
+				log_refusal(g, 0, t->key);
+			}
 		}
 		t->next = g->head;
 		if (g->head != NULL)

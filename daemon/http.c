@@ -452,6 +452,38 @@ int cardd_http_bind(struct cardd *d, char *err, size_t errsz)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decoding of the path and the query arguments, except that %00 stays as it is: a NUL
+ * would cut the text short ("/v1/cards/1%00" would read as card 1), so it is left in to be
+ * refused like any other stray character. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	(void)cls;
+	(void)c;
+	for (const char *p = s; *p != '\0'; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 /* libmicrohttpd's own messages go to the structured log, one line each, escaped. */
 static void mhd_log(void *cls, const char *fm, va_list ap)
 {
@@ -490,6 +522,7 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 	                          MHD_OPTION_LISTEN_SOCKET, d->listen_fd,
 	                          MHD_OPTION_NOTIFY_CONNECTION, cardd_guard_notify, d->guard,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,

@@ -5,6 +5,10 @@
  *
  * Signals are blocked in every thread and taken synchronously by the main thread with
  * sigwait(): no handler runs in an arbitrary thread, so nothing async-signal-unsafe can happen.
+ * Nothing the main thread does on SIGHUP can block (the keyring is opened without blocking),
+ * so SIGTERM is always taken.
+ *
+ * cardd never writes a core file (RLIMIT_CORE 0, and not dumpable): the keys are in memory.
  */
 #include "config.h"
 
@@ -17,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -241,6 +247,19 @@ int main(int argc, char **argv)
 	if ((status = parse_args(argc, argv, &config, &o)) >= 0)
 		return status;
 	status = 1;
+	{
+		/* Under systemd the unit's system-call filter refuses setrlimit, but LimitCORE=0
+		 * has done it already: only a limit above 0 that cannot be lowered is fatal. */
+		struct rlimit core = { 1, 1 }, none = { 0, 0 };
+		if (setrlimit(RLIMIT_CORE, &none) != 0 && (getrlimit(RLIMIT_CORE, &core) != 0 || core.rlim_cur != 0)) {
+			fprintf(stderr, "cardd: could not turn core files off: %s\n", strerror(errno));
+			return 1;
+		}
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+			fprintf(stderr, "cardd: could not turn core files off: %s\n", strerror(errno));
+			return 1;
+		}
+	}
 	d.config_path = config;
 	d.listen_fd = -1;
 	d.quiesced_fd = -1;

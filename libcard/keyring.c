@@ -1,8 +1,11 @@
 /*
  * keyring.c -- loading, saving and generating the MAC keys (format: docs/keyring.md).
  *
- * Secrets live in one heap block that is cleansed before it is freed; every buffer that held
- * key text on the way in or out is cleansed too, on every exit path.
+ * Secrets live in one block of whole pages of their own, locked in memory (never swapped, as
+ * far as RLIMIT_MEMLOCK allows) and left out of core dumps (MADV_DONTDUMP), cleansed before
+ * it is unmapped; every buffer that held key text on the way in or out is cleansed too, on
+ * every exit path.  A keyring path is opened without blocking (a FIFO or device there is
+ * refused, not waited on).
  */
 #include "config.h"
 
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,12 +37,29 @@ struct card_keyring {
 	} slot[CARD_KEY_IDS];
 };
 
+/* The keyring's mapping: sizeof(card_keyring) rounded up to whole pages. */
+static size_t keyring_map_size(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t p = page > 0 ? (size_t)page : 4096;
+	return (sizeof(card_keyring) + p - 1) / p * p;
+}
+
 card_err card_keyring_new(card_keyring **out)
 {
+	void *m;
 	if (out == NULL)
 		return CARD_ERR_INVALID_ARG;
-	*out = calloc(1, sizeof(**out));
-	return *out == NULL ? CARD_ERR_NOMEM : CARD_OK;
+	*out = NULL;
+	m = mmap(NULL, keyring_map_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return CARD_ERR_NOMEM;
+	/* Both best effort: an unprivileged process may lock only RLIMIT_MEMLOCK bytes, and a
+	 * kernel without MADV_DONTDUMP still works; neither failure loses a key. */
+	(void)mlock(m, keyring_map_size());
+	(void)madvise(m, keyring_map_size(), MADV_DONTDUMP);
+	*out = m; /* zero-filled */
+	return CARD_OK;
 }
 
 void card_keyring_free(card_keyring *kr)
@@ -46,7 +67,8 @@ void card_keyring_free(card_keyring *kr)
 	if (kr == NULL)
 		return;
 	card_wipe(kr, sizeof(*kr));
-	free(kr);
+	munlock(kr, keyring_map_size());
+	munmap(kr, keyring_map_size());
 }
 
 const uint8_t *keyring_key_bytes(const card_keyring *kr, unsigned key_id)
@@ -231,7 +253,9 @@ card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag
 	if (path == NULL || out == NULL)
 		return CARD_ERR_INVALID_ARG;
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer; a regular file reads the
+	 * same either way, and anything else is refused below. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		card_diag_set(diag, "could not open keyring \"%s\": %s", path, strerror(errno));
 		goto out;

@@ -112,8 +112,37 @@ psql -qc "ALTER ROLE cardd_test RESET log_statement"
 
 # ---- the database known down: tokens, feed and card lookups answer 503 at once
 PLAT=$("$CARDCTL" token new --role platform --label attack)
+HELP=$("$CARDCTL" token new --role helpdesk --label attack)
 cardd_start ip_rate=0 account_rate=0 db_timeout=2000
 http GET /v1/redemptions -H "Authorization: Bearer $PLAT"; expect_http 200 "feed while the database is up"
+# Smaller defects: numbers out of range are refused, not clamped; %00 does not cut a path.
+http GET '/v1/redemptions?after=9223372036854775808' -H "Authorization: Bearer $PLAT"; expect_http 400 "after beyond int64 refused"
+http GET '/v1/redemptions?after=9223372036854775807' -H "Authorization: Bearer $PLAT"; expect_http 200 "after = int64 max accepted"
+http GET '/v1/cards/1%00' -H "Authorization: Bearer $HELP"; expect_http 400 "a %00 in the serial is refused"
+http GET '/v1/cards/1' -H "Authorization: Bearer $HELP"; expect_http 200 "card 1"
+http POST /v1/redemptions '"XXXX"'; expect_http 400 "a top-level JSON string"; expect_grep '"code":"invalid_body"' "$T/body"
+http POST /v1/redemptions '{"code":"x","account":"a\u0000b"}'; expect_http 400 "a NUL in the account"; expect_grep '"code":"invalid_account"' "$T/body"
+# A code of format version 2 with a right check symbol (the v1 layout of tests/vectors_ref.py).
+v2=$(python3 - <<'PY'
+A = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+def mul(a, b):
+    r = 0
+    for i in range(5):
+        if b >> i & 1: r ^= a << i
+    for i in range(9, 4, -1):
+        if r >> i & 1: r ^= 0x25 << (i - 5)
+    return r
+p = (2 << 92) | (1 << 88) | (30 << 48) | 0x123456789abc
+d = [(p >> (90 - 5 * i)) & 31 for i in range(19)]
+c, a = 0, 1
+for x in d:
+    a = mul(a, 2); c ^= mul(a, x)
+t = "".join(A[x] for x in d + [c])
+print("-".join(t[i:i + 4] for i in range(0, 20, 4)))
+PY
+)
+http POST /v1/redemptions "{\"code\":\"$v2\",\"account\":\"v\"}"
+grep -q 'this one has 20' "$T/body" && bad "a 20-character code is told it lacks characters" || ok "no absurd length hint ($(cat "$T/body"))"
 $CARD_TEST_PGCTL stop >/dev/null
 http GET /v1/redemptions -H "Authorization: Bearer $PLAT"; expect_http 503 "feed when the database has gone"
 slow=0
