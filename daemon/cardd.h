@@ -24,6 +24,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <card/card.h>
 
@@ -63,6 +64,8 @@ void cardd_config_free(struct cardd_config *c);
 int cardd_config_set(struct cardd_config *c, const char *key, const char *value, char *err, size_t errsz);
 /* Read "key = value" lines; 0 ok, -1 with "FILE:LINE: message" in err. */
 int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_t errsz);
+/* The same from an open stream; path names it in messages (fuzzed: fuzz/fuzz_config.c). */
+int cardd_config_read(struct cardd_config *c, FILE *f, const char *path, char *err, size_t errsz);
 /* Split "HOST:PORT" / "[V6]:PORT"; 0 ok. */
 int cardd_parse_listen(const char *s, char **host, unsigned *port);
 
@@ -137,6 +140,10 @@ int cardd_limiter_take(struct cardd_limiter *l, const void *key, size_t keylen, 
 /* The key client address ip (text) is counted under: IPv4 as is, IPv6 cut to its first
  * v6_prefix bits ("2001:db8:1:2::/64"), an IPv4-mapped IPv6 address as the IPv4 address. */
 void cardd_addr_group(const char *ip, unsigned v6_prefix, char *out, size_t outsz);
+/* X-Forwarded-For: out holds the peer's address (text); when the peer is in trusted, out
+ * becomes the rightmost address of xff that is not itself trusted (stopping at anything that
+ * is not a plain address).  Fuzzed: fuzz/fuzz_xff.c. */
+void cardd_forwarded_client(const char *trusted, const char *xff, char *out, size_t outsz);
 /* Is addr (text) inside the list of ADDR[/BITS] entries? */
 int cardd_addr_in_list(const char *list, const char *addr);
 

@@ -285,15 +285,24 @@ static char *trim(char *s)
 
 int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_t errsz)
 {
-	char line[4096], msg[256];
 	FILE *f = fopen(path, "r");
-	long lineno = 0;
-	int rc = 0;
+	int rc;
 
 	if (f == NULL) {
 		snprintf(err, errsz, "could not open config file \"%s\": %s", path, strerror(errno));
 		return -1;
 	}
+	rc = cardd_config_read(c, f, path, err, errsz);
+	fclose(f);
+	return rc;
+}
+
+int cardd_config_read(struct cardd_config *c, FILE *f, const char *path, char *err, size_t errsz)
+{
+	char line[4096], msg[256];
+	long lineno = 0;
+	int rc = 0;
+
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		char *k, *v, *eq;
 		size_t vl;
@@ -325,6 +334,5 @@ int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_
 			rc = -1;
 		}
 	}
-	fclose(f);
 	return rc;
 }

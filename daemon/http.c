@@ -125,33 +125,9 @@ static void client_ip(const struct cardd_live *live, struct MHD_Connection *c, c
 	else if (ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
 		          (socklen_t)outsz);
-	if (live->trusted_proxies != NULL && cardd_addr_in_list(live->trusted_proxies, out) &&
-	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For")) != NULL) {
-		size_t end = strlen(xff);
-		while (end > 0) {
-			char cand[64];
-			size_t start = end, n;
-			while (start > 0 && xff[start - 1] != ',')
-				start--;
-			n = end - start;
-			while (n > 0 && xff[start] == ' ') {
-				start++;
-				n--;
-			}
-			while (n > 0 && xff[start + n - 1] == ' ')
-				n--;
-			if (n == 0 || n >= sizeof(cand))
-				break;
-			memcpy(cand, xff + start, n);
-			cand[n] = '\0';
-			if (!cardd_addr_in_list(cand, cand)) /* not an address: stop trusting the header */
-				break;
-			snprintf(out, outsz, "%s", cand);
-			if (!cardd_addr_in_list(live->trusted_proxies, cand))
-				break;
-			end = start > 0 ? start - 1 : 0;
-		}
-	}
+	if (live->trusted_proxies != NULL &&
+	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For")) != NULL)
+		cardd_forwarded_client(live->trusted_proxies, xff, out, outsz);
 }
 
 /* Route: endpoint, and whether the method is allowed (else *allow gets the Allow header). */

@@ -240,61 +240,15 @@ static card_err parse_line(card_keyring *kr, char *line)
 	return rc;
 }
 
-card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag)
+/* Parse the keyring text buf[0..len) (NUL-terminated at len; changed in place); path only
+ * names the file in messages.  Fuzzed by fuzz/fuzz_keyring.c. */
+card_err keyring_parse(const char *path, char *buf, size_t len, card_keyring **out, card_diag *diag)
 {
-	card_err rc = CARD_ERR_IO;
+	card_err rc;
 	card_keyring *kr = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	int fd = -1;
 	long lineno = 0;
 
-	if (path == NULL || out == NULL)
-		return CARD_ERR_INVALID_ARG;
 	*out = NULL;
-	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer; a regular file reads the
-	 * same either way, and anything else is refused below. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		card_diag_set(diag, "could not open keyring \"%s\": %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		card_diag_set(diag, "could not stat keyring \"%s\": %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
-		rc = CARD_ERR_KEYRING_MODE;
-		card_diag_set(diag, "keyring \"%s\" has unsafe permissions", path);
-		card_diag_detail(diag, "The file is mode %04o and owned by uid %u; it must be a regular "
-		                       "file of mode 0600 owned by uid %u.",
-		                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
-		card_diag_hint(diag, "Run: chmod 600 %s", path);
-		goto out;
-	}
-	if (st.st_size > MAX_FILE) {
-		rc = CARD_ERR_KEYRING_FORMAT;
-		card_diag_set(diag, "keyring \"%s\" is too large", path);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		rc = CARD_ERR_NOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			card_diag_set(diag, "could not read keyring \"%s\": %s", path,
-			              n == 0 ? "unexpected end of file" : strerror(errno));
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
 		rc = CARD_ERR_KEYRING_FORMAT;
 		card_diag_set(diag, "keyring \"%s\" is not a text file", path);
@@ -347,13 +301,71 @@ card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag
 	kr = NULL;
 	rc = CARD_OK;
 out:
+	card_keyring_free(kr);
+	return rc;
+}
+
+card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag)
+{
+	card_err rc = CARD_ERR_IO;
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd = -1;
+
+	if (path == NULL || out == NULL)
+		return CARD_ERR_INVALID_ARG;
+	*out = NULL;
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer; a regular file reads the
+	 * same either way, and anything else is refused below. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		card_diag_set(diag, "could not open keyring \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		card_diag_set(diag, "could not stat keyring \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+		rc = CARD_ERR_KEYRING_MODE;
+		card_diag_set(diag, "keyring \"%s\" has unsafe permissions", path);
+		card_diag_detail(diag, "The file is mode %04o and owned by uid %u; it must be a regular "
+		                       "file of mode 0600 owned by uid %u.",
+		                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
+		card_diag_hint(diag, "Run: chmod 600 %s", path);
+		goto out;
+	}
+	if (st.st_size > MAX_FILE) {
+		rc = CARD_ERR_KEYRING_FORMAT;
+		card_diag_set(diag, "keyring \"%s\" is too large", path);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		rc = CARD_ERR_NOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			card_diag_set(diag, "could not read keyring \"%s\": %s", path,
+			              n == 0 ? "unexpected end of file" : strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	rc = keyring_parse(path, buf, len, out, diag);
+out:
 	if (buf != NULL) {
 		card_wipe(buf, len);
 		free(buf);
 	}
 	if (fd >= 0)
 		close(fd);
-	card_keyring_free(kr);
 	return rc;
 }
 

@@ -29,8 +29,9 @@ start_load() {
 after_fault() {
 	local name=$1 first=$2 last=$3 retried=0 badretry=0 s st
 	wait "$LOADER"
-	grep -q ' 503$' "$T/$name.out" && ok "$name: 503 while it lasted ($(cat "$T/$name.sum"))" || bad "$name: no 503 ($(cat "$T/$name.sum"))"
-	grep -q '503-without-Retry-After' "$T/$name.out" && bad "$name: a 503 without Retry-After" || ok "$name: every 503 has Retry-After"
+	# While it lasted: 201, or 503 with Retry-After (the client records one without it as
+	# "503-without-Retry-After"); never a broken connection or another status.
+	[ -z "$(awk '$2 != 201 && $2 != 503' "$T/$name.out" | head -1)" ] && ok "$name: only 201 and 503 with Retry-After ($(cat "$T/$name.sum"))" || bad "$name: other answers: $(cat "$T/$name.sum")"
 	wait_ready
 	http GET /readyz; expect_http 200 "$name: ready again, no restart"
 	kill -0 "$CARDD_PID" && ok "$name: the same cardd process" || bad "$name: cardd died"
@@ -48,7 +49,7 @@ after_fault() {
 		case "$st" in 200|201) ;; *) badretry=$((badretry + 1)); echo "# retry of $s: $st" >&2 ;; esac
 	done <"$T/$name.retry"
 	[ "$badretry" = 0 ] && ok "$name: $retried refused redemptions retried: each 201 or 200" || bad "$name: $badretry of $retried retries failed"
-	"$CARDCTL" audit >"$T/$name.audit" 2>&1 && ok "$name: cardctl audit balances" || { bad "$name: audit"; tail -20 "$T/$name.audit" >&2; }
+	audit_ok "$name"
 	http POST /v1/redemptions "{\"code\":\"$(code_of $((last + 1)))\",\"account\":\"after-$name\"}"; expect_http 201 "$name: serves new redemptions"
 }
 
@@ -66,6 +67,7 @@ start_load restart 20002 30000
 $CARD_TEST_PGCTL stop >/dev/null
 sleep 1.5
 $CARD_TEST_PGCTL start >/dev/null
+grep -q ' 503$' "$T/restart.out" && ok "restart: 503 while PostgreSQL was down" || bad "restart: no 503 while PostgreSQL was down"
 after_fault restart 20002 30000
 
 # ---- the WAL's file system full
@@ -80,7 +82,7 @@ fi
 if [ -n "$wal_skip" ]; then
 	echo "# skip: WAL file system full: $wal_skip"
 else
-	trap 'umount -l "$CARD_TEST_PGDIR/walfs" 2>/dev/null; rm -rf "$T"' EXIT
+	trap 'umount -l "$CARD_TEST_PGDIR/walfs" 2>/dev/null || true; rm -rf "$T"' EXIT
 	wal=$CARD_TEST_PGDIR/data/pg_wal
 	$CARD_TEST_PGCTL stop >/dev/null
 	cp -a "$wal/." "$CARD_TEST_PGDIR/walfs/" && chown --reference="$wal" "$CARD_TEST_PGDIR/walfs" && rm -rf "$wal" && ln -s "$CARD_TEST_PGDIR/walfs" "$wal"
@@ -89,10 +91,13 @@ else
 	start_load walfull 30002 40000
 	# Fill the WAL's file system: PostgreSQL can write no more WAL (it stops, PANIC).
 	dd if=/dev/zero of="$CARD_TEST_PGDIR/walfs/filler" bs=1M count=200 2>/dev/null || true
-	sleep 3
+	# The segments already there have room for a while: write WAL until a new one is needed.
+	psql -qc "CREATE TABLE public.fault_fill AS SELECT g, repeat('x', 800) AS pad FROM generate_series(1, 300000) g" >/dev/null 2>&1 || true
+	sleep 2
 	rm -f "$CARD_TEST_PGDIR/walfs/filler"
 	# PostgreSQL gave up on the full disk; once there is room the operator starts it again.
 	$CARD_TEST_PGCTL start >/dev/null 2>&1 || true
+	grep -q ' 503$' "$T/walfull.out" && ok "walfull: 503 while the WAL could not be written" || bad "walfull: no 503"
 	after_fault walfull 30002 40000
 	grep -qi 'No space left on device' "$CARD_TEST_PGDIR/log" && ok "walfull: PostgreSQL saw the full disk" || bad "walfull: the disk never filled"
 fi

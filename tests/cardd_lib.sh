@@ -102,5 +102,21 @@ wait_ready() {
 	done
 }
 
+# audit_ok WHAT: `cardctl audit` balances but for what cardd_setup's shortcuts make it report
+# (cards redeemed straight from city stock -- nothing is shipped -- and serial 99999 voided by
+# SQL without its holding): every other check ok, and it counts the redemptions in the table.
+audit_ok() {
+	local n
+	"$CARDCTL" audit >"$T/audit.out" 2>&1 || true
+	n=$(psql -Atc 'SELECT count(*) FROM card.redemption')
+	if grep -E '^  [a-z_]+ +[0-9]+  MISMATCH' "$T/audit.out" | grep -vE '^  (redeemed_not_shipped|void_not_held_void +1 ) ' >"$T/audit.bad" ||
+		! grep -qE "^  redeemed +$n  ok" "$T/audit.out" || ! grep -qE '^  held_once +[0-9]+  ok' "$T/audit.out" ||
+		! grep -qE '^  ledger_chain .* ok' "$T/audit.out"; then
+		bad "$1: cardctl audit"; cat "$T/audit.bad" >&2; tail -25 "$T/audit.out" >&2
+	else
+		ok "$1: cardctl audit balances ($n redemptions; only the fixture's shortcuts reported)"
+	fi
+}
+
 # metric NAME_WITH_LABELS: the value from /metrics.
 metric() { curl -s "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
