@@ -9,7 +9,8 @@
  * grouped as the rate limits group them; trusted proxies exempt), the connection notifier
  * tracks every open connection, and a reaper thread shuts down (shutdown(2)) a connection that
  * has not delivered a whole request `request_timeout` seconds after it opened or after its
- * previous answer.  libmicrohttpd then sees the socket end and closes the connection itself.
+ * previous answer, or at once when the client has closed its side and has had its answers.
+ * libmicrohttpd then sees the socket end and closes the connection itself.
  *
  * A socket is shut down only under the guard's lock, and the notifier removes a connection
  * under the same lock before libmicrohttpd closes its descriptor: a descriptor number is never
@@ -216,7 +217,18 @@ static void *reaper(void *arg)
 	while (!g->stop) {
 		double now = cardd_now(), limit = g->d->cfg.request_timeout;
 		for (struct tracked *t = g->head; t != NULL; t = t->next) {
-			if (!t->receiving || t->killed || now - t->since < limit || t->fd < 0)
+			char c;
+			if (!t->receiving || t->killed || t->fd < 0)
+				continue;
+			/* A client that has closed its side and has had all its answers: libmicrohttpd
+			 * 0.9.75 keeps such a connection open (after pipelined requests) until the
+			 * deadline; close it now.  (Peeking takes nothing from the socket.) */
+			if (now - t->since >= 0.1 && recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+				t->killed = 1;
+				shutdown(t->fd, SHUT_RDWR);
+				continue;
+			}
+			if (now - t->since < limit)
 				continue;
 			t->killed = 1;
 			shutdown(t->fd, SHUT_RDWR);
@@ -224,7 +236,7 @@ static void *reaper(void *arg)
 			log_refusal(g, 1, t->key[0] ? t->key : "proxy");
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 250000000L;
+		ts.tv_nsec += 100000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;

@@ -461,6 +461,7 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 }
 
 /* libmicrohttpd's own messages go to the structured log, one line each, escaped. */
+static void mhd_log(void *cls, const char *fm, va_list ap) CARD_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fm, va_list ap)
 {
 	struct cardd *d = cls;
