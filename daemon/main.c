@@ -106,23 +106,31 @@ static void free_secret(char *s)
 	free(s);
 }
 
+/* s as a log value: quoted and escaped into buf (a path or a message may hold a quote). */
+static const char *quoted(const char *s, char *buf, size_t n)
+{
+	cardd_log_quote(s != NULL ? s : "", buf, n);
+	return buf;
+}
+
 static int drop_privileges(struct cardd *d)
 {
+	char q1[300], q2[300];
 	struct passwd *pw;
 	if (d->cfg.user == NULL || geteuid() != 0)
 		return 0;
 	pw = getpwnam(d->cfg.user);
 	if (pw == NULL) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "unknown user", "user=\"%s\"", d->cfg.user);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "unknown user", "user=%s", quoted(d->cfg.user, q1, sizeof(q1)));
 		return -1;
 	}
 	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0 ||
 	    setuid(0) == 0) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "could not drop privileges", "user=\"%s\" err=\"%s\"",
-		          d->cfg.user, strerror(errno));
+		cardd_log(&d->log, CARDD_LOG_ERROR, "could not drop privileges", "user=%s err=%s",
+		          quoted(d->cfg.user, q1, sizeof(q1)), quoted(strerror(errno), q2, sizeof(q2)));
 		return -1;
 	}
-	cardd_log(&d->log, CARDD_LOG_INFO, "dropped privileges", "user=\"%s\" uid=%u", d->cfg.user,
+	cardd_log(&d->log, CARDD_LOG_INFO, "dropped privileges", "user=%s uid=%u", quoted(d->cfg.user, q1, sizeof(q1)),
 	          (unsigned)pw->pw_uid);
 	return 0;
 }
@@ -133,17 +141,18 @@ static void reload(struct cardd *d, const struct overrides *o)
 	struct cardd_live *live;
 	card_keyring *kr = NULL;
 	card_diag diag;
-	char err[512];
+	char err[512], q[700];
 
 	card_diag_clear(&diag);
 	if (load_config(&nc, d->config_path, o, err, sizeof(err)) != 0) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=\"%s\"", err);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=%s",
+		          quoted(err, q, sizeof(q)));
 		cardd_config_free(&nc);
 		return;
 	}
 	if (card_keyring_load(nc.keyring, &kr, &diag) != CARD_OK) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "keyring reload failed; keeping the old keys", "err=\"%s\"",
-		          diag.message);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "keyring reload failed; keeping the old keys", "err=%s",
+		          quoted(diag.message, q, sizeof(q)));
 	} else {
 		cardd_keys_replace(&d->keys, kr);
 		cardd_log(&d->log, CARDD_LOG_INFO, "keyring reloaded", "keys=%u", card_keyring_count(kr));
@@ -240,7 +249,7 @@ int main(int argc, char **argv)
 	const char *config = NULL;
 	card_keyring *kr = NULL;
 	card_diag diag;
-	char err[512];
+	char err[512], q[700];
 	sigset_t sigs;
 	int status = 1, sig = 0, use_syslog;
 
@@ -322,7 +331,7 @@ int main(int argc, char **argv)
 		goto out_keys;
 	/* Bind (a low port needs root), then drop privileges before any worker thread exists. */
 	if (cardd_http_bind(&d, err, sizeof(err)) != 0) {
-		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=\"%s\"", err);
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s", quoted(err, q, sizeof(q)));
 		goto out_keys;
 	}
 	if (drop_privileges(&d) != 0)
@@ -332,7 +341,7 @@ int main(int argc, char **argv)
 	if (d.batcher == NULL)
 		goto out_http;
 	if (cardd_http_start(&d, err, sizeof(err)) != 0) {
-		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=\"%s\"", err);
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s", quoted(err, q, sizeof(q)));
 		goto out_http;
 	}
 	free_secret(d.tls_key_pem);

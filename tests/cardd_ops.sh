@@ -67,6 +67,23 @@ kill -HUP "$CARDD_PID"; sleep 0.5
 grep -q "keyring reload failed; keeping the old keys" "$T/cardd.log" && ok "SIGHUP with a FIFO keyring: reload refused, old keys kept" || bad "no reload failure logged"
 c=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 15 | awk '{print $2}')
 http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"fifo\"}"; expect_http 201 "still serves with the old keys"
+# Quoted log values are escaped; libmicrohttpd's own messages come through the log.
+mark=$(wc -l <"$T/cardd.log")
+sed -i "s|^keyring = .*|keyring = $T/no\"such|" "$CONF"
+kill -HUP "$CARDD_PID"; sleep 0.5
+grep -qF 'no\"such\"' "$T/cardd.log" && ok "a quote in a logged value is escaped" || bad "quote not escaped: $(grep 'reload failed' "$T/cardd.log" | tail -1)"
+python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+s.settimeout(3)
+try:
+    s.recv(100)
+except OSError:
+    pass' "${URL##*:}"
+sleep 0.3
+tail -n +"$((mark + 1))" "$T/cardd.log" >"$T/newlog"
+grep -q 'msg="libmicrohttpd" detail="' "$T/newlog" && ok "libmicrohttpd's message is a structured log line" || bad "no libmicrohttpd log line"
+[ -z "$(grep -v '^ts=' "$T/newlog")" ] && ok "nothing raw on stderr" || bad "raw lines: $(grep -v '^ts=' "$T/newlog" | head -3)"
 kill -TERM "$CARDD_PID"
 for i in $(seq 50); do kill -0 "$CARDD_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$CARDD_PID" 2>/dev/null; then bad "SIGTERM ignored after a SIGHUP on a FIFO"; kill -KILL "$CARDD_PID"; wait "$CARDD_PID" || true
