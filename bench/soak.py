@@ -214,7 +214,9 @@ def main():
     pool = list(codes)
     random.shuffle(pool)
     lookups = list(codes)
-    threads = [threading.Thread(target=redeemer, args=(pool, 40.0)) for _ in range(4)]
+    # 160 redemptions a second, or fewer when the cards would not last the whole run.
+    per_thread = min(40.0, 0.95 * len(pool) / SECS / 4)
+    threads = [threading.Thread(target=redeemer, args=(pool, per_thread)) for _ in range(4)]
     threads += [threading.Thread(target=repeater) for _ in range(2)]
     threads += [threading.Thread(target=typo, args=(codes,)) for _ in range(2)]
     threads += [threading.Thread(target=forger, args=(forged,)) for _ in range(3)]

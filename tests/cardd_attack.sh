@@ -156,4 +156,27 @@ $CARD_TEST_PGCTL start >/dev/null
 sleep 1.2
 http GET /v1/redemptions -H "Authorization: Bearer $PLAT"; expect_http 200 "feed again once the database is back, no restart"
 cardd_stop
+
+# ---- a database that swallows connections and never answers (a dead host): after the first
+# wait, requests get 503 at once instead of holding a worker for the connect timeout each
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$T/hole.port" &
+HOLE=$!
+for i in $(seq 50); do [ -s "$T/hole.port" ] && break; sleep 0.1; done
+cardd_start ip_rate=0 account_rate=0 db_timeout=1000 "db=\"host=127.0.0.1 port=$(cat "$T/hole.port") dbname=x user=cardd_test\""
+t=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $PLAT" "$URL/v1/redemptions")
+echo "# first request against the dead database: ${t}s"
+slow=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	t=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $PLAT" "$URL/v1/redemptions")
+	case "$t" in "503 "*) python3 -c "import sys; sys.exit(0 if ${t#* } < 0.3 else 1)" || slow=$((slow + 1)) ;; *) slow=$((slow + 1)) ;; esac
+done
+[ "$slow" = 0 ] && ok "dead database: 10 requests answered 503 at once after the first" || bad "dead database: $slow of 10 waited or were not 503"
+grep -q '^Retry-After: ' "$T/hdr" && ok "dead database: 503 with Retry-After" || bad "dead database: no Retry-After"
+cardd_stop
+kill "$HOLE" 2>/dev/null; wait "$HOLE" 2>/dev/null || true
 finish
