@@ -99,11 +99,15 @@ card_store *cardd_pool_get(struct cardd_pool *p, unsigned timeout_ms)
 			pthread_mutex_unlock(&p->lock);
 			return NULL;
 		}
-		p->retry_at = now + 1.0; /* this caller is the one who tries this second */
+		/* This caller is the one who tries; nobody else until its try has ended (in
+		 * cardd_pool_put, or below). */
+		p->retry_at = now + 3600.0;
 	}
 	while (p->nfree == 0 && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&p->cond, &p->lock, &until);
 	if (p->nfree == 0) {
+		if (p->down)
+			p->retry_at = cardd_now() + 1.0;
 		pthread_mutex_unlock(&p->lock);
 		return NULL;
 	}
@@ -136,8 +140,9 @@ void cardd_pool_put(struct cardd_pool *p, card_store *st, int broken)
 	}
 	pthread_mutex_lock(&p->lock);
 	if (broken) {
-		if (!p->down)
-			p->retry_at = cardd_now() + 1.0;
+		/* From the end of the failure: a try that waited for a connect timeout is not
+		 * followed at once by the next one. */
+		p->retry_at = cardd_now() + 1.0;
 		p->down = 1;
 		/* The idle connections went the same way, most likely: close them (outside the lock). */
 		idle = calloc(p->nfree > 0 ? p->nfree : 1, sizeof(*idle));
