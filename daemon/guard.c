@@ -38,10 +38,10 @@ struct addr_slot {
 struct tracked {
 	struct tracked *prev, *next;
 	int fd;
-	int receiving;  /* waiting for (the rest of) a request */
+	int receiving; /* waiting for (the rest of) a request */
 	int killed;
-	double since;   /* when the wait began */
-	char key[64];   /* grouped address ("" exempt) */
+	double since; /* when the wait began */
+	char key[64]; /* grouped address ("" exempt) */
 };
 
 struct cardd_guard {
@@ -90,7 +90,8 @@ static void log_refusal(struct cardd_guard *g, int kind, const char *ip)
 	          kind == 0 ? "connection refused: too many connections from this address"
 	                    : "connection closed: request not received in time",
 	          "ip=%s limit=%u count=%lu", ip,
-	          kind == 0 ? g->d->cfg.max_connections_per_ip : g->d->cfg.request_timeout, g->unlogged[kind]);
+	          kind == 0 ? g->d->cfg.max_connections_per_ip : g->d->cfg.request_timeout,
+	          g->unlogged[kind]);
 	g->last_log[kind] = now;
 	g->unlogged[kind] = 0;
 }
@@ -100,9 +101,11 @@ static void peer_key(struct cardd *d, const struct sockaddr *sa, char *out, size
 {
 	char ip[64] = "";
 	if (sa != NULL && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof(ip));
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+		          sizeof(ip));
 	else if (sa != NULL && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof(ip));
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+		          sizeof(ip));
 	const struct cardd_live *live = atomic_load_explicit(&d->live, memory_order_acquire);
 	if (live->trusted_proxies != NULL && cardd_addr_in_list(live->trusted_proxies, ip))
 		ip[0] = '\0';
@@ -143,8 +146,10 @@ void cardd_guard_notify(void *cls, struct MHD_Connection *c, void **socket_conte
 	struct tracked *t = *socket_context;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const union MHD_ConnectionInfo *fi =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		t = calloc(1, sizeof(*t));
 		if (t == NULL)
 			return; /* untracked: no deadline for this one, which only errs towards serving */
@@ -198,7 +203,8 @@ void cardd_guard_notify(void *cls, struct MHD_Connection *c, void **socket_conte
  * the client's next request is due within the deadline). */
 void cardd_guard_mark(struct cardd_guard *g, struct MHD_Connection *c, int receiving)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct tracked *t = ci != NULL ? ci->socket_context : NULL;
 	if (g == NULL || t == NULL)
 		return;
@@ -223,7 +229,8 @@ static void *reaper(void *arg)
 			/* A client that has closed its side and has had all its answers: libmicrohttpd
 			 * 0.9.75 keeps such a connection open (after pipelined requests) until the
 			 * deadline; close it now.  (Peeking takes nothing from the socket.) */
-			if (now - t->since >= 0.1 && recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+			if (now - t->since >= 0.1 &&
+			    recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
 				t->killed = 1;
 				shutdown(t->fd, SHUT_RDWR);
 				continue;

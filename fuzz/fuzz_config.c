@@ -30,9 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = cardd_config_read(&c, f, "fuzz.conf", err, sizeof(err));
 	fclose(f);
 	if (rc == 0) {
-		if (c.listen_host == NULL || c.listen_port == 0 || c.listen_port > 65535 || c.http_threads < 1 ||
-		    c.max_body < 64 || c.ipv6_prefix < 1 || c.ipv6_prefix > 128 || c.request_timeout < 1 ||
-		    !(c.ip_rate >= 0) || !(c.account_burst >= 1))
+		if (c.listen_host == NULL || c.listen_port == 0 || c.listen_port > 65535 ||
+		    c.http_threads < 1 || c.max_body < 64 || c.ipv6_prefix < 1 ||
+		    c.ipv6_prefix > 128 || c.request_timeout < 1 || !(c.ip_rate >= 0) ||
+		    !(c.account_burst >= 1))
 			abort();
 	} else if (rc != -1 || strncmp(err, "fuzz.conf:", 10) != 0) {
 		abort();

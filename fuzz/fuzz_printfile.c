@@ -36,10 +36,13 @@ static void put(const char *path, const uint8_t *data, size_t size)
 
 static void setup(void)
 {
-	static const uint8_t key[CARD_KEY_LEN] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-	                                           16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31 };
+	static const uint8_t key[CARD_KEY_LEN] = { 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+		                                   11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+		                                   22, 23, 24, 25, 26, 27, 28, 29, 30, 31 };
 	card_print_manifest m;
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	const char *base = access("/dev/shm", W_OK) == 0
+	                           ? "/dev/shm"
+	                           : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 
 	snprintf(dir, sizeof(dir), "%s/fuzz_printfile.XXXXXX", base);
 	if (mkdtemp(dir) == NULL)
@@ -50,7 +53,8 @@ static void setup(void)
 	snprintf(saved, sizeof(saved), "%s/signed.manifest", dir);
 	if (card_keyring_new(&kr) != CARD_OK || card_keyring_import(kr, 1, key, "fuzz") != CARD_OK)
 		abort();
-	if (card_keyring_save(kr, kp, NULL) != CARD_OK || card_signer_open(kp, 1, &sk, NULL) != CARD_OK)
+	if (card_keyring_save(kr, kp, NULL) != CARD_OK ||
+	    card_signer_open(kp, 1, &sk, NULL) != CARD_OK)
 		abort();
 	memset(&m, 0, sizeof(m));
 	snprintf(m.file, sizeof(m.file), "cards.csv");

@@ -32,8 +32,9 @@ static uint16_t port;
 
 static void setup(void)
 {
-	static const uint8_t key[CARD_KEY_LEN] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-	                                           16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31 };
+	static const uint8_t key[CARD_KEY_LEN] = { 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+		                                   11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+		                                   22, 23, 24, 25, 26, 27, 28, 29, 30, 31 };
 	card_keyring *kr = NULL;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
@@ -53,7 +54,8 @@ static void setup(void)
 	d.log.syslog = 1;
 	pthread_mutex_init(&d.log.lock, NULL);
 	atomic_init(&d.live, cardd_live_new(&d.cfg));
-	if (card_keyring_new(&kr) != CARD_OK || card_keyring_import(kr, 1, key, "vectors") != CARD_OK ||
+	if (card_keyring_new(&kr) != CARD_OK ||
+	    card_keyring_import(kr, 1, key, "vectors") != CARD_OK ||
 	    cardd_keys_init(&d.keys, kr) != 0)
 		abort();
 	d.ip_limit = cardd_limiter_new(1024, 0, 1);
@@ -62,7 +64,8 @@ static void setup(void)
 	d.metrics.failed_mac_by_ip = cardd_tally_new(64);
 	d.batcher = cardd_batcher_new(d.pool, &d.metrics, &d.log, 1, 16, 64, 1000);
 	if (atomic_load(&d.live) == NULL || d.pool == NULL || d.batcher == NULL ||
-	    cardd_http_bind(&d, err, sizeof(err)) != 0 || cardd_http_start(&d, err, sizeof(err)) != 0 ||
+	    cardd_http_bind(&d, err, sizeof(err)) != 0 ||
+	    cardd_http_start(&d, err, sizeof(err)) != 0 ||
 	    getsockname(d.listen_fd, (struct sockaddr *)&sa, &sl) != 0)
 		abort();
 	port = ntohs(sa.sin_port);
@@ -75,7 +78,8 @@ static void check_answers(const char *buf, size_t len)
 		return; /* closed without an answer: allowed for bytes that are not a request */
 	if (len < 12 || memcmp(buf, "HTTP/1.", 7) != 0)
 		abort();
-	for (const char *p = buf; (p = memmem(p, (size_t)(buf + len - p), "HTTP/1.1 500", 12)) != NULL; p++)
+	for (const char *p = buf;
+	     (p = memmem(p, (size_t)(buf + len - p), "HTTP/1.1 500", 12)) != NULL; p++)
 		abort();
 }
 
@@ -95,7 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS))
+	if (fd < 0 ||
+	    (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS))
 		abort();
 	until = cardd_now() + 5.0;
 	pfd.fd = fd;

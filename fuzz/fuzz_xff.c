@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (strncmp(out, peer, sizeof(out) - 1) != 0) {
 		/* Replaced: it must be an address that occurs in the header. */
-		if ((inet_pton(AF_INET, out, a) != 1 && inet_pton(AF_INET6, out, a) != 1) || strstr(xff, out) == NULL)
+		if ((inet_pton(AF_INET, out, a) != 1 && inet_pton(AF_INET6, out, a) != 1) ||
+		    strstr(xff, out) == NULL)
 			abort();
 	}
 	for (unsigned bits = 1; bits <= 128; bits += 63) {
