@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ static enum MHD_Result redemption_answer(struct req *r, unsigned status, const c
 static enum MHD_Result redeem_answer(struct req *r)
 {
 	struct cardd_item *it = &r->item;
-	unsigned ra = r->d->cfg.retry_after;
+	unsigned ra = r->live->retry_after;
 
 	if (!atomic_load_explicit(&it->done, memory_order_acquire)) /* spurious resume: keep waiting */
 		return MHD_YES;
@@ -128,7 +129,7 @@ enum MHD_Result api_redeem(struct req *r)
 	struct cardd_redeem_body b;
 	struct cardd_item *it = &r->item;
 	const char *ecode, *emsg, *idem;
-	char hint[160];
+	char hint[160], akey[sizeof(uint64_t) + CARD_ACCOUNT_BUFSZ];
 	uint64_t serial = 0;
 	unsigned key_id = 0, retry = 0;
 	size_t nsym = 0, bad_at = (size_t)-1;
@@ -156,6 +157,8 @@ enum MHD_Result api_redeem(struct req *r)
 		if (bad_at != (size_t)-1)
 			snprintf(hint, sizeof(hint), "Character %zu is not used in card codes; the letter U never is.",
 			         bad_at + 1);
+		else if (nsym == CARD_CODE_SYMBOLS)
+			snprintf(hint, sizeof(hint), "This code is not one of this service's cards; check the card again.");
 		else
 			snprintf(hint, sizeof(hint), "A code has 20 characters; this one has %zu.", nsym);
 		return http_error(r, 400, "malformed", "this is not a card code", hint, 0);
@@ -167,13 +170,17 @@ enum MHD_Result api_redeem(struct req *r)
 	case CARD_FORGED:
 		atomic_fetch_add(&d->metrics.rejected[VM_INVALID], 1);
 		atomic_fetch_add(&d->metrics.failed_mac, 1);
-		cardd_tally_add(d->metrics.failed_mac_by_ip, r->ip);
+		cardd_tally_add(d->metrics.failed_mac_by_ip, r->ipkey);
 		return http_error(r, 422, "invalid_code", INVALID_CODE_MSG, NULL, 0);
 	}
 	card_serial_format(serial, r->serial);
-	if (!cardd_limiter_take(d->account_limit, b.account, strlen(b.account), cardd_now(), &retry)) {
+	/* The account bucket is keyed by card and account: a holder of one real card can spend
+	 * only the bucket of that card for any account, never the bucket of another card. */
+	memcpy(akey, &serial, sizeof(serial));
+	memcpy(akey + sizeof(serial), b.account, strlen(b.account));
+	if (!cardd_limiter_take(d->account_limit, akey, sizeof(serial) + strlen(b.account), cardd_now(), &retry)) {
 		atomic_fetch_add(&d->metrics.ratelimited_account, 1);
-		return http_error(r, 429, "rate_limited", "too many requests for this account",
+		return http_error(r, 429, "rate_limited", "too many requests for this card and account",
 		                  "Wait a moment and try again.", retry);
 	}
 	memset(it, 0, sizeof(*it));
@@ -210,7 +217,7 @@ int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
 	}
 	st = cardd_pool_get(r->d->pool, r->d->cfg.db_timeout_ms);
 	if (st == NULL) {
-		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->d->cfg.retry_after);
+		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
 		return -1;
 	}
 	rc = card_token_verify(st, h + 7, &role, NULL);
@@ -220,7 +227,7 @@ int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
 		return -1;
 	}
 	if (rc != CARD_OK) {
-		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->d->cfg.retry_after);
+		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
 		return -1;
 	}
 	if (role != want) {
@@ -243,8 +250,9 @@ static int query_num(struct req *r, const char *name, long long min, long long m
 	}
 	if (v[0] < '0' || v[0] > '9' || strlen(v) > 19)
 		return -1;
+	errno = 0;
 	x = strtoll(v, &end, 10);
-	if (*end != '\0' || x < min || x > max)
+	if (errno != 0 || *end != '\0' || x < min || x > max) /* ERANGE: refused, not clamped */
 		return -1;
 	*out = x;
 	return 0;
@@ -268,11 +276,11 @@ enum MHD_Result api_feed(struct req *r)
 		                  "after must be a whole number >= 0 and limit from 1 to 1000", NULL, 0);
 	st = cardd_pool_get(r->d->pool, r->d->cfg.db_timeout_ms);
 	if (st == NULL)
-		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->d->cfg.retry_after);
+		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
 	rc = card_feed_read(st, after, (unsigned)limit, &e, &n, NULL);
 	cardd_pool_put(r->d->pool, st, rc == CARD_ERR_DB_UNAVAILABLE);
 	if (rc != CARD_OK)
-		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->d->cfg.retry_after);
+		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < n; i++) {
 		char serial[CARD_SERIAL_BUFSZ];
@@ -290,14 +298,8 @@ enum MHD_Result api_feed(struct req *r)
 
 enum MHD_Result api_readyz(struct req *r)
 {
-	card_store *st = cardd_pool_get(r->d->pool, r->d->cfg.db_timeout_ms < 1000 ? r->d->cfg.db_timeout_ms : 1000);
-	card_err rc = CARD_ERR_DB_UNAVAILABLE;
-	if (st != NULL) {
-		rc = card_store_ping(st);
-		cardd_pool_put(r->d->pool, st, rc != CARD_OK);
-	}
-	if (rc != CARD_OK)
-		return http_error(r, 503, "unavailable", "the database is not reachable", NULL, r->d->cfg.retry_after);
+	if (!cardd_pool_ready(r->d->pool))
+		return http_error(r, 503, "unavailable", "the database is not reachable", NULL, r->live->retry_after);
 	return http_bytes(r, 200, "application/json; charset=utf-8", "{\"status\":\"ready\"}", 18);
 }
 

@@ -56,8 +56,10 @@ static card_err redeem(struct cardd_batcher *b, card_store *st, struct cardd_ite
 			items[i]->out = outs[i];
 	} else {
 		atomic_fetch_add(rc == CARD_ERR_DB_UNAVAILABLE ? &b->m->db_unavailable : &b->m->db_errors, 1);
-		cardd_log(b->log, CARDD_LOG_ERROR, "redemption batch failed", "n=%zu err=\"%s\" detail=\"%s\"",
-		          n, card_strerror(rc), d.message);
+		char q[700];
+		cardd_log_quote(d.message, q, sizeof(q));
+		cardd_log(b->log, CARDD_LOG_ERROR, "redemption batch failed", "n=%zu err=\"%s\" detail=%s",
+		          n, card_strerror(rc), q);
 	}
 	return rc;
 }

@@ -60,7 +60,9 @@ int cardd_parse_redeem_body(const char *buf, size_t len, struct cardd_redeem_bod
 		rc = fail(code, message, "too_deep", "the JSON body is nested too deeply");
 		goto out;
 	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	/* DECODE_ANY and ALLOW_NUL: a top-level string or number is valid JSON but not an object
+	 * (invalid_body), and a \u0000 in the account is a bad account, not bad JSON. */
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	if (root == NULL) {
 		switch (json_error_code(&jerr)) {
 		case json_error_invalid_utf8:
@@ -93,8 +95,12 @@ int cardd_parse_redeem_body(const char *buf, size_t len, struct cardd_redeem_bod
 	}
 	s = json_string_value(jc);
 	slen = json_string_length(jc);
-	if (slen >= sizeof(out->code) || memchr(s, '\0', slen) != NULL) {
+	if (slen >= sizeof(out->code)) {
 		rc = fail(code, message, "malformed", "the code is too long: a code has 20 characters");
+		goto out;
+	}
+	if (memchr(s, '\0', slen) != NULL) {
+		rc = fail(code, message, "malformed", "this is not a card code");
 		goto out;
 	}
 	memcpy(out->code, s, slen);

@@ -8,6 +8,7 @@
  *   log.c        structured one-line logs (never codes or tokens)
  *   metrics.c    counters and histograms, rendered in Prometheus text format
  *   ratelimit.c  token buckets per client IP and per account
+ *   guard.c      connections per client address, deadline for receiving a request
  *   tally.c      failed-MAC attempts per client address (bounded, for /metrics)
  *   body.c       the JSON body of POST /v1/redemptions (fuzzed: fuzz/fuzz_redeem_body.c)
  *   keys.c       the keyring and a per-thread codec, reloadable on SIGHUP
@@ -23,6 +24,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <card/card.h>
 
@@ -51,6 +53,9 @@ struct cardd_config {
 	double ip_rate, ip_burst;           /* ip_rate = PER_SECOND, ip_burst = N */
 	double account_rate, account_burst; /* account_rate = PER_SECOND, account_burst = N */
 	unsigned ratelimit_slots;           /* ratelimit_slots = N buckets of each kind */
+	unsigned ipv6_prefix;               /* ipv6_prefix = BITS: IPv6 clients grouped by prefix */
+	unsigned max_connections_per_ip;    /* max_connections_per_ip = N (0: no limit) */
+	unsigned request_timeout;           /* request_timeout = SECONDS to send a whole request */
 };
 
 void cardd_config_defaults(struct cardd_config *c);
@@ -59,8 +64,27 @@ void cardd_config_free(struct cardd_config *c);
 int cardd_config_set(struct cardd_config *c, const char *key, const char *value, char *err, size_t errsz);
 /* Read "key = value" lines; 0 ok, -1 with "FILE:LINE: message" in err. */
 int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_t errsz);
+/* The same from an open stream; path names it in messages (fuzzed: fuzz/fuzz_config.c). */
+int cardd_config_read(struct cardd_config *c, FILE *f, const char *path, char *err, size_t errsz);
 /* Split "HOST:PORT" / "[V6]:PORT"; 0 ok. */
 int cardd_parse_listen(const char *s, char **host, unsigned *port);
+
+/*
+ * The settings SIGHUP may change, as one immutable snapshot.  A request loads d->live once and
+ * uses that snapshot to its end; a reload publishes a new one.  Retired snapshots are kept
+ * (chained by `older`) until exit -- a few hundred bytes per SIGHUP -- so none is ever freed
+ * under a reader, and readers take no lock.
+ */
+struct cardd_live {
+	unsigned max_body, retry_after, ipv6_prefix;
+	int log_requests;
+	char *trusted_proxies;
+	struct cardd_live *older;
+};
+/* A snapshot of c's reloadable settings (NULL when out of memory). */
+struct cardd_live *cardd_live_new(const struct cardd_config *c);
+/* Free l and every older snapshot. */
+void cardd_live_free(struct cardd_live *l);
 
 /* ---- log.c ---- */
 enum cardd_log_level { CARDD_LOG_ERROR, CARDD_LOG_WARN, CARDD_LOG_INFO };
@@ -80,6 +104,8 @@ void cardd_log_flush(struct cardd_log *l);
 #define CARDD_LOG_DELAY 0.2
 void cardd_log(struct cardd_log *l, enum cardd_log_level lvl, const char *msg, const char *fmt, ...)
 	CARD_PRINTF(4, 5);
+/* in as a log value: in double quotes, '"' and '\\' escaped, control bytes as \xNN (cut to fit). */
+void cardd_log_quote(const char *in, char *out, size_t outsz);
 
 /* ---- metrics.c ---- */
 enum cardd_endpoint {
@@ -95,6 +121,8 @@ struct cardd_metrics {
 	atomic_ulong latency[EP_COUNT][CARDD_NBUCKETS + 1]; /* cumulative at render */
 	atomic_ulong latency_sum_us[EP_COUNT];
 	atomic_ulong ratelimited_ip, ratelimited_account;
+	atomic_ulong conn_refused, conn_timed_out; /* guard.c: per-address limit, request deadline */
+	atomic_ulong bad_framing;            /* strict HTTP: 400 and close */
 	atomic_ulong failed_mac;             /* forged codes and unknown key ids */
 	atomic_ulong db_batches, db_redemptions, db_errors, db_unavailable;
 	atomic_ulong batch_size[8];          /* 1, 2-3, 4-7, ... , >=128 */
@@ -117,6 +145,13 @@ void cardd_limiter_set(struct cardd_limiter *l, double rate, double burst);
 /* Take one token for key at time now (seconds).  1 allowed; 0 refused, *retry = whole seconds. */
 int cardd_limiter_take(struct cardd_limiter *l, const void *key, size_t keylen, double now,
                        unsigned *retry);
+/* The key client address ip (text) is counted under: IPv4 as is, IPv6 cut to its first
+ * v6_prefix bits ("2001:db8:1:2::/64"), an IPv4-mapped IPv6 address as the IPv4 address. */
+void cardd_addr_group(const char *ip, unsigned v6_prefix, char *out, size_t outsz);
+/* X-Forwarded-For: out holds the peer's address (text); when the peer is in trusted, out
+ * becomes the rightmost address of xff that is not itself trusted (stopping at anything that
+ * is not a plain address).  Fuzzed: fuzz/fuzz_xff.c. */
+void cardd_forwarded_client(const char *trusted, const char *xff, char *out, size_t outsz);
 /* Is addr (text) inside the list of ADDR[/BITS] entries? */
 int cardd_addr_in_list(const char *list, const char *addr);
 
@@ -163,6 +198,9 @@ void cardd_pool_free(struct cardd_pool *p);
 card_store *cardd_pool_get(struct cardd_pool *p, unsigned timeout_ms);
 /* Give it back; broken = 1 closes it (the next get reconnects). */
 void cardd_pool_put(struct cardd_pool *p, card_store *st, int broken);
+/* Does the database answer?  From a probe shared by all callers, at most one round trip a
+ * second (callers meanwhile get the last answer). */
+int cardd_pool_ready(struct cardd_pool *p);
 
 /* ---- batch.c ---- */
 struct cardd_item {
@@ -197,11 +235,12 @@ struct cardd {
 	struct cardd_pool *pool;
 	struct cardd_batcher *batcher;
 	struct cardd_limiter *ip_limit, *account_limit;
+	struct cardd_guard *guard;
 	struct MHD_Daemon *mhd;
 	int listen_fd;             /* bound before dropping privileges; -1 when none */
 	int quiesced_fd;           /* given back by MHD_quiesce_daemon(); -1 when none */
 	char *tls_cert_pem, *tls_key_pem;
-	pthread_rwlock_t cfg_lock; /* SIGHUP changes rate limits and proxies */
+	struct cardd_live *_Atomic live; /* the reloadable settings now (cfg holds the start ones) */
 	atomic_int stopping;
 };
 

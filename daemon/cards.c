@@ -76,7 +76,7 @@ enum MHD_Result api_card(struct req *r, const char *serial_text)
 	card_serial_format(serial, r->serial);
 	st = cardd_pool_get(r->d->pool, r->d->cfg.db_timeout_ms);
 	if (st == NULL)
-		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->d->cfg.retry_after);
+		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
 	memset(&info, 0, sizeof(info));
 	rc = card_card_show(st, serial, &info, NULL);
 	cardd_pool_put(r->d->pool, st, rc == CARD_ERR_DB_UNAVAILABLE);
@@ -85,7 +85,7 @@ enum MHD_Result api_card(struct req *r, const char *serial_text)
 	else if (rc == CARD_ERR_NOT_FOUND)
 		ret = http_error(r, 404, "not_found", "no card with this serial", NULL, 0);
 	else
-		ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->d->cfg.retry_after);
+		ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
 	card_card_info_free(&info);
 	return ret;
 }

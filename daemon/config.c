@@ -39,6 +39,12 @@
  *   account_rate     0.2              redemption requests per second per account
  *   account_burst    5                bucket size per account
  *   ratelimit_slots  65536            (*) buckets tracked per kind (least recent evicted)
+ *   ipv6_prefix      64               IPv6 clients count as one per prefix of this length
+ *                                    (rate limits and connections per address)
+ *   max_connections_per_ip 64         (*) open connections from one client address (peer;
+ *                                    trusted proxies exempt); 0: no limit
+ *   request_timeout  10               (*) seconds a connection has to deliver a whole request
+ *                                    (headers and body), from its opening or its last answer
  *   trusted_proxies  (none)           ADDR[/BITS] list (space or comma separated): only
  *                                     from these peers is X-Forwarded-For honoured
  *
@@ -75,6 +81,9 @@ void cardd_config_defaults(struct cardd_config *c)
 	c->account_rate = 0.2;
 	c->account_burst = 5;
 	c->ratelimit_slots = 65536;
+	c->ipv6_prefix = 64;
+	c->max_connections_per_ip = 64;
+	c->request_timeout = 10;
 }
 
 void cardd_config_free(struct cardd_config *c)
@@ -219,6 +228,9 @@ int cardd_config_set(struct cardd_config *c, const char *key, const char *v, cha
 	UINTK("retry_after", retry_after, 1, 3600)
 	UINTK("drain_timeout", drain_timeout, 0, 3600)
 	UINTK("ratelimit_slots", ratelimit_slots, 16, 16777216)
+	UINTK("ipv6_prefix", ipv6_prefix, 1, 128)
+	UINTK("max_connections_per_ip", max_connections_per_ip, 0, 100000)
+	UINTK("request_timeout", request_timeout, 1, 3600)
 	DBLK("ip_rate", ip_rate, 0, 1000000)
 	DBLK("ip_burst", ip_burst, 1, 1000000)
 	DBLK("account_rate", account_rate, 0, 1000000)
@@ -234,6 +246,32 @@ int cardd_config_set(struct cardd_config *c, const char *key, const char *v, cha
 	return rc;
 }
 
+struct cardd_live *cardd_live_new(const struct cardd_config *c)
+{
+	struct cardd_live *l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return NULL;
+	l->max_body = c->max_body;
+	l->retry_after = c->retry_after;
+	l->ipv6_prefix = c->ipv6_prefix;
+	l->log_requests = c->log_requests;
+	if (c->trusted_proxies != NULL && (l->trusted_proxies = strdup(c->trusted_proxies)) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void cardd_live_free(struct cardd_live *l)
+{
+	while (l != NULL) {
+		struct cardd_live *older = l->older;
+		free(l->trusted_proxies);
+		free(l);
+		l = older;
+	}
+}
+
 static char *trim(char *s)
 {
 	char *e;
@@ -247,15 +285,24 @@ static char *trim(char *s)
 
 int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_t errsz)
 {
-	char line[4096], msg[256];
 	FILE *f = fopen(path, "r");
-	long lineno = 0;
-	int rc = 0;
+	int rc;
 
 	if (f == NULL) {
 		snprintf(err, errsz, "could not open config file \"%s\": %s", path, strerror(errno));
 		return -1;
 	}
+	rc = cardd_config_read(c, f, path, err, errsz);
+	fclose(f);
+	return rc;
+}
+
+int cardd_config_read(struct cardd_config *c, FILE *f, const char *path, char *err, size_t errsz)
+{
+	char line[4096], msg[256];
+	long lineno = 0;
+	int rc = 0;
+
 	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
 		char *k, *v, *eq;
 		size_t vl;
@@ -287,6 +334,5 @@ int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_
 			rc = -1;
 		}
 	}
-	fclose(f);
 	return rc;
 }

@@ -11,11 +11,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,7 +37,7 @@ static enum MHD_Result queue(struct req *r, unsigned status, struct MHD_Response
 		return MHD_NO;
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (atomic_load(&r->d->stopping))
+	if (atomic_load(&r->d->stopping) || r->close)
 		MHD_add_response_header(resp, "Connection", "close");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(r->conn, status, resp);
@@ -110,7 +112,7 @@ enum MHD_Result http_error(struct req *r, unsigned status, const char *code, con
 
 /* The client address: the peer, or from X-Forwarded-For when the peer is a trusted proxy
  * (the rightmost entry that is not itself a trusted proxy). */
-static void client_ip(struct cardd *d, struct MHD_Connection *c, char *out, size_t outsz)
+static void client_ip(const struct cardd_live *live, struct MHD_Connection *c, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const char *xff;
@@ -123,35 +125,9 @@ static void client_ip(struct cardd *d, struct MHD_Connection *c, char *out, size
 	else if (ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
 		          (socklen_t)outsz);
-	pthread_rwlock_rdlock(&d->cfg_lock);
-	if (d->cfg.trusted_proxies != NULL && cardd_addr_in_list(d->cfg.trusted_proxies, out) &&
-	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For")) != NULL) {
-		size_t end = strlen(xff);
-		while (end > 0) {
-			char cand[64];
-			size_t start = end, n;
-			while (start > 0 && xff[start - 1] != ',')
-				start--;
-			n = end - start;
-			while (n > 0 && xff[start] == ' ') {
-				start++;
-				n--;
-			}
-			while (n > 0 && xff[start + n - 1] == ' ')
-				n--;
-			if (n == 0 || n >= sizeof(cand))
-				break;
-			memcpy(cand, xff + start, n);
-			cand[n] = '\0';
-			if (!cardd_addr_in_list(cand, cand)) /* not an address: stop trusting the header */
-				break;
-			snprintf(out, outsz, "%s", cand);
-			if (!cardd_addr_in_list(d->cfg.trusted_proxies, cand))
-				break;
-			end = start > 0 ? start - 1 : 0;
-		}
-	}
-	pthread_rwlock_unlock(&d->cfg_lock);
+	if (live->trusted_proxies != NULL &&
+	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For")) != NULL)
+		cardd_forwarded_client(live->trusted_proxies, xff, out, outsz);
 }
 
 /* Route: endpoint, and whether the method is allowed (else *allow gets the Allow header). */
@@ -188,11 +164,95 @@ static int is_json_type(struct MHD_Connection *c)
 	       (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
 }
 
+/* What the header scan found (framing_scan). */
+struct framing {
+	unsigned cl, te, host;
+	const char *te_val, *cl_val;
+	const char *prev_end; /* end of the previous header's value in the read buffer */
+	const char *bad;      /* why the request is refused, or NULL */
+};
+
+static int is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/*
+ * One request header.  Besides counting the framing headers, this checks that the header was
+ * one plain line: libmicrohttpd 0.9.75 parses headers in place in its read buffer, so a plain
+ * line's value follows its name's ':' and optional blanks, and the next name follows the value
+ * and its line end (1 or 2 bytes, now NULs).  An obs-folded line is copied elsewhere by the
+ * library (glued to the *name*), which breaks that adjacency: refused.
+ */
+static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const char *key, size_t klen,
+                                    const char *val, size_t vlen)
+{
+	struct framing *f = cls;
+	const char *kend = key + klen;
+
+	if (kind != MHD_HEADER_KIND || f->bad != NULL)
+		return MHD_YES;
+	if (klen == 0)
+		f->bad = "a header has no name";
+	for (size_t i = 0; f->bad == NULL && i < klen; i++)
+		if (!is_tchar((unsigned char)key[i]))
+			f->bad = "a header name has a character not allowed there (blank before the colon?)";
+	if (f->bad == NULL && (val == NULL || val <= kend || val - kend > 256))
+		f->bad = "a header is folded over several lines (obsolete line folding)";
+	for (const char *p = kend + 1; f->bad == NULL && p < val; p++)
+		if (*p != ' ' && *p != '\t')
+			f->bad = "a header is folded over several lines (obsolete line folding)";
+	if (f->bad == NULL && f->prev_end != NULL && (key <= f->prev_end || key - f->prev_end > 2))
+		f->bad = "a header is folded over several lines (obsolete line folding)";
+	f->prev_end = val != NULL ? val + vlen : NULL;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		f->cl++;
+		f->cl_val = val;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->te++;
+		f->te_val = val;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		f->host++;
+	}
+	return MHD_YES;
+}
+
+/* Message framing checks libmicrohttpd 0.9.75 does not make.  (Its MHD_OPTION_STRICT_FOR_CLIENT
+ * checks Host, but its 400 then sends the status line and headers twice, so cardd checks Host
+ * here.)  NULL when the request may go on, else why not: such a request is answered 400 and
+ * its connection closed, because where its body ends (and the next request begins) cannot be
+ * known (RFC 9112, sections 3.2 and 6.3). */
+static const char *framing_error(struct MHD_Connection *c, const char *version)
+{
+	struct framing f;
+
+	memset(&f, 0, sizeof(f));
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, framing_scan, &f);
+	if (f.bad != NULL)
+		return f.bad;
+	if (f.host > 1)
+		return "more than one Host header";
+	if (f.host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+		return "an HTTP/1.1 request without a Host header";
+	if (f.cl > 1)
+		return "more than one Content-Length header";
+	if (f.cl == 1 && (f.cl_val[0] == '\0' || strspn(f.cl_val, "0123456789") != strlen(f.cl_val)))
+		return "Content-Length is not a number";
+	if (f.te > 0 && f.cl > 0)
+		return "both Content-Length and Transfer-Encoding";
+	if (f.te > 1 || (f.te == 1 && strcasecmp(f.te_val, "chunked") != 0))
+		return "the only transfer coding accepted is chunked";
+	if (f.te > 0 && strcmp(version, MHD_HTTP_VERSION_1_1) != 0)
+		return "Transfer-Encoding in a request older than HTTP/1.1";
+	return NULL;
+}
+
 static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, const char *url,
-                                  const char *method, void **con_cls)
+                                  const char *method, const char *version, void **con_cls)
 {
 	struct req *r = calloc(1, sizeof(*r));
-	const char *allow, *cl;
+	const char *allow, *cl, *bad;
 	int ok;
 
 	if (r == NULL)
@@ -201,13 +261,21 @@ static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, con
 	r->conn = c;
 	r->start = cardd_now();
 	card_uuid_new(r->id);
-	client_ip(d, c, r->ip, sizeof(r->ip));
+	r->live = atomic_load_explicit(&d->live, memory_order_acquire);
+	client_ip(r->live, c, r->ip, sizeof(r->ip));
+	cardd_addr_group(r->ip, r->live->ipv6_prefix, r->ipkey, sizeof(r->ipkey));
 	r->ep = route(url, method, &ok, &allow);
 	*con_cls = r;
 	atomic_fetch_add(&d->metrics.inflight, 1);
+	if ((bad = framing_error(c, version)) != NULL) {
+		r->close = 1;
+		atomic_fetch_add(&d->metrics.bad_framing, 1);
+		cardd_guard_mark(d->guard, c, 0);
+		return http_error(r, 400, "bad_request", "this request is not well-formed HTTP/1.1", bad, 0);
+	}
 	if (atomic_load(&d->stopping))
 		return http_error(r, 503, "unavailable", "the service is restarting", "Please try again in a few seconds.",
-		                  d->cfg.retry_after);
+		                  r->live->retry_after);
 	if (!ok) {
 		r->allow = allow;
 		return http_error(r, 405, "method_not_allowed", "this method is not allowed here", NULL, 0);
@@ -218,14 +286,14 @@ static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, con
 			return http_error(r, 415, "unsupported_media_type",
 			                  "send the body as application/json", NULL, 0);
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl != NULL && sscanf(cl, "%llu", &len) == 1 && len > d->cfg.max_body)
+		if (cl != NULL && sscanf(cl, "%llu", &len) == 1 && len > r->live->max_body)
 			return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
 	}
-	/* Everything that can reach the database (a redemption, or a token lookup) costs the
-	 * client address one token, before any work is done for it. */
-	if (r->ep == EP_REDEEM || r->ep == EP_FEED || r->ep == EP_CARD) {
+	/* Everything that can reach the database (a redemption, a token lookup, the readiness
+	 * probe) costs the client address one token, before any work is done for it. */
+	if (r->ep == EP_REDEEM || r->ep == EP_FEED || r->ep == EP_CARD || r->ep == EP_READYZ) {
 		unsigned retry = 0;
-		if (!cardd_limiter_take(d->ip_limit, r->ip, strlen(r->ip), cardd_now(), &retry)) {
+		if (!cardd_limiter_take(d->ip_limit, r->ipkey, strlen(r->ipkey), cardd_now(), &retry)) {
 			atomic_fetch_add(&d->metrics.ratelimited_ip, 1);
 			return http_error(r, 429, "rate_limited", "too many requests from this address",
 			                  "Wait a moment and try again.", retry);
@@ -266,7 +334,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct req *r = *con_cls;
 
 	if (r == NULL)
-		return first_call(d, c, url, method, con_cls);
+		return first_call(d, c, url, method, version, con_cls);
 	if (r->status != 0) {
 		/* Answered early (405, 413, 415, 429): swallow whatever body follows. */
 		*upload_size = 0;
@@ -277,7 +345,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		if (r->ep != EP_REDEEM || r->too_big)
 			return MHD_YES;
-		if (r->len + n > d->cfg.max_body) {
+		if (r->len + n > r->live->max_body) {
 			r->too_big = 1;
 			return MHD_YES;
 		}
@@ -293,6 +361,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r->len += n;
 		return MHD_YES;
 	}
+	cardd_guard_mark(d->guard, c, 0); /* the whole request is in: the deadline is met */
 	if (r->too_big)
 		return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
 	return dispatch(r, url);
@@ -307,9 +376,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	if (r == NULL)
 		return;
+	cardd_guard_mark(d->guard, c, 1); /* the next request on this connection is due */
 	secs = cardd_now() - r->start;
 	cardd_metrics_request(&d->metrics, r->ep, r->status, secs);
-	if (d->cfg.log_requests)
+	if (r->live->log_requests)
 		cardd_log(&d->log, CARDD_LOG_INFO, "request",
 		          "req=%s ip=%s ep=%s status=%u ms=%.1f%s%s%s%s%s", r->id, r->ip,
 		          cardd_endpoint_name(r->ep), r->status, secs * 1000.0,
@@ -358,6 +428,54 @@ int cardd_http_bind(struct cardd *d, char *err, size_t errsz)
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decoding of the path and the query arguments, except that %00 stays as it is: a NUL
+ * would cut the text short ("/v1/cards/1%00" would read as card 1), so it is left in to be
+ * refused like any other stray character. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	(void)cls;
+	(void)c;
+	for (const char *p = s; *p != '\0'; p++) {
+		int hi, lo;
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+/* libmicrohttpd's own messages go to the structured log, one line each, escaped. */
+static void mhd_log(void *cls, const char *fm, va_list ap) CARD_PRINTF(2, 0);
+static void mhd_log(void *cls, const char *fm, va_list ap)
+{
+	struct cardd *d = cls;
+	char text[512], quoted[1100];
+	size_t n;
+
+	vsnprintf(text, sizeof(text), fm, ap);
+	n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '.'))
+		text[--n] = '\0';
+	cardd_log_quote(text, quoted, sizeof(quoted));
+	cardd_log(&d->log, CARDD_LOG_WARN, "libmicrohttpd", "detail=%s", quoted);
+}
+
 int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
@@ -372,8 +490,16 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, d->tls_cert_pem };
 		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, d->tls_key_pem };
 	}
-	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, d,
+	d->guard = cardd_guard_new(d);
+	if (d->guard == NULL) {
+		snprintf(err, errsz, "could not start the request deadline thread");
+		return -1;
+	}
+	d->mhd = MHD_start_daemon(flags, 0, cardd_guard_accept, d->guard, on_request, d,
+	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
 	                          MHD_OPTION_LISTEN_SOCKET, d->listen_fd,
+	                          MHD_OPTION_NOTIFY_CONNECTION, cardd_guard_notify, d->guard,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -405,6 +531,8 @@ void cardd_http_stop(struct cardd *d)
 	if (d->mhd != NULL) {
 		MHD_stop_daemon(d->mhd);
 		d->mhd = NULL;
+		cardd_guard_free(d->guard);
+		d->guard = NULL;
 		if (d->quiesced_fd != MHD_INVALID_SOCKET && d->quiesced_fd >= 0)
 			close(d->quiesced_fd);
 	} else if (d->listen_fd >= 0) {

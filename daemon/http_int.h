@@ -12,10 +12,13 @@
 /* One HTTP request, from its first byte to the completion callback (MHD's con_cls). */
 struct req {
 	struct cardd *d;
+	const struct cardd_live *live; /* the reloadable settings, as at the request's start */
 	struct MHD_Connection *conn;
 	enum cardd_endpoint ep;
 	char id[CARD_UUID_BUFSZ];     /* X-Request-Id, in logs */
 	char ip[64];                  /* client address (X-Forwarded-For from trusted proxies) */
+	char ipkey[64];               /* ip grouped (IPv6 by prefix): what rate limits count */
+	int close;                    /* answer with Connection: close (bad framing) */
 	double start;
 	char *body;
 	size_t len, cap;
@@ -46,5 +49,14 @@ enum MHD_Result api_card(struct req *r, const char *serial);
 enum MHD_Result api_readyz(struct req *r);
 enum MHD_Result api_metrics(struct req *r);
 enum MHD_Result api_page(struct req *r);
+
+/* guard.c: per-address connection limit and request deadline (see there). */
+struct cardd_guard;
+struct cardd_guard *cardd_guard_new(struct cardd *d);
+void cardd_guard_free(struct cardd_guard *g);
+enum MHD_Result cardd_guard_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+void cardd_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                        enum MHD_ConnectionNotificationCode code);
+void cardd_guard_mark(struct cardd_guard *g, struct MHD_Connection *c, int receiving);
 
 #endif

@@ -101,3 +101,26 @@ void cardd_log(struct cardd_log *l, enum cardd_log_level lvl, const char *msg, c
 		write_out(l);
 	pthread_mutex_unlock(&l->lock);
 }
+
+void cardd_log_quote(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+	if (outsz < 3) {
+		if (outsz > 0)
+			out[0] = '\0';
+		return;
+	}
+	out[o++] = '"';
+	for (const unsigned char *p = (const unsigned char *)in; *p != '\0' && o + 6 < outsz; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", *p);
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}

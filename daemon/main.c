@@ -5,6 +5,10 @@
  *
  * Signals are blocked in every thread and taken synchronously by the main thread with
  * sigwait(): no handler runs in an arbitrary thread, so nothing async-signal-unsafe can happen.
+ * Nothing the main thread does on SIGHUP can block (the keyring is opened without blocking),
+ * so SIGTERM is always taken.
+ *
+ * cardd never writes a core file (RLIMIT_CORE 0, and not dumpable): the keys are in memory.
  */
 #include "config.h"
 
@@ -17,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,23 +107,31 @@ static void free_secret(char *s)
 	free(s);
 }
 
+/* s as a log value: quoted and escaped into buf (a path or a message may hold a quote). */
+static const char *quoted(const char *s, char *buf, size_t n)
+{
+	cardd_log_quote(s != NULL ? s : "", buf, n);
+	return buf;
+}
+
 static int drop_privileges(struct cardd *d)
 {
+	char q1[300], q2[300];
 	struct passwd *pw;
 	if (d->cfg.user == NULL || geteuid() != 0)
 		return 0;
 	pw = getpwnam(d->cfg.user);
 	if (pw == NULL) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "unknown user", "user=\"%s\"", d->cfg.user);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "unknown user", "user=%s", quoted(d->cfg.user, q1, sizeof(q1)));
 		return -1;
 	}
 	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0 ||
 	    setuid(0) == 0) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "could not drop privileges", "user=\"%s\" err=\"%s\"",
-		          d->cfg.user, strerror(errno));
+		cardd_log(&d->log, CARDD_LOG_ERROR, "could not drop privileges", "user=%s err=%s",
+		          quoted(d->cfg.user, q1, sizeof(q1)), quoted(strerror(errno), q2, sizeof(q2)));
 		return -1;
 	}
-	cardd_log(&d->log, CARDD_LOG_INFO, "dropped privileges", "user=\"%s\" uid=%u", d->cfg.user,
+	cardd_log(&d->log, CARDD_LOG_INFO, "dropped privileges", "user=%s uid=%u", quoted(d->cfg.user, q1, sizeof(q1)),
 	          (unsigned)pw->pw_uid);
 	return 0;
 }
@@ -125,33 +139,34 @@ static int drop_privileges(struct cardd *d)
 static void reload(struct cardd *d, const struct overrides *o)
 {
 	struct cardd_config nc;
+	struct cardd_live *live;
 	card_keyring *kr = NULL;
 	card_diag diag;
-	char err[512];
+	char err[512], q[700];
 
 	card_diag_clear(&diag);
 	if (load_config(&nc, d->config_path, o, err, sizeof(err)) != 0) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=\"%s\"", err);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=%s",
+		          quoted(err, q, sizeof(q)));
 		cardd_config_free(&nc);
 		return;
 	}
 	if (card_keyring_load(nc.keyring, &kr, &diag) != CARD_OK) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "keyring reload failed; keeping the old keys", "err=\"%s\"",
-		          diag.message);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "keyring reload failed; keeping the old keys", "err=%s",
+		          quoted(diag.message, q, sizeof(q)));
 	} else {
 		cardd_keys_replace(&d->keys, kr);
 		cardd_log(&d->log, CARDD_LOG_INFO, "keyring reloaded", "keys=%u", card_keyring_count(kr));
 	}
 	cardd_limiter_set(d->ip_limit, nc.ip_rate, nc.ip_burst);
 	cardd_limiter_set(d->account_limit, nc.account_rate, nc.account_burst);
-	pthread_rwlock_wrlock(&d->cfg_lock);
-	free(d->cfg.trusted_proxies);
-	d->cfg.trusted_proxies = nc.trusted_proxies;
-	nc.trusted_proxies = NULL;
-	d->cfg.max_body = nc.max_body;
-	d->cfg.retry_after = nc.retry_after;
-	d->cfg.log_requests = nc.log_requests;
-	pthread_rwlock_unlock(&d->cfg_lock);
+	if ((live = cardd_live_new(&nc)) == NULL) {
+		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=\"out of memory\"");
+		cardd_config_free(&nc);
+		return;
+	}
+	live->older = atomic_load(&d->live); /* only this thread publishes */
+	atomic_store_explicit(&d->live, live, memory_order_release);
 	cardd_config_free(&nc);
 	cardd_log(&d->log, CARDD_LOG_INFO, "configuration reloaded", NULL);
 }
@@ -261,13 +276,26 @@ int main(int argc, char **argv)
 	const char *config = NULL;
 	card_keyring *kr = NULL;
 	card_diag diag;
-	char err[512];
+	char err[512], q[700];
 	sigset_t sigs;
 	int status = 1, sig = 0, use_syslog;
 
 	if ((status = parse_args(argc, argv, &config, &o)) >= 0)
 		return status;
 	status = 1;
+	{
+		/* Under systemd the unit's system-call filter refuses setrlimit, but LimitCORE=0
+		 * has done it already: only a limit above 0 that cannot be lowered is fatal. */
+		struct rlimit core = { 1, 1 }, none = { 0, 0 };
+		if (setrlimit(RLIMIT_CORE, &none) != 0 && (getrlimit(RLIMIT_CORE, &core) != 0 || core.rlim_cur != 0)) {
+			fprintf(stderr, "cardd: could not turn core files off: %s\n", strerror(errno));
+			return 1;
+		}
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+			fprintf(stderr, "cardd: could not turn core files off: %s\n", strerror(errno));
+			return 1;
+		}
+	}
 	d.config_path = config;
 	d.listen_fd = -1;
 	d.quiesced_fd = -1;
@@ -316,7 +344,9 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL); /* inherited by every thread made below */
 	signal(SIGPIPE, SIG_IGN);
-	pthread_rwlock_init(&d.cfg_lock, NULL);
+	atomic_init(&d.live, cardd_live_new(&d.cfg));
+	if (atomic_load(&d.live) == NULL)
+		goto out_kr;
 	if (cardd_keys_init(&d.keys, kr) != 0)
 		goto out_kr;
 	kr = NULL;
@@ -330,7 +360,7 @@ int main(int argc, char **argv)
 		goto out_keys;
 	/* Bind (a low port needs root), then drop privileges before any worker thread exists. */
 	if (cardd_http_bind(&d, err, sizeof(err)) != 0) {
-		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=\"%s\"", err);
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s", quoted(err, q, sizeof(q)));
 		goto out_keys;
 	}
 	if (drop_privileges(&d) != 0)
@@ -340,7 +370,7 @@ int main(int argc, char **argv)
 	if (d.batcher == NULL)
 		goto out_http;
 	if (cardd_http_start(&d, err, sizeof(err)) != 0) {
-		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=\"%s\"", err);
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s", quoted(err, q, sizeof(q)));
 		goto out_http;
 	}
 	free_secret(d.tls_key_pem);
@@ -377,6 +407,7 @@ out_keys:
 	cardd_limiter_free(d.account_limit);
 	cardd_tally_free(d.metrics.failed_mac_by_ip);
 	cardd_keys_destroy(&d.keys);
+	cardd_live_free(atomic_load(&d.live));
 	if (status == 0)
 		cardd_log(&d.log, CARDD_LOG_INFO, "stopped", NULL);
 	cardd_log_flush(&d.log);

@@ -136,6 +136,12 @@ int cardd_metrics_render(struct cardd_metrics *m, char **out, size_t *len)
 	           "# TYPE cardd_rate_limited_total counter\n"
 	           "cardd_rate_limited_total{limit=\"ip\"} %lu\ncardd_rate_limited_total{limit=\"account\"} %lu\n",
 	        LD(m->ratelimited_ip), LD(m->ratelimited_account));
+	fprintf(f, "# HELP cardd_connections_refused_total Connections refused or closed to protect the service.\n"
+	           "# TYPE cardd_connections_refused_total counter\n"
+	           "cardd_connections_refused_total{reason=\"per_address_limit\"} %lu\n"
+	           "cardd_connections_refused_total{reason=\"request_timeout\"} %lu\n"
+	           "cardd_connections_refused_total{reason=\"bad_framing\"} %lu\n",
+	        LD(m->conn_refused), LD(m->conn_timed_out), LD(m->bad_framing));
 	fprintf(f, "# HELP cardd_db_batches_total Redemption transactions (group commits).\n"
 	           "# TYPE cardd_db_batches_total counter\ncardd_db_batches_total %lu\n"
 	           "# HELP cardd_db_redemption_requests_total Redemption requests sent to the database.\n"

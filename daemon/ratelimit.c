@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,6 +202,69 @@ int cardd_addr_in_list(const char *list, const char *addr)
 		p += len;
 	}
 	return 0;
+}
+
+/* A plain IPv4 or IPv6 address (no prefix length, no port)? */
+static int is_address(const char *s)
+{
+	unsigned char a[16];
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+void cardd_forwarded_client(const char *trusted, const char *xff, char *out, size_t outsz)
+{
+	size_t end = strlen(xff);
+
+	if (!cardd_addr_in_list(trusted, out))
+		return;
+	while (end > 0) {
+		char cand[64];
+		size_t start = end, n;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		n = end - start;
+		while (n > 0 && (xff[start] == ' ' || xff[start] == '\t')) {
+			start++;
+			n--;
+		}
+		while (n > 0 && (xff[start + n - 1] == ' ' || xff[start + n - 1] == '\t'))
+			n--;
+		if (n == 0 || n >= sizeof(cand))
+			break;
+		memcpy(cand, xff + start, n);
+		cand[n] = '\0';
+		if (!is_address(cand)) /* not an address: stop trusting the header */
+			break;
+		snprintf(out, outsz, "%s", cand);
+		if (!cardd_addr_in_list(trusted, cand))
+			break;
+		end = start > 0 ? start - 1 : 0;
+	}
+}
+
+void cardd_addr_group(const char *ip, unsigned v6_prefix, char *out, size_t outsz)
+{
+	static const unsigned char MAPPED[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET6, ip, a) != 1) {
+		snprintf(out, outsz, "%s", ip);
+		return;
+	}
+	if (memcmp(a, MAPPED, sizeof(MAPPED)) == 0) {
+		inet_ntop(AF_INET, a + 12, text, sizeof(text));
+		snprintf(out, outsz, "%s", text);
+		return;
+	}
+	if (v6_prefix < 128) {
+		unsigned full = v6_prefix / 8, rest = v6_prefix % 8;
+		if (rest != 0)
+			a[full++] &= (unsigned char)(0xff << (8 - rest));
+		memset(a + full, 0, 16 - full);
+	}
+	inet_ntop(AF_INET6, a, text, sizeof(text));
+	snprintf(out, outsz, "%s/%u", text, v6_prefix);
 }
 
 void cardd_limiter_set(struct cardd_limiter *l, double rate, double burst)

@@ -1,8 +1,11 @@
 /*
  * keyring.c -- loading, saving and generating the MAC keys (format: docs/keyring.md).
  *
- * Secrets live in one heap block that is cleansed before it is freed; every buffer that held
- * key text on the way in or out is cleansed too, on every exit path.
+ * Secrets live in one block of whole pages of their own, locked in memory (never swapped, as
+ * far as RLIMIT_MEMLOCK allows) and left out of core dumps (MADV_DONTDUMP), cleansed before
+ * it is unmapped; every buffer that held key text on the way in or out is cleansed too, on
+ * every exit path.  A keyring path is opened without blocking (a FIFO or device there is
+ * refused, not waited on).
  */
 #include "config.h"
 
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,12 +37,29 @@ struct card_keyring {
 	} slot[CARD_KEY_IDS];
 };
 
+/* The keyring's mapping: sizeof(card_keyring) rounded up to whole pages. */
+static size_t keyring_map_size(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t p = page > 0 ? (size_t)page : 4096;
+	return (sizeof(card_keyring) + p - 1) / p * p;
+}
+
 card_err card_keyring_new(card_keyring **out)
 {
+	void *m;
 	if (out == NULL)
 		return CARD_ERR_INVALID_ARG;
-	*out = calloc(1, sizeof(**out));
-	return *out == NULL ? CARD_ERR_NOMEM : CARD_OK;
+	*out = NULL;
+	m = mmap(NULL, keyring_map_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return CARD_ERR_NOMEM;
+	/* Both best effort: an unprivileged process may lock only RLIMIT_MEMLOCK bytes, and a
+	 * kernel without MADV_DONTDUMP still works; neither failure loses a key. */
+	(void)mlock(m, keyring_map_size());
+	(void)madvise(m, keyring_map_size(), MADV_DONTDUMP);
+	*out = m; /* zero-filled */
+	return CARD_OK;
 }
 
 void card_keyring_free(card_keyring *kr)
@@ -46,7 +67,8 @@ void card_keyring_free(card_keyring *kr)
 	if (kr == NULL)
 		return;
 	card_wipe(kr, sizeof(*kr));
-	free(kr);
+	munlock(kr, keyring_map_size());
+	munmap(kr, keyring_map_size());
 }
 
 const uint8_t *keyring_key_bytes(const card_keyring *kr, unsigned key_id)
@@ -218,59 +240,15 @@ static card_err parse_line(card_keyring *kr, char *line)
 	return rc;
 }
 
-card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag)
+/* Parse the keyring text buf[0..len) (NUL-terminated at len; changed in place); path only
+ * names the file in messages.  Fuzzed by fuzz/fuzz_keyring.c. */
+card_err keyring_parse(const char *path, char *buf, size_t len, card_keyring **out, card_diag *diag)
 {
-	card_err rc = CARD_ERR_IO;
+	card_err rc;
 	card_keyring *kr = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	int fd = -1;
 	long lineno = 0;
 
-	if (path == NULL || out == NULL)
-		return CARD_ERR_INVALID_ARG;
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		card_diag_set(diag, "could not open keyring \"%s\": %s", path, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		card_diag_set(diag, "could not stat keyring \"%s\": %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
-		rc = CARD_ERR_KEYRING_MODE;
-		card_diag_set(diag, "keyring \"%s\" has unsafe permissions", path);
-		card_diag_detail(diag, "The file is mode %04o and owned by uid %u; it must be a regular "
-		                       "file of mode 0600 owned by uid %u.",
-		                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
-		card_diag_hint(diag, "Run: chmod 600 %s", path);
-		goto out;
-	}
-	if (st.st_size > MAX_FILE) {
-		rc = CARD_ERR_KEYRING_FORMAT;
-		card_diag_set(diag, "keyring \"%s\" is too large", path);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		rc = CARD_ERR_NOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			card_diag_set(diag, "could not read keyring \"%s\": %s", path,
-			              n == 0 ? "unexpected end of file" : strerror(errno));
-			goto out;
-		}
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
 	if (memchr(buf, '\0', len) != NULL) {
 		rc = CARD_ERR_KEYRING_FORMAT;
 		card_diag_set(diag, "keyring \"%s\" is not a text file", path);
@@ -323,13 +301,71 @@ card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag
 	kr = NULL;
 	rc = CARD_OK;
 out:
+	card_keyring_free(kr);
+	return rc;
+}
+
+card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag)
+{
+	card_err rc = CARD_ERR_IO;
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd = -1;
+
+	if (path == NULL || out == NULL)
+		return CARD_ERR_INVALID_ARG;
+	*out = NULL;
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer; a regular file reads the
+	 * same either way, and anything else is refused below. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		card_diag_set(diag, "could not open keyring \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		card_diag_set(diag, "could not stat keyring \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
+		rc = CARD_ERR_KEYRING_MODE;
+		card_diag_set(diag, "keyring \"%s\" has unsafe permissions", path);
+		card_diag_detail(diag, "The file is mode %04o and owned by uid %u; it must be a regular "
+		                       "file of mode 0600 owned by uid %u.",
+		                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
+		card_diag_hint(diag, "Run: chmod 600 %s", path);
+		goto out;
+	}
+	if (st.st_size > MAX_FILE) {
+		rc = CARD_ERR_KEYRING_FORMAT;
+		card_diag_set(diag, "keyring \"%s\" is too large", path);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		rc = CARD_ERR_NOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			card_diag_set(diag, "could not read keyring \"%s\": %s", path,
+			              n == 0 ? "unexpected end of file" : strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	rc = keyring_parse(path, buf, len, out, diag);
+out:
 	if (buf != NULL) {
 		card_wipe(buf, len);
 		free(buf);
 	}
 	if (fd >= 0)
 		close(fd);
-	card_keyring_free(kr);
 	return rc;
 }
 

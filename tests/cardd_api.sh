@@ -157,7 +157,7 @@ expect_grep '"code":"unavailable"' "$T/body"
 http GET /readyz; expect_http 503 "readyz with the database down"
 http GET /healthz; expect_http 200 "healthz with the database down"
 $CARD_TEST_PGCTL start >/dev/null
-http GET /readyz; expect_http 200 "readyz after the database returns"
+wait_ready; http GET /readyz; expect_http 200 "readyz after the database returns"
 http POST /v1/redemptions "{\"code\":\"$(code_of 40)\",\"account\":\"stu-0040\"}"; expect_http 201 "redeem after the database returns"
 cardd_stop
 finish

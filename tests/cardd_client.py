@@ -8,7 +8,8 @@
                                            SEC seconds (a thread stops after 20
                                            broken connections in a row); appends "SERIAL STATUS" to OUT as each
                                            answer arrives (flushed), "SERIAL ERR" on a broken
-                                           connection; prints a summary of statuses
+                                           connection, "SERIAL 503-without-Retry-After" for a
+                                           503 lacking the header; prints a summary of statuses
   cardd_client.py feed URL TOKEN STOPFILE OUT
                                            read the feed from the start, 37 at a time, until
                                            STOPFILE exists and a read comes back empty; checks
@@ -35,7 +36,7 @@ def post(conn, code, account):
     conn.request("POST", "/v1/redemptions", body, {"Content-Type": "application/json"})
     r = conn.getresponse()
     data = r.read()
-    return r.status, data
+    return r.status, data, r.getheader("Retry-After")
 
 
 def same(url, code, n):
@@ -77,9 +78,11 @@ def load(url, codes_file, out_file, nthreads, secs):
                 return
             serial, code = nxt
             try:
-                st, _ = post(c, code, "acct-%d" % int(serial))
+                st, _, retry_after = post(c, code, "acct-%d" % int(serial))
                 errors = 0
                 if st == 503:
+                    if not retry_after:
+                        st = "503-without-Retry-After"
                     time.sleep(0.1)  # a polite client backs off
             except Exception:  # noqa: BLE001 - connection refused or reset: record it
                 st = "ERR"

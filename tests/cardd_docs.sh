@@ -11,7 +11,7 @@ MAN8=$top_srcdir/man/cardd.8
 API=$top_srcdir/docs/openapi.yaml
 
 # 1. Keys: those config.c parses <-> those cardd.conf(5) describes (the word after .TP/.TQ).
-grep -oE 'strcmp\(key, "[a-z_]+"\)|(UINTK|DBLK)\("[a-z_]+"' "$CFG" | sed -E 's/.*"([a-z_]+)".*/\1/' | sort -u >"$T/code"
+grep -oE 'strcmp\(key, "[a-z0-9_]+"\)|(UINTK|DBLK)\("[a-z0-9_]+"' "$CFG" | sed -E 's/.*"([a-z0-9_]+)".*/\1/' | sort -u >"$T/code"
 awk 'prev ~ /^\.T[PQ]$/ { print $2 } { prev = $0 }' "$MAN5" | sort -u >"$T/man"
 [ "$(wc -l <"$T/code")" -ge 20 ] && ok "config.c parses $(wc -l <"$T/code") settings" || bad "too few settings found in config.c"
 if diff "$T/code" "$T/man" >"$T/diff"; then ok "cardd.conf(5) describes exactly the settings of config.c"
@@ -20,7 +20,7 @@ else bad "cardd.conf(5) and config.c differ (< code, > man):"; cat "$T/diff" >&2
 # 2. Defaults and (*) marks: the table in config.c's header comment against each setting's
 #    paragraph in the man page.
 awk '/^ \*   key +default +meaning/ { on = 1; next } on && /^ \*$/ { on = 0 } on' "$CFG" |
-	sed -nE 's/^ \*   ([a-z_]+) +(\([^)]*\)|[^ ]+) +(.*)$/\1 \2 \3/p' | sed 's/^\([a-z_]*\) (\([^)]*\))/\1 (\1)/' >"$T/table"
+	sed -nE 's/^ \*   ([a-z0-9_]+) +(\([^)]*\)|[^ ]+) +(.*)$/\1 \2 \3/p' | sed 's/^\([a-z_]*\) (\([^)]*\))/\1 (\1)/' >"$T/table"
 [ "$(wc -l <"$T/table")" -ge 20 ] && ok "config.c's table has $(wc -l <"$T/table") rows" || bad "config.c's table not found"
 while read -r key dflt rest; do
 	para=$(awk -v k="$key" '
@@ -68,15 +68,15 @@ for p in $(grep -oE 'str(n)?cmp\(url, "[^"]*"' "$top_srcdir/daemon/http.c" | sed
 	case "$p" in
 	/) grep -qE "^  /:" "$API" && ok "openapi.yaml has /" || bad "openapi.yaml lacks /" ;;
 	/index.html) grep -qF "/index.html" "$API" && ok "openapi.yaml mentions /index.html" || bad "openapi.yaml lacks /index.html" ;;
-	*/) grep -qE "^  ${p}\{[a-z_]+\}:" "$API" && ok "openapi.yaml has ${p}{...}" || bad "openapi.yaml lacks ${p}{...}" ;;
+	*/) grep -qE "^  ${p}\{[a-z0-9_]+\}:" "$API" && ok "openapi.yaml has ${p}{...}" || bad "openapi.yaml lacks ${p}{...}" ;;
 	*) grep -qE "^  ${p}:" "$API" && ok "openapi.yaml has $p" || bad "openapi.yaml lacks $p" ;;
 	esac
 done
 
 # 5. Every error code cardd can answer is in the OpenAPI description.
 n=0
-for c in $( (grep -ohE 'http_error\([a-z>-]+, [0-9]+, "[a-z_]+"' "$top_srcdir"/daemon/*.c
-	grep -ohE 'fail\(code, message, "[a-z_]+"' "$top_srcdir/daemon/body.c") | sed -E 's/.*"([a-z_]+)"/\1/' | sort -u); do
+for c in $( (grep -ohE 'http_error\([a-z>-]+, [0-9]+, "[a-z0-9_]+"' "$top_srcdir"/daemon/*.c
+	grep -ohE 'fail\(code, message, "[a-z0-9_]+"' "$top_srcdir/daemon/body.c") | sed -E 's/.*"([a-z0-9_]+)"/\1/' | sort -u); do
 	n=$((n + 1))
 	grep -qw -- "$c" "$API" || bad "openapi.yaml lacks the error code $c"
 done

@@ -12,6 +12,8 @@
 # http METHOD PATH [BODY] [CURL ARGS...]
 #                 one request; sets $code (HTTP status); body in $T/body, headers in $T/hdr.
 # expect_http CODE WHAT   check $code.
+# wait_ready      poll /readyz for up to 5 s (its probe runs at most once a second, and a pool
+#                 known down tries the database again once a second).
 CARDD="$top_builddir/daemon/cardd"
 VECTOR_HEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 VOID_DOC=22222222-2222-4222-8222-222222222222
@@ -96,6 +98,30 @@ http() {
 
 expect_http() {
 	if [ "$code" = "$1" ]; then ok "$1: $2"; else bad "got $code, wanted $1: $2"; cat "$T/body" >&2; echo >&2; fi
+}
+
+wait_ready() {
+	local i
+	for i in $(seq 25); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/readyz")" = 200 ] && return 0
+		sleep 0.2
+	done
+}
+
+# audit_ok WHAT: `cardctl audit` balances but for what cardd_setup's shortcuts make it report
+# (cards redeemed straight from city stock -- nothing is shipped -- and serial 99999 voided by
+# SQL without its holding): every other check ok, and it counts the redemptions in the table.
+audit_ok() {
+	local n
+	"$CARDCTL" audit >"$T/audit.out" 2>&1 || true
+	n=$(psql -Atc 'SELECT count(*) FROM card.redemption')
+	if grep -E '^  [a-z_]+ +[0-9]+  MISMATCH' "$T/audit.out" | grep -vE '^  (redeemed_not_shipped|void_not_held_void +1 ) ' >"$T/audit.bad" ||
+		! grep -qE "^  redeemed +$n  ok" "$T/audit.out" || ! grep -qE '^  held_once +[0-9]+  ok' "$T/audit.out" ||
+		! grep -qE '^  ledger_chain .* ok' "$T/audit.out"; then
+		bad "$1: cardctl audit"; cat "$T/audit.bad" >&2; tail -25 "$T/audit.out" >&2
+	else
+		ok "$1: cardctl audit balances ($n redemptions; only the fixture's shortcuts reported)"
+	fi
 }
 
 # metric NAME_WITH_LABELS: the value from /metrics.

@@ -140,9 +140,11 @@ echo "trusted_proxies = 127.0.0.1/32" >>"$CONF"
 echo "account_rate = 0.5" >>"$CONF"
 kill -HUP "$CARDD_PID"; sleep 1
 http POST /v1/redemptions '{"code":"x","account":"a"}' -H 'X-Forwarded-For: 10.1.2.3'; expect_http 400 "X-Forwarded-For from a trusted proxy (after SIGHUP)"
-for i in 1 2; do http POST /v1/redemptions "{\"code\":\"$(code_of $((95000 + i)))\",\"account\":\"same\"}" -H "X-Forwarded-For: 10.0.0.$i"; done
-http POST /v1/redemptions "{\"code\":\"$(code_of 95010)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.9'; expect_http 429 "over the account limit"
+# The account bucket is per card and account: one card repeated for one account runs it dry.
+for i in 1 2; do http POST /v1/redemptions "{\"code\":\"$(code_of 95001)\",\"account\":\"same\"}" -H "X-Forwarded-For: 10.0.0.$i"; done
+http POST /v1/redemptions "{\"code\":\"$(code_of 95001)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.9'; expect_http 429 "over the account limit"
+http POST /v1/redemptions "{\"code\":\"$(code_of 95010)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.8'; expect_http 201 "another card for the same account has its own bucket"
 sleep 2.1
-http POST /v1/redemptions "{\"code\":\"$(code_of 95010)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.9'; expect_http 201 "account limit recovers"
+http POST /v1/redemptions "{\"code\":\"$(code_of 95001)\",\"account\":\"same\"}" -H 'X-Forwarded-For: 10.0.0.9'; expect_http 200 "account limit recovers"
 cardd_stop
 finish

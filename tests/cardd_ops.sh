@@ -52,6 +52,51 @@ http POST /v1/redemptions "{\"code\":\"$FORGED\",\"account\":\"tls\"}" -k; expec
 grep -q "keyring reloaded" "$T/cardd.log" && ok "reload logged" || bad "no reload line"
 cardd_stop
 
+# ---- a keyring path that is a FIFO never blocks: cardctl refuses it, and a SIGHUP that finds
+# one leaves SIGTERM working; the keys are locked in memory, out of core dumps, no core files
+mkfifo "$T/fifo"
+set +e; timeout 10 "$CARDCTL" key list --keyring "$T/fifo" >"$T/out" 2>"$T/err"; rc=$?; set -e
+[ "$rc" != 0 ] && [ "$rc" != 124 ] && ok "cardctl refuses a FIFO keyring at once (exit $rc)" || bad "cardctl on a FIFO keyring: exit $rc"
+expect_grep "unsafe permissions" "$T/err"
+cardd_start ip_rate=0 account_rate=0
+pid=$CARDD_PID
+[ "$(awk '/^Max core file size/ {print $5, $6}' "/proc/$pid/limits")" = "0 0" ] && ok "cardd runs with core files off" || bad "core limit: $(grep core "/proc/$pid/limits")"
+# The keyring is one anonymous page of its own: find it by its MADV_DONTDUMP flag.
+awk '/^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 *$/ { anon = 1; next } /^[0-9a-f]+-[0-9a-f]+ / { anon = 0 }
+	anon && /^Size:/ { size = $2 } anon && /^VmFlags:/ && / dd( |$)/ && size <= 8 { print }' "/proc/$pid/smaps" >"$T/keypage"
+[ -s "$T/keypage" ] && ok "the key page is kept out of core dumps (MADV_DONTDUMP)" || bad "no small MADV_DONTDUMP page"
+if grep -q libasan "/proc/$pid/maps"; then
+	echo "# skip: mlock check: AddressSanitizer turns mlock() into a no-op"
+else
+	grep -q ' lo\( \|$\)' "$T/keypage" && ok "the key page is locked in memory" || bad "key page not locked: $(cat "$T/keypage")"
+fi
+sed -i "s|^keyring = .*|keyring = $T/fifo|" "$CONF"
+kill -HUP "$CARDD_PID"; sleep 0.5
+grep -q "keyring reload failed; keeping the old keys" "$T/cardd.log" && ok "SIGHUP with a FIFO keyring: reload refused, old keys kept" || bad "no reload failure logged"
+c=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 15 | awk '{print $2}')
+http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"fifo\"}"; expect_http 201 "still serves with the old keys"
+# Quoted log values are escaped; libmicrohttpd's own messages come through the log.
+mark=$(wc -l <"$T/cardd.log")
+sed -i "s|^keyring = .*|keyring = $T/no\"such|" "$CONF"
+kill -HUP "$CARDD_PID"; sleep 0.5
+grep -qF 'no\"such\"' "$T/cardd.log" && ok "a quote in a logged value is escaped" || bad "quote not escaped: $(grep 'reload failed' "$T/cardd.log" | tail -1)"
+python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+s.settimeout(3)
+try:
+    s.recv(100)
+except OSError:
+    pass' "${URL##*:}"
+sleep 0.3
+tail -n +"$((mark + 1))" "$T/cardd.log" >"$T/newlog"
+grep -q 'msg="libmicrohttpd" detail="' "$T/newlog" && ok "libmicrohttpd's message is a structured log line" || bad "no libmicrohttpd log line"
+[ -z "$(grep -v '^ts=' "$T/newlog")" ] && ok "nothing raw on stderr" || bad "raw lines: $(grep -v '^ts=' "$T/newlog" | head -3)"
+kill -TERM "$CARDD_PID"
+for i in $(seq 50); do kill -0 "$CARDD_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$CARDD_PID" 2>/dev/null; then bad "SIGTERM ignored after a SIGHUP on a FIFO"; kill -KILL "$CARDD_PID"; wait "$CARDD_PID" || true
+else wait "$CARDD_PID" && ok "SIGTERM works after a SIGHUP on a FIFO" || bad "exit status $? after SIGTERM"; fi
+
 # ---- privilege drop (only when the test runs as root)
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	cardd_start user=nobody ip_rate=0 account_rate=0
@@ -74,7 +119,7 @@ http GET /; expect_http 200 "the page without the database"
 c=$("$CARDCTL" code derive --keyring "$T/other" --key-id 1 --serial 14 | awk '{print $2}')
 http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"late\"}"; expect_http 503 "redeem when started without the database"
 $CARD_TEST_PGCTL start >/dev/null
-http GET /readyz; expect_http 200 "ready once the database is up"
+wait_ready; http GET /readyz; expect_http 200 "ready once the database is up"
 http POST /v1/redemptions "{\"code\":\"$c\",\"account\":\"late\"}"; expect_http 201 "redeem once the database is up"
 cardd_stop
 finish

@@ -96,7 +96,11 @@ START_TEST(test_body)
 	ck_assert_str_eq(BODY("{\"code\":1,\"account\":\"a\"}"), "invalid_body");
 	ck_assert_str_eq(BODY("{\"account\":\"a\"}"), "invalid_body");
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"code\":\"b\",\"account\":\"a\"}"), "invalid_body");
-	ck_assert_str_eq(BODY("{\"code\":\"a\\u0000b\",\"account\":\"a\"}"), "invalid_json");
+	ck_assert_str_eq(BODY("{\"code\":\"a\\u0000b\",\"account\":\"a\"}"), "malformed");
+	/* Valid JSON that is not an object, and a NUL in the account: what they are, not bad JSON. */
+	ck_assert_str_eq(BODY("\"4800-0030-E9JC-MX3N-XX2Q\""), "invalid_body");
+	ck_assert_str_eq(BODY("42"), "invalid_body");
+	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"a\\u0000b\"}"), "invalid_account");
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"\"}"), "invalid_account");
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"a\\nb\"}"), "invalid_account");
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"12345678901234567890123456789012345678901234567890123456789012345\"}"),
