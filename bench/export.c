@@ -38,7 +38,8 @@ static double now(void)
 
 static int die(const char *what, card_err rc, const card_diag *d)
 {
-	fprintf(stderr, "bench/export: %s: %s %s\n", what, card_strerror(rc), d != NULL ? d->message : "");
+	fprintf(stderr, "bench/export: %s: %s %s\n", what, card_strerror(rc),
+	        d != NULL ? d->message : "");
 	return 3;
 }
 
@@ -67,7 +68,7 @@ static double baseline(const unsigned char key[32], unsigned key_id, uint64_t fi
 {
 	char digest[] = "SHA256", tmp[4200], fin[4200];
 	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-	                        OSSL_PARAM_construct_end() };
+		                OSSL_PARAM_construct_end() };
 	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
 	unsigned char msg[18] = { 'L', 'I', 'B', 'C', 'A', 'R', 'D', '1', 1 }, out[32];
@@ -145,7 +146,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	snprintf(dir, sizeof(dir), "%s/libcard-bench-export.XXXXXX", base != NULL && *base ? base : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/libcard-bench-export.XXXXXX",
+	         base != NULL && *base ? base : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		return 3;
 	snprintf(path, sizeof(path), "%s/cards.csv", dir);
@@ -153,7 +155,8 @@ int main(int argc, char **argv)
 	card_diag_clear(&d);
 	if (RAND_bytes(key, sizeof(key)) != 1)
 		return 3;
-	if ((rc = card_keyring_new(&kr)) != CARD_OK || (rc = card_keyring_import(kr, 1, key, "bench")) != CARD_OK)
+	if ((rc = card_keyring_new(&kr)) != CARD_OK ||
+	    (rc = card_keyring_import(kr, 1, key, "bench")) != CARD_OK)
 		return die("keyring", rc, NULL);
 	if ((rc = card_signer_open(krpath, 1, &sk, &d)) != CARD_OK)
 		return die("signing key", rc, &d);
@@ -167,7 +170,8 @@ int main(int argc, char **argv)
 	printf("bench/export: %lld cards, %lld rounds, in %s\n", n, rounds, dir);
 	for (long long r = 0; r < rounds; r++) {
 		double t = now();
-		rc = card_print_export(kr, sk, &b, b.first_serial, b.count, path, NULL, NULL, NULL, NULL, &d);
+		rc = card_print_export(kr, sk, &b, b.first_serial, b.count, path, NULL, NULL, NULL,
+		                       NULL, &d);
 		t = now() - t;
 		if (rc != CARD_OK)
 			return die("export", rc, &d);
@@ -185,7 +189,8 @@ int main(int argc, char **argv)
 	printf("%-34s %14.0f %14.0f\n", "card_print_export", (double)n / best_exp,
 	       (double)n * (double)rounds / sum_exp);
 	printf("file %.1f MB; ratio export/baseline time (best): %.2f  target <= 1.50: %s\n",
-	       (double)len / 1e6, best_exp / best_base, best_exp / best_base <= 1.5 ? "met" : "MISSED");
+	       (double)len / 1e6, best_exp / best_base,
+	       best_exp / best_base <= 1.5 ? "met" : "MISSED");
 	snprintf(krpath, sizeof(krpath), "%s/keyring.sign", dir);
 	unlink(krpath);
 	snprintf(krpath, sizeof(krpath), "%s/keyring.sign.pub", dir);

@@ -60,7 +60,8 @@ static void *run(void *arg)
 	snprintf(account, sizeof(account), "bench-%d", w->idx);
 	end = now() + w->seconds;
 	while (now() < end) {
-		card_redeem_req q = { w->lo + xorshift(&w->seed) % (w->hi - w->lo), w->key_id, account, NULL };
+		card_redeem_req q = { w->lo + xorshift(&w->seed) % (w->hi - w->lo), w->key_id,
+			              account, NULL };
 		card_redemption r;
 		if (card_redeem(st, &q, &r, &d) != CARD_OK) {
 			w->failed++;
@@ -87,9 +88,12 @@ static int parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "threads", required_argument, NULL, 't' }, { "seconds", required_argument, NULL, 's' },
-		{ "lo", required_argument, NULL, 'l' },      { "hi", required_argument, NULL, 'h' },
-		{ "key-id", required_argument, NULL, 'k' },  { "db", required_argument, NULL, 'd' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "lo", required_argument, NULL, 'l' },
+		{ "hi", required_argument, NULL, 'h' },
+		{ "key-id", required_argument, NULL, 'k' },
+		{ "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t threads = 1, seconds = 5, lo = 0, hi = 0, key = 1;
@@ -101,17 +105,31 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "t:s:l:h:k:d:", opts, NULL)) != -1) {
 		switch (opt) {
-		case 't': bad |= parse_u64(optarg, &threads); break;
-		case 's': bad |= parse_u64(optarg, &seconds); break;
-		case 'l': bad |= parse_u64(optarg, &lo); break;
-		case 'h': bad |= parse_u64(optarg, &hi); break;
-		case 'k': bad |= parse_u64(optarg, &key); break;
-		case 'd': conninfo = optarg; break;
-		default: bad = 1;
+		case 't':
+			bad |= parse_u64(optarg, &threads);
+			break;
+		case 's':
+			bad |= parse_u64(optarg, &seconds);
+			break;
+		case 'l':
+			bad |= parse_u64(optarg, &lo);
+			break;
+		case 'h':
+			bad |= parse_u64(optarg, &hi);
+			break;
+		case 'k':
+			bad |= parse_u64(optarg, &key);
+			break;
+		case 'd':
+			conninfo = optarg;
+			break;
+		default:
+			bad = 1;
 		}
 	}
 	if (bad || threads < 1 || threads > 256 || seconds < 1 || hi <= lo || key > 15) {
-		fprintf(stderr, "usage: redeem -t THREADS -s SECONDS --lo SERIAL --hi SERIAL [-k KEY_ID] [--db CONNINFO]\n");
+		fprintf(stderr, "usage: redeem -t THREADS -s SECONDS --lo SERIAL --hi SERIAL [-k "
+		                "KEY_ID] [--db CONNINFO]\n");
 		return 1;
 	}
 	w = calloc(threads, sizeof(*w));
@@ -119,9 +137,13 @@ int main(int argc, char **argv)
 		return 3;
 	t0 = now();
 	for (uint64_t i = 0; i < threads; i++) {
-		w[i] = (struct worker){ .conninfo = conninfo, .lo = lo, .hi = hi, .key_id = (unsigned)key,
-		                        .idx = (int)i, .seconds = (double)seconds,
-		                        .seed = 0x9e3779b97f4a7c15ULL * (i + 1) ^ (uint64_t)t0 };
+		w[i] = (struct worker){ .conninfo = conninfo,
+			                .lo = lo,
+			                .hi = hi,
+			                .key_id = (unsigned)key,
+			                .idx = (int)i,
+			                .seconds = (double)seconds,
+			                .seed = 0x9e3779b97f4a7c15ULL * (i + 1) ^ (uint64_t)t0 };
 		if (pthread_create(&w[i].tid, NULL, run, &w[i]) != 0)
 			return 3;
 	}
@@ -133,8 +155,8 @@ int main(int argc, char **argv)
 	}
 	t1 = now();
 	printf("libcard threads=%llu n=%ld seconds=%.2f rate=%.1f redeemed=%ld other=%ld\n",
-	       (unsigned long long)threads, redeemed + other, t1 - t0, (double)(redeemed + other) / (t1 - t0),
-	       redeemed, other);
+	       (unsigned long long)threads, redeemed + other, t1 - t0,
+	       (double)(redeemed + other) / (t1 - t0), redeemed, other);
 	free(w);
 	return failed ? 3 : 0;
 }

@@ -96,10 +96,12 @@ static enum MHD_Result redeem_answer(struct req *r)
 	struct cardd_item *it = &r->item;
 	unsigned ra = r->live->retry_after;
 
-	if (!atomic_load_explicit(&it->done, memory_order_acquire)) /* spurious resume: keep waiting */
+	if (!atomic_load_explicit(&it->done,
+	                          memory_order_acquire)) /* spurious resume: keep waiting */
 		return MHD_YES;
 	if (it->rc != CARD_OK)
-		return http_error(r, 503, "unavailable", "the service is busy or the database is unavailable",
+		return http_error(r, 503, "unavailable",
+		                  "the service is busy or the database is unavailable",
 		                  "Please try again in a few seconds.", ra);
 	card_serial_format(it->out.serial, r->serial);
 	switch (it->out.outcome) {
@@ -110,15 +112,19 @@ static enum MHD_Result redeem_answer(struct req *r)
 		r->what = "repeated";
 		return redemption_answer(r, 200, &it->out);
 	case CARD_ALREADY_REDEEMED:
-		return http_error(r, 409, "already_redeemed", "this card has already been redeemed", NULL, 0);
+		return http_error(r, 409, "already_redeemed", "this card has already been redeemed",
+		                  NULL, 0);
 	case CARD_CARD_VOID:
 		return http_error(r, 410, "card_void", "this card has been voided",
-		                  "If your school gave you a replacement card, redeem that one; otherwise ask your school.", 0);
+		                  "If your school gave you a replacement card, redeem that one; "
+		                  "otherwise ask your school.",
+		                  0);
 	case CARD_INVALID_CODE:
 		return http_error(r, 422, "invalid_code", INVALID_CODE_MSG, NULL, 0);
 	case CARD_IDEMPOTENCY_REUSED:
 		return http_error(r, 422, "idempotency_key_reused",
-		                  "this Idempotency-Key was used with a different request", NULL, 0);
+		                  "this Idempotency-Key was used with a different request", NULL,
+		                  0);
 	}
 	return http_error(r, 500, "internal", "unexpected outcome", NULL, 0);
 }
@@ -137,7 +143,8 @@ enum MHD_Result api_redeem(struct req *r)
 
 	if (r->submitted)
 		return redeem_answer(r);
-	if (cardd_parse_redeem_body(r->body != NULL ? r->body : "", r->len, &b, &ecode, &emsg) != 0) {
+	if (cardd_parse_redeem_body(r->body != NULL ? r->body : "", r->len, &b, &ecode, &emsg) !=
+	    0) {
 		atomic_fetch_add(&d->metrics.rejected[VM_BAD_BODY], 1);
 		return http_error(r, 400, ecode, emsg, NULL, 0);
 	}
@@ -145,7 +152,9 @@ enum MHD_Result api_redeem(struct req *r)
 	if (idem != NULL && !card_idem_key_valid(idem)) {
 		atomic_fetch_add(&d->metrics.rejected[VM_BAD_BODY], 1);
 		return http_error(r, 400, "invalid_idempotency_key",
-		                  "the Idempotency-Key must be 1 to 255 printable ASCII characters, no spaces", NULL, 0);
+		                  "the Idempotency-Key must be 1 to 255 printable ASCII "
+		                  "characters, no spaces",
+		                  NULL, 0);
 	}
 	v = cardd_keys_validate(&d->keys, b.code, strlen(b.code), &serial, &key_id);
 	switch (v) {
@@ -155,17 +164,23 @@ enum MHD_Result api_redeem(struct req *r)
 		atomic_fetch_add(&d->metrics.rejected[VM_MALFORMED], 1);
 		(void)card_code_check(b.code, strlen(b.code), &nsym, &bad_at);
 		if (bad_at != (size_t)-1)
-			snprintf(hint, sizeof(hint), "Character %zu is not used in card codes; the letter U never is.",
+			snprintf(hint, sizeof(hint),
+			         "Character %zu is not used in card codes; the letter U never is.",
 			         bad_at + 1);
 		else if (nsym == CARD_CODE_SYMBOLS)
-			snprintf(hint, sizeof(hint), "This code is not one of this service's cards; check the card again.");
+			snprintf(hint, sizeof(hint),
+			         "This code is not one of this service's cards; check the card "
+			         "again.");
 		else
-			snprintf(hint, sizeof(hint), "A code has 20 characters; this one has %zu.", nsym);
+			snprintf(hint, sizeof(hint), "A code has 20 characters; this one has %zu.",
+			         nsym);
 		return http_error(r, 400, "malformed", "this is not a card code", hint, 0);
 	case CARD_TYPO:
 		atomic_fetch_add(&d->metrics.rejected[VM_TYPO], 1);
-		return http_error(r, 400, "typo", "the code has a typing error",
-		                  "Compare each group of four characters with the card and type it again.", 0);
+		return http_error(
+			r, 400, "typo", "the code has a typing error",
+			"Compare each group of four characters with the card and type it again.",
+			0);
 	case CARD_UNKNOWN_KEY:
 	case CARD_FORGED:
 		atomic_fetch_add(&d->metrics.rejected[VM_INVALID], 1);
@@ -178,9 +193,11 @@ enum MHD_Result api_redeem(struct req *r)
 	 * only the bucket of that card for any account, never the bucket of another card. */
 	memcpy(akey, &serial, sizeof(serial));
 	memcpy(akey + sizeof(serial), b.account, strlen(b.account));
-	if (!cardd_limiter_take(d->account_limit, akey, sizeof(serial) + strlen(b.account), cardd_now(), &retry)) {
+	if (!cardd_limiter_take(d->account_limit, akey, sizeof(serial) + strlen(b.account),
+	                        cardd_now(), &retry)) {
 		atomic_fetch_add(&d->metrics.ratelimited_account, 1);
-		return http_error(r, 429, "rate_limited", "too many requests for this card and account",
+		return http_error(r, 429, "rate_limited",
+		                  "too many requests for this card and account",
 		                  "Wait a moment and try again.", retry);
 	}
 	memset(it, 0, sizeof(*it));
@@ -206,7 +223,8 @@ enum MHD_Result api_redeem(struct req *r)
 
 int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
 {
-	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	                                            MHD_HTTP_HEADER_AUTHORIZATION);
 	card_token_role role = 0;
 	card_store *st;
 	card_err rc;
@@ -217,7 +235,8 @@ int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
 	}
 	st = cardd_pool_get(r->d->pool, r->d->cfg.db_timeout_ms);
 	if (st == NULL) {
-		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
+		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL,
+		                  r->live->retry_after);
 		return -1;
 	}
 	rc = card_token_verify(st, h + 7, &role, NULL);
@@ -227,11 +246,13 @@ int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret)
 		return -1;
 	}
 	if (rc != CARD_OK) {
-		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
+		*ret = http_error(r, 503, "unavailable", "the database is unavailable", NULL,
+		                  r->live->retry_after);
 		return -1;
 	}
 	if (role != want) {
-		*ret = http_error(r, 403, "forbidden", "this token may not use this endpoint", NULL, 0);
+		*ret = http_error(r, 403, "forbidden", "this token may not use this endpoint", NULL,
+		                  0);
 		return -1;
 	}
 	return 0;
@@ -273,22 +294,26 @@ enum MHD_Result api_feed(struct req *r)
 	if (query_num(r, "after", 0, INT64_MAX, 0, &after) != 0 ||
 	    query_num(r, "limit", 1, CARD_FEED_LIMIT_MAX, 100, &limit) != 0)
 		return http_error(r, 400, "invalid_parameter",
-		                  "after must be a whole number >= 0 and limit from 1 to 1000", NULL, 0);
+		                  "after must be a whole number >= 0 and limit from 1 to 1000",
+		                  NULL, 0);
 	st = cardd_pool_get(r->d->pool, r->d->cfg.db_timeout_ms);
 	if (st == NULL)
-		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
+		return http_error(r, 503, "unavailable", "the database is unavailable", NULL,
+		                  r->live->retry_after);
 	rc = card_feed_read(st, after, (unsigned)limit, &e, &n, NULL);
 	cardd_pool_put(r->d->pool, st, rc == CARD_ERR_DB_UNAVAILABLE);
 	if (rc != CARD_OK)
-		return http_error(r, 503, "unavailable", "the database is unavailable", NULL, r->live->retry_after);
+		return http_error(r, 503, "unavailable", "the database is unavailable", NULL,
+		                  r->live->retry_after);
 	arr = json_array();
 	for (size_t i = 0; arr != NULL && i < n; i++) {
 		char serial[CARD_SERIAL_BUFSZ];
 		card_serial_format(e[i].serial, serial);
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)e[i].id,
-		                                     "serial", serial, "account", e[i].account, "term", e[i].term,
-		                                     "face_value_fen", e[i].face_value_fen, "redeemed_at",
-		                                     e[i].redeemed_at));
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id",
+		                                     (json_int_t)e[i].id, "serial", serial,
+		                                     "account", e[i].account, "term", e[i].term,
+		                                     "face_value_fen", e[i].face_value_fen,
+		                                     "redeemed_at", e[i].redeemed_at));
 	}
 	root = json_pack("{s:o, s:I}", "redemptions", arr, "next_after",
 	                 (json_int_t)(n > 0 ? e[n - 1].id : after));
@@ -299,7 +324,8 @@ enum MHD_Result api_feed(struct req *r)
 enum MHD_Result api_readyz(struct req *r)
 {
 	if (!cardd_pool_ready(r->d->pool))
-		return http_error(r, 503, "unavailable", "the database is not reachable", NULL, r->live->retry_after);
+		return http_error(r, 503, "unavailable", "the database is not reachable", NULL,
+		                  r->live->retry_after);
 	return http_bytes(r, 200, "application/json; charset=utf-8", "{\"status\":\"ready\"}", 18);
 }
 

@@ -34,7 +34,8 @@ static void finish(struct cardd_batcher *b, struct cardd_item *it, card_err rc)
 {
 	it->rc = rc;
 	if (rc == CARD_OK && it->out.outcome <= CARD_IDEMPOTENCY_REUSED)
-		atomic_fetch_add_explicit(&b->m->outcomes[it->out.outcome], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->m->outcomes[it->out.outcome], 1,
+		                          memory_order_relaxed);
 	atomic_store_explicit(&it->done, 1, memory_order_release);
 	it->notify(it);
 }
@@ -55,11 +56,13 @@ static card_err redeem(struct cardd_batcher *b, card_store *st, struct cardd_ite
 		for (size_t i = 0; i < n; i++)
 			items[i]->out = outs[i];
 	} else {
-		atomic_fetch_add(rc == CARD_ERR_DB_UNAVAILABLE ? &b->m->db_unavailable : &b->m->db_errors, 1);
+		atomic_fetch_add(rc == CARD_ERR_DB_UNAVAILABLE ? &b->m->db_unavailable
+		                                               : &b->m->db_errors,
+		                 1);
 		char q[700];
 		cardd_log_quote(d.message, q, sizeof(q));
-		cardd_log(b->log, CARDD_LOG_ERROR, "redemption batch failed", "n=%zu err=\"%s\" detail=%s",
-		          n, card_strerror(rc), q);
+		cardd_log(b->log, CARDD_LOG_ERROR, "redemption batch failed",
+		          "n=%zu err=\"%s\" detail=%s", n, card_strerror(rc), q);
 	}
 	return rc;
 }
@@ -110,7 +113,8 @@ static void *committer(void *arg)
 			pthread_mutex_unlock(&b->lock);
 			break;
 		}
-		while (b->head != NULL && n < b->batch_max && (items != NULL && reqs != NULL && outs != NULL)) {
+		while (b->head != NULL && n < b->batch_max &&
+		       (items != NULL && reqs != NULL && outs != NULL)) {
 			items[n++] = b->head;
 			b->head = b->head->next;
 		}

@@ -62,7 +62,8 @@ int cardd_parse_redeem_body(const char *buf, size_t len, struct cardd_redeem_bod
 	}
 	/* DECODE_ANY and ALLOW_NUL: a top-level string or number is valid JSON but not an object
 	 * (invalid_body), and a \u0000 in the account is a bad account, not bad JSON. */
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	                  &jerr);
 	if (root == NULL) {
 		switch (json_error_code(&jerr)) {
 		case json_error_invalid_utf8:
@@ -75,7 +76,8 @@ int cardd_parse_redeem_body(const char *buf, size_t len, struct cardd_redeem_bod
 			rc = fail(code, message, "too_deep", "the JSON body is nested too deeply");
 			break;
 		case json_error_duplicate_key:
-			rc = fail(code, message, "invalid_body", "a member appears twice in the body");
+			rc = fail(code, message, "invalid_body",
+			          "a member appears twice in the body");
 			break;
 		default:
 			rc = fail(code, message, "invalid_json", "the body is not valid JSON");
@@ -84,19 +86,22 @@ int cardd_parse_redeem_body(const char *buf, size_t len, struct cardd_redeem_bod
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		rc = fail(code, message, "invalid_body", "the body must be a JSON object with \"code\" and \"account\"");
+		rc = fail(code, message, "invalid_body",
+		          "the body must be a JSON object with \"code\" and \"account\"");
 		goto out;
 	}
 	jc = json_object_get(root, "code");
 	ja = json_object_get(root, "account");
 	if (!json_is_string(jc) || !json_is_string(ja)) {
-		rc = fail(code, message, "invalid_body", "\"code\" and \"account\" must both be strings");
+		rc = fail(code, message, "invalid_body",
+		          "\"code\" and \"account\" must both be strings");
 		goto out;
 	}
 	s = json_string_value(jc);
 	slen = json_string_length(jc);
 	if (slen >= sizeof(out->code)) {
-		rc = fail(code, message, "malformed", "the code is too long: a code has 20 characters");
+		rc = fail(code, message, "malformed",
+		          "the code is too long: a code has 20 characters");
 		goto out;
 	}
 	if (memchr(s, '\0', slen) != NULL) {
@@ -107,7 +112,8 @@ int cardd_parse_redeem_body(const char *buf, size_t len, struct cardd_redeem_bod
 	out->code[slen] = '\0';
 	s = json_string_value(ja);
 	slen = json_string_length(ja);
-	if (slen >= sizeof(out->account) || memchr(s, '\0', slen) != NULL || !card_account_valid(s)) {
+	if (slen >= sizeof(out->account) || memchr(s, '\0', slen) != NULL ||
+	    !card_account_valid(s)) {
 		rc = fail(code, message, "invalid_account",
 		          "the account must be 1 to 64 characters without control characters");
 		goto out;

@@ -30,27 +30,27 @@
 
 /* ---- config.c ---- */
 struct cardd_config {
-	char *listen_host;       /* listen = HOST:PORT, default 127.0.0.1:8080 */
+	char *listen_host; /* listen = HOST:PORT, default 127.0.0.1:8080 */
 	unsigned listen_port;
-	char *db;                /* db = CONNINFO; NULL: the libpq environment */
-	char *keyring;           /* keyring = FILE (required) */
-	char *user;              /* user = NAME: drop to it when started as root */
-	char *tls_cert, *tls_key;/* tls_cert / tls_key = FILE (PEM): HTTPS when both are set */
-	char *trusted_proxies;   /* trusted_proxies = ADDR[/BITS] ... (space or comma separated) */
-	char *log;               /* log = stderr | syslog */
-	int foreground;          /* --foreground / foreground = yes */
-	int log_requests;        /* log_requests = yes|no */
-	unsigned http_threads;   /* http_threads = N */
-	unsigned db_connections; /* db_connections = N */
-	unsigned committers;     /* committers = N (<= db_connections) */
-	unsigned batch_max;      /* batch_max = N redemptions per transaction */
-	unsigned queue_max;      /* queue_max = N waiting redemptions, then 503 */
-	unsigned max_body;       /* max_body = BYTES (413 above) */
-	unsigned db_timeout_ms;  /* db_timeout = MS: pool wait, connect and statement timeouts */
-	unsigned retry_after;    /* retry_after = SECONDS in 503 answers */
-	unsigned drain_timeout;  /* drain_timeout = SECONDS to finish requests on SIGTERM */
-	unsigned max_connections;/* max_connections = N HTTP connections */
-	double ip_rate, ip_burst;           /* ip_rate = PER_SECOND, ip_burst = N */
+	char *db;                 /* db = CONNINFO; NULL: the libpq environment */
+	char *keyring;            /* keyring = FILE (required) */
+	char *user;               /* user = NAME: drop to it when started as root */
+	char *tls_cert, *tls_key; /* tls_cert / tls_key = FILE (PEM): HTTPS when both are set */
+	char *trusted_proxies;    /* trusted_proxies = ADDR[/BITS] ... (space or comma separated) */
+	char *log;                /* log = stderr | syslog */
+	int foreground;           /* --foreground / foreground = yes */
+	int log_requests;         /* log_requests = yes|no */
+	unsigned http_threads;    /* http_threads = N */
+	unsigned db_connections;  /* db_connections = N */
+	unsigned committers;      /* committers = N (<= db_connections) */
+	unsigned batch_max;       /* batch_max = N redemptions per transaction */
+	unsigned queue_max;       /* queue_max = N waiting redemptions, then 503 */
+	unsigned max_body;        /* max_body = BYTES (413 above) */
+	unsigned db_timeout_ms;   /* db_timeout = MS: pool wait, connect and statement timeouts */
+	unsigned retry_after;     /* retry_after = SECONDS in 503 answers */
+	unsigned drain_timeout;   /* drain_timeout = SECONDS to finish requests on SIGTERM */
+	unsigned max_connections; /* max_connections = N HTTP connections */
+	double ip_rate, ip_burst; /* ip_rate = PER_SECOND, ip_burst = N */
 	double account_rate, account_burst; /* account_rate = PER_SECOND, account_burst = N */
 	unsigned ratelimit_slots;           /* ratelimit_slots = N buckets of each kind */
 	unsigned ipv6_prefix;               /* ipv6_prefix = BITS: IPv6 clients grouped by prefix */
@@ -61,7 +61,8 @@ struct cardd_config {
 void cardd_config_defaults(struct cardd_config *c);
 void cardd_config_free(struct cardd_config *c);
 /* Set one key; 0 ok, -1 with a message in err. */
-int cardd_config_set(struct cardd_config *c, const char *key, const char *value, char *err, size_t errsz);
+int cardd_config_set(struct cardd_config *c, const char *key, const char *value, char *err,
+                     size_t errsz);
 /* Read "key = value" lines; 0 ok, -1 with "FILE:LINE: message" in err. */
 int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_t errsz);
 /* The same from an open stream; path names it in messages (fuzzed: fuzz/fuzz_config.c). */
@@ -109,28 +110,38 @@ void cardd_log_quote(const char *in, char *out, size_t outsz);
 
 /* ---- metrics.c ---- */
 enum cardd_endpoint {
-	EP_REDEEM, EP_FEED, EP_CARD, EP_HEALTHZ, EP_READYZ, EP_METRICS, EP_PAGE, EP_OTHER, EP_COUNT
+	EP_REDEEM,
+	EP_FEED,
+	EP_CARD,
+	EP_HEALTHZ,
+	EP_READYZ,
+	EP_METRICS,
+	EP_PAGE,
+	EP_OTHER,
+	EP_COUNT
 };
 #define CARDD_NSTATUS 18
 #define CARDD_NBUCKETS 14
 enum cardd_verdict_metric { VM_MALFORMED, VM_TYPO, VM_INVALID, VM_BAD_BODY, VM_COUNT };
 struct cardd_metrics {
 	atomic_ulong requests[EP_COUNT][CARDD_NSTATUS];
-	atomic_ulong outcomes[6];           /* card_redeem_outcome */
-	atomic_ulong rejected[VM_COUNT];     /* answered without the database */
+	atomic_ulong outcomes[6];                           /* card_redeem_outcome */
+	atomic_ulong rejected[VM_COUNT];                    /* answered without the database */
 	atomic_ulong latency[EP_COUNT][CARDD_NBUCKETS + 1]; /* cumulative at render */
 	atomic_ulong latency_sum_us[EP_COUNT];
 	atomic_ulong ratelimited_ip, ratelimited_account;
-	atomic_ulong conn_refused, conn_timed_out; /* guard.c: per-address limit, request deadline */
-	atomic_ulong bad_framing;            /* strict HTTP: 400 and close */
-	atomic_ulong failed_mac;             /* forged codes and unknown key ids */
+	atomic_ulong conn_refused,
+		conn_timed_out;   /* guard.c: per-address limit, request deadline */
+	atomic_ulong bad_framing; /* strict HTTP: 400 and close */
+	atomic_ulong failed_mac;  /* forged codes and unknown key ids */
 	atomic_ulong db_batches, db_redemptions, db_errors, db_unavailable;
-	atomic_ulong batch_size[8];          /* 1, 2-3, 4-7, ... , >=128 */
+	atomic_ulong batch_size[8]; /* 1, 2-3, 4-7, ... , >=128 */
 	atomic_long pool_in_use, queue_len, inflight;
 	unsigned pool_size;
 	struct cardd_tally *failed_mac_by_ip; /* may be NULL */
 };
-void cardd_metrics_request(struct cardd_metrics *m, enum cardd_endpoint ep, unsigned status, double secs);
+void cardd_metrics_request(struct cardd_metrics *m, enum cardd_endpoint ep, unsigned status,
+                           double secs);
 void cardd_metrics_batch(struct cardd_metrics *m, size_t n);
 /* Render in Prometheus text format; *out is malloc'ed (caller frees). 0 ok. */
 int cardd_metrics_render(struct cardd_metrics *m, char **out, size_t *len);
@@ -165,7 +176,7 @@ size_t cardd_tally_top(struct cardd_tally *t, size_t n, char keys[][64], unsigne
 
 /* ---- body.c ---- */
 struct cardd_redeem_body {
-	char code[65];                   /* as typed (max 64 bytes) */
+	char code[65]; /* as typed (max 64 bytes) */
 	char account[CARD_ACCOUNT_BUFSZ];
 };
 /*
@@ -217,7 +228,8 @@ struct cardd_item {
 struct cardd_batcher;
 struct cardd_batcher *cardd_batcher_new(struct cardd_pool *pool, struct cardd_metrics *m,
                                         struct cardd_log *log, unsigned committers,
-                                        unsigned batch_max, unsigned queue_max, unsigned timeout_ms);
+                                        unsigned batch_max, unsigned queue_max,
+                                        unsigned timeout_ms);
 /* Finish every queued item, then stop the committers; later submits fail.  Idempotent. */
 void cardd_batcher_stop(struct cardd_batcher *b);
 /* Stop (if not yet) and free. */
@@ -237,10 +249,11 @@ struct cardd {
 	struct cardd_limiter *ip_limit, *account_limit;
 	struct cardd_guard *guard;
 	struct MHD_Daemon *mhd;
-	int listen_fd;             /* bound before dropping privileges; -1 when none */
-	int quiesced_fd;           /* given back by MHD_quiesce_daemon(); -1 when none */
+	int listen_fd;   /* bound before dropping privileges; -1 when none */
+	int quiesced_fd; /* given back by MHD_quiesce_daemon(); -1 when none */
 	char *tls_cert_pem, *tls_key_pem;
-	struct cardd_live *_Atomic live; /* the reloadable settings now (cfg holds the start ones) */
+	struct cardd_live
+		*_Atomic live; /* the reloadable settings now (cfg holds the start ones) */
 	atomic_int stopping;
 };
 

@@ -121,7 +121,8 @@ int cardd_parse_listen(const char *s, char **host, unsigned *port)
 	}
 	errno = 0;
 	p = strtoul(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || colon[1] == '\0' || p == 0 || p > 65535 || hlen == 0 || hlen > 255)
+	if (errno != 0 || *end != '\0' || colon[1] == '\0' || p == 0 || p > 65535 || hlen == 0 ||
+	    hlen > 255)
 		return -1;
 	free(*host);
 	*host = strndup(s, hlen);
@@ -155,9 +156,11 @@ static int parse_double(const char *v, double min, double max, double *out)
 
 static int parse_bool(const char *v, int *out)
 {
-	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 || strcmp(v, "1") == 0)
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0 ||
+	    strcmp(v, "1") == 0)
 		*out = 1;
-	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0 || strcmp(v, "0") == 0)
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "off") == 0 ||
+	         strcmp(v, "0") == 0)
 		*out = 0;
 	else
 		return -1;
@@ -174,22 +177,23 @@ static int set_str(char **slot, const char *v)
 	return 0;
 }
 
-int cardd_config_set(struct cardd_config *c, const char *key, const char *v, char *err, size_t errsz)
+int cardd_config_set(struct cardd_config *c, const char *key, const char *v, char *err,
+                     size_t errsz)
 {
 	int rc = -1;
 	const char *want = "a valid value";
 
-#define UINTK(name, field, lo, hi)                                        \
-	else if (strcmp(key, name) == 0)                                  \
-	{                                                                 \
-		want = "a whole number from " #lo " to " #hi;             \
-		rc = parse_uint(v, lo, hi, &c->field);                    \
+#define UINTK(name, field, lo, hi)                            \
+	else if (strcmp(key, name) == 0)                      \
+	{                                                     \
+		want = "a whole number from " #lo " to " #hi; \
+		rc = parse_uint(v, lo, hi, &c->field);        \
 	}
-#define DBLK(name, field, lo, hi)                                         \
-	else if (strcmp(key, name) == 0)                                  \
-	{                                                                 \
-		want = "a number from " #lo " to " #hi;                   \
-		rc = parse_double(v, lo, hi, &c->field);                  \
+#define DBLK(name, field, lo, hi)                        \
+	else if (strcmp(key, name) == 0)                 \
+	{                                                \
+		want = "a number from " #lo " to " #hi;  \
+		rc = parse_double(v, lo, hi, &c->field); \
 	}
 	if (strcmp(key, "listen") == 0) {
 		want = "HOST:PORT";
@@ -235,7 +239,8 @@ int cardd_config_set(struct cardd_config *c, const char *key, const char *v, cha
 	DBLK("ip_burst", ip_burst, 1, 1000000)
 	DBLK("account_rate", account_rate, 0, 1000000)
 	DBLK("account_burst", account_burst, 1, 1000000)
-	else {
+	else
+	{
 		snprintf(err, errsz, "unknown setting \"%s\"", key);
 		return -1;
 	}
@@ -255,7 +260,8 @@ struct cardd_live *cardd_live_new(const struct cardd_config *c)
 	l->retry_after = c->retry_after;
 	l->ipv6_prefix = c->ipv6_prefix;
 	l->log_requests = c->log_requests;
-	if (c->trusted_proxies != NULL && (l->trusted_proxies = strdup(c->trusted_proxies)) == NULL) {
+	if (c->trusted_proxies != NULL &&
+	    (l->trusted_proxies = strdup(c->trusted_proxies)) == NULL) {
 		free(l);
 		return NULL;
 	}
@@ -289,7 +295,8 @@ int cardd_config_load(struct cardd_config *c, const char *path, char *err, size_
 	int rc;
 
 	if (f == NULL) {
-		snprintf(err, errsz, "could not open config file \"%s\": %s", path, strerror(errno));
+		snprintf(err, errsz, "could not open config file \"%s\": %s", path,
+		         strerror(errno));
 		return -1;
 	}
 	rc = cardd_config_read(c, f, path, err, errsz);

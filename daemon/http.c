@@ -46,7 +46,8 @@ static enum MHD_Result queue(struct req *r, unsigned status, struct MHD_Response
 	return ret;
 }
 
-enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf, size_t len)
+enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf,
+                           size_t len)
 {
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(len, (void *)buf, MHD_RESPMEM_MUST_COPY);
@@ -112,19 +113,23 @@ enum MHD_Result http_error(struct req *r, unsigned status, const char *code, con
 
 /* The client address: the peer, or from X-Forwarded-For when the peer is a trusted proxy
  * (the rightmost entry that is not itself a trusted proxy). */
-static void client_ip(const struct cardd_live *live, struct MHD_Connection *c, char *out, size_t outsz)
+static void client_ip(const struct cardd_live *live, struct MHD_Connection *c, char *out,
+                      size_t outsz)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const char *xff;
 	snprintf(out, outsz, "unknown");
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
 	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, out,
-		          (socklen_t)outsz);
+		inet_ntop(AF_INET,
+		          &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+		          out, (socklen_t)outsz);
 	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out,
-		          (socklen_t)outsz);
+		inet_ntop(AF_INET6,
+		          &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+		          out, (socklen_t)outsz);
 	if (live->trusted_proxies != NULL &&
 	    (xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For")) != NULL)
 		cardd_forwarded_client(live->trusted_proxies, xff, out, outsz);
@@ -158,7 +163,8 @@ static enum cardd_endpoint route(const char *url, const char *method, int *ok, c
 /* Content-Type must be application/json (parameters such as charset=utf-8 allowed). */
 static int is_json_type(struct MHD_Connection *c)
 {
-	const char *t = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *t =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen("application/json");
 	return t != NULL && strncasecmp(t, "application/json", n) == 0 &&
 	       (t[n] == '\0' || t[n] == ';' || t[n] == ' ');
@@ -185,8 +191,8 @@ static int is_tchar(unsigned char c)
  * and its line end (1 or 2 bytes, now NULs).  An obs-folded line is copied elsewhere by the
  * library (glued to the *name*), which breaks that adjacency: refused.
  */
-static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const char *key, size_t klen,
-                                    const char *val, size_t vlen)
+static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t klen, const char *val, size_t vlen)
 {
 	struct framing *f = cls;
 	const char *kend = key + klen;
@@ -197,7 +203,8 @@ static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const ch
 		f->bad = "a header has no name";
 	for (size_t i = 0; f->bad == NULL && i < klen; i++)
 		if (!is_tchar((unsigned char)key[i]))
-			f->bad = "a header name has a character not allowed there (blank before the colon?)";
+			f->bad = "a header name has a character not allowed there (blank before "
+				 "the colon?)";
 	if (f->bad == NULL && (val == NULL || val <= kend || val - kend > 256))
 		f->bad = "a header is folded over several lines (obsolete line folding)";
 	for (const char *p = kend + 1; f->bad == NULL && p < val; p++)
@@ -237,7 +244,8 @@ static const char *framing_error(struct MHD_Connection *c, const char *version)
 		return "an HTTP/1.1 request without a Host header";
 	if (f.cl > 1)
 		return "more than one Content-Length header";
-	if (f.cl == 1 && (f.cl_val[0] == '\0' || strspn(f.cl_val, "0123456789") != strlen(f.cl_val)))
+	if (f.cl == 1 &&
+	    (f.cl_val[0] == '\0' || strspn(f.cl_val, "0123456789") != strlen(f.cl_val)))
 		return "Content-Length is not a number";
 	if (f.te > 0 && f.cl > 0)
 		return "both Content-Length and Transfer-Encoding";
@@ -271,31 +279,37 @@ static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, con
 		r->close = 1;
 		atomic_fetch_add(&d->metrics.bad_framing, 1);
 		cardd_guard_mark(d->guard, c, 0);
-		return http_error(r, 400, "bad_request", "this request is not well-formed HTTP/1.1", bad, 0);
+		return http_error(r, 400, "bad_request", "this request is not well-formed HTTP/1.1",
+		                  bad, 0);
 	}
 	if (atomic_load(&d->stopping))
-		return http_error(r, 503, "unavailable", "the service is restarting", "Please try again in a few seconds.",
-		                  r->live->retry_after);
+		return http_error(r, 503, "unavailable", "the service is restarting",
+		                  "Please try again in a few seconds.", r->live->retry_after);
 	if (!ok) {
 		r->allow = allow;
-		return http_error(r, 405, "method_not_allowed", "this method is not allowed here", NULL, 0);
+		return http_error(r, 405, "method_not_allowed", "this method is not allowed here",
+		                  NULL, 0);
 	}
 	if (r->ep == EP_REDEEM) {
 		unsigned long long len;
 		if (!is_json_type(c))
 			return http_error(r, 415, "unsupported_media_type",
 			                  "send the body as application/json", NULL, 0);
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && sscanf(cl, "%llu", &len) == 1 && len > r->live->max_body)
-			return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
+			return http_error(r, 413, "payload_too_large",
+			                  "the request body is too large", NULL, 0);
 	}
 	/* Everything that can reach the database (a redemption, a token lookup, the readiness
 	 * probe) costs the client address one token, before any work is done for it. */
 	if (r->ep == EP_REDEEM || r->ep == EP_FEED || r->ep == EP_CARD || r->ep == EP_READYZ) {
 		unsigned retry = 0;
-		if (!cardd_limiter_take(d->ip_limit, r->ipkey, strlen(r->ipkey), cardd_now(), &retry)) {
+		if (!cardd_limiter_take(d->ip_limit, r->ipkey, strlen(r->ipkey), cardd_now(),
+		                        &retry)) {
 			atomic_fetch_add(&d->metrics.ratelimited_ip, 1);
-			return http_error(r, 429, "rate_limited", "too many requests from this address",
+			return http_error(r, 429, "rate_limited",
+			                  "too many requests from this address",
 			                  "Wait a moment and try again.", retry);
 		}
 	}
@@ -312,7 +326,8 @@ static enum MHD_Result dispatch(struct req *r, const char *url)
 	case EP_CARD:
 		return api_card(r, url + strlen("/v1/cards/"));
 	case EP_HEALTHZ:
-		return http_bytes(r, 200, "application/json; charset=utf-8", "{\"status\":\"ok\"}", 15);
+		return http_bytes(r, 200, "application/json; charset=utf-8", "{\"status\":\"ok\"}",
+		                  15);
 	case EP_READYZ:
 		return api_readyz(r);
 	case EP_METRICS:
@@ -326,9 +341,9 @@ static enum MHD_Result dispatch(struct req *r, const char *url)
 	return http_error(r, 404, "not_found", "no such resource", NULL, 0);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload_data, size_t *upload_size,
-                                  void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
 	struct cardd *d = cls;
 	struct req *r = *con_cls;
@@ -363,7 +378,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	cardd_guard_mark(d->guard, c, 0); /* the whole request is in: the deadline is met */
 	if (r->too_big)
-		return http_error(r, 413, "payload_too_large", "the request body is too large", NULL, 0);
+		return http_error(r, 413, "payload_too_large", "the request body is too large",
+		                  NULL, 0);
 	return dispatch(r, url);
 }
 
@@ -384,8 +400,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		          "req=%s ip=%s ep=%s status=%u ms=%.1f%s%s%s%s%s", r->id, r->ip,
 		          cardd_endpoint_name(r->ep), r->status, secs * 1000.0,
 		          r->what ? " what=" : "", r->what ? r->what : "",
-		          r->serial[0] ? " serial=" : "", r->serial, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ?
-		          " aborted=1" : "");
+		          r->serial[0] ? " serial=" : "", r->serial,
+		          toe != MHD_REQUEST_TERMINATED_COMPLETED_OK ? " aborted=1" : "");
 	atomic_fetch_sub(&d->metrics.inflight, 1);
 	free(r->body);
 	free(r);
@@ -404,7 +420,8 @@ int cardd_http_bind(struct cardd *d, char *err, size_t errsz)
 		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)d->cfg.listen_port);
 		sl = sizeof(struct sockaddr_in);
 		family = AF_INET;
-	} else if (inet_pton(AF_INET6, d->cfg.listen_host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, d->cfg.listen_host,
+	                     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)d->cfg.listen_port);
 		sl = sizeof(struct sockaddr_in6);
@@ -416,10 +433,11 @@ int cardd_http_bind(struct cardd *d, char *err, size_t errsz)
 	}
 	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    (family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
 	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1024) != 0) {
-		snprintf(err, errsz, "could not listen on %s:%u: %s", d->cfg.listen_host, d->cfg.listen_port,
-		         strerror(errno));
+		snprintf(err, errsz, "could not listen on %s:%u: %s", d->cfg.listen_host,
+		         d->cfg.listen_port, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -449,7 +467,8 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	(void)c;
 	for (const char *p = s; *p != '\0'; p++) {
 		int hi, lo;
-		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 && (hi | lo) != 0) {
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0 &&
+		    (hi | lo) != 0) {
 			*w++ = (char)(hi * 16 + lo);
 			p += 2;
 		} else {
@@ -478,10 +497,11 @@ static void mhd_log(void *cls, const char *fm, va_list ap)
 
 int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
-	                                 { MHD_OPTION_END, 0, NULL } };
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL },
+		                         { MHD_OPTION_END, 0, NULL },
+		                         { MHD_OPTION_END, 0, NULL } };
 
 	if (strchr(d->cfg.listen_host, ':') != NULL)
 		flags |= MHD_USE_IPv6;
@@ -495,21 +515,19 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 		snprintf(err, errsz, "could not start the request deadline thread");
 		return -1;
 	}
-	d->mhd = MHD_start_daemon(flags, 0, cardd_guard_accept, d->guard, on_request, d,
-	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, d,
-	                          MHD_OPTION_LISTEN_SOCKET, d->listen_fd,
-	                          MHD_OPTION_NOTIFY_CONNECTION, cardd_guard_notify, d->guard,
-	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-	                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
-	                          MHD_OPTION_ARRAY, tls,
-	                          MHD_OPTION_END);
+	d->mhd = MHD_start_daemon(
+		flags, 0, cardd_guard_accept, d->guard, on_request, d, MHD_OPTION_EXTERNAL_LOGGER,
+		mhd_log, d, MHD_OPTION_LISTEN_SOCKET, d->listen_fd, MHD_OPTION_NOTIFY_CONNECTION,
+		cardd_guard_notify, d->guard, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_ARRAY,
+		tls, MHD_OPTION_END);
 	if (d->mhd == NULL) {
-		snprintf(err, errsz, "could not start the HTTP server on %s:%u%s", d->cfg.listen_host,
-		         d->cfg.listen_port, (flags & MHD_USE_TLS) ? " with TLS (check tls_cert and tls_key)" : "");
+		snprintf(err, errsz, "could not start the HTTP server on %s:%u%s",
+		         d->cfg.listen_host, d->cfg.listen_port,
+		         (flags & MHD_USE_TLS) ? " with TLS (check tls_cert and tls_key)" : "");
 		return -1;
 	}
 	return 0;
@@ -521,7 +539,8 @@ void cardd_http_drain(struct cardd *d, double seconds)
 	if (d->mhd == NULL)
 		return;
 	if (!atomic_exchange(&d->stopping, 1))
-		d->quiesced_fd = MHD_quiesce_daemon(d->mhd); /* stop accepting; the socket is ours again */
+		d->quiesced_fd =
+			MHD_quiesce_daemon(d->mhd); /* stop accepting; the socket is ours again */
 	while (atomic_load(&d->metrics.inflight) > 0 && cardd_now() < until)
 		usleep(20000);
 }

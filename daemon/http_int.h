@@ -15,18 +15,18 @@ struct req {
 	const struct cardd_live *live; /* the reloadable settings, as at the request's start */
 	struct MHD_Connection *conn;
 	enum cardd_endpoint ep;
-	char id[CARD_UUID_BUFSZ];     /* X-Request-Id, in logs */
-	char ip[64];                  /* client address (X-Forwarded-For from trusted proxies) */
-	char ipkey[64];               /* ip grouped (IPv6 by prefix): what rate limits count */
-	int close;                    /* answer with Connection: close (bad framing) */
+	char id[CARD_UUID_BUFSZ]; /* X-Request-Id, in logs */
+	char ip[64];              /* client address (X-Forwarded-For from trusted proxies) */
+	char ipkey[64];           /* ip grouped (IPv6 by prefix): what rate limits count */
+	int close;                /* answer with Connection: close (bad framing) */
 	double start;
 	char *body;
 	size_t len, cap;
 	int too_big;
-	int submitted;                /* redemption queued; the request is suspended */
-	unsigned status;              /* answered with */
-	const char *what;             /* outcome/error code for the log, static */
-	const char *allow;            /* Allow header of a 405 */
+	int submitted;     /* redemption queued; the request is suspended */
+	unsigned status;   /* answered with */
+	const char *what;  /* outcome/error code for the log, static */
+	const char *allow; /* Allow header of a 405 */
 	char serial[CARD_SERIAL_BUFSZ];
 	struct cardd_item item;
 };
@@ -37,7 +37,8 @@ enum MHD_Result http_json(struct req *r, unsigned status, json_t *j);
 enum MHD_Result http_error(struct req *r, unsigned status, const char *code, const char *message,
                            const char *hint, unsigned retry_after);
 /* Raw bytes, copied. */
-enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf, size_t len);
+enum MHD_Result http_bytes(struct req *r, unsigned status, const char *type, const void *buf,
+                           size_t len);
 
 /* Check the bearer token for `want`; 0 ok, else an answer was queued into *ret (401/403/503). */
 int api_authorize(struct req *r, card_token_role want, enum MHD_Result *ret);

@@ -74,7 +74,8 @@ void cardd_log(struct cardd_log *l, enum cardd_log_level lvl, const char *msg, c
 		va_end(ap);
 	}
 	if (l->syslog) {
-		syslog(PRIO[lvl], "level=%s msg=\"%s\"%s%s", NAMES[lvl], msg, tail[0] ? " " : "", tail);
+		syslog(PRIO[lvl], "level=%s msg=\"%s\"%s%s", NAMES[lvl], msg, tail[0] ? " " : "",
+		       tail);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);

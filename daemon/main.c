@@ -32,7 +32,8 @@
 #include "cardd.h"
 
 static const char USAGE[] =
-	"Usage: cardd [-c FILE] [--listen HOST:PORT] [--db CONNINFO] [--keyring FILE] [--foreground]\n\n"
+	"Usage: cardd [-c FILE] [--listen HOST:PORT] [--db CONNINFO] [--keyring FILE] "
+	"[--foreground]\n\n"
 	"The online redemption service of libcard (HTTP/JSON and the student page).\n\n"
 	"  -c, --config FILE    read settings from FILE (see cardd.conf(5))\n"
 	"      --listen H:P     listen address (default 127.0.0.1:8080)\n"
@@ -41,7 +42,8 @@ static const char USAGE[] =
 	"  -f, --foreground     do not detach; log to stderr\n"
 	"  -h, --help           this help\n"
 	"  -V, --version        print the version\n\n"
-	"Flags override the file.  SIGHUP reloads keyring and settings; SIGTERM drains and exits.\n";
+	"Flags override the file.  SIGHUP reloads keyring and settings; SIGTERM drains and "
+	"exits.\n";
 
 enum { OPT_LISTEN = 0x100, OPT_DB, OPT_KEYRING };
 
@@ -51,7 +53,8 @@ struct overrides {
 	int foreground;
 };
 
-static int apply_overrides(struct cardd_config *c, const struct overrides *o, char *err, size_t errsz)
+static int apply_overrides(struct cardd_config *c, const struct overrides *o, char *err,
+                           size_t errsz)
 {
 	if (o->listen != NULL && cardd_config_set(c, "listen", o->listen, err, errsz) != 0)
 		return -1;
@@ -66,8 +69,8 @@ static int apply_overrides(struct cardd_config *c, const struct overrides *o, ch
 	return 0;
 }
 
-static int load_config(struct cardd_config *c, const char *path, const struct overrides *o, char *err,
-                       size_t errsz)
+static int load_config(struct cardd_config *c, const char *path, const struct overrides *o,
+                       char *err, size_t errsz)
 {
 	cardd_config_defaults(c);
 	if (path != NULL && cardd_config_load(c, path, err, errsz) != 0)
@@ -75,7 +78,8 @@ static int load_config(struct cardd_config *c, const char *path, const struct ov
 	if (apply_overrides(c, o, err, errsz) != 0)
 		return -1;
 	if (c->keyring == NULL) {
-		snprintf(err, errsz, "no keyring: set \"keyring\" in the config file or use --keyring");
+		snprintf(err, errsz,
+		         "no keyring: set \"keyring\" in the config file or use --keyring");
 		return -1;
 	}
 	return 0;
@@ -89,7 +93,8 @@ static char *slurp(const char *path)
 	long n;
 	if (f == NULL)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (1 << 20) && fseek(f, 0, SEEK_SET) == 0) {
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && n < (1 << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0) {
 		buf = calloc(1, (size_t)n + 1);
 		if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
 			free(buf);
@@ -122,17 +127,19 @@ static int drop_privileges(struct cardd *d)
 		return 0;
 	pw = getpwnam(d->cfg.user);
 	if (pw == NULL) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "unknown user", "user=%s", quoted(d->cfg.user, q1, sizeof(q1)));
+		cardd_log(&d->log, CARDD_LOG_ERROR, "unknown user", "user=%s",
+		          quoted(d->cfg.user, q1, sizeof(q1)));
 		return -1;
 	}
 	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0 ||
 	    setuid(0) == 0) {
 		cardd_log(&d->log, CARDD_LOG_ERROR, "could not drop privileges", "user=%s err=%s",
-		          quoted(d->cfg.user, q1, sizeof(q1)), quoted(strerror(errno), q2, sizeof(q2)));
+		          quoted(d->cfg.user, q1, sizeof(q1)),
+		          quoted(strerror(errno), q2, sizeof(q2)));
 		return -1;
 	}
-	cardd_log(&d->log, CARDD_LOG_INFO, "dropped privileges", "user=%s uid=%u", quoted(d->cfg.user, q1, sizeof(q1)),
-	          (unsigned)pw->pw_uid);
+	cardd_log(&d->log, CARDD_LOG_INFO, "dropped privileges", "user=%s uid=%u",
+	          quoted(d->cfg.user, q1, sizeof(q1)), (unsigned)pw->pw_uid);
 	return 0;
 }
 
@@ -146,22 +153,24 @@ static void reload(struct cardd *d, const struct overrides *o)
 
 	card_diag_clear(&diag);
 	if (load_config(&nc, d->config_path, o, err, sizeof(err)) != 0) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=%s",
-		          quoted(err, q, sizeof(q)));
+		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings",
+		          "err=%s", quoted(err, q, sizeof(q)));
 		cardd_config_free(&nc);
 		return;
 	}
 	if (card_keyring_load(nc.keyring, &kr, &diag) != CARD_OK) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "keyring reload failed; keeping the old keys", "err=%s",
-		          quoted(diag.message, q, sizeof(q)));
+		cardd_log(&d->log, CARDD_LOG_ERROR, "keyring reload failed; keeping the old keys",
+		          "err=%s", quoted(diag.message, q, sizeof(q)));
 	} else {
 		cardd_keys_replace(&d->keys, kr);
-		cardd_log(&d->log, CARDD_LOG_INFO, "keyring reloaded", "keys=%u", card_keyring_count(kr));
+		cardd_log(&d->log, CARDD_LOG_INFO, "keyring reloaded", "keys=%u",
+		          card_keyring_count(kr));
 	}
 	cardd_limiter_set(d->ip_limit, nc.ip_rate, nc.ip_burst);
 	cardd_limiter_set(d->account_limit, nc.account_rate, nc.account_burst);
 	if ((live = cardd_live_new(&nc)) == NULL) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings", "err=\"out of memory\"");
+		cardd_log(&d->log, CARDD_LOG_ERROR, "reload failed; keeping the old settings",
+		          "err=\"out of memory\"");
 		cardd_config_free(&nc);
 		return;
 	}
@@ -230,19 +239,21 @@ static int check_schema(struct cardd *d)
 	card_err rc;
 
 	if (st == NULL) {
-		cardd_log(&d->log, CARDD_LOG_WARN, "schema not checked", "err=\"database unavailable\"");
+		cardd_log(&d->log, CARDD_LOG_WARN, "schema not checked",
+		          "err=\"database unavailable\"");
 		return 0;
 	}
 	card_diag_clear(&diag);
 	rc = card_store_check_schema(st, &diag);
 	cardd_pool_put(d->pool, st, rc == CARD_ERR_DB_UNAVAILABLE);
 	if (rc == CARD_ERR_SCHEMA_MISSING || rc == CARD_ERR_SCHEMA_NEWER) {
-		cardd_log(&d->log, CARDD_LOG_ERROR, "could not start", "err=\"%s\" hint=\"%s\"", diag.message,
-		          diag.hint);
+		cardd_log(&d->log, CARDD_LOG_ERROR, "could not start", "err=\"%s\" hint=\"%s\"",
+		          diag.message, diag.hint);
 		return -1;
 	}
 	if (rc != CARD_OK)
-		cardd_log(&d->log, CARDD_LOG_WARN, "schema not checked", "err=\"%s\"", diag.message);
+		cardd_log(&d->log, CARDD_LOG_WARN, "schema not checked", "err=\"%s\"",
+		          diag.message);
 	return 0;
 }
 
@@ -287,12 +298,15 @@ int main(int argc, char **argv)
 		/* Under systemd the unit's system-call filter refuses setrlimit, but LimitCORE=0
 		 * has done it already: only a limit above 0 that cannot be lowered is fatal. */
 		struct rlimit core = { 1, 1 }, none = { 0, 0 };
-		if (setrlimit(RLIMIT_CORE, &none) != 0 && (getrlimit(RLIMIT_CORE, &core) != 0 || core.rlim_cur != 0)) {
-			fprintf(stderr, "cardd: could not turn core files off: %s\n", strerror(errno));
+		if (setrlimit(RLIMIT_CORE, &none) != 0 &&
+		    (getrlimit(RLIMIT_CORE, &core) != 0 || core.rlim_cur != 0)) {
+			fprintf(stderr, "cardd: could not turn core files off: %s\n",
+			        strerror(errno));
 			return 1;
 		}
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-			fprintf(stderr, "cardd: could not turn core files off: %s\n", strerror(errno));
+			fprintf(stderr, "cardd: could not turn core files off: %s\n",
+			        strerror(errno));
 			return 1;
 		}
 	}
@@ -314,10 +328,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cardd: set both tls_cert and tls_key, or neither\n");
 		goto out_kr;
 	}
-	if (d.cfg.tls_cert != NULL &&
-	    ((d.tls_cert_pem = slurp(d.cfg.tls_cert)) == NULL || (d.tls_key_pem = slurp(d.cfg.tls_key)) == NULL)) {
-		fprintf(stderr, "cardd: could not read tls_cert \"%s\" or tls_key \"%s\"\n", d.cfg.tls_cert,
-		        d.cfg.tls_key);
+	if (d.cfg.tls_cert != NULL && ((d.tls_cert_pem = slurp(d.cfg.tls_cert)) == NULL ||
+	                               (d.tls_key_pem = slurp(d.cfg.tls_key)) == NULL)) {
+		fprintf(stderr, "cardd: could not read tls_cert \"%s\" or tls_key \"%s\"\n",
+		        d.cfg.tls_cert, d.cfg.tls_key);
 		goto out_kr;
 	}
 	use_syslog = d.cfg.log != NULL ? strcmp(d.cfg.log, "syslog") == 0 : !d.cfg.foreground;
@@ -334,7 +348,8 @@ int main(int argc, char **argv)
 	}
 	if (getenv("PGOPTIONS") == NULL) {
 		char t[128];
-		snprintf(t, sizeof(t), "-c statement_timeout=%u -c idle_in_transaction_session_timeout=%u",
+		snprintf(t, sizeof(t),
+		         "-c statement_timeout=%u -c idle_in_transaction_session_timeout=%u",
 		         d.cfg.db_timeout_ms, d.cfg.db_timeout_ms * 4);
 		setenv("PGOPTIONS", t, 1);
 	}
@@ -351,16 +366,19 @@ int main(int argc, char **argv)
 		goto out_kr;
 	kr = NULL;
 	d.ip_limit = cardd_limiter_new(d.cfg.ratelimit_slots, d.cfg.ip_rate, d.cfg.ip_burst);
-	d.account_limit = cardd_limiter_new(d.cfg.ratelimit_slots, d.cfg.account_rate, d.cfg.account_burst);
+	d.account_limit =
+		cardd_limiter_new(d.cfg.ratelimit_slots, d.cfg.account_rate, d.cfg.account_burst);
 	d.pool = cardd_pool_new(d.cfg.db, d.cfg.db_connections, &d.metrics);
 	d.metrics.failed_mac_by_ip = cardd_tally_new(4096);
-	if (d.ip_limit == NULL || d.account_limit == NULL || d.pool == NULL || d.metrics.failed_mac_by_ip == NULL)
+	if (d.ip_limit == NULL || d.account_limit == NULL || d.pool == NULL ||
+	    d.metrics.failed_mac_by_ip == NULL)
 		goto out_keys;
 	if (check_schema(&d) != 0)
 		goto out_keys;
 	/* Bind (a low port needs root), then drop privileges before any worker thread exists. */
 	if (cardd_http_bind(&d, err, sizeof(err)) != 0) {
-		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s", quoted(err, q, sizeof(q)));
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s",
+		          quoted(err, q, sizeof(q)));
 		goto out_keys;
 	}
 	if (drop_privileges(&d) != 0)
@@ -370,13 +388,15 @@ int main(int argc, char **argv)
 	if (d.batcher == NULL)
 		goto out_http;
 	if (cardd_http_start(&d, err, sizeof(err)) != 0) {
-		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s", quoted(err, q, sizeof(q)));
+		cardd_log(&d.log, CARDD_LOG_ERROR, "could not start", "err=%s",
+		          quoted(err, q, sizeof(q)));
 		goto out_http;
 	}
 	free_secret(d.tls_key_pem);
 	d.tls_key_pem = NULL;
-	cardd_log(&d.log, CARDD_LOG_INFO, "listening", "addr=%s:%u tls=%s threads=%u db_connections=%u pid=%ld",
-	          d.cfg.listen_host, d.cfg.listen_port, d.tls_cert_pem ? "yes" : "no", d.cfg.http_threads,
+	cardd_log(&d.log, CARDD_LOG_INFO, "listening",
+	          "addr=%s:%u tls=%s threads=%u db_connections=%u pid=%ld", d.cfg.listen_host,
+	          d.cfg.listen_port, d.tls_cert_pem ? "yes" : "no", d.cfg.http_threads,
 	          d.cfg.db_connections, (long)getpid());
 	for (;;) {
 		/* Wake a few times a second to write out buffered access lines (log.c). */

@@ -30,8 +30,8 @@ struct cardd_pool {
 	card_store **free_slots; /* stack of idle slots; NULL entries are unconnected */
 	unsigned nfree, size;
 	struct cardd_metrics *m;
-	int down;          /* under lock: known down; gets fail at once until retry_at */
-	double retry_at;   /* monotonic seconds */
+	int down;        /* under lock: known down; gets fail at once until retry_at */
+	double retry_at; /* monotonic seconds */
 	int probing, probe_ok, probed;
 	double probe_at;
 	pthread_cond_t probe_cond; /* the first probe is done */

@@ -22,7 +22,7 @@
 #define STRIPES 16
 
 struct bucket {
-	uint64_t key;  /* 0 = empty */
+	uint64_t key; /* 0 = empty */
 	double tokens;
 	double last;
 };
@@ -77,12 +77,22 @@ static uint64_t keyed_hash(const uint64_t seed[2], const void *data, size_t len)
 	const unsigned char *p = data;
 	uint64_t m;
 	size_t i;
-#define SIPROUND                                                                         \
-	do {                                                                             \
-		v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);                \
-		v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;                                   \
-		v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;                                   \
-		v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);                \
+#define SIPROUND                   \
+	do {                       \
+		v0 += v1;          \
+		v1 = rotl(v1, 13); \
+		v1 ^= v0;          \
+		v0 = rotl(v0, 32); \
+		v2 += v3;          \
+		v3 = rotl(v3, 16); \
+		v3 ^= v2;          \
+		v0 += v3;          \
+		v3 = rotl(v3, 21); \
+		v3 ^= v0;          \
+		v2 += v1;          \
+		v1 = rotl(v1, 17); \
+		v1 ^= v2;          \
+		v2 = rotl(v2, 32); \
 	} while (0)
 	for (i = 0; i + 8 <= len; i += 8) {
 		memcpy(&m, p + i, 8);

@@ -19,21 +19,28 @@
 
 static const struct stmt AUDIT = {
 	"audit_run",
-	"SELECT coalesce(term, ''), item, value, ok, coalesce(detail, '') FROM card.audit($1)", 1 };
+	"SELECT coalesce(term, ''), item, value, ok, coalesce(detail, '') FROM card.audit($1)", 1
+};
 static const struct stmt SHOW = {
 	"card_show",
 	"SELECT batch, term, key_id, face_value_fen, coalesce(org, ''), coalesce(state, ''), "
 	"coalesce(holder_doc::text, ''), redemption_id IS NOT NULL, coalesce(redemption_id, 0), "
-	"coalesce(account, ''), " ISO_UTC("redeemed_at") ", void_reason IS NOT NULL, "
-	"coalesce(void_reason, ''), coalesce(void_doc::text, ''), " ISO_UTC("voided_at") " "
-	"FROM card.card_show($1::bigint)", 1 };
-static const struct stmt MOVES = {
-	"card_moves",
-	"SELECT ledger_id, " ISO_UTC("at") ", kind, doc, coalesce(from_org, ''), "
-	"coalesce(from_state, ''), to_org, to_state, actor FROM card.card_moves($1::bigint)", 1 };
+	"coalesce(account, ''), " ISO_UTC(
+		"redeemed_at") ", void_reason IS NOT NULL, "
+			       "coalesce(void_reason, ''), coalesce(void_doc::text, ''), " ISO_UTC(
+				       "voided_at") " "
+						    "FROM card.card_show($1::bigint)",
+	1
+};
+static const struct stmt MOVES = { "card_moves",
+	                           "SELECT ledger_id, " ISO_UTC(
+					   "at") ", kind, doc, coalesce(from_org, ''), "
+	                                         "coalesce(from_state, ''), to_org, to_state, "
+	                                         "actor FROM card.card_moves($1::bigint)",
+	                           1 };
 
-card_err card_audit(card_store *st, const char *term, card_audit_line **lines, size_t *n, int *balanced,
-                    card_diag *diag)
+card_err card_audit(card_store *st, const char *term, card_audit_line **lines, size_t *n,
+                    int *balanced, card_diag *diag)
 {
 	const char *params[1] = { term };
 	PGresult *res = NULL;
@@ -128,7 +135,8 @@ card_err card_card_show(card_store *st, uint64_t serial, card_card_info *info, c
 		goto out;
 	if (PQntuples(res) == 0) {
 		card_diag_set(diag, "no card %013" PRIu64, serial);
-		card_diag_detail(diag, "The serial lies in no batch (for a district login: in none its district holds).");
+		card_diag_detail(diag, "The serial lies in no batch (for a district login: in none "
+		                       "its district holds).");
 		rc = CARD_ERR_NOT_FOUND;
 		goto out;
 	}

@@ -16,16 +16,20 @@
 #include "store_int.h"
 
 static const struct stmt BATCH_MINT = {
-	"batch_mint",
-	"SELECT card.batch_mint($1::uuid, $2, $3::integer, $4::bigint, $5)", 5 };
-#define BATCH_COLS "id, term, key_id, first_serial, card_count, " \
+	"batch_mint", "SELECT card.batch_mint($1::uuid, $2, $3::integer, $4::bigint, $5)", 5
+};
+#define BATCH_COLS                                     \
+	"id, term, key_id, first_serial, card_count, " \
 	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-static const struct stmt BATCH_GET = {
-	"batch_get", "SELECT " BATCH_COLS " FROM card.batch WHERE id = $1::uuid", 1 };
+static const struct stmt BATCH_GET = { "batch_get",
+	                               "SELECT " BATCH_COLS " FROM card.batch WHERE id = $1::uuid",
+	                               1 };
 static const struct stmt BATCH_LIST = {
 	"batch_list",
-	"SELECT " BATCH_COLS " FROM card.batch WHERE $1::text IS NULL OR term = $1 ORDER BY first_serial",
-	1 };
+	"SELECT " BATCH_COLS
+	" FROM card.batch WHERE $1::text IS NULL OR term = $1 ORDER BY first_serial",
+	1
+};
 
 static void batch_from_row(const PGresult *r, int row, card_batch *b)
 {
@@ -38,9 +42,8 @@ static void batch_from_row(const PGresult *r, int row, card_batch *b)
 	snprintf(b->created_at, sizeof(b->created_at), "%s", PQgetvalue(r, row, 5));
 }
 
-card_err card_batch_mint(card_store *st, const card_keyring *kr, const char *term,
-                         unsigned key_id, uint64_t count, const char *note, card_batch *out,
-                         card_diag *diag)
+card_err card_batch_mint(card_store *st, const card_keyring *kr, const char *term, unsigned key_id,
+                         uint64_t count, const char *note, card_batch *out, card_diag *diag)
 {
 	char id[CARD_UUID_BUFSZ], key[8], cnt[24];
 	const char *params[5] = { id, term, key, cnt, note };
@@ -51,7 +54,8 @@ card_err card_batch_mint(card_store *st, const card_keyring *kr, const char *ter
 		return CARD_ERR_INVALID_ARG;
 	if (key_id >= CARD_KEY_IDS || !card_keyring_has(kr, key_id)) {
 		card_diag_set(diag, "the keyring has no key %u", key_id);
-		card_diag_detail(diag, "Cards minted under a key nobody holds could never be printed or redeemed.");
+		card_diag_detail(diag, "Cards minted under a key nobody holds could never be "
+		                       "printed or redeemed.");
 		card_diag_hint(diag, "See 'cardctl key list'.");
 		return CARD_ERR_KEY_NOT_FOUND;
 	}

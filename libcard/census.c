@@ -18,12 +18,12 @@ static const struct stmt IMPORT = {
 	" $7::text[], $8::text[], $9::text[], $10::numeric, $11::integer)",
 	11
 };
-static const struct stmt SUBMIT = {
-	"census_submit", "SELECT late FROM card.census_submit($1, $2, $3)", 3
-};
+static const struct stmt SUBMIT = { "census_submit",
+	                            "SELECT late FROM card.census_submit($1, $2, $3)", 3 };
 static const struct stmt APPROVE = {
 	"census_approve",
-	"SELECT card.census_approve($1, $2, $3, $4::text[], $5::text[], $6::numeric, $7::integer)", 7
+	"SELECT card.census_approve($1, $2, $3, $4::text[], $5::text[], $6::numeric, $7::integer)",
+	7
 };
 static const struct stmt REOPEN = { "census_reopen", "SELECT card.census_reopen($1, $2)", 2 };
 static const struct stmt LIST = {
@@ -35,7 +35,8 @@ static const struct stmt LIST = {
 	"  coalesce(sum(l.count) FILTER (WHERE l.category = 'teacher'), 0) AS teachers,"
 	"  coalesce(sum(l.count) FILTER (WHERE l.category = 'staff'), 0) AS staff,"
 	"  coalesce(sum(l.textbooks), 0) AS textbooks,"
-	"  (SELECT count(*) FROM card.census_check(c.term, c.district) k WHERE k.flagged) AS flagged,"
+	"  (SELECT count(*) FROM card.census_check(c.term, c.district) k WHERE k.flagged) AS "
+	"flagged,"
 	"  (SELECT count(*) FROM card.census_check(c.term, c.district) k"
 	"    WHERE k.flagged AND k.explanation IS NULL) AS unexplained,"
 	"  c.threshold_pct, c.threshold_abs, c.doc"
@@ -45,15 +46,15 @@ static const struct stmt LIST = {
 	" GROUP BY c.term, c.district, o.name ORDER BY c.district",
 	2
 };
-static const struct stmt CHECK = {
-	"census_check", "SELECT * FROM card.census_check($1, $2)", 2
-};
+static const struct stmt CHECK = { "census_check", "SELECT * FROM card.census_check($1, $2)", 2 };
 static const struct stmt LINES = {
 	"census_lines",
 	"SELECT l.district, d.name AS district_name, l.org AS school, o.name AS school_name,"
-	"  CASE l.category WHEN 'student' THEN '学生' WHEN 'teacher' THEN '教师' ELSE '工作人员' END"
+	"  CASE l.category WHEN 'student' THEN '学生' WHEN 'teacher' THEN '教师' ELSE '工作人员' "
+	"END"
 	"  AS category, l.grade, l.count, l.textbooks"
-	" FROM card.census_line l JOIN card.org o ON o.code = l.org JOIN card.org d ON d.code = l.district"
+	" FROM card.census_line l JOIN card.org o ON o.code = l.org JOIN card.org d ON d.code = "
+	"l.district"
 	" WHERE l.term = $1 AND ($2::text IS NULL OR l.district = $2)"
 	" ORDER BY l.district, CASE l.category WHEN 'staff' THEN 1 ELSE 0 END, l.org,"
 	"  CASE l.category WHEN 'student' THEN 0 ELSE 1 END, l.line",
@@ -143,7 +144,8 @@ card_err card_census_import(card_store *st, const char *term, const char *distri
 			goto out;
 	card_uuid_new(doc);
 	{
-		const char *p[11] = { term, district, doc, arr[0], arr[1], arr[2], arr[3], arr[4], arr[5] };
+		const char *p[11] = { term,   district, doc,    arr[0], arr[1],
+			              arr[2], arr[3],   arr[4], arr[5] };
 		threshold_params(th, pct, abs, &p[9], &p[10]);
 		rc = rows_write(st, &IMPORT, p, summary, diag);
 	}
@@ -179,13 +181,14 @@ card_err card_census_submit(card_store *st, const char *term, const char *distri
 
 card_err card_census_approve(card_store *st, const char *term, const char *district,
                              const char *approver, const char *const *schools,
-                             const char *const *texts, size_t nexplain,
-                             const card_threshold *th, card_diag *diag)
+                             const char *const *texts, size_t nexplain, const card_threshold *th,
+                             card_diag *diag)
 {
 	char *as = NULL, *at = NULL, pct[32], abs[32];
 	card_err rc = CARD_ERR_NOMEM;
 
-	if (st == NULL || term == NULL || district == NULL || (nexplain > 0 && (!schools || !texts)))
+	if (st == NULL || term == NULL || district == NULL ||
+	    (nexplain > 0 && (!schools || !texts)))
 		return CARD_ERR_INVALID_ARG;
 	as = pg_text_array(schools, nexplain);
 	at = pg_text_array(texts, nexplain);
@@ -199,8 +202,7 @@ card_err card_census_approve(card_store *st, const char *term, const char *distr
 	return rc;
 }
 
-card_err card_census_reopen(card_store *st, const char *term, const char *district,
-                            card_diag *diag)
+card_err card_census_reopen(card_store *st, const char *term, const char *district, card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || district == NULL)
@@ -208,8 +210,8 @@ card_err card_census_reopen(card_store *st, const char *term, const char *distri
 	return store_query(st, &REOPEN, p, NULL, diag);
 }
 
-card_err card_census_list(card_store *st, const char *term, const char *district,
-                          card_rows **out, card_diag *diag)
+card_err card_census_list(card_store *st, const char *term, const char *district, card_rows **out,
+                          card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)
@@ -217,8 +219,8 @@ card_err card_census_list(card_store *st, const char *term, const char *district
 	return rows_query(st, &LIST, p, out, diag);
 }
 
-card_err card_census_check(card_store *st, const char *term, const char *district,
-                           card_rows **out, card_diag *diag)
+card_err card_census_check(card_store *st, const char *term, const char *district, card_rows **out,
+                           card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || district == NULL || out == NULL)
@@ -226,8 +228,8 @@ card_err card_census_check(card_store *st, const char *term, const char *distric
 	return rows_query(st, &CHECK, p, out, diag);
 }
 
-card_err card_census_lines(card_store *st, const char *term, const char *district,
-                           card_rows **out, card_diag *diag)
+card_err card_census_lines(card_store *st, const char *term, const char *district, card_rows **out,
+                           card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)

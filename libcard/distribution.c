@@ -20,9 +20,8 @@ static const struct stmt DISTRIBUTE = {
 	9
 };
 static const struct stmt ORGS = { "status_orgs", "SELECT * FROM card.term_status($1, $2)", 2 };
-static const struct stmt DEADLINES = {
-	"status_deadlines", "SELECT * FROM card.term_deadlines($1)", 1
-};
+static const struct stmt DEADLINES = { "status_deadlines", "SELECT * FROM card.term_deadlines($1)",
+	                               1 };
 static const struct stmt FLAGS = { "status_flags", "SELECT * FROM card.term_flags($1, $2)", 2 };
 static const struct stmt TOTALS = {
 	"status_totals",
@@ -55,9 +54,11 @@ card_err card_distribute(card_store *st, const char *term, const char *school, l
 	if (nlines > 0) {
 		long long sum = 0;
 		for (i = 0; i < nlines; i++) {
-			if (lines[i].count <= 0 || lines[i].grade == NULL || lines[i].grade[0] == '\0') {
+			if (lines[i].count <= 0 || lines[i].grade == NULL ||
+			    lines[i].grade[0] == '\0') {
 				card_diag_set(diag, "line %ld: %s", lines[i].line,
-				              lines[i].count <= 0 ? "the count must be positive" : "the grade is empty");
+				              lines[i].count <= 0 ? "the count must be positive"
+				                                  : "the grade is empty");
 				return CARD_ERR_INPUT;
 			}
 			sum += lines[i].count;
@@ -107,8 +108,8 @@ out:
 	return rc;
 }
 
-card_err card_status_orgs(card_store *st, const char *term, const char *district,
-                          card_rows **out, card_diag *diag)
+card_err card_status_orgs(card_store *st, const char *term, const char *district, card_rows **out,
+                          card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)
@@ -132,8 +133,8 @@ card_err card_status_deadlines(card_store *st, const char *term, card_rows **out
 	return rc;
 }
 
-card_err card_status_flags(card_store *st, const char *term, const char *district,
-                           card_rows **out, card_diag *diag)
+card_err card_status_flags(card_store *st, const char *term, const char *district, card_rows **out,
+                           card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)
@@ -141,8 +142,8 @@ card_err card_status_flags(card_store *st, const char *term, const char *distric
 	return rows_query(st, &FLAGS, p, out, diag);
 }
 
-card_err card_status_totals(card_store *st, const char *term, const char *district,
-                            card_rows **out, card_diag *diag)
+card_err card_status_totals(card_store *st, const char *term, const char *district, card_rows **out,
+                            card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)

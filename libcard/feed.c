@@ -16,10 +16,12 @@ static const struct stmt FEED = {
 	"feed_read",
 	"SELECT feed_id, serial, account, term, face_value_fen, "
 	"to_char(redeemed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
-	"FROM card.feed($1, $2)", 2 };
+	"FROM card.feed($1, $2)",
+	2
+};
 
-card_err card_feed_read(card_store *st, int64_t after, unsigned limit, card_feed_entry **out, size_t *n,
-                        card_diag *diag)
+card_err card_feed_read(card_store *st, int64_t after, unsigned limit, card_feed_entry **out,
+                        size_t *n, card_diag *diag)
 {
 	char a[24], l[12];
 	const char *params[2] = { a, l };
@@ -28,7 +30,8 @@ card_err card_feed_read(card_store *st, int64_t after, unsigned limit, card_feed
 	card_err rc;
 	int rows;
 
-	if (st == NULL || out == NULL || n == NULL || after < 0 || limit < 1 || limit > CARD_FEED_LIMIT_MAX)
+	if (st == NULL || out == NULL || n == NULL || after < 0 || limit < 1 ||
+	    limit > CARD_FEED_LIMIT_MAX)
 		return CARD_ERR_INVALID_ARG;
 	*out = NULL;
 	*n = 0;

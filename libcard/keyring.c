@@ -51,7 +51,8 @@ card_err card_keyring_new(card_keyring **out)
 	if (out == NULL)
 		return CARD_ERR_INVALID_ARG;
 	*out = NULL;
-	m = mmap(NULL, keyring_map_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m = mmap(NULL, keyring_map_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	         0);
 	if (m == MAP_FAILED)
 		return CARD_ERR_NOMEM;
 	/* Both best effort: an unprivileged process may lock only RLIMIT_MEMLOCK bytes, and a
@@ -200,7 +201,8 @@ card_err card_key_from_hex(const char *hex, uint8_t key[CARD_KEY_LEN])
 	e = strlen(hex);
 	while (b < e && (hex[b] == ' ' || hex[b] == '\t' || hex[b] == '\n' || hex[b] == '\r'))
 		b++;
-	while (e > b && (hex[e - 1] == ' ' || hex[e - 1] == '\t' || hex[e - 1] == '\n' || hex[e - 1] == '\r'))
+	while (e > b && (hex[e - 1] == ' ' || hex[e - 1] == '\t' || hex[e - 1] == '\n' ||
+	                 hex[e - 1] == '\r'))
 		e--;
 	return hex_to_key(hex + b, e - b, key);
 }
@@ -226,7 +228,8 @@ static card_err parse_line(card_keyring *kr, char *line)
 	if (end == p || *end != ' ' || errno != 0 || created < 0)
 		return rc;
 	p = end + 1;
-	if (strlen(p) < 2 * CARD_KEY_LEN || (p[2 * CARD_KEY_LEN] != '\0' && p[2 * CARD_KEY_LEN] != ' '))
+	if (strlen(p) < 2 * CARD_KEY_LEN ||
+	    (p[2 * CARD_KEY_LEN] != '\0' && p[2 * CARD_KEY_LEN] != ' '))
 		return rc;
 	if (hex_to_key(p, 2 * CARD_KEY_LEN, key) != CARD_OK)
 		return rc;
@@ -267,15 +270,18 @@ card_err keyring_parse(const char *path, char *buf, size_t len, card_keyring **o
 			lineno++;
 			nl = strchr(line, '\n');
 			if (nl == NULL) {
-				card_diag_set(diag, "keyring \"%s\" is truncated at line %ld", path, lineno);
+				card_diag_set(diag, "keyring \"%s\" is truncated at line %ld", path,
+				              lineno);
 				card_diag_detail(diag, "The last line has no newline.");
 				goto out;
 			}
 			*nl = '\0';
 			if (!seen_header) {
 				if (strcmp(line, HEADER) != 0) {
-					card_diag_set(diag, "\"%s\" is not a libcard keyring", path);
-					card_diag_detail(diag, "The first line must be \"%s\".", HEADER);
+					card_diag_set(diag, "\"%s\" is not a libcard keyring",
+					              path);
+					card_diag_detail(diag, "The first line must be \"%s\".",
+					                 HEADER);
 					goto out;
 				}
 				seen_header = 1;
@@ -286,7 +292,8 @@ card_err keyring_parse(const char *path, char *buf, size_t len, card_keyring **o
 			lrc = parse_line(kr, line);
 			if (lrc != CARD_OK) {
 				card_diag_set(diag, "keyring \"%s\" line %ld: %s", path, lineno,
-				              lrc == CARD_ERR_KEY_EXISTS ? "duplicate key id" : "invalid key entry");
+				              lrc == CARD_ERR_KEY_EXISTS ? "duplicate key id"
+				                                         : "invalid key entry");
 				if (diag != NULL)
 					diag->line = lineno;
 				goto out;
@@ -330,9 +337,11 @@ card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 || st.st_uid != geteuid()) {
 		rc = CARD_ERR_KEYRING_MODE;
 		card_diag_set(diag, "keyring \"%s\" has unsafe permissions", path);
-		card_diag_detail(diag, "The file is mode %04o and owned by uid %u; it must be a regular "
-		                       "file of mode 0600 owned by uid %u.",
-		                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)geteuid());
+		card_diag_detail(diag,
+		                 "The file is mode %04o and owned by uid %u; it must be a regular "
+		                 "file of mode 0600 owned by uid %u.",
+		                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+		                 (unsigned)geteuid());
 		card_diag_hint(diag, "Run: chmod 600 %s", path);
 		goto out;
 	}
@@ -401,7 +410,8 @@ card_err card_keyring_save(const card_keyring *kr, const char *path, card_diag *
 		size_t o;
 		if (!(kr->present & (1u << id)))
 			continue;
-		n = snprintf(line, sizeof(line), "key %u %lld ", id, (long long)kr->slot[id].created);
+		n = snprintf(line, sizeof(line), "key %u %lld ", id,
+		             (long long)kr->slot[id].created);
 		if (n < 0)
 			goto fail;
 		o = (size_t)n;

@@ -20,19 +20,22 @@
 #define SERIAL_LIMIT (CARD_SERIAL_MAX + 1)
 
 static const struct stmt MOVE = {
-	"ledger_move",
-	"SELECT card.move($1, $2::uuid, $3, $4, $5, $6, $7, $8::int8range)", 8 };
+	"ledger_move", "SELECT card.move($1, $2::uuid, $3, $4, $5, $6, $7, $8::int8range)", 8
+};
 static const struct stmt MOVE_COUNT = {
 	"ledger_move_count",
 	"SELECT r::text FROM card.move_count($1, $2::uuid, $3, $4, $5, $6, $7, $8::bigint, "
-	"$9::int8range) AS r", 9 };
-static const struct stmt BALANCE = {
-	"ledger_balance", "SELECT card.balance($1, $2, $3)", 3 };
+	"$9::int8range) AS r",
+	9
+};
+static const struct stmt BALANCE = { "ledger_balance", "SELECT card.balance($1, $2, $3)", 3 };
 static const struct stmt HOLDINGS = {
 	"ledger_holdings",
 	"SELECT serials::text, term, org, state, coalesce(doc::text, '') FROM card.holding "
 	"WHERE term = $1 AND ($2::text IS NULL OR org = $2) AND ($3::text IS NULL OR state = $3) "
-	"ORDER BY org, state, lower(serials)", 3 };
+	"ORDER BY org, state, lower(serials)",
+	3
+};
 
 int ledger_parse_range(const char *text, card_range *r)
 {
@@ -40,8 +43,8 @@ int ledger_parse_range(const char *text, card_range *r)
 	char close;
 	int used = 0;
 
-	if (text == NULL || sscanf(text, "[%llu,%llu%c%n", &a, &b, &close, &used) != 3 || close != ')' ||
-	    text[used] != '\0' || b <= a)
+	if (text == NULL || sscanf(text, "[%llu,%llu%c%n", &a, &b, &close, &used) != 3 ||
+	    close != ')' || text[used] != '\0' || b <= a)
 		return -1;
 	r->first = a;
 	r->count = b - a;
@@ -65,8 +68,9 @@ static int range_ok(card_range r)
 
 static int spec_ok(const card_move_spec *m)
 {
-	return m != NULL && m->term != NULL && m->doc != NULL && m->kind != NULL && m->from_org != NULL &&
-	       m->from_state != NULL && m->to_org != NULL && m->to_state != NULL;
+	return m != NULL && m->term != NULL && m->doc != NULL && m->kind != NULL &&
+	       m->from_org != NULL && m->from_state != NULL && m->to_org != NULL &&
+	       m->to_state != NULL;
 }
 
 card_err card_move(card_store *st, const card_move_spec *m, card_range r, uint64_t *moved,
@@ -82,7 +86,8 @@ card_err card_move(card_store *st, const card_move_spec *m, card_range r, uint64
 	if (st == NULL || !spec_ok(m))
 		return CARD_ERR_INVALID_ARG;
 	if (!range_ok(r)) {
-		card_diag_set(diag, "invalid serial range: first %" PRIu64 ", count %" PRIu64, r.first, r.count);
+		card_diag_set(diag, "invalid serial range: first %" PRIu64 ", count %" PRIu64,
+		              r.first, r.count);
 		return CARD_ERR_INPUT;
 	}
 	ledger_format_range(r, range, sizeof(range));

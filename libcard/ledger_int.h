@@ -57,7 +57,6 @@ typedef struct card_holding {
 card_err card_holdings(card_store *st, const char *term, const char *org, const char *state,
                        card_holding **out, size_t *n, card_diag *diag) CARD_WUR;
 
-
 /* "[a,b)" (PostgreSQL's canonical int8range text) -> range; 0 on success, -1 otherwise. */
 int ledger_parse_range(const char *text, card_range *r);
 /* range -> "[a,b)"; buf of at least 48 bytes. */

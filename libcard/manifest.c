@@ -55,7 +55,9 @@ static int from_hex(const char *s, size_t n, unsigned char *out)
 		int v = 0;
 		for (int k = 0; k < 2; k++) {
 			char c = s[2 * i + k];
-			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+			int d = c >= '0' && c <= '9'   ? c - '0'
+			        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			                               : -1;
 			if (d < 0)
 				return -1;
 			v = v * 16 + d;
@@ -77,9 +79,10 @@ card_err manifest_write(const char *path, const card_print_manifest *m, const ca
 
 	len = snprintf(text, sizeof(text),
 	               "%sfile: %s\nbatch: %s\nterm: %s\nkey_id: %u\nfirst_serial: %" PRIu64
-	               "\nlast_serial: %" PRIu64 "\nrows: %" PRIu64 "\nsha256: %s\ncreated: %s\nsigner: %s\n",
-	               MAGIC, m->file, m->batch, m->term, m->key_id, m->first_serial, m->last_serial, m->rows,
-	               m->sha256, m->created, m->signer);
+	               "\nlast_serial: %" PRIu64 "\nrows: %" PRIu64
+	               "\nsha256: %s\ncreated: %s\nsigner: %s\n",
+	               MAGIC, m->file, m->batch, m->term, m->key_id, m->first_serial,
+	               m->last_serial, m->rows, m->sha256, m->created, m->signer);
 	if (len < 0 || (size_t)len + 12 + 2 * SIG_LEN + 2 > sizeof(text) ||
 	    (size_t)snprintf(final, sizeof(final), "%s.manifest", path) >= sizeof(final) ||
 	    (size_t)snprintf(tmp, sizeof(tmp), "%s.manifest.tmp.XXXXXX", path) >= sizeof(tmp))
@@ -177,7 +180,9 @@ card_err manifest_read(const char *path, const card_signer *pk, card_print_manif
 	fd = open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		card_diag_set(diag, "could not open manifest \"%s\": %s", name, strerror(errno));
-		card_diag_detail(diag, "A print file is checked against the signed manifest written with it.");
+		card_diag_detail(
+			diag,
+			"A print file is checked against the signed manifest written with it.");
 		return CARD_ERR_REJECTED;
 	}
 	while (len < sizeof(text) - 1 && (n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
@@ -189,7 +194,8 @@ card_err manifest_read(const char *path, const card_signer *pk, card_print_manif
 	if (strncmp(text, MAGIC, sizeof(MAGIC) - 1) != 0)
 		return bad(diag, path, "not a libcard print manifest");
 	p = text + sizeof(MAGIC) - 1;
-	if (field(&p, "file", m->file, sizeof(m->file)) || field(&p, "batch", m->batch, sizeof(m->batch)) ||
+	if (field(&p, "file", m->file, sizeof(m->file)) ||
+	    field(&p, "batch", m->batch, sizeof(m->batch)) ||
 	    field(&p, "term", m->term, sizeof(m->term)) || field(&p, "key_id", v, sizeof(v)) ||
 	    num(v, CARD_KEY_IDS - 1, &key))
 		return bad(diag, path, "bad file, batch, term or key_id line");
@@ -208,9 +214,12 @@ card_err manifest_read(const char *path, const card_signer *pk, card_print_manif
 		return bad(diag, path, "bad signature line");
 	card_signer_fingerprint(pk, expect);
 	if (strcmp(expect, m->signer) != 0) {
-		card_diag_set(diag, "manifest \"%s\" was signed by key %s, not by this signing key (%s)", name,
-		              m->signer, expect);
-		card_diag_detail(diag, "Either the manifest was replaced, or the wrong signing key was given.");
+		card_diag_set(diag,
+		              "manifest \"%s\" was signed by key %s, not by this signing key (%s)",
+		              name, m->signer, expect);
+		card_diag_detail(
+			diag,
+			"Either the manifest was replaced, or the wrong signing key was given.");
 		return CARD_ERR_REJECTED;
 	}
 	md = EVP_MD_CTX_new();
@@ -218,8 +227,10 @@ card_err manifest_read(const char *path, const card_signer *pk, card_print_manif
 		EVP_MD_CTX_free(md);
 		return CARD_ERR_CRYPTO;
 	}
-	rc = EVP_DigestVerify(md, sig, SIG_LEN, (const unsigned char *)text, (size_t)(signed_end - text)) == 1
-		? CARD_OK : bad(diag, path, "the signature does not match its content");
+	rc = EVP_DigestVerify(md, sig, SIG_LEN, (const unsigned char *)text,
+	                      (size_t)(signed_end - text)) == 1
+	             ? CARD_OK
+	             : bad(diag, path, "the signature does not match its content");
 	EVP_MD_CTX_free(md);
 	return rc;
 }

@@ -19,24 +19,32 @@
 
 #define MIGRATE_LOCK "7243011" /* advisory lock key; sql/functions/ledger.sql lists every key */
 
-static const struct stmt HAS_TABLE = {
-	"migrate_has_table", "SELECT to_regclass('card.schema_version') IS NOT NULL", 0 };
+static const struct stmt HAS_TABLE = { "migrate_has_table",
+	                               "SELECT to_regclass('card.schema_version') IS NOT NULL", 0 };
 static const struct stmt HAS_FUNCTION_TABLE = {
-	"migrate_has_function_table", "SELECT to_regclass('card.function_file') IS NOT NULL", 0 };
+	"migrate_has_function_table", "SELECT to_regclass('card.function_file') IS NOT NULL", 0
+};
 static const struct stmt APPLIED = {
 	"migrate_applied",
 	"SELECT version, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	"FROM card.schema_version ORDER BY version", 0 };
+	"FROM card.schema_version ORDER BY version",
+	0
+};
 static const struct stmt RECORD = {
-	"migrate_record", "INSERT INTO card.schema_version (version, name) VALUES ($1, $2)", 2 };
-static const struct stmt LOADED = {
-	"migrate_loaded",
-	"SELECT name, sha256, to_char(loaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	"FROM card.function_file ORDER BY name", 0 };
+	"migrate_record", "INSERT INTO card.schema_version (version, name) VALUES ($1, $2)", 2
+};
+static const struct stmt LOADED = { "migrate_loaded",
+	                            "SELECT name, sha256, to_char(loaded_at AT TIME ZONE 'UTC', "
+	                            "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	                            "FROM card.function_file ORDER BY name",
+	                            0 };
 static const struct stmt RECORD_FUNCTIONS = {
 	"migrate_record_functions",
-	"INSERT INTO card.function_file (name, sha256) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE "
-	"SET sha256 = EXCLUDED.sha256, loaded_at = now(), loaded_by = current_user", 2 };
+	"INSERT INTO card.function_file (name, sha256) VALUES ($1, $2) ON CONFLICT (name) DO "
+	"UPDATE "
+	"SET sha256 = EXCLUDED.sha256, loaded_at = now(), loaded_by = current_user",
+	2
+};
 
 static int known(int version)
 {
@@ -178,7 +186,8 @@ card_err card_db_status(card_store *st, card_migration_info **out, size_t *n, si
 		for (int j = 0; r != NULL && j < PQntuples(r); j++) {
 			if (row_version(r, j) == m[i].version) {
 				m[i].applied = 1;
-				snprintf(m[i].applied_at, sizeof(m[i].applied_at), "%s", PQgetvalue(r, j, 1));
+				snprintf(m[i].applied_at, sizeof(m[i].applied_at), "%s",
+				         PQgetvalue(r, j, 1));
 			}
 		}
 	}
@@ -199,8 +208,12 @@ static card_err refuse_newer(const PGresult *r, card_diag *diag)
 	for (int j = 0; r != NULL && j < PQntuples(r); j++) {
 		int v = row_version(r, j);
 		if (!known(v)) {
-			card_diag_set(diag, "database schema has migration %d, which this libcard does not know", v);
-			card_diag_hint(diag, "Use a libcard at least as new as the one that migrated this database.");
+			card_diag_set(diag,
+			              "database schema has migration %d, which this libcard does "
+			              "not know",
+			              v);
+			card_diag_hint(diag, "Use a libcard at least as new as the one that "
+			                     "migrated this database.");
 			return CARD_ERR_SCHEMA_NEWER;
 		}
 	}
@@ -220,8 +233,8 @@ card_err card_store_check_schema(card_store *st, card_diag *diag)
 	rc = refuse_newer(r, diag);
 	for (size_t i = 0; rc == CARD_OK && i < NMIGRATIONS; i++) {
 		if (!is_applied(r, MIGRATIONS[i].version)) {
-			card_diag_set(diag, "database schema lacks migration %d (%s)", MIGRATIONS[i].version,
-			              MIGRATIONS[i].name);
+			card_diag_set(diag, "database schema lacks migration %d (%s)",
+			              MIGRATIONS[i].version, MIGRATIONS[i].name);
 			card_diag_hint(diag, "Run 'cardctl db migrate'.");
 			rc = CARD_ERR_SCHEMA_MISSING;
 		}
@@ -232,8 +245,10 @@ card_err card_store_check_schema(card_store *st, card_diag *diag)
 		rc = loaded_files(st, &r, diag);
 	for (size_t i = 0; rc == CARD_OK && i < NFUNCTION_FILES; i++) {
 		if (file_state(r, &FUNCTION_FILES[i]) != CARD_FUNCTIONS_CURRENT) {
-			card_diag_set(diag, "database server functions (%s) are not those of this libcard",
-			              FUNCTION_FILES[i].name);
+			card_diag_set(
+				diag,
+				"database server functions (%s) are not those of this libcard",
+				FUNCTION_FILES[i].name);
 			card_diag_hint(diag, "Run 'cardctl db migrate'.");
 			rc = CARD_ERR_SCHEMA_MISSING;
 		}

@@ -18,15 +18,19 @@
 
 static const struct stmt ORG_IMPORT = {
 	"org_import",
-	"SELECT inserted, updated, unchanged FROM card.org_import($1::integer[], $2::text[], $3::text[], "
+	"SELECT inserted, updated, unchanged FROM card.org_import($1::integer[], $2::text[], "
+	"$3::text[], "
 	"$4::text[], $5::text[], $6::text[], $7::text[], $8::text[])",
-	8 };
+	8
+};
 static const struct stmt ORG_LIST = {
 	"org_list",
 	"SELECT code, name, kind, parent, district, address, contact, phone FROM card.org "
 	"WHERE $1::text IS NULL OR district = $1 "
-	"ORDER BY district NULLS FIRST, array_position(ARRAY['city','district','school'], kind), code",
-	1 };
+	"ORDER BY district NULLS FIRST, array_position(ARRAY['city','district','school'], kind), "
+	"code",
+	1
+};
 
 /* The text[] literal of field `off` (a const char * inside card_org_row) of every row; an
  * absent field is the empty string. */
@@ -67,8 +71,8 @@ card_err card_org_import(card_store *st, const card_org_row *rows, size_t n,
                          card_org_import_result *res, card_diag *diag)
 {
 	static const size_t OFF[7] = {
-		offsetof(card_org_row, code), offsetof(card_org_row, name),
-		offsetof(card_org_row, kind), offsetof(card_org_row, parent),
+		offsetof(card_org_row, code),    offsetof(card_org_row, name),
+		offsetof(card_org_row, kind),    offsetof(card_org_row, parent),
 		offsetof(card_org_row, address), offsetof(card_org_row, contact),
 		offsetof(card_org_row, phone),
 	};
@@ -83,7 +87,9 @@ card_err card_org_import(card_store *st, const card_org_row *rows, size_t n,
 	arr[0] = lines(rows, n);
 	for (size_t k = 0; k < 7; k++) {
 		/* Optional columns (address, contact, phone) absent from the file: NULL array. */
-		int absent = k >= 4 && (n == 0 || *(const char *const *)((const char *)&rows[0] + OFF[k]) == NULL);
+		int absent =
+			k >= 4 &&
+			(n == 0 || *(const char *const *)((const char *)&rows[0] + OFF[k]) == NULL);
 		if (!absent && (arr[k + 1] = column(rows, n, OFF[k])) == NULL)
 			goto out;
 	}

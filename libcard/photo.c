@@ -43,7 +43,9 @@ card_err photo_read_hex(const char *path, char **hex, card_diag *diag)
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size == 0 || (size_t)sb.st_size > CARD_PHOTO_MAX) {
 		card_diag_set(diag, "photo \"%s\" is %s", path,
-		              !S_ISREG(sb.st_mode) ? "not a regular file" : sb.st_size == 0 ? "empty" : "too large");
+		              !S_ISREG(sb.st_mode) ? "not a regular file"
+		              : sb.st_size == 0    ? "empty"
+		                                   : "too large");
 		card_diag_detail(diag, "The limit is %zu bytes.", CARD_PHOTO_MAX);
 		goto out;
 	}

@@ -12,23 +12,23 @@
 
 #include "rows_int.h"
 
-static const struct stmt MAKE = {
-	"plan_make", "SELECT * FROM card.plan_make($1, $2, $3::numeric, $4::text[])", 4
-};
+static const struct stmt MAKE = { "plan_make",
+	                          "SELECT * FROM card.plan_make($1, $2, $3::numeric, $4::text[])",
+	                          4 };
 static const struct stmt GET = {
 	"plan_get",
 	"SELECT l.org, o.name, o.kind, l.students, l.teachers, l.staff, l.reserve, l.total,"
 	"  l.first_serial, l.first_serial + l.total - 1 AS last_serial,"
 	"  p.doc, p.reserve_pct, to_char(p.made_at, 'YYYY-MM-DD HH24:MI') AS made_at, p.made_by,"
 	"  p.batch, array_to_string(p.proceed_without, ',') AS proceed_without, t.face_value_fen"
-	" FROM card.plan p JOIN card.plan_line l ON l.term = p.term JOIN card.org o ON o.code = l.org"
+	" FROM card.plan p JOIN card.plan_line l ON l.term = p.term JOIN card.org o ON o.code = "
+	"l.org"
 	" JOIN card.term t ON t.code = p.term"
 	" WHERE p.term = $1 ORDER BY o.kind = 'city', l.org",
 	1
 };
-static const struct stmt MINT = {
-	"plan_mint", "SELECT * FROM card.plan_mint($1, $2, $3::smallint)", 3
-};
+static const struct stmt MINT = { "plan_mint", "SELECT * FROM card.plan_mint($1, $2, $3::smallint)",
+	                          3 };
 
 card_err card_plan_make(card_store *st, const char *term, double reserve_pct,
                         const char *const *without, size_t nwithout, char doc[CARD_UUID_BUFSZ],
@@ -83,7 +83,9 @@ card_err card_plan_mint(card_store *st, const card_keyring *kr, const char *term
 		return CARD_ERR_INVALID_ARG;
 	if (!card_keyring_has(kr, key_id)) {
 		card_diag_set(diag, "the keyring has no key %u", key_id);
-		card_diag_hint(diag, "A batch nobody can print is refused; add the key with 'cardctl key new'.");
+		card_diag_hint(
+			diag,
+			"A batch nobody can print is refused; add the key with 'cardctl key new'.");
 		return CARD_ERR_KEY_NOT_FOUND;
 	}
 	snprintf(kid, sizeof(kid), "%u", key_id);

@@ -123,14 +123,16 @@ static card_err write_rows(struct sink *s, card_codec *codec, const card_batch *
 			n = x->cell(x->arg, first + i, code, cell, x->max_cell);
 			OPENSSL_cleanse(code, sizeof(code));
 			if (n == (size_t)-1 || n > x->max_cell) {
-				card_diag_set(diag, "could not make the %s column of serial %s", x->name, serial);
+				card_diag_set(diag, "could not make the %s column of serial %s",
+				              x->name, serial);
 				return CARD_ERR_IO;
 			}
 			cell[n] = '\n';
 			s->len += n + 1;
 		}
 		serial_next(serial);
-		if (progress != NULL && (i + 1) % PROGRESS_EVERY == 0 && progress(arg, i + 1, count) != 0) {
+		if (progress != NULL && (i + 1) % PROGRESS_EVERY == 0 &&
+		    progress(arg, i + 1, count) != 0) {
 			card_diag_set(diag, "export interrupted");
 			return CARD_ERR_IO;
 		}
@@ -184,7 +186,8 @@ card_err card_print_export(const card_keyring *kr, const card_signer *sk, const 
 	                      strpbrk(extra->name, ",\"\r\n") != NULL))
 		return CARD_ERR_INVALID_ARG;
 	if (!card_keyring_has(kr, b->key_id)) {
-		card_diag_set(diag, "the keyring has no key %u, which batch %s is minted under", b->key_id, b->id);
+		card_diag_set(diag, "the keyring has no key %u, which batch %s is minted under",
+		              b->key_id, b->id);
 		return CARD_ERR_KEY_NOT_FOUND;
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= sizeof(tmp))
@@ -242,7 +245,8 @@ card_err card_print_export(const card_keyring *kr, const card_signer *sk, const 
 		goto out;
 	if (rename(tmp, path) != 0) {
 		char man[4200];
-		card_diag_set(diag, "could not rename \"%s\" to \"%s\": %s", tmp, path, strerror(errno));
+		card_diag_set(diag, "could not rename \"%s\" to \"%s\": %s", tmp, path,
+		              strerror(errno));
 		snprintf(man, sizeof(man), "%s.manifest", path);
 		unlink(man);
 		rc = CARD_ERR_IO;
@@ -267,13 +271,16 @@ out:
 
 card_err card_print_check_batch(const card_print_manifest *m, const card_batch *b, card_diag *diag)
 {
-	if (strcmp(m->batch, b->id) != 0 || strcmp(m->term, b->term) != 0 || m->key_id != b->key_id ||
-	    m->first_serial < b->first_serial || m->last_serial >= b->first_serial + b->count) {
+	if (strcmp(m->batch, b->id) != 0 || strcmp(m->term, b->term) != 0 ||
+	    m->key_id != b->key_id || m->first_serial < b->first_serial ||
+	    m->last_serial >= b->first_serial + b->count) {
 		card_diag_set(diag, "the manifest does not match batch %s in the database", b->id);
-		card_diag_detail(diag, "The database has term %s, key %u, serials %" PRIu64 "-%" PRIu64
-		                 "; the manifest says term %s, key %u, serials %" PRIu64 "-%" PRIu64 ".",
-		                 b->term, b->key_id, b->first_serial, b->first_serial + b->count - 1, m->term,
-		                 m->key_id, m->first_serial, m->last_serial);
+		card_diag_detail(
+			diag,
+			"The database has term %s, key %u, serials %" PRIu64 "-%" PRIu64
+			"; the manifest says term %s, key %u, serials %" PRIu64 "-%" PRIu64 ".",
+			b->term, b->key_id, b->first_serial, b->first_serial + b->count - 1,
+			m->term, m->key_id, m->first_serial, m->last_serial);
 		return CARD_ERR_REJECTED;
 	}
 	return CARD_OK;
@@ -299,7 +306,9 @@ static card_err row_bad(struct check *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	card_diag_set(c->diag, "%s:%ld: %s", c->path, c->line, msg);
-	card_diag_detail(c->diag, "The print file does not match its signed manifest: it was damaged or changed.");
+	card_diag_detail(
+		c->diag,
+		"The print file does not match its signed manifest: it was damaged or changed.");
 	if (c->diag != NULL)
 		c->diag->line = c->line;
 	return CARD_ERR_REJECTED;
@@ -336,7 +345,8 @@ static card_err check_line(struct check *c, const char *s, size_t len)
 	}
 	if (c->extra) { /* a fifth field after the term: not empty, no comma */
 		const char *cell = k == 4 ? f[3] + flen[3] + 1 : NULL;
-		if (cell == NULL || cell == s + len || memchr(cell, ',', (size_t)(s + len - cell)) != NULL)
+		if (cell == NULL || cell == s + len ||
+		    memchr(cell, ',', (size_t)(s + len - cell)) != NULL)
 			return row_bad(c, "expected a row of five fields");
 		len = (size_t)(f[3] + flen[3] - s);
 		k = 3;
@@ -361,10 +371,13 @@ static card_err check_line(struct check *c, const char *s, size_t len)
 	if (c->codec != NULL) {
 		card_verdict v = card_code_validate(c->codec, f[1], flen[1], &got_serial, &got_key);
 		if (v != CARD_VALID)
-			return row_bad(c, v == CARD_FORGED ? "the code of serial %s is forged"
-			                                   : "the code of serial %s does not validate", buf);
+			return row_bad(c,
+			               v == CARD_FORGED ? "the code of serial %s is forged"
+			                                : "the code of serial %s does not validate",
+			               buf);
 		if (got_serial != serial || got_key != m->key_id)
-			return row_bad(c, "the code of serial %s belongs to another serial or key", buf);
+			return row_bad(c, "the code of serial %s belongs to another serial or key",
+			               buf);
 	} else if (card_code_check(f[1], flen[1], NULL, NULL) != CARD_VALID) {
 		return row_bad(c, "the code of serial %s does not validate", buf);
 	}
@@ -420,7 +433,8 @@ card_err card_print_verify(const char *path, const card_keyring *kr, const card_
 		}
 		for (ssize_t i = 0; i < n && rc == CARD_OK; i++) {
 			if (buf[i] != '\n') {
-				if (ll == (c.extra || c.line == 0 ? LINE_MAX_ + EXTRA_MAX_ : LINE_MAX_)) {
+				if (ll ==
+				    (c.extra || c.line == 0 ? LINE_MAX_ + EXTRA_MAX_ : LINE_MAX_)) {
 					c.line++;
 					rc = row_bad(&c, "the line is too long");
 				}
@@ -455,8 +469,10 @@ card_err card_print_verify(const char *path, const card_keyring *kr, const card_
 	if (c.line == 0) {
 		card_diag_set(diag, "\"%s\" is empty", path);
 	} else if (c.rows != m.rows || m.rows != m.last_serial - m.first_serial + 1) {
-		card_diag_set(diag, "\"%s\" has %" PRIu64 " rows; its manifest says %" PRIu64 " (serials %" PRIu64
-		              "-%" PRIu64 ")", path, c.rows, m.rows, m.first_serial, m.last_serial);
+		card_diag_set(diag,
+		              "\"%s\" has %" PRIu64 " rows; its manifest says %" PRIu64
+		              " (serials %" PRIu64 "-%" PRIu64 ")",
+		              path, c.rows, m.rows, m.first_serial, m.last_serial);
 	} else if (strcmp(digest, m.sha256) != 0) {
 		card_diag_set(diag, "the SHA-256 of \"%s\" does not match its manifest", path);
 		card_diag_detail(diag, "The file was changed after it was exported.");

@@ -24,16 +24,19 @@ static const struct stmt ADJ_FILE = {
 	" $7::text[], $8::text[])",
 	8
 };
-static const struct stmt ADJ_APPROVE = {
-	"rc_adjust_approve", "SELECT card.adjust_approve($1, $2, $3::uuid, $4)", 4
-};
+static const struct stmt ADJ_APPROVE = { "rc_adjust_approve",
+	                                 "SELECT card.adjust_approve($1, $2, $3::uuid, $4)", 4 };
 static const struct stmt ADJ_LIST = {
 	"rc_adjust_list",
 	"SELECT o.code AS district, o.name, coalesce(a.state, 'none') AS state, a.doc, a.due,"
-	"  a.filed_on, a.late, a.approver, to_char(a.approved_at, 'YYYY-MM-DD HH24:MI') AS approved_at,"
-	"  (SELECT count(*) FROM card.adjust_line l WHERE l.term = a.term AND l.district = a.district) AS schools,"
-	"  (SELECT coalesce(sum(l.surplus), 0) FROM card.adjust_line l WHERE l.term = a.term AND l.district = a.district) AS surplus,"
-	"  (SELECT coalesce(sum(l.shortage), 0) FROM card.adjust_line l WHERE l.term = a.term AND l.district = a.district) AS shortage"
+	"  a.filed_on, a.late, a.approver, to_char(a.approved_at, 'YYYY-MM-DD HH24:MI') AS "
+	"approved_at,"
+	"  (SELECT count(*) FROM card.adjust_line l WHERE l.term = a.term AND l.district = "
+	"a.district) AS schools,"
+	"  (SELECT coalesce(sum(l.surplus), 0) FROM card.adjust_line l WHERE l.term = a.term AND "
+	"l.district = a.district) AS surplus,"
+	"  (SELECT coalesce(sum(l.shortage), 0) FROM card.adjust_line l WHERE l.term = a.term AND "
+	"l.district = a.district) AS shortage"
 	" FROM card.org o LEFT JOIN card.adjust_report a ON a.term = $1 AND a.district = o.code"
 	" WHERE o.kind = 'district' AND ($2::text IS NULL OR o.code = $2)"
 	"  AND EXISTS (SELECT 1 FROM card.term t WHERE t.code = $1)"
@@ -43,27 +46,29 @@ static const struct stmt ADJ_LIST = {
 static const struct stmt ADJ_LINES = {
 	"rc_adjust_lines",
 	"SELECT l.district, d.name AS district_name, l.school, s.name AS school_name, l.surplus,"
-	"  l.shortage, coalesce(l.reason, '') AS reason, card.balance(l.term, l.school, 'stock') AS stock,"
+	"  l.shortage, coalesce(l.reason, '') AS reason, card.balance(l.term, l.school, 'stock') "
+	"AS stock,"
 	"  card.balance(l.term, l.school, 'distributed') AS distributed"
-	" FROM card.adjust_line l JOIN card.org d ON d.code = l.district JOIN card.org s ON s.code = l.school"
+	" FROM card.adjust_line l JOIN card.org d ON d.code = l.district JOIN card.org s ON s.code "
+	"= l.school"
 	" WHERE l.term = $1 AND ($2::text IS NULL OR l.district = $2) ORDER BY l.district, l.line",
 	2
 };
-static const struct stmt PROPOSAL = {
-	"rc_adjust_proposal", "SELECT * FROM card.adjust_proposal($1)", 1
-};
-static const struct stmt NDISTRICTS = {
-	"rc_ndistricts", "SELECT count(*) FROM card.org WHERE kind = 'district'", 0
-};
-static const struct stmt SETTLE = {
-	"rc_adjust_settle", "SELECT * FROM card.adjust_settle($1, $2::uuid, $3::uuid[])", 3
-};
+static const struct stmt PROPOSAL = { "rc_adjust_proposal",
+	                              "SELECT * FROM card.adjust_proposal($1)", 1 };
+static const struct stmt NDISTRICTS = { "rc_ndistricts",
+	                                "SELECT count(*) FROM card.org WHERE kind = 'district'",
+	                                0 };
+static const struct stmt SETTLE = { "rc_adjust_settle",
+	                            "SELECT * FROM card.adjust_settle($1, $2::uuid, $3::uuid[])",
+	                            3 };
 static const struct stmt ORDERS = {
 	"rc_adjust_orders",
 	"SELECT o.district, o.kind, o.count, o.id AS doc,"
 	"  CASE o.kind WHEN 'return' THEN (SELECT coalesce(sum(r.count), 0) FROM card.card_return r"
 	"                                  WHERE r.term = o.term AND r.district = o.district)"
-	"  ELSE (SELECT coalesce(sum(s.count), 0) FROM card.supplement s WHERE s.ordered = o.id) END AS done"
+	"  ELSE (SELECT coalesce(sum(s.count), 0) FROM card.supplement s WHERE s.ordered = o.id) "
+	"END AS done"
 	" FROM card.settle_order o WHERE o.term = $1 ORDER BY o.district, o.kind",
 	1
 };
@@ -73,15 +78,15 @@ static const struct stmt RETURN_CARDS = {
 	" card.rc_date($8), $9::bytea)",
 	9
 };
-static const struct stmt SUPPLEMENT = {
-	"rc_supplement",
-	"SELECT * FROM card.supplement($1, $2::uuid, $3, $4::bigint, $5, card.rc_date($6), $7::bytea)", 7
-};
-static const struct stmt CHARGE = {
-	"rc_charge", "SELECT * FROM card.charge_run($1, $2::uuid[])", 2
-};
+static const struct stmt SUPPLEMENT = { "rc_supplement",
+	                                "SELECT * FROM card.supplement($1, $2::uuid, $3, "
+	                                "$4::bigint, $5, card.rc_date($6), $7::bytea)",
+	                                7 };
+static const struct stmt CHARGE = { "rc_charge", "SELECT * FROM card.charge_run($1, $2::uuid[])",
+	                            2 };
 static const struct stmt REPLACE = {
-	"rc_replace", "SELECT * FROM card.replace($1, $2::uuid, $3, $4::bigint, $5, card.rc_date($6))", 6
+	"rc_replace",
+	"SELECT * FROM card.replace($1, $2::uuid, $3, $4::bigint, $5, card.rc_date($6))", 6
 };
 
 /* "{uuid,uuid,...}" of n new UUIDs (malloc'ed), or NULL when out of memory. */
@@ -149,7 +154,8 @@ card_err card_adjust_file(card_store *st, const char *term, const char *district
 
 	if (out != NULL)
 		*out = NULL;
-	if (st == NULL || term == NULL || district == NULL || doc == NULL || (rows == NULL && n > 0))
+	if (st == NULL || term == NULL || district == NULL || doc == NULL ||
+	    (rows == NULL && n > 0))
 		return CARD_ERR_INVALID_ARG;
 	if ((lines = calloc(n + 1, sizeof(*lines))) == NULL)
 		goto out;
@@ -198,8 +204,8 @@ card_err card_adjust_approve(card_store *st, const char *term, const char *distr
 	}
 }
 
-card_err card_adjust_list(card_store *st, const char *term, const char *district,
-                          card_rows **out, card_diag *diag)
+card_err card_adjust_list(card_store *st, const char *term, const char *district, card_rows **out,
+                          card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	card_err rc;
@@ -210,14 +216,15 @@ card_err card_adjust_list(card_store *st, const char *term, const char *district
 	if (rc == CARD_OK && card_rows_count(*out) == 0) {
 		card_rows_free(*out);
 		*out = NULL;
-		card_diag_set(diag, "no term \"%s\" or no district \"%s\"", term, district ? district : "");
+		card_diag_set(diag, "no term \"%s\" or no district \"%s\"", term,
+		              district ? district : "");
 		rc = CARD_ERR_NOT_FOUND;
 	}
 	return rc;
 }
 
-card_err card_adjust_lines(card_store *st, const char *term, const char *district,
-                           card_rows **out, card_diag *diag)
+card_err card_adjust_lines(card_store *st, const char *term, const char *district, card_rows **out,
+                           card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)

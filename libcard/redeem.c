@@ -29,10 +29,13 @@ static const struct stmt REDEEM_MANY = {
 	"SELECT outcome, serial, coalesce(id, 0), coalesce(term, ''), coalesce(face_value_fen, 0), "
 	"coalesce(account, ''), coalesce(to_char(redeemed_at AT TIME ZONE 'UTC', "
 	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '') "
-	"FROM card.redeem_many($1::bigint[], $2::int[], $3::text[], $4::text[])", 4 };
+	"FROM card.redeem_many($1::bigint[], $2::int[], $3::text[], $4::text[])",
+	4
+};
 
 static const char *const OUTCOME_NAMES[] = {
-	"redeemed", "repeated", "already_redeemed", "card_void", "invalid_code", "idempotency_key_reused",
+	"redeemed",  "repeated",     "already_redeemed",
+	"card_void", "invalid_code", "idempotency_key_reused",
 };
 
 const char *card_redeem_outcome_name(card_redeem_outcome o)
@@ -136,20 +139,22 @@ static card_err check_reqs(const card_redeem_req *reqs, size_t n, card_diag *dia
 		}
 		if (!card_account_valid(r->account)) {
 			card_diag_set(diag, "request %zu: invalid account", i + 1);
-			card_diag_detail(diag, "An account is 1 to 64 characters of UTF-8 without control characters.");
+			card_diag_detail(diag, "An account is 1 to 64 characters of UTF-8 without "
+			                       "control characters.");
 			return CARD_ERR_INPUT;
 		}
 		if (r->idem_key != NULL && !card_idem_key_valid(r->idem_key)) {
 			card_diag_set(diag, "request %zu: invalid idempotency key", i + 1);
-			card_diag_detail(diag, "An idempotency key is 1 to 255 printable ASCII characters (no spaces).");
+			card_diag_detail(diag, "An idempotency key is 1 to 255 printable ASCII "
+			                       "characters (no spaces).");
 			return CARD_ERR_INPUT;
 		}
 	}
 	return CARD_OK;
 }
 
-static card_err parse_rows(PGresult *res, const card_redeem_req *reqs, size_t n, card_redemption *out,
-                           card_diag *diag)
+static card_err parse_rows(PGresult *res, const card_redeem_req *reqs, size_t n,
+                           card_redemption *out, card_diag *diag)
 {
 	if ((size_t)PQntuples(res) != n || PQnfields(res) != 7) {
 		card_diag_set(diag, "unexpected answer from card.redeem_many");
@@ -216,8 +221,8 @@ out:
 	return rc;
 }
 
-card_err card_redeem_many(card_store *st, const card_redeem_req *reqs, size_t n, card_redemption *out,
-                          card_diag *diag)
+card_err card_redeem_many(card_store *st, const card_redeem_req *reqs, size_t n,
+                          card_redemption *out, card_diag *diag)
 {
 	char *arr[4] = { NULL, NULL, NULL, NULL };
 	PGresult *res = NULL;
@@ -250,7 +255,8 @@ out:
 	return rc;
 }
 
-card_err card_redeem(card_store *st, const card_redeem_req *req, card_redemption *out, card_diag *diag)
+card_err card_redeem(card_store *st, const card_redeem_req *req, card_redemption *out,
+                     card_diag *diag)
 {
 	return card_redeem_many(st, req, 1, out, diag);
 }

@@ -8,31 +8,21 @@
 
 #include "rows_int.h"
 
-static const struct stmt TERM_EXISTS = {
-	"rp_term_exists", "SELECT 1 FROM card.term WHERE code = $1", 1
-};
-static const struct stmt ANNEX4 = {
-	"rp_annex4", "SELECT * FROM card.report_annex4($1, $2)", 2
-};
-static const struct stmt ANNEX5 = {
-	"rp_annex5", "SELECT * FROM card.report_annex5($1, $2)", 2
-};
-static const struct stmt ANNEX6 = {
-	"rp_annex6", "SELECT * FROM card.report_annex6($1, $2)", 2
-};
-static const struct stmt COVERAGE = {
-	"rp_coverage", "SELECT * FROM card.report_coverage($1, $2)", 2
-};
-static const struct stmt FINANCE = {
-	"rp_finance", "SELECT * FROM card.report_finance($1)", 1
-};
+static const struct stmt TERM_EXISTS = { "rp_term_exists",
+	                                 "SELECT 1 FROM card.term WHERE code = $1", 1 };
+static const struct stmt ANNEX4 = { "rp_annex4", "SELECT * FROM card.report_annex4($1, $2)", 2 };
+static const struct stmt ANNEX5 = { "rp_annex5", "SELECT * FROM card.report_annex5($1, $2)", 2 };
+static const struct stmt ANNEX6 = { "rp_annex6", "SELECT * FROM card.report_annex6($1, $2)", 2 };
+static const struct stmt COVERAGE = { "rp_coverage", "SELECT * FROM card.report_coverage($1, $2)",
+	                              2 };
+static const struct stmt FINANCE = { "rp_finance", "SELECT * FROM card.report_finance($1)", 1 };
 static const struct stmt FINAL_FILE = {
 	"rp_final_file", "SELECT * FROM card.final_report_file($1, $2, $3::uuid, $4)", 4
 };
-static const struct stmt FINAL_GET = {
-	"rp_final_get",
-	"SELECT doc, signer, filed_on, late FROM card.final_report WHERE term = $1 AND district = $2", 2
-};
+static const struct stmt FINAL_GET = { "rp_final_get",
+	                               "SELECT doc, signer, filed_on, late FROM card.final_report "
+	                               "WHERE term = $1 AND district = $2",
+	                               2 };
 
 /* CARD_ERR_NOT_FOUND with a message when the term does not exist. */
 static card_err term_check(card_store *st, const char *term, card_diag *diag)
@@ -48,8 +38,8 @@ static card_err term_check(card_store *st, const char *term, card_diag *diag)
 	return rc;
 }
 
-static card_err report(card_store *st, const struct stmt *s, const char *term,
-                       const char *district, card_rows **out, card_diag *diag)
+static card_err report(card_store *st, const struct stmt *s, const char *term, const char *district,
+                       card_rows **out, card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	card_err rc;
@@ -64,20 +54,20 @@ static card_err report(card_store *st, const struct stmt *s, const char *term,
 	return rc;
 }
 
-card_err card_report_annex4(card_store *st, const char *term, const char *district,
-                            card_rows **out, card_diag *diag)
+card_err card_report_annex4(card_store *st, const char *term, const char *district, card_rows **out,
+                            card_diag *diag)
 {
 	return report(st, &ANNEX4, term, district, out, diag);
 }
 
-card_err card_report_annex5(card_store *st, const char *term, const char *district,
-                            card_rows **out, card_diag *diag)
+card_err card_report_annex5(card_store *st, const char *term, const char *district, card_rows **out,
+                            card_diag *diag)
 {
 	return report(st, &ANNEX5, term, district, out, diag);
 }
 
-card_err card_report_annex6(card_store *st, const char *term, const char *district,
-                            card_rows **out, card_diag *diag)
+card_err card_report_annex6(card_store *st, const char *term, const char *district, card_rows **out,
+                            card_diag *diag)
 {
 	return report(st, &ANNEX6, term, district, out, diag);
 }

@@ -83,9 +83,9 @@ card_coltype card_rows_type(const card_rows *r, size_t col)
 	if (col >= card_rows_ncols(r))
 		return CARD_COL_TEXT;
 	switch (PQftype(r->res, (int)col)) {
-	case 20: /* int8 */
-	case 21: /* int2 */
-	case 23: /* int4 */
+	case 20:   /* int8 */
+	case 21:   /* int2 */
+	case 23:   /* int4 */
 	case 1700: /* numeric */
 		return CARD_COL_INT;
 	case 16:
@@ -120,13 +120,15 @@ static card_err cell(const card_rows *r, size_t row, const char *name, size_t *c
 	*col = card_rows_col(r, name);
 	if (*col == (size_t)-1) {
 		card_diag_set(diag, "result has no column \"%s\"", name);
-		card_diag_hint(diag, "The program and the database schema disagree: run `cardctl db migrate`, "
-		                     "or use a cardctl of the same version as the schema.");
+		card_diag_hint(
+			diag,
+			"The program and the database schema disagree: run `cardctl db migrate`, "
+			"or use a cardctl of the same version as the schema.");
 		return CARD_ERR_SCHEMA_MISSING;
 	}
 	if (row >= card_rows_count(r)) {
-		card_diag_set(diag, "no row %zu to read column \"%s\" from (the result has %zu)", row,
-		              name, card_rows_count(r));
+		card_diag_set(diag, "no row %zu to read column \"%s\" from (the result has %zu)",
+		              row, name, card_rows_count(r));
 		return CARD_ERR_INVALID_ARG;
 	}
 	return CARD_OK;
@@ -138,8 +140,9 @@ static card_err wrong_type(const card_rows *r, size_t col, const char *want, car
 	unsigned t = (unsigned)card_rows_type(r, col);
 	card_diag_set(diag, "column \"%s\" is %s, not %s", card_rows_name(r, col),
 	              t < sizeof(names) / sizeof(names[0]) ? names[t] : "text", want);
-	card_diag_hint(diag, "The program and the database schema disagree: run `cardctl db migrate`, "
-	                     "or use a cardctl of the same version as the schema.");
+	card_diag_hint(diag,
+	               "The program and the database schema disagree: run `cardctl db migrate`, "
+	               "or use a cardctl of the same version as the schema.");
 	return CARD_ERR_SCHEMA_MISSING;
 }
 

@@ -22,11 +22,11 @@ static const struct stmt SHIP = {
 	10
 };
 static const struct stmt RECEIVE = {
-	"receive", "SELECT * FROM card.receive($1::uuid, $2::uuid, $3, $4::date, $5::bigint, $6::bytea)", 6
+	"receive",
+	"SELECT * FROM card.receive($1::uuid, $2::uuid, $3, $4::date, $5::bigint, $6::bytea)", 6
 };
-static const struct stmt LOSS = {
-	"transit_loss", "SELECT * FROM card.transit_loss($1::uuid, $2::uuid, $3)", 3
-};
+static const struct stmt LOSS = { "transit_loss",
+	                          "SELECT * FROM card.transit_loss($1::uuid, $2::uuid, $3)", 3 };
 static const struct stmt GET = {
 	"shipment_get",
 	"SELECT s.id, s.term, s.from_org, f.name AS from_name, s.to_org, o.name AS to_name,"
@@ -35,7 +35,8 @@ static const struct stmt GET = {
 	"  upper(l.serials) - lower(l.serials) AS cards,"
 	"  r.id AS receipt, r.signer, r.signed_on, r.count AS counted, r.discrepancy,"
 	"  r.late AS receipt_late, r.photo_type, encode(r.photo_sha256, 'hex') AS photo_sha256"
-	" FROM card.shipment s JOIN card.org f ON f.code = s.from_org JOIN card.org o ON o.code = s.to_org"
+	" FROM card.shipment s JOIN card.org f ON f.code = s.from_org JOIN card.org o ON o.code = "
+	"s.to_org"
 	" JOIN card.ledger l ON l.doc = s.id AND l.kind = 'shipment'"
 	" LEFT JOIN card.receipt r ON r.shipment = s.id"
 	" WHERE s.id = $1::uuid ORDER BY lower(l.serials)",
@@ -43,7 +44,8 @@ static const struct stmt GET = {
 };
 static const struct stmt LIST = {
 	"shipment_list",
-	"SELECT s.id, s.from_org, s.to_org, s.count, s.shipped_on, s.late, r.id IS NOT NULL AS received,"
+	"SELECT s.id, s.from_org, s.to_org, s.count, s.shipped_on, s.late, r.id IS NOT NULL AS "
+	"received,"
 	"  r.count AS counted, r.discrepancy"
 	" FROM card.shipment s LEFT JOIN card.receipt r ON r.shipment = s.id"
 	" WHERE s.term = $1 AND ($2::text IS NULL OR s.district = $2) ORDER BY s.shipped_at",
@@ -65,9 +67,16 @@ card_err card_ship(card_store *st, const card_ship_req *q, char doc[CARD_UUID_BU
 	snprintf(last, sizeof(last), "%lld", q->last);
 	card_uuid_new(doc);
 	{
-		const char *p[10] = { q->term, doc, q->from, q->to, q->count > 0 ? cnt : NULL,
-			              q->count > 0 ? NULL : first, q->count > 0 ? NULL : last,
-			              q->address, q->contact, q->phone };
+		const char *p[10] = { q->term,
+			              doc,
+			              q->from,
+			              q->to,
+			              q->count > 0 ? cnt : NULL,
+			              q->count > 0 ? NULL : first,
+			              q->count > 0 ? NULL : last,
+			              q->address,
+			              q->contact,
+			              q->phone };
 		return rows_write(st, &SHIP, p, out, diag);
 	}
 }
@@ -144,8 +153,8 @@ card_err card_shipment_get(card_store *st, const char *shipment, card_rows **out
 	return rc;
 }
 
-card_err card_shipment_list(card_store *st, const char *term, const char *district,
-                            card_rows **out, card_diag *diag)
+card_err card_shipment_list(card_store *st, const char *term, const char *district, card_rows **out,
+                            card_diag *diag)
 {
 	const char *p[2] = { term, district };
 	if (st == NULL || term == NULL || out == NULL)

@@ -106,8 +106,10 @@ static card_err load_private(const char *path, card_signer *s, card_diag *diag)
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (sb.st_mode & 077) != 0 ||
 	    sb.st_uid != geteuid()) {
-		card_diag_set(diag, "signing key \"%s\" must be a regular file of mode 0600 owned by this user",
-		              path);
+		card_diag_set(
+			diag,
+			"signing key \"%s\" must be a regular file of mode 0600 owned by this user",
+			path);
 		card_diag_hint(diag, "chmod 600 \"%s\"", path);
 		rc = CARD_ERR_KEYRING_MODE;
 		goto out;
@@ -220,7 +222,8 @@ card_err card_signer_open(const char *keyring_path, int create, card_signer **ou
 			rc = load_private(path, s, diag);
 		}
 	} else if (rc == CARD_ERR_KEY_NOT_FOUND) {
-		card_diag_hint(diag, "The signing key is made by the first 'cardctl batch export' with this keyring.");
+		card_diag_hint(diag, "The signing key is made by the first 'cardctl batch export' "
+		                     "with this keyring.");
 	}
 	if (rc != CARD_OK) {
 		card_signer_free(s);
@@ -244,7 +247,8 @@ card_err card_signer_load_public(const char *pem_path, card_signer **out, card_d
 	*out = NULL;
 	fd = open(pem_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		card_diag_set(diag, "could not open public key \"%s\": %s", pem_path, strerror(errno));
+		card_diag_set(diag, "could not open public key \"%s\": %s", pem_path,
+		              strerror(errno));
 		return CARD_ERR_IO;
 	}
 	rc = read_small(fd, pem_path, buf, sizeof(buf), &len, diag);

@@ -115,19 +115,21 @@ static card_err map_sqlstate(const char *state)
 			return CARD_ERR_PERMISSION;
 		return CARD_ERR_REJECTED;
 	}
-	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
-	    strcmp(state, "57P03") == 0 || strcmp(state, "53300") == 0)
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
+	    strcmp(state, "53300") == 0)
 		return CARD_ERR_DB_UNAVAILABLE;
 	if (strcmp(state, "42501") == 0)
 		return CARD_ERR_PERMISSION;
-	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0)
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0 ||
+	    strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return CARD_ERR_CONFLICT;
 	if (strncmp(state, "23", 2) == 0)
 		return CARD_ERR_REJECTED;
 	if (strncmp(state, "22", 2) == 0)
 		return CARD_ERR_INPUT;
-	if (strcmp(state, "42P01") == 0 || strcmp(state, "42883") == 0 || strcmp(state, "3F000") == 0)
+	if (strcmp(state, "42P01") == 0 || strcmp(state, "42883") == 0 ||
+	    strcmp(state, "3F000") == 0)
 		return CARD_ERR_SCHEMA_MISSING;
 	return CARD_ERR_DB;
 }
@@ -219,8 +221,8 @@ static card_err run(card_store *st, const struct stmt *s, const char *const *par
 	return CARD_OK;
 }
 
-card_err store_query(card_store *st, const struct stmt *s, const char *const *params, PGresult **res,
-                     card_diag *diag)
+card_err store_query(card_store *st, const struct stmt *s, const char *const *params,
+                     PGresult **res, card_diag *diag)
 {
 	return run(st, s, params, res, diag);
 }
@@ -228,7 +230,8 @@ card_err store_query(card_store *st, const struct stmt *s, const char *const *pa
 card_err store_query_retry(card_store *st, const struct stmt *s, const char *const *params,
                            PGresult **res, card_diag *diag)
 {
-	int idle = PQstatus(st->conn) != CONNECTION_OK || PQtransactionStatus(st->conn) == PQTRANS_IDLE;
+	int idle = PQstatus(st->conn) != CONNECTION_OK ||
+	           PQtransactionStatus(st->conn) == PQTRANS_IDLE;
 	card_err rc = run(st, s, params, res, diag);
 	if (rc == CARD_ERR_DB_UNAVAILABLE && idle && store_reconnect(st)) {
 		card_diag_clear(diag);

@@ -14,36 +14,43 @@
 #include <card/term.h>
 #include "store_int.h"
 
-static const struct stmt TERM_INSERT = {
-	"term_insert",
-	"SELECT coalesce(to_char(card.term_new($1, $2::date, $3::date, $4::integer), 'YYYY-MM-DD'), '')",
-	4 };
+static const struct stmt TERM_INSERT = { "term_insert",
+	                                 "SELECT coalesce(to_char(card.term_new($1, $2::date, "
+	                                 "$3::date, $4::integer), 'YYYY-MM-DD'), '')",
+	                                 4 };
 static const struct stmt TERM_CALENDAR = {
 	"term_calendar",
 	"SELECT step, zh, who, base, days, coalesce(to_char(due, 'YYYY-MM-DD'), ''), "
-	"coalesce(offset_days, 0) FROM card.term_calendar($1)", 1 };
-static const struct stmt BUREAU_TODAY = {
-	"bureau_today",
-	"SELECT to_char(card.bureau_today(), 'YYYY-MM-DD'), "
-	"EXISTS (SELECT 1 FROM card.drill_day)", 0 };
+	"coalesce(offset_days, 0) FROM card.term_calendar($1)",
+	1
+};
+static const struct stmt BUREAU_TODAY = { "bureau_today",
+	                                  "SELECT to_char(card.bureau_today(), 'YYYY-MM-DD'), "
+	                                  "EXISTS (SELECT 1 FROM card.drill_day)",
+	                                  0 };
 static const struct stmt DRILL_SET = {
 	"drill_day_set",
 	"INSERT INTO card.drill_day (today) VALUES ($1::date) ON CONFLICT (one) DO UPDATE "
-	"SET today = EXCLUDED.today, set_by = session_user, set_at = now()", 1 };
+	"SET today = EXCLUDED.today, set_by = session_user, set_at = now()",
+	1
+};
 static const struct stmt DRILL_CLEAR = { "drill_day_clear", "DELETE FROM card.drill_day", 0 };
-#define TERM_COLS "code, to_char(start_date, 'YYYY-MM-DD'), to_char(census_due, 'YYYY-MM-DD'), " \
+#define TERM_COLS                                                                      \
+	"code, to_char(start_date, 'YYYY-MM-DD'), to_char(census_due, 'YYYY-MM-DD'), " \
 	"face_value_fen, closed_at IS NOT NULL"
-static const struct stmt TERM_GET = {
-	"term_get", "SELECT " TERM_COLS " FROM card.term WHERE code = $1", 1 };
+static const struct stmt TERM_GET = { "term_get",
+	                              "SELECT " TERM_COLS " FROM card.term WHERE code = $1", 1 };
 static const struct stmt TERM_LIST = {
-	"term_list", "SELECT " TERM_COLS " FROM card.term ORDER BY start_date, code", 0 };
+	"term_list", "SELECT " TERM_COLS " FROM card.term ORDER BY start_date, code", 0
+};
 static const struct stmt TERM_CURRENT = {
 	"term_current",
 	"SELECT " TERM_COLS " FROM card.term, "
 	"coalesce($1::date, card.bureau_today()) AS today "
 	"ORDER BY start_date <= today DESC, "
 	"CASE WHEN start_date <= today THEN start_date END DESC NULLS LAST, start_date LIMIT 1",
-	1 };
+	1
+};
 
 static long days_from_civil(int y, int m, int d)
 {
@@ -97,7 +104,8 @@ card_err card_date_parse(const char *text, card_date *out)
 
 void card_date_format(card_date d, char out[CARD_DATE_BUFSZ])
 {
-	unsigned y = (unsigned)d.year % 10000, m = (unsigned)d.month % 100, dd = (unsigned)d.day % 100;
+	unsigned y = (unsigned)d.year % 10000, m = (unsigned)d.month % 100,
+		 dd = (unsigned)d.day % 100;
 	out[0] = (char)('0' + y / 1000);
 	out[1] = (char)('0' + y / 100 % 10);
 	out[2] = (char)('0' + y / 10 % 10);
@@ -221,11 +229,12 @@ card_err card_drill_day_set(card_store *st, const card_date *day, card_diag *dia
 		return CARD_ERR_INVALID_ARG;
 	if (day != NULL)
 		card_date_format(*day, buf);
-	rc = store_query(st, day != NULL ? &DRILL_SET : &DRILL_CLEAR, day != NULL ? params : NULL, NULL,
-	                 diag);
+	rc = store_query(st, day != NULL ? &DRILL_SET : &DRILL_CLEAR, day != NULL ? params : NULL,
+	                 NULL, diag);
 	if (rc == CARD_ERR_PERMISSION)
-		card_diag_hint(diag, "Only the database owner (the role that runs 'cardctl db migrate') "
-		                     "sets the drill day.");
+		card_diag_hint(diag,
+		               "Only the database owner (the role that runs 'cardctl db migrate') "
+		               "sets the drill day.");
 	return rc;
 }
 
@@ -249,8 +258,9 @@ card_err card_term_new(card_store *st, const card_term *t, card_date *census_due
 	card_date_format(t->census_due, census);
 	if (t->start.year != year || (autumn ? t->start.month < 7 : t->start.month > 6)) {
 		card_diag_set(diag, "term %s cannot start on %s", t->code, start);
-		card_diag_detail(diag, "A spring term starts from January to June, an autumn term from July "
-		                       "to December, of the term's year.");
+		card_diag_detail(
+			diag, "A spring term starts from January to June, an autumn term from July "
+			      "to December, of the term's year.");
 		return CARD_ERR_INPUT;
 	}
 	if (t->face_value_fen <= 0) {
@@ -263,7 +273,8 @@ card_err card_term_new(card_store *st, const card_term *t, card_date *census_due
 		card_diag_set(diag, "term \"%s\" already exists", t->code);
 		rc = CARD_ERR_CONFLICT;
 	}
-	if (rc == CARD_OK && census_due != NULL && card_date_parse(PQgetvalue(r, 0, 0), census_due) != CARD_OK)
+	if (rc == CARD_OK && census_due != NULL &&
+	    card_date_parse(PQgetvalue(r, 0, 0), census_due) != CARD_OK)
 		rc = CARD_ERR_DB;
 	PQclear(r);
 	return rc;

@@ -25,20 +25,25 @@
 #define SECRET_BYTES 32
 #define SECRET_CHARS 43 /* base64url of 32 bytes, unpadded */
 
-static const struct stmt TOKEN_INSERT = {
-	"token_insert",
-	"INSERT INTO card.api_token (id, role, label, secret_sha256) VALUES ($1, $2, $3, $4::bytea)", 4 };
+static const struct stmt TOKEN_INSERT = { "token_insert",
+	                                  "INSERT INTO card.api_token (id, role, label, "
+	                                  "secret_sha256) VALUES ($1, $2, $3, $4::bytea)",
+	                                  4 };
 static const struct stmt TOKEN_LIST = {
 	"token_list",
 	"SELECT id, role, label, created_by, "
 	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
 	"coalesce(to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '') "
-	"FROM card.api_token ORDER BY created_at, id", 0 };
+	"FROM card.api_token ORDER BY created_at, id",
+	0
+};
 static const struct stmt TOKEN_REVOKE = {
 	"token_revoke",
-	"UPDATE card.api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", 1 };
-static const struct stmt TOKEN_LOOKUP = {
-	"token_lookup", "SELECT role, secret_sha256 FROM card.token_lookup($1)", 1 };
+	"UPDATE card.api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", 1
+};
+static const struct stmt TOKEN_LOOKUP = { "token_lookup",
+	                                  "SELECT role, secret_sha256 FROM card.token_lookup($1)",
+	                                  1 };
 
 const char *card_token_role_name(card_token_role role)
 {
@@ -208,8 +213,8 @@ card_err card_token_revoke(card_store *st, const char *id, card_diag *diag)
 static int split_token(const char *t, char id[CARD_TOKEN_ID_BUFSZ], const char **secret)
 {
 	size_t plen = strlen(TOKEN_PREFIX);
-	if (strlen(t) != plen + 2 * ID_BYTES + 1 + SECRET_CHARS || strncmp(t, TOKEN_PREFIX, plen) != 0 ||
-	    t[plen + 2 * ID_BYTES] != '_')
+	if (strlen(t) != plen + 2 * ID_BYTES + 1 + SECRET_CHARS ||
+	    strncmp(t, TOKEN_PREFIX, plen) != 0 || t[plen + 2 * ID_BYTES] != '_')
 		return 0;
 	for (size_t i = 0; i < 2 * ID_BYTES; i++) {
 		if (hex_val(t[plen + i]) < 0)
@@ -221,7 +226,8 @@ static int split_token(const char *t, char id[CARD_TOKEN_ID_BUFSZ], const char *
 	return 1;
 }
 
-card_err card_token_verify(card_store *st, const char *token, card_token_role *role, card_diag *diag)
+card_err card_token_verify(card_store *st, const char *token, card_token_role *role,
+                           card_diag *diag)
 {
 	char id[CARD_TOKEN_ID_BUFSZ], hash[2 + 64 + 1];
 	const char *secret = NULL, *params[1] = { id };

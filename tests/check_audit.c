@@ -24,7 +24,8 @@ static int audit(card_store *st, const char *item, card_audit_line *line)
 	card_diag_clear(&d);
 	ck_assert_msg(card_audit(st, NULL, &v, &n, &balanced, &d) == CARD_OK, "%s", d.message);
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i].item, item) == 0 && (strcmp(v[i].term, SU_TERM) == 0 || v[i].term[0] == '\0')) {
+		if (strcmp(v[i].item, item) == 0 &&
+		    (strcmp(v[i].term, SU_TERM) == 0 || v[i].term[0] == '\0')) {
 			*line = v[i];
 			found = 1;
 		}
@@ -52,7 +53,8 @@ static uint64_t scenario(card_store *st, PGconn *c)
 
 	su_doc(c, "shipment", ship);
 	su_doc(c, "replacement", repl);
-	ck_assert_int_eq(card_move_count(st, &m, 300, &(card_range){ f, 1000 }, NULL, NULL, NULL), CARD_OK);
+	ck_assert_int_eq(card_move_count(st, &m, 300, &(card_range){ f, 1000 }, NULL, NULL, NULL),
+	                 CARD_OK);
 	m = (card_move_spec){ SU_TERM, ship, "receipt", "D1", "transit", "D1", "stock" };
 	ck_assert_int_eq(card_move_count(st, &m, 300, NULL, NULL, NULL, NULL), CARD_OK);
 	m = (card_move_spec){ SU_TERM, ship, "shipment", "D1", "stock", "S11", "stock" };
@@ -60,8 +62,10 @@ static uint64_t scenario(card_store *st, PGconn *c)
 	m = (card_move_spec){ SU_TERM, ship, "distribution", "S11", "stock", "S11", "distributed" };
 	ck_assert_int_eq(card_move(st, &m, (card_range){ f, 80 }, NULL, NULL), CARD_OK);
 	snprintf(s, sizeof(s), "%llu", (unsigned long long)f + 90);
-	su_execp(c, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'S11', 'stock', $2::bigint, 'torn')", 2,
-	         (const char *[]){ repl, s });
+	su_execp(c,
+	         "SELECT card.void_card('" SU_TERM
+	         "', $1::uuid, 'S11', 'stock', $2::bigint, 'torn')",
+	         2, (const char *[]){ repl, s });
 	q.serial = f + 5;
 	ck_assert_int_eq(card_redeem(st, &q, &r, NULL), CARD_OK);
 	ck_assert_int_eq(r.outcome, CARD_REDEEMED);
@@ -95,7 +99,8 @@ START_TEST(test_balanced_and_figures)
 		card_audit_line *v = NULL;
 		size_t n;
 		int b;
-		ck_assert_int_eq(card_audit(st, "1999-spring", &v, &n, &b, NULL), CARD_ERR_NOT_FOUND);
+		ck_assert_int_eq(card_audit(st, "1999-spring", &v, &n, &b, NULL),
+		                 CARD_ERR_NOT_FOUND);
 		ck_assert_ptr_null(v);
 	}
 	card_store_close(st);
@@ -147,7 +152,9 @@ START_TEST(test_catches_tampering)
 	ck_assert_int_eq(audit(st, "ledger_chain", &l), 1);
 	/* A superuser edits a ledger row behind the library's back. */
 	su_exec(c, "ALTER TABLE card.ledger DISABLE TRIGGER ledger_append_only");
-	su_execp(c, "UPDATE card.ledger SET to_org = 'S12' WHERE kind = 'distribution' AND lower(serials) = $1::bigint",
+	su_execp(c,
+	         "UPDATE card.ledger SET to_org = 'S12' WHERE kind = 'distribution' AND "
+	         "lower(serials) = $1::bigint",
 	         1, (const char *[]){ s });
 	ck_assert_int_eq(audit(st, "ledger_chain", &l), 0);
 	ck_assert(!l.ok);
@@ -155,11 +162,14 @@ START_TEST(test_catches_tampering)
 	(void)audit(st, "ledger_replay", &l);
 	ck_assert(!l.ok);
 	/* Put it back: balanced again. */
-	su_execp(c, "UPDATE card.ledger SET to_org = 'S11' WHERE kind = 'distribution' AND lower(serials) = $1::bigint",
+	su_execp(c,
+	         "UPDATE card.ledger SET to_org = 'S11' WHERE kind = 'distribution' AND "
+	         "lower(serials) = $1::bigint",
 	         1, (const char *[]){ s });
 	ck_assert_int_eq(audit(st, "ledger_chain", &l), 1);
 	/* A deleted ledger row. */
-	su_exec(c, "CREATE TEMP TABLE keep AS SELECT * FROM card.ledger WHERE id = (SELECT max(id) FROM card.ledger)");
+	su_exec(c, "CREATE TEMP TABLE keep AS SELECT * FROM card.ledger WHERE id = (SELECT max(id) "
+	           "FROM card.ledger)");
 	su_exec(c, "DELETE FROM card.ledger WHERE id = (SELECT id FROM keep)");
 	ck_assert_int_eq(audit(st, "ledger_chain", &l), 0);
 	ck_assert_msg(strstr(l.detail, "deleted") != NULL, "%s", l.detail);
@@ -169,14 +179,17 @@ START_TEST(test_catches_tampering)
 	su_exec(c, "ALTER TABLE card.ledger ENABLE TRIGGER ledger_append_only");
 	/* A holding row moved to another school. */
 	su_exec(c, "ALTER TABLE card.ledger DISABLE TRIGGER ledger_chain");
-	su_execp(c, "UPDATE card.holding SET org = 'S12' WHERE org = 'S11' AND state = 'distributed' AND serials @> $1::bigint",
+	su_execp(c,
+	         "UPDATE card.holding SET org = 'S12' WHERE org = 'S11' AND state = 'distributed' "
+	         "AND serials @> $1::bigint",
 	         1, (const char *[]){ s });
 	ck_assert_int_eq(audit(st, "ledger_replay", &l), 0);
 	ck_assert(!l.ok);
 	ck_assert_msg(strstr(l.detail, "S12 (distributed)") != NULL, "%s", l.detail);
 	/* A holding row that lost some cards. */
-	su_execp(c, "UPDATE card.holding SET serials = int8range(lower(serials) + 1, upper(serials)) "
-	            "WHERE org = 'S12' AND state = 'distributed' AND serials @> $1::bigint",
+	su_execp(c,
+	         "UPDATE card.holding SET serials = int8range(lower(serials) + 1, upper(serials)) "
+	         "WHERE org = 'S12' AND state = 'distributed' AND serials @> $1::bigint",
 	         1, (const char *[]){ s });
 	(void)audit(st, "held_total", &l);
 	ck_assert(!l.ok);
@@ -187,9 +200,10 @@ START_TEST(test_catches_tampering)
 	{
 		char s2[24];
 		snprintf(s2, sizeof(s2), "%llu", (unsigned long long)f + 999);
-		su_execp(c, "INSERT INTO card.redemption (serial, account, batch) "
-		            "SELECT $1::bigint, 'x', id FROM card.batch WHERE serials @> $1::bigint", 1,
-		         (const char *[]){ s2 });
+		su_execp(c,
+		         "INSERT INTO card.redemption (serial, account, batch) "
+		         "SELECT $1::bigint, 'x', id FROM card.batch WHERE serials @> $1::bigint",
+		         1, (const char *[]){ s2 });
 		(void)audit(st, "redeemed_not_shipped", &l);
 		ck_assert(!l.ok);
 		ck_assert_ptr_nonnull(strstr(l.detail, s2));

@@ -89,18 +89,26 @@ START_TEST(test_mint_sequential)
 	free(list);
 	/* Each batch: one document, one city stock holding, one mint ledger entry. */
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.document WHERE kind = 'batch'"), 2);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM card.holding h JOIN card.batch b ON h.serials = b.serials "
-	                        "WHERE h.org = 'C' AND h.state = 'stock'"), 2);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM card.ledger l JOIN card.batch b ON l.doc = b.id "
-	                        "AND l.serials = b.serials WHERE l.kind = 'mint' AND l.from_org IS NULL "
-	                        "AND l.to_org = 'C' AND l.to_state = 'stock'"), 2);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM card.holding h JOIN card.batch b ON "
+	                        "h.serials = b.serials "
+	                        "WHERE h.org = 'C' AND h.state = 'stock'"),
+	                 2);
+	ck_assert_int_eq(
+		scalar("SELECT count(*) FROM card.ledger l JOIN card.batch b ON l.doc = b.id "
+	               "AND l.serials = b.serials WHERE l.kind = 'mint' AND l.from_org IS NULL "
+	               "AND l.to_org = 'C' AND l.to_state = 'stock'"),
+		2);
 	/* Refusals change nothing. */
-	ck_assert_int_eq(card_batch_mint(st, kr, "2026-autumn", 2, 10, NULL, &got, &d), CARD_ERR_KEY_NOT_FOUND);
-	ck_assert_int_eq(card_batch_mint(st, kr, "2031-spring", 1, 10, NULL, &got, &d), CARD_ERR_NOT_FOUND);
+	ck_assert_int_eq(card_batch_mint(st, kr, "2026-autumn", 2, 10, NULL, &got, &d),
+	                 CARD_ERR_KEY_NOT_FOUND);
+	ck_assert_int_eq(card_batch_mint(st, kr, "2031-spring", 1, 10, NULL, &got, &d),
+	                 CARD_ERR_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(d.message, "2031-spring"));
-	ck_assert_int_eq(card_batch_mint(st, kr, "2026-autumn", 1, 0, NULL, &got, &d), CARD_ERR_INPUT);
+	ck_assert_int_eq(card_batch_mint(st, kr, "2026-autumn", 1, 0, NULL, &got, &d),
+	                 CARD_ERR_INPUT);
 	ck_assert_int_eq(card_batch_get(st, "not-a-uuid", &got, &d), CARD_ERR_INPUT);
-	ck_assert_int_eq(card_batch_get(st, "00000000-0000-4000-8000-000000000000", &got, &d), CARD_ERR_NOT_FOUND);
+	ck_assert_int_eq(card_batch_get(st, "00000000-0000-4000-8000-000000000000", &got, &d),
+	                 CARD_ERR_NOT_FOUND);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.batch"), 2);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.ledger"), 2);
 	ck_assert_int_eq(scalar("SELECT next_serial FROM card.serial_counter"), 1251);
@@ -116,7 +124,8 @@ START_TEST(test_mint_no_city)
 	card_batch b;
 	card_diag d;
 	card_diag_clear(&d);
-	ck_assert_int_eq(card_batch_mint(st, kr, "2026-autumn", 1, 10, NULL, &b, &d), CARD_ERR_NOT_FOUND);
+	ck_assert_int_eq(card_batch_mint(st, kr, "2026-autumn", 1, 10, NULL, &b, &d),
+	                 CARD_ERR_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(d.message, "city"));
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.document"), 0);
 	ck_assert_int_eq(scalar("SELECT next_serial FROM card.serial_counter"), 1);
@@ -173,14 +182,20 @@ START_TEST(test_mint_concurrent)
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.batch"), THREADS * MINTS);
 	/* Disjoint (the exclusion constraint holds, and we check again) and gap-free from 1. */
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.batch a JOIN card.batch b "
-	                        "ON a.id < b.id AND a.serials && b.serials"), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM (SELECT first_serial, lag(first_serial + card_count) "
-	                        "OVER (ORDER BY first_serial) AS prev_end FROM card.batch) s "
-	                        "WHERE prev_end IS NOT NULL AND prev_end <> first_serial"), 0);
+	                        "ON a.id < b.id AND a.serials && b.serials"),
+	                 0);
+	ck_assert_int_eq(
+		scalar("SELECT count(*) FROM (SELECT first_serial, lag(first_serial + card_count) "
+	               "OVER (ORDER BY first_serial) AS prev_end FROM card.batch) s "
+	               "WHERE prev_end IS NOT NULL AND prev_end <> first_serial"),
+		0);
 	ck_assert_int_eq(scalar("SELECT min(first_serial) FROM card.batch"), 1);
-	ck_assert_int_eq(scalar("SELECT sum(card_count) + 1 - (SELECT next_serial FROM card.serial_counter) "
-	                        "FROM card.batch"), 0);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM card.ledger WHERE kind = 'mint'"), THREADS * MINTS);
+	ck_assert_int_eq(
+		scalar("SELECT sum(card_count) + 1 - (SELECT next_serial FROM card.serial_counter) "
+	               "FROM card.batch"),
+		0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM card.ledger WHERE kind = 'mint'"),
+	                 THREADS * MINTS);
 	card_keyring_free(kr);
 	card_store_close(st);
 }

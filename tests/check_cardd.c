@@ -47,8 +47,10 @@ START_TEST(test_config_file)
 	FILE *f;
 	snprintf(path, sizeof(path), "%s/cardd.conf", dir);
 	f = fopen(path, "w");
-	fputs("# comment\n\nlisten = 127.0.0.1:8181\n  db = \"host=/tmp dbname=card\"\nkeyring=/etc/card/keyring\n"
-	      "account_burst = 3\n", f);
+	fputs("# comment\n\nlisten = 127.0.0.1:8181\n  db = \"host=/tmp "
+	      "dbname=card\"\nkeyring=/etc/card/keyring\n"
+	      "account_burst = 3\n",
+	      f);
 	fclose(f);
 	cardd_config_defaults(&c);
 	ck_assert_int_eq(cardd_config_load(&c, path, err, sizeof(err)), 0);
@@ -83,7 +85,8 @@ START_TEST(test_body)
 	struct cardd_redeem_body b;
 	const char *code, *msg;
 	char deep[300];
-	const char ok[] = "{\"code\":\"4800-0030-E9JC-MX3N-XX2Q\",\"account\":\"学生\",\"extra\":1}";
+	const char ok[] =
+		"{\"code\":\"4800-0030-E9JC-MX3N-XX2Q\",\"account\":\"学生\",\"extra\":1}";
 	ck_assert_int_eq(cardd_parse_redeem_body(ok, sizeof(ok) - 1, &b, &code, &msg), 0);
 	ck_assert_str_eq(b.code, "4800-0030-E9JC-MX3N-XX2Q");
 	ck_assert_str_eq(b.account, "学生");
@@ -103,9 +106,13 @@ START_TEST(test_body)
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"a\\u0000b\"}"), "invalid_account");
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"\"}"), "invalid_account");
 	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"a\\nb\"}"), "invalid_account");
-	ck_assert_str_eq(BODY("{\"code\":\"a\",\"account\":\"12345678901234567890123456789012345678901234567890123456789012345\"}"),
-	                 "invalid_account");
-	ck_assert_str_eq(BODY("{\"code\":\"12345678901234567890123456789012345678901234567890123456789012345\",\"account\":\"a\"}"),
+	ck_assert_str_eq(
+		BODY("{\"code\":\"a\",\"account\":"
+	             "\"12345678901234567890123456789012345678901234567890123456789012345\"}"),
+		"invalid_account");
+	ck_assert_str_eq(BODY("{\"code\":"
+	                      "\"12345678901234567890123456789012345678901234567890123456789012345"
+	                      "\",\"account\":\"a\"}"),
 	                 "malformed");
 	memset(deep, '[', sizeof(deep));
 	ck_assert_str_eq(body_err(deep, sizeof(deep)), "too_deep");
@@ -151,7 +158,8 @@ START_TEST(test_limiter_bounded)
 	unsigned retry;
 	for (int i = 0; i < 10000; i++) {
 		snprintf(key, sizeof(key), "10.0.%d.%d", i / 256, i % 256);
-		ck_assert_int_eq(cardd_limiter_take(l, key, strlen(key), 5.0 + i * 1e-6, &retry), 1);
+		ck_assert_int_eq(cardd_limiter_take(l, key, strlen(key), 5.0 + i * 1e-6, &retry),
+		                 1);
 	}
 	cardd_limiter_free(l);
 }
@@ -213,10 +221,14 @@ START_TEST(test_metrics_render)
 	cardd_metrics_request(&m, EP_REDEEM, 418, 0.5);
 	cardd_metrics_batch(&m, 5);
 	ck_assert_int_eq(cardd_metrics_render(&m, &text, &len), 0);
-	ck_assert_ptr_nonnull(strstr(text, "cardd_http_requests_total{endpoint=\"redeem\",status=\"201\"} 2\n"));
-	ck_assert_ptr_nonnull(strstr(text, "cardd_http_requests_total{endpoint=\"redeem\",status=\"other\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "cardd_http_request_duration_seconds_bucket{endpoint=\"redeem\",le=\"0.005\"} 1\n"));
-	ck_assert_ptr_nonnull(strstr(text, "cardd_http_request_duration_seconds_count{endpoint=\"redeem\"} 3\n"));
+	ck_assert_ptr_nonnull(
+		strstr(text, "cardd_http_requests_total{endpoint=\"redeem\",status=\"201\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(
+		text, "cardd_http_requests_total{endpoint=\"redeem\",status=\"other\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "cardd_http_request_duration_seconds_bucket{endpoint="
+	                                   "\"redeem\",le=\"0.005\"} 1\n"));
+	ck_assert_ptr_nonnull(
+		strstr(text, "cardd_http_request_duration_seconds_count{endpoint=\"redeem\"} 3\n"));
 	ck_assert_ptr_nonnull(strstr(text, "cardd_db_batch_size_bucket{le=\"7\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(text, "cardd_db_batch_size_bucket{le=\"3\"} 0\n"));
 	free(text);

@@ -49,9 +49,12 @@ START_TEST(test_vectors)
 		char code[CARD_CODE_BUFSZ];
 		uint64_t serial;
 		unsigned key_id;
-		ck_assert_int_eq(card_code_encode(codec, VECTORS[i].key_id, VECTORS[i].serial, code), CARD_OK);
+		ck_assert_int_eq(
+			card_code_encode(codec, VECTORS[i].key_id, VECTORS[i].serial, code),
+			CARD_OK);
 		ck_assert_str_eq(code, VECTORS[i].code);
-		ck_assert_int_eq(card_code_validate(codec, code, strlen(code), &serial, &key_id), CARD_VALID);
+		ck_assert_int_eq(card_code_validate(codec, code, strlen(code), &serial, &key_id),
+		                 CARD_VALID);
 		ck_assert_uint_eq(serial, VECTORS[i].serial);
 		ck_assert_uint_eq(key_id, VECTORS[i].key_id);
 	}
@@ -69,7 +72,8 @@ START_TEST(test_format_shape)
 		else
 			ck_assert_ptr_nonnull(strchr(ALPHABET, code[i]));
 	}
-	ck_assert_int_eq(card_code_encode(codec, 1, CARD_SERIAL_MAX + 1, code), CARD_ERR_INVALID_ARG);
+	ck_assert_int_eq(card_code_encode(codec, 1, CARD_SERIAL_MAX + 1, code),
+	                 CARD_ERR_INVALID_ARG);
 	ck_assert_int_eq(card_code_encode(codec, 16, 1, code), CARD_ERR_INVALID_ARG);
 	ck_assert_int_eq(card_code_encode(codec, 2, 1, code), CARD_ERR_KEY_NOT_FOUND);
 }
@@ -90,7 +94,8 @@ START_TEST(test_round_trip_every_key)
 			uint64_t s = n == 0 ? 0 : n == 1 ? CARD_SERIAL_MAX : random_serial(), got;
 			unsigned kid;
 			ck_assert_int_eq(card_code_encode(c, id, s, code), CARD_OK);
-			ck_assert_int_eq(card_code_validate(c, code, strlen(code), &got, &kid), CARD_VALID);
+			ck_assert_int_eq(card_code_validate(c, code, strlen(code), &got, &kid),
+			                 CARD_VALID);
 			ck_assert_uint_eq(got, s);
 			ck_assert_uint_eq(kid, id);
 		}
@@ -113,7 +118,9 @@ START_TEST(test_substitutions_are_typos)
 				if (ALPHABET[a] == orig)
 					continue;
 				code[p] = ALPHABET[a];
-				ck_assert_int_eq(card_code_validate(codec, code, strlen(code), NULL, NULL), CARD_TYPO);
+				ck_assert_int_eq(
+					card_code_validate(codec, code, strlen(code), NULL, NULL),
+					CARD_TYPO);
 			}
 			code[p] = orig;
 		}
@@ -135,7 +142,9 @@ START_TEST(test_swaps_are_typos)
 					continue;
 				code[p] = b;
 				code[q] = a;
-				ck_assert_int_eq(card_code_validate(codec, code, strlen(code), NULL, NULL), CARD_TYPO);
+				ck_assert_int_eq(
+					card_code_validate(codec, code, strlen(code), NULL, NULL),
+					CARD_TYPO);
 				code[p] = a;
 				code[q] = b;
 			}
@@ -172,10 +181,13 @@ START_TEST(test_confusables_accepted)
 				else if (ch == '1')
 					messy[m++] = one_as[o][0];
 				else
-					messy[m++] = (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
+					messy[m++] =
+						(char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a'
+					                                        : ch);
 			}
 			messy[m] = '\0';
-			ck_assert_int_eq(card_code_validate(codec, messy, m, &got, NULL), CARD_VALID);
+			ck_assert_int_eq(card_code_validate(codec, messy, m, &got, NULL),
+			                 CARD_VALID);
 			ck_assert_uint_eq(got, s);
 		}
 	}
@@ -212,7 +224,8 @@ START_TEST(test_malformed)
 	buf[0] = 'u';
 	ck_assert_int_eq(card_code_validate(codec, buf, strlen(buf), NULL, NULL), CARD_MALFORMED);
 	/* Too short, too long, empty, NULL, punctuation, non-ASCII. */
-	ck_assert_int_eq(card_code_validate(codec, code, strlen(code) - 1, NULL, NULL), CARD_MALFORMED);
+	ck_assert_int_eq(card_code_validate(codec, code, strlen(code) - 1, NULL, NULL),
+	                 CARD_MALFORMED);
 	ck_assert_int_eq(card_code_check(code, strlen(code) - 1, &nsym, NULL), CARD_MALFORMED);
 	ck_assert_uint_eq(nsym, 19);
 	snprintf(buf, sizeof(buf), "%sA", code);
@@ -228,7 +241,8 @@ START_TEST(test_malformed)
 	/* An embedded NUL inside the length is malformed, not a shorter string. */
 	memcpy(buf, code, CARD_CODE_TEXT_LEN);
 	buf[2] = '\0';
-	ck_assert_int_eq(card_code_validate(codec, buf, CARD_CODE_TEXT_LEN, NULL, NULL), CARD_MALFORMED);
+	ck_assert_int_eq(card_code_validate(codec, buf, CARD_CODE_TEXT_LEN, NULL, NULL),
+	                 CARD_MALFORMED);
 }
 END_TEST
 
@@ -271,7 +285,8 @@ static void *validate_worker(void *arg)
 		char code[CARD_CODE_BUFSZ];
 		uint64_t got;
 		w->ok = card_code_encode(c, 1, s * 7919, code) == CARD_OK &&
-		        card_code_validate(c, code, strlen(code), &got, NULL) == CARD_VALID && got == s * 7919;
+		        card_code_validate(c, code, strlen(code), &got, NULL) == CARD_VALID &&
+		        got == s * 7919;
 	}
 	card_codec_free(c);
 	return NULL;

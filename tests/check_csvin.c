@@ -13,11 +13,8 @@
 #include "../tools/csvin.h"
 
 static const struct csvin_col COLS[] = {
-	{ "编码", "code", 1 },
-	{ "名称", "name", 1 },
-	{ "类型", "kind", 1 },
-	{ "上级编码", "parent", 0 },
-	{ "电话", "phone", 0 },
+	{ "编码", "code", 1 },       { "名称", "name", 1 },  { "类型", "kind", 1 },
+	{ "上级编码", "parent", 0 }, { "电话", "phone", 0 },
 };
 #define NCOLS (sizeof(COLS) / sizeof(COLS[0]))
 
@@ -63,11 +60,11 @@ static char *rows(const char *text)
 	return slurp(text, strlen(text), NULL, NULL);
 }
 
-#define EXPECT(text, want)                                   \
-	do {                                                 \
-		char *got_ = rows(text);                     \
-		ck_assert_str_eq(got_, want);                \
-		free(got_);                                  \
+#define EXPECT(text, want)                    \
+	do {                                  \
+		char *got_ = rows(text);      \
+		ck_assert_str_eq(got_, want); \
+		free(got_);                   \
 	} while (0)
 
 START_TEST(test_english_any_order)
@@ -98,7 +95,9 @@ START_TEST(test_blank_lines)
 {
 	EXPECT("\n\ncode,name,kind\n\n   \n,,\nA,b,c\n\n", "7|A|b|c|-|-\n");
 	/* Ideographic spaces around a value are trimmed too. */
-	EXPECT("code,name,kind\n\xe3\x80\x80" "A\xe3\x80\x80,b,c\n", "2|A|b|c|-|-\n");
+	EXPECT("code,name,kind\n\xe3\x80\x80"
+	       "A\xe3\x80\x80,b,c\n",
+	       "2|A|b|c|-|-\n");
 }
 END_TEST
 
@@ -118,7 +117,7 @@ static char *to_gb(const char *s, size_t *len)
 START_TEST(test_gb18030_twin)
 {
 	const char *utf8 = "编码,名称,类型,上级编码,电话\r\nC1,某市教育局,市,,\r\n"
-	                   "D1,\"高新区\r\n（开发区）\",区,C1,0571-1234\r\nS1,第一中学,校,D1,\r\n";
+			   "D1,\"高新区\r\n（开发区）\",区,C1,0571-1234\r\nS1,第一中学,校,D1,\r\n";
 	const char *e1 = NULL, *e2 = NULL;
 	size_t glen;
 	char *gb = to_gb(utf8, &glen);
@@ -148,10 +147,13 @@ START_TEST(test_bad_encoding)
 	/* 0xFF is no lead byte in UTF-8 nor in GB18030. */
 	const char bad[] = "code,name,kind\nA,b,c\nB,\xff\xff,c\n";
 	char *r = slurp(bad, sizeof(bad) - 1, NULL, NULL);
-	ck_assert_str_eq(r, "ERR 3: t.csv:3: invalid byte sequence: the file is neither UTF-8 nor GB18030");
+	ck_assert_str_eq(
+		r, "ERR 3: t.csv:3: invalid byte sequence: the file is neither UTF-8 nor GB18030");
 	free(r);
 	/* A BOM promises UTF-8: no fallback. */
-	r = slurp("\xef\xbb\xbf" "code,name,kind\n\xb1\xe0,b,c\n", 22, NULL, NULL);
+	r = slurp("\xef\xbb\xbf"
+	          "code,name,kind\n\xb1\xe0,b,c\n",
+	          22, NULL, NULL);
 	ck_assert_str_eq(r, "ERR 2: t.csv:2: invalid byte sequence for encoding UTF-8");
 	free(r);
 	r = slurp("code,name,kind\nA,b\0,c\n", 22, NULL, NULL);
@@ -164,8 +166,10 @@ START_TEST(test_header_errors)
 {
 	EXPECT("code,name\nA,b\n", "ERR 1: t.csv:1: missing column \"类型\" (kind) in header");
 	EXPECT("\ncode,name,kind,colour\n", "ERR 2: t.csv:2: unknown column \"colour\" in header");
-	EXPECT("code,name,kind,编码\n", "ERR 1: t.csv:1: duplicate column \"编码\" (code) in header");
-	EXPECT("CODE,name,kind,code\n", "ERR 1: t.csv:1: duplicate column \"编码\" (code) in header");
+	EXPECT("code,name,kind,编码\n",
+	       "ERR 1: t.csv:1: duplicate column \"编码\" (code) in header");
+	EXPECT("CODE,name,kind,code\n",
+	       "ERR 1: t.csv:1: duplicate column \"编码\" (code) in header");
 	EXPECT("", "ERR 1: t.csv:1: file has no header row");
 	EXPECT("\n\n", "ERR 3: t.csv:3: file has no header row");
 }
@@ -173,15 +177,19 @@ END_TEST
 
 START_TEST(test_row_errors)
 {
-	EXPECT("code,name,kind\nA,b,c\n\nB,c\n", "2|A|b|c|-|-\nERR 4: t.csv:4: row has 2 fields, but the header has 3");
-	EXPECT("code,name,kind\nA,b,c,d\n", "ERR 2: t.csv:2: row has 4 fields, but the header has 3");
+	EXPECT("code,name,kind\nA,b,c\n\nB,c\n",
+	       "2|A|b|c|-|-\nERR 4: t.csv:4: row has 2 fields, but the header has 3");
+	EXPECT("code,name,kind\nA,b,c,d\n",
+	       "ERR 2: t.csv:2: row has 4 fields, but the header has 3");
 	/* The row starts on line 2; its quoted field runs to line 3. */
-	EXPECT("code,name,kind\nA,\"b\nc\"\n", "ERR 2: t.csv:2: row has 2 fields, but the header has 3");
+	EXPECT("code,name,kind\nA,\"b\nc\"\n",
+	       "ERR 2: t.csv:2: row has 2 fields, but the header has 3");
 	EXPECT("code,name,kind\nA,b\"x,c\n", "ERR 2: t.csv:2: malformed quoted field");
 	EXPECT("code,name,kind\nA,\"b,c\n\n", "ERR 2: t.csv:2: unterminated quoted field");
 	/* Trailing empty header cells (Excel) are fine while the rows leave them empty. */
 	EXPECT("code,name,kind,,\nA,b,c,,\n", "2|A|b|c|-|-\n");
-	EXPECT("code,name,kind,\nA,b,c,\nB,b,c,x\n", "2|A|b|c|-|-\nERR 3: t.csv:3: value in column 4, which has no header");
+	EXPECT("code,name,kind,\nA,b,c,\nB,b,c,x\n",
+	       "2|A|b|c|-|-\nERR 3: t.csv:3: value in column 4, which has no header");
 }
 END_TEST
 
@@ -196,11 +204,13 @@ START_TEST(test_size_cap_and_file)
 	int eof;
 
 	card_diag_clear(&d);
-	ck_assert_int_eq(csvin_open_buffer("code,name,kind\n", 15, 10, "t.csv", NULL, COLS, NCOLS, &c, &d),
-	                 CARD_ERR_INPUT);
+	ck_assert_int_eq(
+		csvin_open_buffer("code,name,kind\n", 15, 10, "t.csv", NULL, COLS, NCOLS, &c, &d),
+		CARD_ERR_INPUT);
 	ck_assert_ptr_null(c);
 	ck_assert_ptr_nonnull(strstr(d.message, "too large"));
-	ck_assert_int_eq(csvin_open_buffer("code,name,kind\n", 15, 100, "t.csv", "latin9", COLS, NCOLS, &c, &d),
+	ck_assert_int_eq(csvin_open_buffer("code,name,kind\n", 15, 100, "t.csv", "latin9", COLS,
+	                                   NCOLS, &c, &d),
 	                 CARD_ERR_INVALID_ARG);
 	snprintf(path, sizeof(path), "%s/none.csv", dir);
 	ck_assert_int_eq(csvin_open(path, NULL, COLS, NCOLS, &c, &d), CARD_ERR_IO);

@@ -123,18 +123,18 @@ static const char GOOD_HEX[] = "000102030405060708090a0b0c0d0e0f1011121314151617
 START_TEST(test_corrupt_files)
 {
 	static const char *cases[] = {
-		"",                                            /* empty */
-		"not a keyring\n",                             /* wrong header */
-		"# libcard keyring v1",                        /* header without newline */
-		"# libcard keyring v1\nkey 1 0 00\n",          /* short hex */
-		"# libcard keyring v1\nkey 16 0 %s x\n",       /* id out of range */
+		"",                                                   /* empty */
+		"not a keyring\n",                                    /* wrong header */
+		"# libcard keyring v1",                               /* header without newline */
+		"# libcard keyring v1\nkey 1 0 00\n",                 /* short hex */
+		"# libcard keyring v1\nkey 16 0 %s x\n",              /* id out of range */
 		"# libcard keyring v1\nkey 1 0 %s x\nkey 1 0 %s y\n", /* duplicate */
-		"# libcard keyring v1\nkey 1 0 %s x",          /* truncated last line */
-		"# libcard keyring v1\nkey 1 0 %.63sg x\n",     /* bad hex digit */
-		"# libcard keyring v1\nkey one 0 %s\n",        /* id not a number */
-		"# libcard keyring v1\nkey 1 -5 %s\n",         /* negative time */
-		"# libcard keyring v1\nkey 1 0 %sx\n",         /* hex too long */
-		"# libcard keyring v1\nsecret 1 0 %s\n",       /* unknown entry */
+		"# libcard keyring v1\nkey 1 0 %s x",                 /* truncated last line */
+		"# libcard keyring v1\nkey 1 0 %.63sg x\n",           /* bad hex digit */
+		"# libcard keyring v1\nkey one 0 %s\n",               /* id not a number */
+		"# libcard keyring v1\nkey 1 -5 %s\n",                /* negative time */
+		"# libcard keyring v1\nkey 1 0 %sx\n",                /* hex too long */
+		"# libcard keyring v1\nsecret 1 0 %s\n",              /* unknown entry */
 		"# libcard keyring v1\nkey 1 0 %s label\twith tab\n",
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -174,10 +174,17 @@ START_TEST(test_import_hex)
 	uint8_t key[CARD_KEY_LEN];
 	ck_assert_int_eq(card_key_from_hex(GOOD_HEX, key), CARD_OK);
 	ck_assert_mem_eq(key, TU_VECTOR_KEY, CARD_KEY_LEN);
-	ck_assert_int_eq(card_key_from_hex("  000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\n", key), CARD_OK);
+	ck_assert_int_eq(
+		card_key_from_hex(
+			"  000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\n",
+			key),
+		CARD_OK);
 	ck_assert_mem_eq(key, TU_VECTOR_KEY, CARD_KEY_LEN);
 	ck_assert_int_eq(card_key_from_hex("0001", key), CARD_ERR_INPUT);
-	ck_assert_int_eq(card_key_from_hex("zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", key), CARD_ERR_INPUT);
+	ck_assert_int_eq(
+		card_key_from_hex(
+			"zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", key),
+		CARD_ERR_INPUT);
 }
 END_TEST
 

@@ -56,14 +56,16 @@ START_TEST(test_move_split_merge)
 	m.from_org = "C";
 	m.to_org = "D1";
 	m.to_state = "stock";
-	ck_assert_int_eq(card_move_count(st, &m, 120, &(card_range){ first, 1000 }, &rs, &n, &d), CARD_OK);
+	ck_assert_int_eq(card_move_count(st, &m, 120, &(card_range){ first, 1000 }, &rs, &n, &d),
+	                 CARD_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(rs[0].first, first);
 	ck_assert_uint_eq(rs[0].count, 100);
 	ck_assert_uint_eq(rs[1].first, first + 160);
 	ck_assert_uint_eq(rs[1].count, 20);
 	free(rs);
-	ck_assert_str_eq(su_exec(c, "SELECT count(*) FROM card.ledger WHERE kind = 'shipment'"), "4");
+	ck_assert_str_eq(su_exec(c, "SELECT count(*) FROM card.ledger WHERE kind = 'shipment'"),
+	                 "4");
 	/* Move back from the school: the receipt and a transfer. */
 	m = (card_move_spec){ SU_TERM, doc, "receipt", "S11", "transit", "S11", "stock" };
 	ck_assert_int_eq(card_move_count(st, &m, 60, NULL, NULL, NULL, &d), CARD_OK);
@@ -75,8 +77,8 @@ START_TEST(test_move_split_merge)
 END_TEST
 
 /* Each refusal: the status, the words of the message, and an unchanged database. */
-static void refused(card_store *st, PGconn *c, card_err want, const char *words, const card_move_spec *m,
-                    card_range r, uint64_t count)
+static void refused(card_store *st, PGconn *c, card_err want, const char *words,
+                    const card_move_spec *m, card_range r, uint64_t count)
 {
 	char *before = su_fingerprint(c), *after;
 	card_diag d;
@@ -87,7 +89,8 @@ static void refused(card_store *st, PGconn *c, card_err want, const char *words,
 		rc = card_move(st, m, r, NULL, &d);
 	else
 		rc = card_move_count(st, m, count, NULL, NULL, NULL, &d);
-	ck_assert_msg(rc == want, "got %s (%s), wanted %s", card_strerror(rc), d.message, card_strerror(want));
+	ck_assert_msg(rc == want, "got %s (%s), wanted %s", card_strerror(rc), d.message,
+	              card_strerror(want));
 	ck_assert_msg(strstr(d.message, words) != NULL || strstr(d.detail, words) != NULL,
 	              "'%s' not in '%s' / '%s'", words, d.message, d.detail);
 	after = su_fingerprint(c);
@@ -112,12 +115,16 @@ START_TEST(test_move_refusals)
 	m.from_org = "S12";
 	m.to_org = "S11";
 	/* More than the school holds: names the holder, the missing serials, its balance. */
-	snprintf(words, sizeof(words), "S12 (stock) does not hold serials %llu", (unsigned long long)first + 10);
+	snprintf(words, sizeof(words), "S12 (stock) does not hold serials %llu",
+	         (unsigned long long)first + 10);
 	refused(st, c, CARD_ERR_REJECTED, words, &m, (card_range){ first + 5, 6 }, 0);
-	refused(st, c, CARD_ERR_REJECTED, "which holds 10 cards", &m, (card_range){ first + 5, 6 }, 0);
-	refused(st, c, CARD_ERR_REJECTED, "holds 10 cards, fewer than the 11", &m, (card_range){ 0, 0 }, 11);
+	refused(st, c, CARD_ERR_REJECTED, "which holds 10 cards", &m, (card_range){ first + 5, 6 },
+	        0);
+	refused(st, c, CARD_ERR_REJECTED, "holds 10 cards, fewer than the 11", &m,
+	        (card_range){ 0, 0 }, 11);
 	/* Serials never minted (foreign). */
-	refused(st, c, CARD_ERR_REJECTED, "S12 (stock) does not hold", &m, (card_range){ 900000000000ULL, 3 }, 0);
+	refused(st, c, CARD_ERR_REJECTED, "S12 (stock) does not hold", &m,
+	        (card_range){ 900000000000ULL, 3 }, 0);
 	/* Another holder's serials. */
 	refused(st, c, CARD_ERR_REJECTED, "does not hold", &m, (card_range){ first + 50, 1 }, 0);
 	/* From a holder to itself. */
@@ -141,14 +148,18 @@ START_TEST(test_move_refusals)
 	{
 		char *before = su_fingerprint(c), *after;
 		const char *p[2] = { doc, "0" };
-		PGresult *r = PQexecParams(c, "SELECT card.move_count('" SU_TERM "', $1::uuid, 'transfer', "
-		                              "'S12', 'stock', 'S11', 'stock', $2::bigint)", 2, NULL, p,
-		                           NULL, NULL, 0);
+		PGresult *r =
+			PQexecParams(c,
+		                     "SELECT card.move_count('" SU_TERM "', $1::uuid, 'transfer', "
+		                     "'S12', 'stock', 'S11', 'stock', $2::bigint)",
+		                     2, NULL, p, NULL, NULL, 0);
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR001");
 		PQclear(r);
 		p[1] = "-5";
-		r = PQexecParams(c, "SELECT card.move_count('" SU_TERM "', $1::uuid, 'transfer', "
-		                    "'S12', 'stock', 'S11', 'stock', $2::bigint)", 2, NULL, p, NULL, NULL, 0);
+		r = PQexecParams(c,
+		                 "SELECT card.move_count('" SU_TERM "', $1::uuid, 'transfer', "
+		                 "'S12', 'stock', 'S11', 'stock', $2::bigint)",
+		                 2, NULL, p, NULL, NULL, 0);
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR001");
 		PQclear(r);
 		after = su_fingerprint(c);
@@ -234,11 +245,13 @@ START_TEST(test_concurrent_moves)
 	/* Each single serial went exactly once (or earlier, with a move_count). */
 	ck_assert_int_le(by_range, 30);
 	ck_assert_uint_eq(bal(st, "S21", "stock") - s21_before, (uint64_t)(by_count + by_range));
-	ck_assert_uint_eq(bal(st, "D2", "stock") + bal(st, "S21", "stock") - d2_before - s21_before, 600);
+	ck_assert_uint_eq(bal(st, "D2", "stock") + bal(st, "S21", "stock") - d2_before - s21_before,
+	                  600);
 	ck_assert_int_le(by_count + by_range, 600);
 	ck_assert_int_ge(by_count + by_range, 600 - 6); /* only a remainder below 7 is left */
 	ck_assert_str_eq(su_exec(c, "SELECT count(*) FROM card.holding a JOIN card.holding b "
-	                            "ON a.ctid <> b.ctid AND a.serials && b.serials"), "0");
+	                            "ON a.ctid <> b.ctid AND a.serials && b.serials"),
+	                 "0");
 	card_store_close(st);
 	PQfinish(c);
 }

@@ -12,9 +12,10 @@
 #include "testutil.h"
 
 /* Every server function's definition and grants, as one hash. */
-#define FUNCTIONS_FINGERPRINT                                                                     \
-	"SELECT md5(string_agg(pg_get_functiondef(oid) || coalesce(proacl::text, ''), '' "            \
-	"ORDER BY oid::regprocedure::text)) FROM pg_proc WHERE pronamespace = 'card'::regnamespace"
+#define FUNCTIONS_FINGERPRINT                                                              \
+	"SELECT md5(string_agg(pg_get_functiondef(oid) || coalesce(proacl::text, ''), '' " \
+	"ORDER BY oid::regprocedure::text)) FROM pg_proc WHERE pronamespace = "            \
+	"'card'::regnamespace"
 
 /* The first value of a one-row query, malloc()ed. */
 static char *scalar_text(const char *sql)
@@ -78,10 +79,12 @@ START_TEST(test_migrate)
 	ck_assert_int_eq(applied, total);
 	ck_assert_int_eq(loaded, (int)nf);
 	ck_assert_int_eq(card_store_check_schema(st, &d), CARD_OK);
-	ck_assert_int_eq(scalar_int("SELECT count(*) FROM card.schema_version WHERE version = 1"), 1);
+	ck_assert_int_eq(scalar_int("SELECT count(*) FROM card.schema_version WHERE version = 1"),
+	                 1);
 	ck_assert_int_eq(scalar_int("SELECT count(*) FROM card.function_file"), (int)nf);
 	ck_assert_int_eq(scalar_int("SELECT count(*) FROM pg_proc WHERE proname IN "
-	                            "('org_import', 'batch_mint')"), 2);
+	                            "('org_import', 'batch_mint')"),
+	                 2);
 	/* Twice: a no-op. */
 	ck_assert_int_eq(card_db_migrate(st, &applied, &loaded, &d), CARD_OK);
 	ck_assert_int_eq(applied, 0);
@@ -96,8 +99,9 @@ START_TEST(test_migrate)
 	ck_assert_ptr_nonnull(strstr(d.hint, "cardctl db migrate"));
 	ck_assert_int_eq(card_db_functions(st, &f, &nf, &d), CARD_OK);
 	for (size_t i = 0; i < nf; i++)
-		ck_assert_int_eq(f[i].state, strcmp(f[i].name, "census") == 0 ? CARD_FUNCTIONS_CHANGED
-		                                                               : CARD_FUNCTIONS_CURRENT);
+		ck_assert_int_eq(f[i].state, strcmp(f[i].name, "census") == 0
+		                                     ? CARD_FUNCTIONS_CHANGED
+		                                     : CARD_FUNCTIONS_CURRENT);
 	free(f);
 	ck_assert_int_eq(card_db_migrate(st, &applied, &loaded, &d), CARD_OK);
 	ck_assert_int_eq(applied, 0);
@@ -108,7 +112,8 @@ START_TEST(test_migrate)
 	free(before);
 	free(after);
 	/* A database migrated by a newer libcard is refused, and left alone. */
-	exec_sql("INSERT INTO card.schema_version (version, name) VALUES (9999, 'from_the_future')");
+	exec_sql(
+		"INSERT INTO card.schema_version (version, name) VALUES (9999, 'from_the_future')");
 	ck_assert_int_eq(card_db_migrate(st, &applied, NULL, &d), CARD_ERR_SCHEMA_NEWER);
 	ck_assert_ptr_nonnull(strstr(d.message, "9999"));
 	ck_assert_int_eq(card_store_check_schema(st, &d), CARD_ERR_SCHEMA_NEWER);
@@ -135,8 +140,9 @@ START_TEST(test_serial_limit)
 	snprintf(want, sizeof(want), "%llu", (unsigned long long)CARD_SERIAL_MAX);
 	ck_assert_str_eq(v, want);
 	free(v);
-	v = scalar_text("SELECT count(*) FROM pg_constraint WHERE connamespace = 'card'::regnamespace"
-	                " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%1099511627776%'");
+	v = scalar_text(
+		"SELECT count(*) FROM pg_constraint WHERE connamespace = 'card'::regnamespace"
+		" AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%1099511627776%'");
 	ck_assert_int_ne(atoi(v), 0);
 	free(v);
 	v = scalar_text("SELECT card.serial_limit() = 1099511627776");
@@ -150,7 +156,8 @@ int main(void)
 {
 	Suite *s = suite_create("migrate");
 	TCase *tc = tcase_create("migrate");
-	tcase_add_test(tc, test_serial_limit); /* before test_migrate, which leaves a newer schema */
+	tcase_add_test(tc,
+	               test_serial_limit); /* before test_migrate, which leaves a newer schema */
 	tcase_add_test(tc, test_migrate);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

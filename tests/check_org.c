@@ -23,7 +23,10 @@ static long long scalar(const char *sql)
 	return v;
 }
 
-#define ROW(l, c, n, k, p) { l, c, n, k, p, NULL, NULL, NULL }
+#define ROW(l, c, n, k, p)                      \
+	{                                       \
+		l, c, n, k, p, NULL, NULL, NULL \
+	}
 
 static const card_org_row BASE[] = {
 	{ 2, "S1", "一中", "校", "D1", "一路1号", "张老师", "0571-1" },
@@ -102,7 +105,8 @@ static void reject(card_store *st, const card_org_row *rows, size_t n, card_err 
 	card_diag_clear(&d);
 	ck_assert_int_eq(card_org_import(st, rows, n, &res, &d), want);
 	ck_assert_int_eq(d.line, line);
-	ck_assert_msg(strstr(d.message, msg) != NULL, "message \"%s\" lacks \"%s\"", d.message, msg);
+	ck_assert_msg(strstr(d.message, msg) != NULL, "message \"%s\" lacks \"%s\"", d.message,
+	              msg);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM card.org"), before);
 	ck_assert_int_eq(scalar("SELECT sum(length(name))::bigint FROM card.org"), names);
 }
@@ -112,12 +116,15 @@ START_TEST(test_rejections)
 	card_store *st = fresh();
 	card_org_import_result res;
 	card_diag d;
-	const card_org_row unknown_parent[] = { ROW(7, "S9", "x", "校", "D1"), ROW(8, "S8", "y", "校", "DX") };
-	const card_org_row dup[] = { ROW(2, "S9", "x", "校", "D1"), ROW(9, "S9", "renamed", "校", "D1") };
+	const card_org_row unknown_parent[] = { ROW(7, "S9", "x", "校", "D1"),
+		                                ROW(8, "S8", "y", "校", "DX") };
+	const card_org_row dup[] = { ROW(2, "S9", "x", "校", "D1"),
+		                     ROW(9, "S9", "renamed", "校", "D1") };
 	const card_org_row school_city[] = { ROW(2, "S9", "x", "校", "C") };
 	const card_org_row dist_dist[] = { ROW(2, "D9", "x", "区", "D1") };
 	const card_org_row city2[] = { ROW(4, "C2", "x", "市", "") };
-	const card_org_row kind[] = { ROW(2, "S1", "一中（新）", "校", "D1"), ROW(3, "S9", "x", "高中", "D1") };
+	const card_org_row kind[] = { ROW(2, "S1", "一中（新）", "校", "D1"),
+		                      ROW(3, "S9", "x", "高中", "D1") };
 	const card_org_row moved[] = { ROW(3, "S1", "一中", "校", "D2") };
 	const card_org_row demote[] = { ROW(5, "D1", "一区", "校", "D2") };
 

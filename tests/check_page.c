@@ -40,11 +40,24 @@ static int utf8_ok(const unsigned char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		unsigned c = s[i], need, min, cp;
-		if (c < 0x80) { i++; continue; }
-		if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; cp = c & 0x07; }
-		else return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			min = 0x80;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			min = 0x800;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			min = 0x10000;
+			cp = c & 0x07;
+		} else
+			return 0;
 		for (unsigned k = 1; k <= need; k++) {
 			if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
 				return 0;
@@ -92,8 +105,9 @@ START_TEST(test_self_contained)
 {
 	const char *p = cardd_page_html(NULL);
 	/* Nothing is fetched from anywhere: no URL, no src=, no link, no CSS import or url(). */
-	static const char *const banned[] = { "http:", "https:", "src=", "<link", "@import", "url(",
-	                                      "<iframe", "<img", "@font-face", "//cdn", "eval(" };
+	static const char *const banned[] = { "http:",      "https:", "src=",    "<link",
+		                              "@import",    "url(",   "<iframe", "<img",
+		                              "@font-face", "//cdn",  "eval(" };
 	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
 		ck_assert_msg(strstr(p, banned[i]) == NULL, "page contains \"%s\"", banned[i]);
 	ck_assert_ptr_nonnull(strstr(p, "default-src 'none'"));
@@ -105,11 +119,22 @@ START_TEST(test_phone_and_screen_reader)
 {
 	const char *p = cardd_page_html(NULL);
 	static const char *const need[] = {
-		"<!doctype html>", "<html lang=\"zh-CN\">", "<meta charset=\"utf-8\">",
+		"<!doctype html>",
+		"<html lang=\"zh-CN\">",
+		"<meta charset=\"utf-8\">",
 		"name=\"viewport\" content=\"width=device-width, initial-scale=1\"",
-		"<label for=\"code\">", "<label for=\"account\">", "id=\"code\"", "id=\"account\"",
-		"maxlength=\"64\"", "aria-live=\"polite\"", "role=\"status\"", "type=\"submit\"",
-		"v1/redemptions", "Idempotency-Key", "Retry-After", "<title>"
+		"<label for=\"code\">",
+		"<label for=\"account\">",
+		"id=\"code\"",
+		"id=\"account\"",
+		"maxlength=\"64\"",
+		"aria-live=\"polite\"",
+		"role=\"status\"",
+		"type=\"submit\"",
+		"v1/redemptions",
+		"Idempotency-Key",
+		"Retry-After",
+		"<title>"
 	};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		ck_assert_msg(strstr(p, need[i]) != NULL, "page lacks \"%s\"", need[i]);

@@ -58,7 +58,8 @@ static void export_all(void)
 	card_print_manifest m;
 	card_diag d;
 	card_diag_clear(&d);
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL, NULL, NULL, &m, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL, NULL,
+	                                   NULL, &m, &d),
 	                 CARD_OK);
 	ck_assert_uint_eq(m.rows, N);
 	ck_assert_uint_eq(m.first_serial, 5000001);
@@ -111,7 +112,9 @@ START_TEST(test_export_verifies_and_decodes)
 		*comma = '\0';
 		ck_assert_int_eq(card_serial_parse(line, &serial), CARD_OK);
 		ck_assert_uint_eq(serial, want);
-		ck_assert_int_eq(card_code_validate(codec, comma + 1, CARD_CODE_TEXT_LEN, &decoded, &key), CARD_VALID);
+		ck_assert_int_eq(
+			card_code_validate(codec, comma + 1, CARD_CODE_TEXT_LEN, &decoded, &key),
+			CARD_VALID);
 		ck_assert_uint_eq(decoded, serial);
 		ck_assert_uint_eq(key, 1);
 		ck_assert_ptr_nonnull(strstr(comma + 1 + CARD_CODE_TEXT_LEN, batch.id));
@@ -245,7 +248,8 @@ START_TEST(test_tampered_manifest_and_wrong_key)
 	ck_assert_int_eq(card_signer_load_public(other_kr, &other, &d), CARD_OK);
 	ck_assert_int_eq(verify(kr, other, &d), CARD_OK);
 	/* ... but cannot sign. */
-	ck_assert_int_eq(card_print_export(kr, other, &batch, batch.first_serial, 10, path, NULL, NULL, NULL, NULL, &d),
+	ck_assert_int_eq(card_print_export(kr, other, &batch, batch.first_serial, 10, path, NULL,
+	                                   NULL, NULL, NULL, &d),
 	                 CARD_ERR_CRYPTO);
 	card_signer_free(other);
 }
@@ -291,13 +295,16 @@ START_TEST(test_interrupted_and_ranges)
 	int before = count_entries();
 
 	card_diag_clear(&d);
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL, cancel_midway, NULL, NULL, &d),
+	ck_assert_int_eq(card_print_export(kr, sk, &batch, batch.first_serial, N, path, NULL,
+	                                   cancel_midway, NULL, NULL, &d),
 	                 CARD_ERR_IO);
 	ck_assert_ptr_nonnull(strstr(d.message, "interrupted"));
 	ck_assert_int_eq(access(path, F_OK), -1);
 	ck_assert_int_eq(count_entries(), before); /* no temporary file left either */
 	/* A sub-range. */
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, NULL, &m, &d), CARD_OK);
+	ck_assert_int_eq(
+		card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, NULL, &m, &d),
+		CARD_OK);
 	ck_assert_uint_eq(m.first_serial, 5000101);
 	ck_assert_uint_eq(m.last_serial, 5000150);
 	ck_assert_int_eq(verify(kr, sk, &d), CARD_OK);
@@ -305,13 +312,16 @@ START_TEST(test_interrupted_and_ranges)
 	batch.count = 120;
 	ck_assert_int_eq(card_print_check_batch(&m, &batch, &d), CARD_ERR_REJECTED);
 	/* Outside the batch: refused before anything is written. */
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, NULL, &m, &d),
-	                 CARD_ERR_INVALID_ARG);
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000000, 5, path, NULL, NULL, NULL, &m, &d),
-	                 CARD_ERR_INVALID_ARG);
+	ck_assert_int_eq(
+		card_print_export(kr, sk, &batch, 5000101, 50, path, NULL, NULL, NULL, &m, &d),
+		CARD_ERR_INVALID_ARG);
+	ck_assert_int_eq(
+		card_print_export(kr, sk, &batch, 5000000, 5, path, NULL, NULL, NULL, &m, &d),
+		CARD_ERR_INVALID_ARG);
 	batch.key_id = 7; /* a key the keyring lacks */
-	ck_assert_int_eq(card_print_export(kr, sk, &batch, 5000001, 5, path, NULL, NULL, NULL, &m, &d),
-	                 CARD_ERR_KEY_NOT_FOUND);
+	ck_assert_int_eq(
+		card_print_export(kr, sk, &batch, 5000001, 5, path, NULL, NULL, NULL, &m, &d),
+		CARD_ERR_KEY_NOT_FOUND);
 }
 END_TEST
 

@@ -46,15 +46,15 @@ static void photo_file(char *buf, size_t sz, int fake)
 }
 
 /* A transaction-free reject check: rc as wanted, fingerprint unchanged. */
-#define REFUSED(call, want, c, before)                                                        \
-	do {                                                                                  \
-		char *after_;                                                                 \
-		card_diag_clear(&d);                                                          \
-		ck_assert_int_eq((call), (want));                                             \
-		ck_assert_msg(d.message[0] != '\0', "no message");                            \
-		after_ = su_fingerprint(c);                                                   \
-		ck_assert_str_eq(before, after_);                                             \
-		free(after_);                                                                 \
+#define REFUSED(call, want, c, before)                             \
+	do {                                                       \
+		char *after_;                                      \
+		card_diag_clear(&d);                               \
+		ck_assert_int_eq((call), (want));                  \
+		ck_assert_msg(d.message[0] != '\0', "no message"); \
+		after_ = su_fingerprint(c);                        \
+		ck_assert_str_eq(before, after_);                  \
+		free(after_);                                      \
 	} while (0)
 
 START_TEST(test_replace_voids)
@@ -77,12 +77,13 @@ START_TEST(test_replace_voids)
 	photo_file(fake, sizeof(fake), 1);
 	su_orgs(c);
 	first = su_mint(c, 1, 30, NULL);
-	give(st, c, "S11", "stock", 10);       /* S11 stock: first .. first+9 */
-	give(st, c, "S11", "distributed", 5);  /* S11 handed out: first+10 .. first+14 */
+	give(st, c, "S11", "stock", 10);      /* S11 stock: first .. first+9 */
+	give(st, c, "S11", "distributed", 5); /* S11 handed out: first+10 .. first+14 */
 
 	/* Replace a card S11 handed out: the good one comes from city stock (D1 holds none). */
-	ck_assert_msg(card_replace(st, SU_TERM, "S11", first + 12, "unreadable code", NULL, doc, &r, &d) ==
-	              CARD_OK, "%s", d.message);
+	ck_assert_msg(card_replace(st, SU_TERM, "S11", first + 12, "unreadable code", NULL, doc, &r,
+	                           &d) == CARD_OK,
+	              "%s", d.message);
 	ck_assert(card_uuid_valid(doc));
 	ck_assert_int_eq(card_rows_text(r, 0, "source", &txt, &d), CARD_OK);
 	ck_assert_str_eq(txt, "C");
@@ -115,21 +116,28 @@ START_TEST(test_replace_voids)
 
 	before = su_fingerprint(c);
 	/* The replacement is redeemed now: it cannot be replaced. */
-	REFUSED(card_replace(st, SU_TERM, "S11", newser, "torn", NULL, doc, NULL, &d), CARD_ERR_REJECTED, c, before);
+	REFUSED(card_replace(st, SU_TERM, "S11", newser, "torn", NULL, doc, NULL, &d),
+	        CARD_ERR_REJECTED, c, before);
 	ck_assert_msg(strstr(d.message, "redeemed") != NULL, "%s", d.message);
 	/* Void already. */
-	REFUSED(card_replace(st, SU_TERM, "S11", first + 12, "torn", NULL, doc, NULL, &d), CARD_ERR_REJECTED, c, before);
+	REFUSED(card_replace(st, SU_TERM, "S11", first + 12, "torn", NULL, doc, NULL, &d),
+	        CARD_ERR_REJECTED, c, before);
 	/* A card S12 does not hold. */
-	REFUSED(card_replace(st, SU_TERM, "S12", first + 1, "torn", NULL, doc, NULL, &d), CARD_ERR_REJECTED, c, before);
+	REFUSED(card_replace(st, SU_TERM, "S12", first + 1, "torn", NULL, doc, NULL, &d),
+	        CARD_ERR_REJECTED, c, before);
 	ck_assert_msg(strstr(d.message, "does not hold") != NULL, "%s", d.message);
 	/* No reason; a bad request date. */
-	REFUSED(card_replace(st, SU_TERM, "S11", first + 1, "  ", NULL, doc, NULL, &d), CARD_ERR_INPUT, c, before);
-	REFUSED(card_replace(st, SU_TERM, "S11", first + 1, "x", "2026-13-01", doc, NULL, &d), CARD_ERR_INPUT, c, before);
+	REFUSED(card_replace(st, SU_TERM, "S11", first + 1, "  ", NULL, doc, NULL, &d),
+	        CARD_ERR_INPUT, c, before);
+	REFUSED(card_replace(st, SU_TERM, "S11", first + 1, "x", "2026-13-01", doc, NULL, &d),
+	        CARD_ERR_INPUT, c, before);
 	/* Across districts. */
-	REFUSED(card_transfer(st, SU_TERM, "S11", "S21", 1, "reason", doc, NULL, &d), CARD_ERR_REJECTED, c, before);
+	REFUSED(card_transfer(st, SU_TERM, "S11", "S21", 1, "reason", doc, NULL, &d),
+	        CARD_ERR_REJECTED, c, before);
 	ck_assert_msg(strstr(d.message, "different districts") != NULL, "%s", d.message);
 	/* More than S11 holds. */
-	REFUSED(card_transfer(st, SU_TERM, "S11", "S12", 11, "reason", doc, NULL, &d), CARD_ERR_REJECTED, c, before);
+	REFUSED(card_transfer(st, SU_TERM, "S11", "S12", 11, "reason", doc, NULL, &d),
+	        CARD_ERR_REJECTED, c, before);
 	/* No settlement yet: no supplement. */
 	REFUSED(card_supplement(st, SU_TERM, "S21", 1, "x", "2025-01-01", photo, doc, NULL, &d),
 	        CARD_ERR_STATE, c, before);
@@ -146,7 +154,8 @@ START_TEST(test_replace_voids)
 	free(before);
 
 	/* A transfer within D1 (with a reason, whatever today is), then the books. */
-	ck_assert_msg(card_transfer(st, SU_TERM, "S11", "S12", 4, "late enrolment", doc, &r, &d) == CARD_OK,
+	ck_assert_msg(card_transfer(st, SU_TERM, "S11", "S12", 4, "late enrolment", doc, &r, &d) ==
+	                      CARD_OK,
 	              "%s", d.message);
 	ck_assert_int_eq(card_rows_int(r, 0, "count", &n, &d), CARD_OK);
 	ck_assert_int_eq(n, 4);

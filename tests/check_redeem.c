@@ -46,13 +46,14 @@ START_TEST(test_account_valid)
 	ck_assert(!card_account_valid(buf));
 	ck_assert(!card_account_valid("a\tb"));
 	ck_assert(!card_account_valid("a\x7f"));
-	ck_assert(!card_account_valid("a\xc2\x85"));     /* C1 control U+0085 */
-	ck_assert(!card_account_valid("\xc0\xaf"));      /* overlong */
-	ck_assert(!card_account_valid("\xed\xa0\x80"));  /* surrogate */
-	ck_assert(!card_account_valid("\xe5\x8d"));      /* truncated */
+	ck_assert(!card_account_valid("a\xc2\x85"));        /* C1 control U+0085 */
+	ck_assert(!card_account_valid("\xc0\xaf"));         /* overlong */
+	ck_assert(!card_account_valid("\xed\xa0\x80"));     /* surrogate */
+	ck_assert(!card_account_valid("\xe5\x8d"));         /* truncated */
 	ck_assert(!card_account_valid("\xf4\x90\x80\x80")); /* above U+10FFFF */
 	ck_assert(card_account_valid("\xf0\x9f\x98\x80"));  /* emoji */
-	ck_assert_str_eq(card_redeem_outcome_name(CARD_IDEMPOTENCY_REUSED), "idempotency_key_reused");
+	ck_assert_str_eq(card_redeem_outcome_name(CARD_IDEMPOTENCY_REUSED),
+	                 "idempotency_key_reused");
 	ck_assert_str_eq(card_redeem_outcome_name(CARD_CARD_VOID), "card_void");
 }
 END_TEST
@@ -87,8 +88,10 @@ START_TEST(test_outcomes)
 	ck_assert_int_eq(r2.id, 0);
 	/* A void card. */
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first + 2);
-	su_execp(c, "INSERT INTO card.void (serial, doc, reason) VALUES ($1::bigint, $2::uuid, 'defective')", 2,
-	         (const char *[]){ serial, batch });
+	su_execp(c,
+	         "INSERT INTO card.void (serial, doc, reason) VALUES ($1::bigint, $2::uuid, "
+	         "'defective')",
+	         2, (const char *[]){ serial, batch });
 	ck_assert_int_eq(redeem1(st, first + 2, 3, "alice", NULL).outcome, CARD_CARD_VOID);
 	/* Right serial, wrong key: invalid.  A serial in no batch: invalid. */
 	ck_assert_int_eq(redeem1(st, first + 3, 4, "alice", NULL).outcome, CARD_INVALID_CODE);
@@ -96,8 +99,11 @@ START_TEST(test_outcomes)
 	ck_assert_int_eq(redeem1(st, other, 3, "alice", NULL).outcome, CARD_INVALID_CODE);
 	ck_assert_int_eq(redeem1(st, CARD_SERIAL_MAX, 3, "alice", NULL).outcome, CARD_INVALID_CODE);
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first);
-	ck_assert_str_eq(su_execp(c, "SELECT count(*) FROM card.redemption WHERE serial BETWEEN $1::bigint AND $1::bigint + 99",
-	                          1, (const char *[]){ serial }), "1");
+	ck_assert_str_eq(su_execp(c,
+	                          "SELECT count(*) FROM card.redemption WHERE serial BETWEEN "
+	                          "$1::bigint AND $1::bigint + 99",
+	                          1, (const char *[]){ serial }),
+	                 "1");
 	card_store_close(st);
 	PQfinish(c);
 }
@@ -117,15 +123,19 @@ START_TEST(test_idempotency)
 	ck_assert_int_eq(r2.id, r.id);
 	ck_assert_str_eq(r2.redeemed_at, r.redeemed_at);
 	/* The key with another code, or another account: reused, and nothing redeemed. */
-	ck_assert_int_eq(redeem1(st, first + 1, 3, "carol", "idem-1").outcome, CARD_IDEMPOTENCY_REUSED);
+	ck_assert_int_eq(redeem1(st, first + 1, 3, "carol", "idem-1").outcome,
+	                 CARD_IDEMPOTENCY_REUSED);
 	ck_assert_int_eq(redeem1(st, first, 3, "dave", "idem-1").outcome, CARD_IDEMPOTENCY_REUSED);
 	ck_assert_int_eq(redeem1(st, first + 1, 3, "carol", NULL).outcome, CARD_REDEEMED);
 	/* A first outcome that was a failure is replayed too. */
-	ck_assert_int_eq(redeem1(st, first + 1, 3, "erin", "idem-2").outcome, CARD_ALREADY_REDEEMED);
-	ck_assert_int_eq(redeem1(st, first + 1, 3, "erin", "idem-2").outcome, CARD_ALREADY_REDEEMED);
+	ck_assert_int_eq(redeem1(st, first + 1, 3, "erin", "idem-2").outcome,
+	                 CARD_ALREADY_REDEEMED);
+	ck_assert_int_eq(redeem1(st, first + 1, 3, "erin", "idem-2").outcome,
+	                 CARD_ALREADY_REDEEMED);
 	ck_assert_int_eq(redeem1(st, first + 2, 4, "erin", "idem-3").outcome, CARD_INVALID_CODE);
 	ck_assert_int_eq(redeem1(st, first + 2, 4, "erin", "idem-3").outcome, CARD_INVALID_CODE);
-	ck_assert_str_eq(su_exec(c, "SELECT outcome FROM card.idempotency WHERE key = 'idem-3'"), "invalid_code");
+	ck_assert_str_eq(su_exec(c, "SELECT outcome FROM card.idempotency WHERE key = 'idem-3'"),
+	                 "invalid_code");
 	card_store_close(st);
 	PQfinish(c);
 }
@@ -141,18 +151,20 @@ START_TEST(test_many_mixed)
 	card_diag d;
 
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)f + 9);
-	su_execp(c, "INSERT INTO card.void (serial, doc, reason) VALUES ($1::bigint, $2::uuid, 'lost')", 2,
-	         (const char *[]){ serial, batch });
+	su_execp(
+		c,
+		"INSERT INTO card.void (serial, doc, reason) VALUES ($1::bigint, $2::uuid, 'lost')",
+		2, (const char *[]){ serial, batch });
 	card_redeem_req q[9] = {
-		{ f + 7, 5, "zed", NULL },   /* later serial first in the array */
+		{ f + 7, 5, "zed", NULL }, /* later serial first in the array */
 		{ f + 5, 5, "amy", NULL },
-		{ f + 5, 5, "amy", NULL },   /* duplicate, same account: repeated */
-		{ f + 5, 5, "ben", NULL },   /* duplicate, other account */
-		{ f + 9, 5, "amy", NULL },   /* void */
-		{ f + 6, 6, "amy", NULL },   /* wrong key */
+		{ f + 5, 5, "amy", NULL },           /* duplicate, same account: repeated */
+		{ f + 5, 5, "ben", NULL },           /* duplicate, other account */
+		{ f + 9, 5, "amy", NULL },           /* void */
+		{ f + 6, 6, "amy", NULL },           /* wrong key */
 		{ f + 8, 5, "cy\"\\{,}", "k-many" }, /* quoting of array elements */
 		{ f + 8, 5, "cy\"\\{,}", "k-many" }, /* the same key again in one call */
-		{ f + 7, 5, "dan", "k-many" }, /* the key with another code */
+		{ f + 7, 5, "dan", "k-many" },       /* the key with another code */
 	};
 	card_diag_clear(&d);
 	ck_assert_msg(card_redeem_many(st, q, 9, out, &d) == CARD_OK, "%s", d.message);
@@ -170,8 +182,10 @@ START_TEST(test_many_mixed)
 	ck_assert_int_eq(out[8].outcome, CARD_IDEMPOTENCY_REUSED);
 	for (int i = 0; i < 9; i++)
 		ck_assert_uint_eq(out[i].serial, q[i].serial);
-	ck_assert_str_eq(su_execp(c, "SELECT account FROM card.redemption WHERE serial = $1::bigint - 1", 1,
-	                          (const char *[]){ serial }), "cy\"\\{,}");
+	ck_assert_str_eq(
+		su_execp(c, "SELECT account FROM card.redemption WHERE serial = $1::bigint - 1", 1,
+	                 (const char *[]){ serial }),
+		"cy\"\\{,}");
 	card_store_close(st);
 	PQfinish(c);
 }
@@ -213,7 +227,8 @@ START_TEST(test_bad_input_changes_nothing)
 	ck_assert_int_eq(card_redeem_many(st, q, 0, out, &d), CARD_ERR_INVALID_ARG);
 	/* The server checks too (the daemon role could call it directly). */
 	{
-		PGresult *r = PQexec(c, "SELECT * FROM card.redeem_many('{1}', '{1}', '{\"a\x01\"}')");
+		PGresult *r =
+			PQexec(c, "SELECT * FROM card.redeem_many('{1}', '{1}', '{\"a\x01\"}')");
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
 		PQclear(r);
 		r = PQexec(c, "SELECT * FROM card.redeem_many('{1,2}', '{1}', '{a,b}')");
@@ -222,7 +237,8 @@ START_TEST(test_bad_input_changes_nothing)
 		r = PQexec(c, "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}', '{\"a b\"}')");
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
 		PQclear(r);
-		r = PQexec(c, "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}', '{caf\xc3\xa9}')");
+		r = PQexec(c,
+		           "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}', '{caf\xc3\xa9}')");
 		ck_assert_str_eq(PQresultErrorField(r, PG_DIAG_SQLSTATE), "CR004");
 		PQclear(r);
 	}
@@ -295,8 +311,11 @@ START_TEST(test_race_one_code)
 	ck_assert_int_eq(redeemed, ROUNDS);
 	ck_assert_int_eq(already, ROUNDS * (RACERS - 1));
 	snprintf(first, sizeof(first), "%llu", (unsigned long long)f);
-	ck_assert_str_eq(su_execp(c, "SELECT count(*) FROM card.redemption WHERE serial >= $1::bigint AND serial < $1::bigint + 100",
-	                          1, (const char *[]){ first }), "100");
+	ck_assert_str_eq(su_execp(c,
+	                          "SELECT count(*) FROM card.redemption WHERE serial >= $1::bigint "
+	                          "AND serial < $1::bigint + 100",
+	                          1, (const char *[]){ first }),
+	                 "100");
 	card_store_close(st);
 	PQfinish(c);
 }
@@ -327,7 +346,8 @@ static void *disjoint_run(void *arg)
 	for (int b = 0; b < PER / BATCH; b++) {
 		for (int i = 0; i < BATCH; i++) {
 			uint64_t k = (uint64_t)(b * BATCH + (BATCH - 1 - i));
-			q[i] = (card_redeem_req){ w->first + k * WORKERS + (uint64_t)w->idx, 8, acct[w->idx], NULL };
+			q[i] = (card_redeem_req){ w->first + k * WORKERS + (uint64_t)w->idx, 8,
+				                  acct[w->idx], NULL };
 		}
 		card_diag_clear(&d);
 		ck_assert_msg(card_redeem_many(st, q, BATCH, out, &d) == CARD_OK, "%s", d.message);
@@ -377,13 +397,19 @@ START_TEST(test_disjoint_and_shuffled)
 	ck_assert_int_eq(ok, PER * WORKERS);
 	ck_assert_int_eq(bad, 0);
 	snprintf(first, sizeof(first), "%llu", (unsigned long long)f);
-	ck_assert_str_eq(su_execp(c, "SELECT count(*) || '/' || count(DISTINCT serial) FROM card.redemption "
-	                             "WHERE serial >= $1::bigint AND serial < $1::bigint + 1440",
-	                          1, (const char *[]){ first }), "1440/1440");
+	ck_assert_str_eq(
+		su_execp(c,
+	                 "SELECT count(*) || '/' || count(DISTINCT serial) FROM card.redemption "
+	                 "WHERE serial >= $1::bigint AND serial < $1::bigint + 1440",
+	                 1, (const char *[]){ first }),
+		"1440/1440");
 	/* Each redemption belongs to the worker that owns the serial. */
-	ck_assert_str_eq(su_execp(c, "SELECT count(*) FROM card.redemption WHERE serial >= $1::bigint "
-	                             "AND serial < $1::bigint + 1440 AND account <> 'w' || ((serial - $1::bigint) % 12)",
-	                          1, (const char *[]){ first }), "0");
+	ck_assert_str_eq(su_execp(c,
+	                          "SELECT count(*) FROM card.redemption WHERE serial >= $1::bigint "
+	                          "AND serial < $1::bigint + 1440 AND account <> 'w' || ((serial - "
+	                          "$1::bigint) % 12)",
+	                          1, (const char *[]){ first }),
+	                 "0");
 	card_store_close(st);
 	PQfinish(c);
 }
@@ -415,7 +441,9 @@ static void *void_later(void *arg)
 {
 	struct voiding *x = arg;
 	PGconn *c = su_conn();
-	PGresult *r = PQexecParams(c, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'C', 'stock', $2::bigint, 'defective')",
+	PGresult *r = PQexecParams(c,
+	                           "SELECT card.void_card('" SU_TERM
+	                           "', $1::uuid, 'C', 'stock', $2::bigint, 'defective')",
 	                           2, NULL, x->params, NULL, NULL, 0);
 	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	snprintf(x->state, sizeof(x->state), "%s", st != NULL ? st : "00000");
@@ -438,8 +466,10 @@ START_TEST(test_void_redeem_race)
 	su_doc(c, "replacement", doc);
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first);
 	su_exec(v, "BEGIN");
-	su_execp(v, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'C', 'stock', $2::bigint, 'defective')", 2,
-	         (const char *const[]){ doc, serial });
+	su_execp(v,
+	         "SELECT card.void_card('" SU_TERM
+	         "', $1::uuid, 'C', 'stock', $2::bigint, 'defective')",
+	         2, (const char *const[]){ doc, serial });
 	ck_assert_int_eq(pthread_create(&t, NULL, redeem_later, &x), 0);
 	usleep(500 * 1000);
 	ck_assert_msg(!x.done, "the redemption did not wait for the void in flight");
@@ -451,8 +481,9 @@ START_TEST(test_void_redeem_race)
 	su_doc(c, "replacement", doc);
 	snprintf(serial, sizeof(serial), "%llu", (unsigned long long)first + 1);
 	su_exec(v, "BEGIN");
-	su_execp(v, "SELECT outcome FROM card.redeem_many(ARRAY[$1::bigint], ARRAY[3], ARRAY['bob'])", 1,
-	         (const char *const[]){ serial });
+	su_execp(v,
+	         "SELECT outcome FROM card.redeem_many(ARRAY[$1::bigint], ARRAY[3], ARRAY['bob'])",
+	         1, (const char *const[]){ serial });
 	ck_assert_int_eq(pthread_create(&t, NULL, void_later, &y), 0);
 	usleep(500 * 1000);
 	ck_assert_msg(!y.done, "the void did not wait for the redemption in flight");
@@ -460,7 +491,8 @@ START_TEST(test_void_redeem_race)
 	pthread_join(t, NULL);
 	ck_assert_str_eq(y.state, "CR001");
 	ck_assert_str_eq(su_execp(c, "SELECT count(*) FROM card.void WHERE serial = $1::bigint", 1,
-	                          (const char *const[]){ serial }), "0");
+	                          (const char *const[]){ serial }),
+	                 "0");
 	card_store_close(x.st);
 	PQfinish(v);
 	PQfinish(c);

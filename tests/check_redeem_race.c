@@ -68,9 +68,12 @@ static void *void_run(void *arg)
 
 		if (i % VOIDERS != w->idx)
 			continue;
-		snprintf(serial, sizeof(serial), "%llu", (unsigned long long)(w->first + (uint64_t)i));
-		r = PQexecParams(c, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'C', 'stock', $2::bigint, 'race')", 2,
-		                 NULL, p, NULL, NULL, 0);
+		snprintf(serial, sizeof(serial), "%llu",
+		         (unsigned long long)(w->first + (uint64_t)i));
+		r = PQexecParams(c,
+		                 "SELECT card.void_card('" SU_TERM
+		                 "', $1::uuid, 'C', 'stock', $2::bigint, 'race')",
+		                 2, NULL, p, NULL, NULL, 0);
 		st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 		snprintf(w->state[i], sizeof(w->state[i]), "%s", st != NULL ? st : "00000");
 		ck_assert_msg(st == NULL || strcmp(st, "CR001") == 0, "void_card of card %d: %s", i,
@@ -100,9 +103,11 @@ static void *redeem_run(void *arg)
 		card_diag d;
 
 		for (int j = k; j < k + BATCH && j < CARDS; j++)
-			q[n++] = (card_redeem_req){ w->first + (uint64_t)order[j], KEY, acct, NULL };
+			q[n++] =
+				(card_redeem_req){ w->first + (uint64_t)order[j], KEY, acct, NULL };
 		card_diag_clear(&d);
-		ck_assert_msg(card_redeem_many(st, q, n, o, &d) == CARD_OK, "redeem_many: %s", d.message);
+		ck_assert_msg(card_redeem_many(st, q, n, o, &d) == CARD_OK, "redeem_many: %s",
+		              d.message);
 		for (size_t j = 0; j < n; j++)
 			w->out[order[k + (int)j]] = o[j].outcome;
 	}
@@ -117,9 +122,11 @@ static char held(PGconn *c, uint64_t serial, char *acct, size_t acctsz)
 	char s[24];
 	const char *v;
 	snprintf(s, sizeof(s), "%llu", (unsigned long long)serial);
-	v = su_execp(c, "SELECT (EXISTS (SELECT 1 FROM card.void WHERE serial = $1::bigint))::int || "
-	                "coalesce((SELECT account FROM card.redemption WHERE serial = $1::bigint), '')",
-	             1, (const char *const[]){ s });
+	v = su_execp(
+		c,
+		"SELECT (EXISTS (SELECT 1 FROM card.void WHERE serial = $1::bigint))::int || "
+		"coalesce((SELECT account FROM card.redemption WHERE serial = $1::bigint), '')",
+		1, (const char *const[]){ s });
 	snprintf(acct, acctsz, "%s", v + 1);
 	if (v[0] == '1')
 		return acct[0] != '\0' ? 'b' : 'v';
@@ -151,7 +158,8 @@ START_TEST(test_voids_race_redemptions)
 		}
 		for (int i = 0; i < REDEEMERS; i++) {
 			r[i] = (struct redeemer){ &bar, first, i, { 0 } };
-			ck_assert_int_eq(pthread_create(&t[VOIDERS + i], NULL, redeem_run, &r[i]), 0);
+			ck_assert_int_eq(pthread_create(&t[VOIDERS + i], NULL, redeem_run, &r[i]),
+			                 0);
 		}
 		for (int i = 0; i < VOIDERS + REDEEMERS; i++)
 			pthread_join(t[i], NULL);
@@ -164,22 +172,28 @@ START_TEST(test_voids_race_redemptions)
 			int winners = 0;
 
 			ck_assert_msg(h == 'v' || h == 'r', "round %d card %d: %s", round, i,
-			              h == 'b' ? "both voided and redeemed" : "neither voided nor redeemed");
+			              h == 'b' ? "both voided and redeemed"
+			                       : "neither voided nor redeemed");
 			ck_assert_msg(strcmp(vs, h == 'v' ? "00000" : "CR001") == 0,
-			              "round %d card %d: held '%c' but the void answered %s", round, i, h, vs);
+			              "round %d card %d: held '%c' but the void answered %s", round,
+			              i, h, vs);
 			for (int j = 0; j < REDEEMERS; j++) {
 				card_redeem_outcome o = r[j].out[i];
 				snprintf(want, sizeof(want), "racer-%d", j);
 				if (h == 'v') {
-					ck_assert_msg(o == CARD_CARD_VOID, "round %d card %d: void, redeemer %d got %s",
+					ck_assert_msg(o == CARD_CARD_VOID,
+					              "round %d card %d: void, redeemer %d got %s",
 					              round, i, j, card_redeem_outcome_name(o));
 				} else if (o == CARD_REDEEMED) {
 					winners++;
 					ck_assert_str_eq(acct, want);
 				} else {
-					ck_assert_msg(o == CARD_ALREADY_REDEEMED && strcmp(acct, want) != 0,
-					              "round %d card %d: redeemed by %s, redeemer %d got %s", round, i,
-					              acct, j, card_redeem_outcome_name(o));
+					ck_assert_msg(o == CARD_ALREADY_REDEEMED &&
+					                      strcmp(acct, want) != 0,
+					              "round %d card %d: redeemed by %s, redeemer "
+					              "%d got %s",
+					              round, i, acct, j,
+					              card_redeem_outcome_name(o));
 				}
 			}
 			ck_assert_int_eq(winners, h == 'r' ? 1 : 0);
@@ -189,7 +203,8 @@ START_TEST(test_voids_race_redemptions)
 		free(r);
 	}
 	/* Not asserted (the interleaving is the scheduler's), but shown: both sides won cards. */
-	fprintf(stderr, "voids raced redemptions: %d cards voided, %d redeemed\n", voided, redeemed);
+	fprintf(stderr, "voids raced redemptions: %d cards voided, %d redeemed\n", voided,
+	        redeemed);
 	ck_assert_int_eq(voided + redeemed, CARDS * ROUNDS);
 	card_store_close(st);
 	PQfinish(c);

@@ -27,19 +27,29 @@ static void setup(void)
 	const char *p[1];
 
 	su_orgs(c);
-	su_exec(c, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alice') THEN "
-	           "CREATE ROLE alice LOGIN IN ROLE card_district; CREATE ROLE bob LOGIN IN ROLE card_district; "
-	           "CREATE ROLE cardd LOGIN IN ROLE card_daemon; CREATE ROLE carol LOGIN IN ROLE card_city; "
-	           "END IF; END $$");
-	su_exec(c, "INSERT INTO card.district_login (role, district) VALUES ('alice', 'D1'), ('bob', 'D2') "
+	su_exec(c,
+	        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alice') THEN "
+	        "CREATE ROLE alice LOGIN IN ROLE card_district; CREATE ROLE bob LOGIN IN ROLE "
+	        "card_district; "
+	        "CREATE ROLE cardd LOGIN IN ROLE card_daemon; CREATE ROLE carol LOGIN IN ROLE "
+	        "card_city; "
+	        "END IF; END $$");
+	su_exec(c, "INSERT INTO card.district_login (role, district) VALUES ('alice', 'D1'), "
+	           "('bob', 'D2') "
 	           "ON CONFLICT DO NOTHING");
 	g_first = su_mint(c, 1, 100, NULL);
 	card_uuid_new(g_doc1);
 	card_uuid_new(g_doc2);
 	p[0] = g_doc1;
-	su_execp(c, "INSERT INTO card.document (id, kind, term, district) VALUES ($1::uuid, 'shipment', '" SU_TERM "', 'D1')", 1, p);
+	su_execp(c,
+	         "INSERT INTO card.document (id, kind, term, district) VALUES ($1::uuid, "
+	         "'shipment', '" SU_TERM "', 'D1')",
+	         1, p);
 	p[0] = g_doc2;
-	su_execp(c, "INSERT INTO card.document (id, kind, term, district) VALUES ($1::uuid, 'shipment', '" SU_TERM "', 'D2')", 1, p);
+	su_execp(c,
+	         "INSERT INTO card.document (id, kind, term, district) VALUES ($1::uuid, "
+	         "'shipment', '" SU_TERM "', 'D2')",
+	         1, p);
 	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first, 40 }, NULL, NULL), CARD_OK);
 	m.doc = g_doc2;
 	m.to_org = "D2";
@@ -108,8 +118,8 @@ static void denied(PGconn *c, const char *sql, const char *state)
 {
 	PGresult *r = PQexec(c, sql);
 	const char *got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	ck_assert_msg(got != NULL && strcmp(got, state) == 0, "%s: got %s (%s)", sql, got ? got : "success",
-	              PQresultErrorMessage(r));
+	ck_assert_msg(got != NULL && strcmp(got, state) == 0, "%s: got %s (%s)", sql,
+	              got ? got : "success", PQresultErrorMessage(r));
 	PQclear(r);
 }
 
@@ -122,44 +132,63 @@ START_TEST(test_district_sees_own)
 	uint64_t n = 0;
 
 	ck_assert_str_eq(su_exec(a, "SELECT array_to_string(card.my_districts(), ',')"), "D1");
-	ck_assert_str_eq(su_exec(a, "SELECT count(*) FROM card.holding WHERE org IN ('D2', 'S21', 'C')"), "0");
+	ck_assert_str_eq(
+		su_exec(a, "SELECT count(*) FROM card.holding WHERE org IN ('D2', 'S21', 'C')"),
+		"0");
 	ck_assert_str_ne(su_exec(a, "SELECT count(*) FROM card.holding WHERE org = 'D1'"), "0");
 	ck_assert_str_eq(su_exec(a, "SELECT count(*) FROM card.ledger WHERE to_org = 'D2'"), "0");
-	ck_assert_str_eq(su_exec(a, "SELECT count(*) FROM card.document WHERE district = 'D2'"), "0");
+	ck_assert_str_eq(su_exec(a, "SELECT count(*) FROM card.document WHERE district = 'D2'"),
+	                 "0");
 	/* Balances of the other district read as zero. */
 	ck_assert_int_eq(card_balance(st, SU_TERM, "D2", "stock", &n, NULL), CARD_OK);
 	ck_assert_uint_eq(n, 0);
 	before = books(su);
 	/* Cards move only through the workflow steps: not even her own with the ledger primitives. */
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first, 5 }, NULL, NULL), CARD_ERR_PERMISSION);
+	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first, 5 }, NULL, NULL),
+	                 CARD_ERR_PERMISSION);
 	m = (card_move_spec){ SU_TERM, g_doc1, "transfer", "D2", "stock", "D1", "stock" };
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 40, 5 }, NULL, NULL), CARD_ERR_PERMISSION);
-	denied(a, "SELECT card.move('" SU_TERM "', gen_random_uuid(), 'x', 'D1', 'stock', 'S11', 'stock', '[1,2)')", "42501");
-	denied(a, "SELECT * FROM card.move_count('" SU_TERM "', gen_random_uuid(), 'x', 'D1', 'stock', 'S11', 'stock', 1)", "42501");
-	denied(a, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'D1', 'stock', 1, 'x')", "42501");
+	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 40, 5 }, NULL, NULL),
+	                 CARD_ERR_PERMISSION);
+	denied(a,
+	       "SELECT card.move('" SU_TERM
+	       "', gen_random_uuid(), 'x', 'D1', 'stock', 'S11', 'stock', '[1,2)')",
+	       "42501");
+	denied(a,
+	       "SELECT * FROM card.move_count('" SU_TERM
+	       "', gen_random_uuid(), 'x', 'D1', 'stock', 'S11', 'stock', 1)",
+	       "42501");
+	denied(a, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'D1', 'stock', 1, 'x')",
+	       "42501");
 	/* Voiding another district's card under her own document (cardd would answer its real
 	 * code with card_void), or her own. */
 	{
 		char sql[256];
-		snprintf(sql, sizeof(sql), "INSERT INTO card.void (serial, doc, reason) VALUES (%llu, '%s', 'x')",
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO card.void (serial, doc, reason) VALUES (%llu, '%s', 'x')",
 		         (unsigned long long)(g_first + 41), g_doc1);
 		denied(a, sql, "42501");
-		snprintf(sql, sizeof(sql), "INSERT INTO card.void (serial, doc, reason) VALUES (%llu, '%s', 'x')",
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO card.void (serial, doc, reason) VALUES (%llu, '%s', 'x')",
 		         (unsigned long long)(g_first + 1), g_doc1);
 		denied(a, sql, "42501");
 		/* A ledger entry moving the other district's serials, with an actor and a time of
 		 * her choosing. */
 		snprintf(sql, sizeof(sql),
-		         "INSERT INTO card.ledger (term, doc, kind, from_org, from_state, to_org, to_state, "
-		         "serials, actor, at) VALUES ('" SU_TERM "', '%s', 'transfer', 'D2', 'stock', 'D1', "
+		         "INSERT INTO card.ledger (term, doc, kind, from_org, from_state, to_org, "
+		         "to_state, "
+		         "serials, actor, at) VALUES ('" SU_TERM
+		         "', '%s', 'transfer', 'D2', 'stock', 'D1', "
 		         "'stock', int8range(%llu, %llu), 'zhang', '2020-01-01')",
-		         g_doc1, (unsigned long long)(g_first + 40), (unsigned long long)(g_first + 45));
+		         g_doc1, (unsigned long long)(g_first + 40),
+		         (unsigned long long)(g_first + 45));
 		denied(a, sql, "42501");
 		/* Her own holding rows: deleted, or a phantom range added. */
 		denied(a, "DELETE FROM card.holding WHERE org = 'D1'", "42501");
-		snprintf(sql, sizeof(sql), "INSERT INTO card.holding (serials, term, org, state) VALUES "
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO card.holding (serials, term, org, state) VALUES "
 		         "(int8range(%llu, %llu), '" SU_TERM "', 'D1', 'stock')",
-		         (unsigned long long)(g_first + 1000), (unsigned long long)(g_first + 2000));
+		         (unsigned long long)(g_first + 1000),
+		         (unsigned long long)(g_first + 2000));
 		denied(a, sql, "42501");
 	}
 	denied(a, "UPDATE card.holding SET org = 'D1' WHERE org = 'D2'", "42501");
@@ -167,18 +196,26 @@ START_TEST(test_district_sees_own)
 	denied(a, "UPDATE card.void SET reason = 'x'", "42501");
 	{
 		char sql[256];
-		snprintf(sql, sizeof(sql), "INSERT INTO card.receipt (id, shipment, signer, signed_on, count, "
-		         "received, discrepancy, late) VALUES ('%s', '%s', 'x', '2020-01-01', 1, 1, 0, false)",
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO card.receipt (id, shipment, signer, signed_on, count, "
+		         "received, discrepancy, late) VALUES ('%s', '%s', 'x', '2020-01-01', 1, "
+		         "1, 0, false)",
 		         g_doc1, g_doc1);
 		denied(a, sql, "42501");
 	}
 	denied(a, "UPDATE card.shipment SET late = false", "42501");
 	denied(a, "DELETE FROM card.distribution", "42501");
 	denied(a, "DELETE FROM card.void", "42501");
-	denied(a, "INSERT INTO card.document (id, kind, term, district) VALUES (gen_random_uuid(), 'x', '" SU_TERM "', 'D2')", "42501");
+	denied(a,
+	       "INSERT INTO card.document (id, kind, term, district) VALUES (gen_random_uuid(), "
+	       "'x', '" SU_TERM "', 'D2')",
+	       "42501");
 	denied(a, "UPDATE card.holding SET org = 'S21' WHERE org = 'D1'", "42501");
 	denied(a, "SELECT * FROM card.idempotency", "42501");
-	denied(a, "INSERT INTO card.org (code, name, kind, parent, district) VALUES ('S99', 'x', 'school', 'D1', 'D1')", "42501");
+	denied(a,
+	       "INSERT INTO card.org (code, name, kind, parent, district) VALUES ('S99', 'x', "
+	       "'school', 'D1', 'D1')",
+	       "42501");
 	denied(a, "SELECT * FROM card.redeem_many('{1}', '{1}', '{a}')", "42501");
 	denied(a, "UPDATE card.serial_counter SET next_serial = next_serial + 1", "42501");
 	{
@@ -190,8 +227,12 @@ START_TEST(test_district_sees_own)
 	/* And bob sees his, not hers. */
 	{
 		PGconn *b = raw_login("bob");
-		ck_assert_str_eq(su_exec(b, "SELECT count(*) FROM card.holding WHERE org IN ('D1', 'S11')"), "0");
-		ck_assert_str_eq(su_exec(b, "SELECT sum(upper(serials) - lower(serials)) FROM card.holding"), "40");
+		ck_assert_str_eq(
+			su_exec(b, "SELECT count(*) FROM card.holding WHERE org IN ('D1', 'S11')"),
+			"0");
+		ck_assert_str_eq(
+			su_exec(b, "SELECT sum(upper(serials) - lower(serials)) FROM card.holding"),
+			"40");
 		PQfinish(b);
 	}
 	card_store_close(st);
@@ -219,16 +260,33 @@ START_TEST(test_daemon_only_redeems)
 	before = books(su);
 	denied(dm, "SELECT * FROM card.holding", "42501");
 	denied(dm, "SELECT * FROM card.redemption", "42501");
-	denied(dm, "INSERT INTO card.redemption (serial, account, batch) SELECT 1, 'x', id FROM card.batch LIMIT 1", "42501");
+	denied(dm,
+	       "INSERT INTO card.redemption (serial, account, batch) SELECT 1, 'x', id FROM "
+	       "card.batch LIMIT 1",
+	       "42501");
 	denied(dm, "UPDATE card.redemption SET account = 'x'", "42501");
 	denied(dm, "DELETE FROM card.redemption", "42501");
-	denied(dm, "INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES ('" SU_TERM "', gen_random_uuid(), 'mint', 'C', 'stock', '[1,2)')", "42501");
+	denied(dm,
+	       "INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES "
+	       "('" SU_TERM "', gen_random_uuid(), 'mint', 'C', 'stock', '[1,2)')",
+	       "42501");
 	denied(dm, "UPDATE card.serial_counter SET next_serial = next_serial + 1", "42501");
-	denied(dm, "INSERT INTO card.batch (id, term, key_id, first_serial, card_count) VALUES (gen_random_uuid(), '" SU_TERM "', 1, 1, 1)", "42501");
-	denied(dm, "INSERT INTO card.void (serial, doc, reason) VALUES (1, gen_random_uuid(), 'x')", "42501");
-	denied(dm, "SELECT card.move('" SU_TERM "', gen_random_uuid(), 'x', 'C', 'stock', 'D1', 'stock', '[1,2)')", "42501");
-	denied(dm, "SELECT * FROM card.move_count('" SU_TERM "', gen_random_uuid(), 'x', 'C', 'stock', 'D1', 'stock', 1)", "42501");
-	denied(dm, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'C', 'stock', 1, 'x')", "42501");
+	denied(dm,
+	       "INSERT INTO card.batch (id, term, key_id, first_serial, card_count) VALUES "
+	       "(gen_random_uuid(), '" SU_TERM "', 1, 1, 1)",
+	       "42501");
+	denied(dm, "INSERT INTO card.void (serial, doc, reason) VALUES (1, gen_random_uuid(), 'x')",
+	       "42501");
+	denied(dm,
+	       "SELECT card.move('" SU_TERM
+	       "', gen_random_uuid(), 'x', 'C', 'stock', 'D1', 'stock', '[1,2)')",
+	       "42501");
+	denied(dm,
+	       "SELECT * FROM card.move_count('" SU_TERM
+	       "', gen_random_uuid(), 'x', 'C', 'stock', 'D1', 'stock', 1)",
+	       "42501");
+	denied(dm, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'C', 'stock', 1, 'x')",
+	       "42501");
 	denied(dm, "SELECT * FROM card.audit()", "42501");
 	denied(dm, "SELECT * FROM card.idempotency", "42501");
 	denied(dm, "DELETE FROM card.void", "42501");
@@ -260,52 +318,78 @@ START_TEST(test_city_append_only)
 	ck_assert_str_eq(su_exec(cc, "SELECT card.is_city()::text"), "true");
 	ck_assert_str_ne(su_exec(cc, "SELECT count(*) FROM card.holding WHERE org = 'D2'"), "0");
 	/* A void (by the server's function) and two tokens, one revoked: what she may not undo. */
-	su_execp(su, "SELECT card.void_card('" SU_TERM "', $1::uuid, 'D2', 'stock', " "(SELECT lower(serials) "
-	             "FROM card.holding WHERE org = 'D2' AND state = 'stock' LIMIT 1), 'torn')", 1, p);
+	su_execp(su,
+	         "SELECT card.void_card('" SU_TERM "', $1::uuid, 'D2', 'stock', "
+	         "(SELECT lower(serials) "
+	         "FROM card.holding WHERE org = 'D2' AND state = 'stock' LIMIT 1), 'torn')",
+	         1, p);
 	su_exec(su, "INSERT INTO card.api_token (id, role, secret_sha256, revoked_at) VALUES "
 	            "('00000000000000a1', 'helpdesk', sha256('a'), NULL), "
 	            "('00000000000000b2', 'platform', sha256('b'), now()) ON CONFLICT DO NOTHING");
-	tokens = strdup(su_exec(su, "SELECT string_agg(concat_ws(',', id, role, encode(secret_sha256, 'hex'), "
-	                            "revoked_at IS NULL), ';' ORDER BY id) FROM card.api_token "
-	                            "WHERE id IN ('00000000000000a1', '00000000000000b2')"));
+	tokens = strdup(su_exec(
+		su, "SELECT string_agg(concat_ws(',', id, role, encode(secret_sha256, 'hex'), "
+		    "revoked_at IS NULL), ';' ORDER BY id) FROM card.api_token "
+		    "WHERE id IN ('00000000000000a1', '00000000000000b2')"));
 	before = books(su);
-	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 90, 2 }, NULL, &d), CARD_ERR_PERMISSION);
-	denied(cc, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'C', 'stock', 1, 'x')", "42501");
+	ck_assert_int_eq(card_move(st, &m, (card_range){ g_first + 90, 2 }, NULL, &d),
+	                 CARD_ERR_PERMISSION);
+	denied(cc, "SELECT card.void_card('" SU_TERM "', gen_random_uuid(), 'C', 'stock', 1, 'x')",
+	       "42501");
 	denied(cc, "UPDATE card.ledger SET to_org = 'C'", "42501");
 	denied(cc, "DELETE FROM card.ledger", "42501");
-	denied(cc, "INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES ('" SU_TERM "', gen_random_uuid(), 'mint', 'C', 'stock', '[1,2)')", "42501");
-	denied(cc, "INSERT INTO card.holding (serials, term, org, state) VALUES ('[900000,900010)', '" SU_TERM "', 'C', 'stock')", "42501");
+	denied(cc,
+	       "INSERT INTO card.ledger (term, doc, kind, to_org, to_state, serials) VALUES "
+	       "('" SU_TERM "', gen_random_uuid(), 'mint', 'C', 'stock', '[1,2)')",
+	       "42501");
+	denied(cc,
+	       "INSERT INTO card.holding (serials, term, org, state) VALUES ('[900000,900010)', "
+	       "'" SU_TERM "', 'C', 'stock')",
+	       "42501");
 	denied(cc, "DELETE FROM card.holding WHERE org = 'D2'", "42501");
 	denied(cc, "UPDATE card.redemption SET account = 'x'", "42501");
 	denied(cc, "DELETE FROM card.redemption", "42501");
-	denied(cc, "INSERT INTO card.redemption (serial, account, batch) SELECT 1, 'x', id FROM card.batch LIMIT 1", "42501");
+	denied(cc,
+	       "INSERT INTO card.redemption (serial, account, batch) SELECT 1, 'x', id FROM "
+	       "card.batch LIMIT 1",
+	       "42501");
 	denied(cc, "UPDATE card.ledger_head SET seq = 0", "42501");
 	/* Un-voiding a card, or rewriting why. */
 	denied(cc, "DELETE FROM card.void", "42501");
 	denied(cc, "UPDATE card.void SET reason = 'x'", "42501");
-	denied(cc, "INSERT INTO card.void (serial, doc, reason) VALUES (1, gen_random_uuid(), 'x')", "42501");
+	denied(cc, "INSERT INTO card.void (serial, doc, reason) VALUES (1, gen_random_uuid(), 'x')",
+	       "42501");
 	/* Tokens: not their role, secret or id; not deleted; a revoked token stays revoked. */
-	denied(cc, "UPDATE card.api_token SET role = 'platform' WHERE id = '00000000000000a1'", "42501");
-	denied(cc, "UPDATE card.api_token SET secret_sha256 = sha256('x') WHERE id = '00000000000000a1'", "42501");
+	denied(cc, "UPDATE card.api_token SET role = 'platform' WHERE id = '00000000000000a1'",
+	       "42501");
+	denied(cc,
+	       "UPDATE card.api_token SET secret_sha256 = sha256('x') WHERE id = "
+	       "'00000000000000a1'",
+	       "42501");
 	denied(cc, "DELETE FROM card.api_token", "42501");
-	denied(cc, "UPDATE card.api_token SET revoked_at = NULL WHERE id = '00000000000000b2'", "CR003");
+	denied(cc, "UPDATE card.api_token SET revoked_at = NULL WHERE id = '00000000000000b2'",
+	       "CR003");
 	denied(cc, "UPDATE card.schema_version SET name = 'x'", "42501");
 	denied(cc, "DELETE FROM card.function_file", "42501");
 	after = books(su);
 	ck_assert_str_eq(before, after);
-	ck_assert_str_eq(su_exec(su, "SELECT string_agg(concat_ws(',', id, role, encode(secret_sha256, 'hex'), "
-	                             "revoked_at IS NULL), ';' ORDER BY id) FROM card.api_token "
-	                             "WHERE id IN ('00000000000000a1', '00000000000000b2')"), tokens);
+	ck_assert_str_eq(
+		su_exec(su,
+	                "SELECT string_agg(concat_ws(',', id, role, encode(secret_sha256, 'hex'), "
+	                "revoked_at IS NULL), ';' ORDER BY id) FROM card.api_token "
+	                "WHERE id IN ('00000000000000a1', '00000000000000b2')"),
+		tokens);
 	free(before);
 	free(after);
 	free(tokens);
 	/* What she may do: revoke a live token. */
-	r = PQexec(cc, "UPDATE card.api_token SET revoked_at = now() WHERE id = '00000000000000a1'");
+	r = PQexec(cc,
+	           "UPDATE card.api_token SET revoked_at = now() WHERE id = '00000000000000a1'");
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
 	PQclear(r);
 	ck_assert_msg(card_audit(st, SU_TERM, &v, &n, &balanced, &d) == CARD_OK, "%s", d.message);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(v[i].ok || strcmp(v[i].item, "redeemed_not_shipped") == 0, "%s: %s", v[i].item, v[i].detail);
+		ck_assert_msg(v[i].ok || strcmp(v[i].item, "redeemed_not_shipped") == 0, "%s: %s",
+		              v[i].item, v[i].detail);
 	free(v);
 	card_store_close(st);
 	PQfinish(cc);
@@ -321,17 +405,22 @@ START_TEST(test_server_stamps)
 	const char *p[1] = { g_doc1 };
 
 	su_exec(su, "BEGIN");
-	ck_assert_str_eq(su_execp(su, "INSERT INTO card.ledger (term, doc, kind, from_org, from_state, to_org, "
-	                              "to_state, serials, actor, at) VALUES ('" SU_TERM "', $1::uuid, 'x', 'D1', "
-	                              "'stock', 'S11', 'stock', '[1,2)', 'zhang', '2020-01-01') "
-	                              "RETURNING actor = session_user AND at > now() - interval '1 minute'",
-	                              1, p),
-	                 "t");
-	ck_assert_str_eq(su_execp(su, "INSERT INTO card.void (serial, doc, reason, actor, at) VALUES "
-	                              "(999999, $1::uuid, 'x', 'zhang', '2020-01-01') "
-	                              "RETURNING actor = session_user AND at > now() - interval '1 minute'",
-	                              1, p),
-	                 "t");
+	ck_assert_str_eq(
+		su_execp(su,
+	                 "INSERT INTO card.ledger (term, doc, kind, from_org, from_state, to_org, "
+	                 "to_state, serials, actor, at) VALUES ('" SU_TERM
+	                 "', $1::uuid, 'x', 'D1', "
+	                 "'stock', 'S11', 'stock', '[1,2)', 'zhang', '2020-01-01') "
+	                 "RETURNING actor = session_user AND at > now() - interval '1 minute'",
+	                 1, p),
+		"t");
+	ck_assert_str_eq(
+		su_execp(su,
+	                 "INSERT INTO card.void (serial, doc, reason, actor, at) VALUES "
+	                 "(999999, $1::uuid, 'x', 'zhang', '2020-01-01') "
+	                 "RETURNING actor = session_user AND at > now() - interval '1 minute'",
+	                 1, p),
+		"t");
 	su_exec(su, "ROLLBACK");
 	PQfinish(su);
 }

@@ -29,7 +29,8 @@ static void kill_backend(PGconn *admin, card_store *st)
 	char pid[16];
 	const char *p[1] = { pid };
 	snprintf(pid, sizeof(pid), "%d", PQbackendPID(store_conn(st)));
-	ck_assert_str_eq(su_execp(admin, "SELECT pg_terminate_backend($1::int)::text", 1, p), "true");
+	ck_assert_str_eq(su_execp(admin, "SELECT pg_terminate_backend($1::int)::text", 1, p),
+	                 "true");
 }
 
 START_TEST(test_reconnect_after_kill)

@@ -29,7 +29,9 @@ static void teardown(void)
 }
 
 static const struct table_col COLS[] = {
-	{ "学校编码", TABLE_TEXT }, { "人数", TABLE_INT }, { "日期", TABLE_DATE },
+	{ "学校编码", TABLE_TEXT },
+	{ "人数", TABLE_INT },
+	{ "日期", TABLE_DATE },
 };
 
 static char *slurp(const char *path, size_t *n)
@@ -52,7 +54,7 @@ START_TEST(test_csv_bytes)
 	char *got;
 	card_diag d = { 0 };
 	static const char want[] = "\xEF\xBB\xBF学校编码,人数,日期\r\nS101,40,2027-02-22\r\n"
-	                           "\"a,b \"\"q\"\"\nx\",,\r\n";
+				   "\"a,b \"\"q\"\"\nx\",,\r\n";
 
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(table_add_row(t, r1, &d), CARD_OK);
@@ -88,7 +90,9 @@ END_TEST
 
 START_TEST(test_xlsx_file)
 {
-	struct table *t = table_new("发放计划表 2027-spring", "发放计划[1]:*?/\\很长很长很长很长很长很长很长很长很长很长很长很长", COLS, 3);
+	struct table *t = table_new(
+		"发放计划表 2027-spring",
+		"发放计划[1]:*?/\\很长很长很长很长很长很长很长很长很长很长很长很长", COLS, 3);
 	const char *r1[] = { "S101", "40", "2027-02-22" };
 	char path[512];
 	size_t n;
@@ -172,7 +176,10 @@ END_TEST
 START_TEST(test_text_and_json)
 {
 	static const struct table_col cols[] = {
-		{ "学校编码", TABLE_TEXT }, { "人数", TABLE_INT }, { "率(%)", TABLE_TEXT }, { "备注", TABLE_TEXT },
+		{ "学校编码", TABLE_TEXT },
+		{ "人数", TABLE_INT },
+		{ "率(%)", TABLE_TEXT },
+		{ "备注", TABLE_TEXT },
 	};
 	struct table *t = table_new("普及率 2027-spring", NULL, cols, 4);
 	const char *r1[] = { "S101", "40", "100.0", "转入 \"2\"" };
@@ -184,14 +191,15 @@ START_TEST(test_text_and_json)
 	/* CJK counts two columns: 学校编码 and 高新一小 are 8 wide; numbers align right; the
 	 * second row stops after its last non-empty cell. */
 	static const char want_text[] = "普及率 2027-spring\n"
-	                                "学校编码  人数  率(%)  备注\n"
-	                                "-------------------------------\n"
-	                                "S101        40  100.0  转入 \"2\"\n"
-	                                "高新一小     7    5.6\n";
-	static const char want_json[] = "{\"title\": \"普及率 2027-spring\", \"columns\": [\"学校编码\", \"人数\", "
-	                                "\"率(%)\", \"备注\"], \"rows\": ["
-	                                "[\"S101\", 40, \"100.0\", \"转入 \\\"2\\\"\"], "
-	                                "[\"高新一小\", 7, \"5.6\", null]]}\n";
+					"学校编码  人数  率(%)  备注\n"
+					"-------------------------------\n"
+					"S101        40  100.0  转入 \"2\"\n"
+					"高新一小     7    5.6\n";
+	static const char want_json[] =
+		"{\"title\": \"普及率 2027-spring\", \"columns\": [\"学校编码\", \"人数\", "
+		"\"率(%)\", \"备注\"], \"rows\": ["
+		"[\"S101\", 40, \"100.0\", \"转入 \\\"2\\\"\"], "
+		"[\"高新一小\", 7, \"5.6\", null]]}\n";
 
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(table_add_row(t, r1, &d), CARD_OK);
@@ -215,7 +223,8 @@ END_TEST
 START_TEST(test_qr_svg)
 {
 	char buf[QRSVG_MAX], small[64];
-	size_t n = qrsvg_cell("https://card.example.cn", 1, "4800-0030-E9JC-MX3N-XX2Q", buf, sizeof(buf));
+	size_t n = qrsvg_cell("https://card.example.cn", 1, "4800-0030-E9JC-MX3N-XX2Q", buf,
+	                      sizeof(buf));
 
 	ck_assert_uint_ne(n, (size_t)-1);
 	ck_assert_uint_lt(n, sizeof(buf));
@@ -223,7 +232,8 @@ START_TEST(test_qr_svg)
 	ck_assert_int_eq(strncmp(buf, "<svg ", 5), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "</svg>"));
 	ck_assert_ptr_null(strpbrk(buf, ",\"\r\n"));
-	ck_assert_uint_eq(qrsvg_encode("https://card.example.cn/?code=X", small, sizeof(small)), (size_t)-1);
+	ck_assert_uint_eq(qrsvg_encode("https://card.example.cn/?code=X", small, sizeof(small)),
+	                  (size_t)-1);
 	ck_assert_int_eq(qrsvg_base_ok("https://card.example.cn/r"), 0);
 	ck_assert_int_eq(qrsvg_base_ok("http://10.0.0.1:8080"), 0);
 	ck_assert_int_eq(qrsvg_base_ok("ftp://x"), -1);

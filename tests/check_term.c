@@ -54,18 +54,22 @@ static PGconn *su(void)
 static void sql_ok(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s",
-	              sql, PQerrorMessage(c));
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK,
+	              "%s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
 }
 
 START_TEST(test_calendar)
 {
 	static const char *const want[][3] = {
-		{ "census", "2016-06-25", "district" },         { "delivery", "2016-08-25", "city" },
-		{ "distribution", "2016-09-08", "school" },     { "self-adjustment", "2016-09-01", "district" },
-		{ "adjustment-report", "2016-09-15", "district" }, { "city-adjustment", "2016-09-21", "city" },
-		{ "close", "2016-10-01", "city" },              { "final-report", "2016-10-01", "district" },
+		{ "census", "2016-06-25", "district" },
+		{ "delivery", "2016-08-25", "city" },
+		{ "distribution", "2016-09-08", "school" },
+		{ "self-adjustment", "2016-09-01", "district" },
+		{ "adjustment-report", "2016-09-15", "district" },
+		{ "city-adjustment", "2016-09-21", "city" },
+		{ "close", "2016-10-01", "city" },
+		{ "final-report", "2016-10-01", "district" },
 		{ "replacement", NULL, "district" },
 	};
 	card_store *st = NULL;
@@ -93,7 +97,8 @@ START_TEST(test_calendar)
 		ck_assert_int_eq(cal[i].has_due, want[i][1] != NULL);
 		if (want[i][1] != NULL) {
 			ck_date(cal[i].due, want[i][1]);
-			ck_assert_int_eq(cal[i].offset_days, (int)card_date_diff(cal[i].due, t.start));
+			ck_assert_int_eq(cal[i].offset_days,
+			                 (int)card_date_diff(cal[i].due, t.start));
 		}
 	}
 	/* A replacement counts from the request. */
@@ -139,7 +144,8 @@ START_TEST(test_bureau_day)
 	ck_assert_int_eq(card_store_open(NULL, &st, &d), CARD_OK);
 	ck_assert_int_eq(card_db_migrate(st, NULL, NULL, &d), CARD_OK);
 	sql_ok(c, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dayc') THEN "
-	          "CREATE ROLE dayc LOGIN IN ROLE card_city; CREATE ROLE dayd LOGIN IN ROLE card_district; "
+	          "CREATE ROLE dayc LOGIN IN ROLE card_city; CREATE ROLE dayd LOGIN IN ROLE "
+	          "card_district; "
 	          "END IF; END $$");
 	ck_assert_int_eq(card_bureau_today(st, &day, &drill, &d), CARD_OK);
 	ck_assert_int_eq(drill, 0);

@@ -52,7 +52,8 @@ static void usage(FILE *o)
 	           "The offline administration tool of libcard.\n\nCommands:\n");
 	for (const struct cli_cmd *c = COMMANDS; c->name != NULL; c++)
 		fprintf(o, "  %-11s %s\n", c->name, c->summary);
-	fprintf(o, "\nThe database is named by --db or by the libpq environment (PGHOST, PGDATABASE, ...).\n"
+	fprintf(o, "\nThe database is named by --db or by the libpq environment (PGHOST, "
+	           "PGDATABASE, ...).\n"
 	           "Exit status: 0 ok, 1 usage, 2 rejected input, 3 database or I/O failure.\n"
 	           "Run 'cardctl COMMAND --help' for the options of each; see cardctl(1).\n");
 }

@@ -20,26 +20,49 @@ static const struct optdef {
 	enum optkind kind;
 	size_t off;
 } OPTS[] = {
-#define S(n, w, f) { n, w, O_STR, offsetof(struct cli_args, f) }
-	S("address", "TEXT", address),      S("approver", "NAME", approver),
-	S("census-due", "DATE", census_due), S("contact", "NAME", contact),
-	S("count", "N", count),             S("date", "YYYY-MM-DD", date),
-	S("district", "D", district),       S("encoding", "ENC", encoding),
-	S("face-value", "FEN", face_value), S("file", "FILE", file),
-	S("format", "FORMAT", format),      S("from", "ORG", from),
-	S("id", "N", id),                   S("key-id", "N", key_id),
-	S("keyring", "FILE", keyring),      S("label", "TEXT", label),
-	S("late", "REASON", late),          S("note", "TEXT", note),
-	S("out", "FILE", out),              S("phone", "TEL", phone),
-	S("photo", "FILE", photo),          S("proceed-without", "D,...", proceed_without),
-	S("pubkey", "FILE", pubkey),        S("qr", "URL", qr),
-	S("range", "A-B", range),           S("reason", "TEXT", reason),
-	S("requested", "DATE", requested),  S("reserve", "PCT", reserve),
-	S("role", "ROLE", role),            S("school", "S", school),
-	S("serial", "N", serial),           S("serials", "A-B", serials),
-	S("set", "YYYY-MM-DD", set),        S("sign", "NAME", sign),            S("signer", "NAME", signer),
-	S("start", "DATE", start),          S("term", "TERM", term),
-	S("threshold", "PCT", threshold),   S("to", "ORG", to),
+#define S(n, w, f)                                        \
+	{                                                 \
+		n, w, O_STR, offsetof(struct cli_args, f) \
+	}
+	S("address", "TEXT", address),
+	S("approver", "NAME", approver),
+	S("census-due", "DATE", census_due),
+	S("contact", "NAME", contact),
+	S("count", "N", count),
+	S("date", "YYYY-MM-DD", date),
+	S("district", "D", district),
+	S("encoding", "ENC", encoding),
+	S("face-value", "FEN", face_value),
+	S("file", "FILE", file),
+	S("format", "FORMAT", format),
+	S("from", "ORG", from),
+	S("id", "N", id),
+	S("key-id", "N", key_id),
+	S("keyring", "FILE", keyring),
+	S("label", "TEXT", label),
+	S("late", "REASON", late),
+	S("note", "TEXT", note),
+	S("out", "FILE", out),
+	S("phone", "TEL", phone),
+	S("photo", "FILE", photo),
+	S("proceed-without", "D,...", proceed_without),
+	S("pubkey", "FILE", pubkey),
+	S("qr", "URL", qr),
+	S("range", "A-B", range),
+	S("reason", "TEXT", reason),
+	S("requested", "DATE", requested),
+	S("reserve", "PCT", reserve),
+	S("role", "ROLE", role),
+	S("school", "S", school),
+	S("serial", "N", serial),
+	S("serials", "A-B", serials),
+	S("set", "YYYY-MM-DD", set),
+	S("sign", "NAME", sign),
+	S("signer", "NAME", signer),
+	S("start", "DATE", start),
+	S("term", "TERM", term),
+	S("threshold", "PCT", threshold),
+	S("to", "ORG", to),
 #undef S
 	{ "clear", NULL, O_FLAG, offsetof(struct cli_args, clear) },
 	{ "confirm", NULL, O_FLAG, offsetof(struct cli_args, confirm) },
@@ -63,7 +86,8 @@ static int listed(const char *list, const char *name)
 	return 0;
 }
 
-int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct cli_args *a)
+int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv,
+              struct cli_args *a)
 {
 	struct option opts[NOPTS + 4];
 	size_t n = 0;
@@ -75,9 +99,11 @@ int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **arg
 	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	for (size_t i = 0; i < NOPTS; i++)
 		if (listed(spec->accepts, OPTS[i].name) ||
-		    (spec->table && (strcmp(OPTS[i].name, "format") == 0 || strcmp(OPTS[i].name, "out") == 0)))
+		    (spec->table &&
+		     (strcmp(OPTS[i].name, "format") == 0 || strcmp(OPTS[i].name, "out") == 0)))
 			opts[n++] = (struct option){ OPTS[i].name,
-				                     OPTS[i].kind == O_FLAG ? no_argument : required_argument,
+				                     OPTS[i].kind == O_FLAG ? no_argument
+				                                            : required_argument,
 				                     NULL, OPT_TABLE + (int)i };
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 
@@ -120,8 +146,8 @@ int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **arg
 			return cli_usage(cli, spec->cmd, "%s", spec->args_usage);
 		return cli_usage(cli, spec->cmd, "unexpected argument \"%s\"", a->rest[0]);
 	}
-	if (spec->table &&
-	    table_pick_format(a->format, a->out, cli->json, spec->table == CLI_TABLE_HTML, &a->fmt) != 0) {
+	if (spec->table && table_pick_format(a->format, a->out, cli->json,
+	                                     spec->table == CLI_TABLE_HTML, &a->fmt) != 0) {
 		char why[256];
 		return cli_usage(cli, spec->cmd, "%s",
 		                 table_format_problem(why, sizeof(why), a->format, a->out,
@@ -153,8 +179,8 @@ int cli_parse_serials(const char *s, uint64_t *first, uint64_t *last)
 		return -1;
 	memcpy(left, s, n);
 	left[n] = '\0';
-	if (card_serial_parse(left, first) != CARD_OK || card_serial_parse(dash + 1, last) != CARD_OK ||
-	    *last < *first)
+	if (card_serial_parse(left, first) != CARD_OK ||
+	    card_serial_parse(dash + 1, last) != CARD_OK || *last < *first)
 		return -1;
 	return 0;
 }
@@ -254,14 +280,16 @@ int cli_parse_long(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
-int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *cmds, int argc, char **argv)
+int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *cmds, int argc,
+                 char **argv)
 {
 	if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
 		FILE *o = argc < 1 ? stderr : stdout;
 		fprintf(o, "Usage: %s %s COMMAND [OPTIONS]\n\nCommands:\n", cli->prog, group);
 		for (const struct cli_cmd *c = cmds; c->name != NULL; c++)
 			fprintf(o, "  %-10s %s\n", c->name, c->summary);
-		fprintf(o, "\nRun '%s %s COMMAND --help' for the options of each.\n", cli->prog, group);
+		fprintf(o, "\nRun '%s %s COMMAND --help' for the options of each.\n", cli->prog,
+		        group);
 		return argc < 1 ? EXIT_USAGE : EXIT_OK_;
 	}
 	for (const struct cli_cmd *c = cmds; c->name != NULL; c++)
@@ -315,7 +343,8 @@ void cli_progress(struct cli_progress *p, unsigned long long done)
 		return;
 	p->last_ms = t;
 	if (p->total > 0)
-		fprintf(stderr, "\r%s: %llu/%llu (%3llu%%)", p->what, done, p->total, done * 100 / p->total);
+		fprintf(stderr, "\r%s: %llu/%llu (%3llu%%)", p->what, done, p->total,
+		        done * 100 / p->total);
 	else
 		fprintf(stderr, "\r%s: %llu", p->what, done);
 }

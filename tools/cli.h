@@ -32,10 +32,11 @@ struct cli {
 
 /* Long options every subcommand accepts; handle them with cli_common(). */
 enum { OPT_DB = 0x1000, OPT_JSON, OPT_HELP };
-#define CLI_COMMON_OPTIONS                                  \
-	{ "db", required_argument, NULL, OPT_DB },          \
-	{ "json", no_argument, NULL, OPT_JSON },            \
-	{ "help", no_argument, NULL, OPT_HELP }
+#define CLI_COMMON_OPTIONS                                                                  \
+	{ "db", required_argument, NULL, OPT_DB }, { "json", no_argument, NULL, OPT_JSON }, \
+	{                                                                                   \
+		"help", no_argument, NULL, OPT_HELP                                         \
+	}
 
 /*
  * The options of every subcommand, declared once in the table of cli.c: each long option has
@@ -45,14 +46,15 @@ enum { OPT_DB = 0x1000, OPT_JSON, OPT_HELP };
  */
 struct cli_args {
 	const char *address, *approver, *census_due, *contact, *count, *date, *district, *encoding,
-		*face_value, *file, *format, *from, *id, *key_id, *keyring, *label, *late, *note, *out,
-		*phone, *photo, *proceed_without, *pubkey, *qr, *range, *reason, *requested, *reserve,
-		*role, *school, *serial, *serials, *set, *sign, *signer, *start, *term, *threshold, *to;
-	int clear, confirm, plan;  /* flags */
-	const char **explain;      /* --explain, repeatable */
+		*face_value, *file, *format, *from, *id, *key_id, *keyring, *label, *late, *note,
+		*out, *phone, *photo, *proceed_without, *pubkey, *qr, *range, *reason, *requested,
+		*reserve, *role, *school, *serial, *serials, *set, *sign, *signer, *start, *term,
+		*threshold, *to;
+	int clear, confirm, plan; /* flags */
+	const char **explain;     /* --explain, repeatable */
 	size_t nexplain;
-	enum table_format fmt;     /* with CLI_TABLE: the format --format/--out chose */
-	int nargs;                 /* positional arguments, after the options */
+	enum table_format fmt; /* with CLI_TABLE: the format --format/--out chose */
+	int nargs;             /* positional arguments, after the options */
 	char **rest;
 };
 
@@ -62,8 +64,9 @@ struct cli_spec {
 	const char *help;    /* printed by --help */
 	const char *accepts; /* its options, space-separated long names: "term district out" */
 	const char *needs;   /* the options it cannot do without, the same way ("term") */
-	int nargs;           /* positional arguments: exactly this many, or -1: the command checks */
-	const char *args_usage; /* the usage error when nargs differs ("one FILE is required"); NULL:
+	int nargs; /* positional arguments: exactly this many, or -1: the command checks */
+	const char
+		*args_usage; /* the usage error when nargs differs ("one FILE is required"); NULL:
 	                         * 'unexpected argument "X"' */
 	int table;           /* CLI_TABLE or CLI_TABLE_HTML: the command writes a report table;
 	                      * --format and --out are accepted and decided by table_pick_format() */
@@ -77,7 +80,8 @@ enum { CLI_TABLE = 1, CLI_TABLE_HTML = 2 };
  * does not take, a missing required option, the wrong number of arguments, a format it cannot
  * write).
  */
-int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct cli_args *a);
+int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv,
+              struct cli_args *a);
 /* Free what cli_parse() allocated (the --explain list). */
 void cli_args_free(struct cli_args *a);
 
@@ -110,7 +114,8 @@ struct cli_cmd {
 };
 
 /* Dispatch argv[0] among cmds (a NULL-terminated table) for group `group`. */
-int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *cmds, int argc, char **argv);
+int cli_dispatch(struct cli *cli, const char *group, const struct cli_cmd *cmds, int argc,
+                 char **argv);
 
 /* Load a keyring, printing the error; returns NULL on failure. */
 card_keyring *cli_keyring(const struct cli *cli, const char *path, int *status);

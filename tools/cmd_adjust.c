@@ -14,7 +14,8 @@
 
 static const char FILE_HELP[] =
 	"Usage: cardctl adjust file --term TERM --district D [--encoding E] FILE.csv\n\n"
-	"File the district's surplus/shortage report (Annex 4, 余缺调剂表) as its draft, replacing\n"
+	"File the district's surplus/shortage report (Annex 4, 余缺调剂表) as its draft, "
+	"replacing\n"
 	"the draft.  Header (any order, Chinese or English):\n"
 	"    学校编码,余,缺,原因   /   school,surplus,shortage,reason\n"
 	"One line per school of the district; a line has a surplus or a shortage (not both) and a\n"
@@ -34,7 +35,8 @@ static const char SETTLE_HELP[] =
 	"Usage: cardctl adjust settle --term TERM [--confirm]\n\n"
 	"The city's cross-district settlement: per district the approved surplus and shortage,\n"
 	"what it covers itself by transfer, the return of its net surplus to city stock and the\n"
-	"supplement of its net shortage from city stock (the reserve plus the returns, in district\n"
+	"supplement of its net shortage from city stock (the reserve plus the returns, in "
+	"district\n"
 	"order); a shortage that cannot be covered is explained.  Without --confirm only prints\n"
 	"the proposal; with --confirm records the orders (documents with UUIDs).  Then 'cardctl\n"
 	"return' and 'cardctl supplement' move the cards.\n";
@@ -48,9 +50,12 @@ static const struct csvin_col ADJ_COLS[] = {
 #define NCOLS (sizeof(ADJ_COLS) / sizeof(ADJ_COLS[0]))
 
 /* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
-#define SPEC(name, cmd, help, nargs) \
-	static const struct cli_spec name = { cmd, help, "term district encoding approver confirm", \
-		                               "term", nargs, nargs ? "one FILE is required" : NULL, 0 }
+#define SPEC(name, cmd, help, nargs)                                      \
+	static const struct cli_spec name = {                             \
+		cmd,    help,  "term district encoding approver confirm", \
+		"term", nargs, nargs ? "one FILE is required" : NULL,     \
+		0                                                         \
+	}
 SPEC(ADJ_FILE, "adjust file", FILE_HELP, 1);
 SPEC(ADJ_APPROVE, "adjust approve", APPROVE_HELP, 0);
 SPEC(ADJ_SHOW, "adjust show", SHOW_HELP, 0);
@@ -173,9 +178,11 @@ static int adjust_approve(struct cli *cli, int argc, char **argv)
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "adjust approve failed");
 	else if (cli->json)
-		json_line(json_pack("{s:s, s:s, s:s}", "district", a.district, "state", "approved", "document", doc));
+		json_line(json_pack("{s:s, s:s, s:s}", "district", a.district, "state", "approved",
+		                    "document", doc));
 	else
-		printf("adjustment report of %s approved by %s, document %s\n", a.district, a.approver, doc);
+		printf("adjustment report of %s approved by %s, document %s\n", a.district,
+		       a.approver, doc);
 out:
 	card_store_close(st);
 	return status < 0 ? EXIT_OK_ : status;
@@ -184,18 +191,21 @@ out:
 static int adjust_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col list_cols[] = {
-		{ "district", "district" }, { "name", "name" }, { "state", "state" }, { "late", "late" },
-		{ "filed_on", "filed" }, { "schools", "schools" }, { "surplus", "surplus" },
-		{ "shortage", "shortage" }, { "approver", "approver" }, { "approved_at", "approved" },
+		{ "district", "district" }, { "name", "name" },
+		{ "state", "state" },       { "late", "late" },
+		{ "filed_on", "filed" },    { "schools", "schools" },
+		{ "surplus", "surplus" },   { "shortage", "shortage" },
+		{ "approver", "approver" }, { "approved_at", "approved" },
 	};
 	static const struct rows_col line_cols[] = {
-		{ "district", "district" }, { "school", "school" }, { "school_name", "name" },
-		{ "surplus", "surplus" }, { "shortage", "shortage" }, { "reason", "reason" },
-		{ "stock", "stock_now" }, { "distributed", "distributed" },
+		{ "district", "district" }, { "school", "school" },
+		{ "school_name", "name" },  { "surplus", "surplus" },
+		{ "shortage", "shortage" }, { "reason", "reason" },
+		{ "stock", "stock_now" },   { "distributed", "distributed" },
 	};
 	static const struct rows_col order_cols[] = {
-		{ "district", "district" }, { "kind", "order" }, { "count", "count" }, { "done", "done" },
-		{ "doc", "document" },
+		{ "district", "district" }, { "kind", "order" },   { "count", "count" },
+		{ "done", "done" },         { "doc", "document" },
 	};
 	struct cli_args a;
 	card_rows *list = NULL, *lines = NULL, *orders = NULL;
@@ -217,17 +227,20 @@ static int adjust_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		json_line(json_pack("{s:s, s:o, s:o, s:o}", "term", a.term, "reports", rows_json(list), "lines",
-		                    rows_json(lines), "orders", rows_json(orders)));
+		json_line(json_pack("{s:s, s:o, s:o, s:o}", "term", a.term, "reports",
+		                    rows_json(list), "lines", rows_json(lines), "orders",
+		                    rows_json(orders)));
 	} else {
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (card_rows_count(lines) > 0) {
 			printf("\nlines:\n");
-			rows_print(stdout, lines, line_cols, sizeof(line_cols) / sizeof(line_cols[0]));
+			rows_print(stdout, lines, line_cols,
+			           sizeof(line_cols) / sizeof(line_cols[0]));
 		}
 		if (card_rows_count(orders) > 0) {
 			printf("\nthe city's orders:\n");
-			rows_print(stdout, orders, order_cols, sizeof(order_cols) / sizeof(order_cols[0]));
+			rows_print(stdout, orders, order_cols,
+			           sizeof(order_cols) / sizeof(order_cols[0]));
 		}
 	}
 out:
@@ -241,12 +254,21 @@ out:
 static int adjust_settle(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "district", "district" }, { "report", "report" }, { "surplus", "surplus" },
-		{ "shortage", "shortage" }, { "internal", "internal" }, { "return_count", "return" },
-		{ "supplement_count", "supplement" }, { "uncovered", "uncovered" }, { "note", "note" },
+		{ "district", "district" },
+		{ "report", "report" },
+		{ "surplus", "surplus" },
+		{ "shortage", "shortage" },
+		{ "internal", "internal" },
+		{ "return_count", "return" },
+		{ "supplement_count", "supplement" },
+		{ "uncovered", "uncovered" },
+		{ "note", "note" },
 	};
 	static const struct rows_col order_cols[] = {
-		{ "district", "district" }, { "kind", "order" }, { "count", "count" }, { "doc", "document" },
+		{ "district", "district" },
+		{ "kind", "order" },
+		{ "count", "count" },
+		{ "doc", "document" },
 	};
 	struct cli_args a;
 	char doc[CARD_UUID_BUFSZ];
@@ -272,11 +294,13 @@ static int adjust_settle(struct cli *cli, int argc, char **argv)
 		}
 		json_line(j);
 	} else {
-		printf("settlement of term %s%s:\n", a.term, a.confirm ? "" : " (proposal; --confirm records it)");
+		printf("settlement of term %s%s:\n", a.term,
+		       a.confirm ? "" : " (proposal; --confirm records it)");
 		rows_print(stdout, prop, cols, sizeof(cols) / sizeof(cols[0]));
 		if (a.confirm) {
 			printf("\nsettlement recorded, document %s; orders:\n", doc);
-			rows_print(stdout, orders, order_cols, sizeof(order_cols) / sizeof(order_cols[0]));
+			rows_print(stdout, orders, order_cols,
+			           sizeof(order_cols) / sizeof(order_cols[0]));
 		}
 	}
 out:
@@ -292,7 +316,8 @@ int cmd_adjust(struct cli *cli, int argc, char **argv)
 		{ "file", adjust_file, "file a district's Annex 4 report (draft)" },
 		{ "approve", adjust_approve, "approve a district's report (district centre)" },
 		{ "show", adjust_show, "show the reports, their lines and the city's orders" },
-		{ "settle", adjust_settle, "the city's cross-district settlement (--confirm records it)" },
+		{ "settle", adjust_settle,
+		  "the city's cross-district settlement (--confirm records it)" },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(cli, "adjust", cmds, argc - 1, argv + 1);

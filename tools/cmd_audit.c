@@ -14,21 +14,24 @@ static const char AUDIT_HELP[] =
 	"Usage: cardctl audit [--term TERM] [--json]\n\n"
 	"Recompute every balance from the ledger and prove the books balance: verify the ledger's\n"
 	"hash chain; per term, print the cards minted and held by city stock, district stock,\n"
-	"school stock, transit, distributed and void, and check that minted = their sum, that every\n"
-	"minted serial is held exactly once, that replaying the ledger gives the holdings, that voids\n"
+	"school stock, transit, distributed and void, and check that minted = their sum, that "
+	"every\n"
+	"minted serial is held exactly once, that replaying the ledger gives the holdings, that "
+	"voids\n"
 	"are held void, and that redeemed cards had left city stock and are not void.\n"
-	"Exit status 0 when the books balance, 2 when they do not (the failed checks are marked).\n";
+	"Exit status 0 when the books balance, 2 when they do not (the failed checks are "
+	"marked).\n";
 
 static void print_json(const card_audit_line *v, size_t n, int balanced)
 {
 	json_t *checks = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(checks, json_pack("{s:s?, s:s, s:I, s:b, s:s?}", "term",
-		                                        v[i].term[0] != '\0' ? v[i].term : NULL, "item",
-		                                        v[i].item, "value", (json_int_t)v[i].value, "ok",
-		                                        v[i].ok, "detail",
-		                                        v[i].detail[0] != '\0' ? v[i].detail : NULL));
+		json_array_append_new(
+			checks, json_pack("{s:s?, s:s, s:I, s:b, s:s?}", "term",
+		                          v[i].term[0] != '\0' ? v[i].term : NULL, "item",
+		                          v[i].item, "value", (json_int_t)v[i].value, "ok", v[i].ok,
+		                          "detail", v[i].detail[0] != '\0' ? v[i].detail : NULL));
 	json_line(json_pack("{s:b, s:o}", "balanced", balanced, "checks", checks));
 }
 

@@ -12,32 +12,39 @@
 #include "rowsout.h"
 
 static const char MINT_HELP[] =
-	"Usage: cardctl batch mint --term TERM --count N --keyring FILE --key-id K [--note TEXT] [--json]\n"
+	"Usage: cardctl batch mint --term TERM --count N --keyring FILE --key-id K [--note TEXT] "
+	"[--json]\n"
 	"Usage: cardctl batch mint --term TERM --plan --keyring FILE --key-id K [--json]\n\n"
-	"Mint a print batch of N cards (at most 100,000,000) of TERM under key K: the next N serials,\n"
-	"allocated atomically, go into the city centre's stock, recorded with a 'mint' ledger entry.\n"
+	"Mint a print batch of N cards (at most 100,000,000) of TERM under key K: the next N "
+	"serials,\n"
+	"allocated atomically, go into the city centre's stock, recorded with a 'mint' ledger "
+	"entry.\n"
 	"Prints the batch id (a UUID) and the serial range.  Refused if the keyring has no key\n"
 	"K, or the term or the city centre does not exist.  No code is stored anywhere.\n"
 	"With --plan (instead of --count) it mints the term's issuance plan (cardctl plan make)\n"
 	"plus its reserve as one batch, laid out as one contiguous serial range per district\n"
 	"(district code order, the reserve last; see 'cardctl plan show'), all or nothing.\n";
 static const char LIST_HELP[] =
-	"Usage: cardctl batch list [--term TERM] [--json]\n\nList the print batches: id, term, key id, serial range, count, time minted.\n";
+	"Usage: cardctl batch list [--term TERM] [--json]\n\nList the print batches: id, term, key "
+	"id, serial range, count, time minted.\n";
 static const char SHOW_HELP[] =
 	"Usage: cardctl batch show BATCH [--json]\n\nShow one print batch.\n";
 
-static const struct cli_spec MINT = { "batch mint", MINT_HELP, "term count keyring key-id note plan", NULL, 0,
-	                               NULL, 0 };
+static const struct cli_spec MINT = {
+	"batch mint", MINT_HELP, "term count keyring key-id note plan", NULL, 0, NULL, 0
+};
 static const struct cli_spec LIST = { "batch list", LIST_HELP, "term", NULL, 0, NULL, 0 };
-static const struct cli_spec SHOW = { "batch show", SHOW_HELP, "", NULL, 1, "exactly one BATCH is required", 0 };
+static const struct cli_spec SHOW = {
+	"batch show", SHOW_HELP, "", NULL, 1, "exactly one BATCH is required", 0
+};
 
 /* A batch as JSON (a new reference). */
 static json_t *batch_json(const card_batch *b)
 {
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}", "batch", b->id, "term", b->term, "key_id",
-	                 (int)b->key_id, "first_serial", (json_int_t)b->first_serial, "last_serial",
-	                 (json_int_t)(b->first_serial + b->count - 1), "count", (json_int_t)b->count,
-	                 "created_at", b->created_at);
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s}", "batch", b->id, "term", b->term,
+	                 "key_id", (int)b->key_id, "first_serial", (json_int_t)b->first_serial,
+	                 "last_serial", (json_int_t)(b->first_serial + b->count - 1), "count",
+	                 (json_int_t)b->count, "created_at", b->created_at);
 }
 
 static void print_batch(const struct cli *cli, const card_batch *b, json_t *all)
@@ -48,8 +55,8 @@ static void print_batch(const struct cli *cli, const card_batch *b, json_t *all)
 	if (cli->json)
 		json_array_append_new(all, batch_json(b));
 	else
-		printf("%s  %-12s key %-2u %s-%s  %10" PRIu64 "  %s\n", b->id, b->term, b->key_id, first, last,
-		       b->count, b->created_at);
+		printf("%s  %-12s key %-2u %s-%s  %10" PRIu64 "  %s\n", b->id, b->term, b->key_id,
+		       first, last, b->count, b->created_at);
 }
 
 static int batch_mint(struct cli *cli, int argc, char **argv)
@@ -71,14 +78,17 @@ static int batch_mint(struct cli *cli, int argc, char **argv)
 	keyring = o.keyring;
 	note = o.note;
 	plan = o.plan;
-	if (o.count != NULL && cli_parse_long(o.count, 1, (long long)CARD_BATCH_MAX_COUNT, &count) != 0)
-		return cli_usage(cli, "batch mint", "--count must be from 1 to %" PRIu64, CARD_BATCH_MAX_COUNT);
+	if (o.count != NULL &&
+	    cli_parse_long(o.count, 1, (long long)CARD_BATCH_MAX_COUNT, &count) != 0)
+		return cli_usage(cli, "batch mint", "--count must be from 1 to %" PRIu64,
+		                 CARD_BATCH_MAX_COUNT);
 	if (o.key_id != NULL && cli_parse_long(o.key_id, 0, CARD_KEY_IDS - 1, &key_id) != 0)
 		return cli_usage(cli, "batch mint", "--key-id must be from 0 to 15");
 	if (plan && term != NULL && count == 0 && keyring != NULL && key_id >= 0)
 		return cmd_batch_mint_plan(cli, term, keyring, (unsigned)key_id);
 	if (term == NULL || count == 0 || keyring == NULL || key_id < 0)
-		return cli_usage(cli, "batch mint", "--term, --count, --keyring and --key-id are required");
+		return cli_usage(cli, "batch mint",
+		                 "--term, --count, --keyring and --key-id are required");
 	kr = cli_keyring(cli, keyring, &status);
 	if (kr == NULL)
 		return status;
@@ -97,8 +107,9 @@ static int batch_mint(struct cli *cli, int argc, char **argv)
 		char first[CARD_SERIAL_BUFSZ], last[CARD_SERIAL_BUFSZ];
 		card_serial_format(b.first_serial, first);
 		card_serial_format(b.first_serial + b.count - 1, last);
-		printf("batch %s: %" PRIu64 " cards of %s under key %u, serials %s-%s, in city stock\n", b.id,
-		       b.count, b.term, b.key_id, first, last);
+		printf("batch %s: %" PRIu64
+		       " cards of %s under key %u, serials %s-%s, in city stock\n",
+		       b.id, b.count, b.term, b.key_id, first, last);
 	}
 out:
 	card_store_close(st);
@@ -164,7 +175,8 @@ static int batch_show(struct cli *cli, int argc, char **argv)
 		card_serial_format(b.first_serial, first);
 		card_serial_format(b.first_serial + b.count - 1, last);
 		printf("batch    %s\nterm     %s\nkey id   %u\nserials  %s-%s\ncards    %" PRIu64
-		       "\nminted   %s\n", b.id, b.term, b.key_id, first, last, b.count, b.created_at);
+		       "\nminted   %s\n",
+		       b.id, b.term, b.key_id, first, last, b.count, b.created_at);
 	}
 	card_store_close(st);
 	return status;

@@ -15,7 +15,8 @@
 #include "qrsvg.h"
 
 static const char EXPORT_HELP[] =
-	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district D] [--qr BASE_URL] [--json]\n\n"
+	"Usage: cardctl batch export BATCH --keyring FILE --out OUT.csv [--range A-B | --district "
+	"D] [--qr BASE_URL] [--json]\n\n"
 	"Write the print vendor's file of BATCH (or of its serials A to B; --range A alone is one\n"
 	"card): UTF-8 CSV with the header serial,code,batch,term, mode 0600, plus\n"
 	"OUT.csv.manifest with the row count, the SHA-256 of the file, the batch, term and range,\n"
@@ -66,8 +67,13 @@ static void catch_signals(void)
 
 int batch_export(struct cli *cli, int argc, char **argv)
 {
-	static const struct cli_spec spec = { "batch export", EXPORT_HELP, "keyring out range qr district",
-		                              NULL, 1, "exactly one BATCH is required", 0 };
+	static const struct cli_spec spec = { "batch export",
+		                              EXPORT_HELP,
+		                              "keyring out range qr district",
+		                              NULL,
+		                              1,
+		                              "exactly one BATCH is required",
+		                              0 };
 	struct cli_args o;
 	const char *keyring = NULL, *outpath = NULL, *district = NULL;
 	char *qr = NULL;
@@ -91,12 +97,15 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	district = o.district;
 	if (o.range != NULL) {
 		if (cli_parse_serials(o.range, &a, &b) != 0)
-			return cli_usage(cli, "batch export", CLI_SERIALS_USAGE, "--range", o.range);
+			return cli_usage(cli, "batch export", CLI_SERIALS_USAGE, "--range",
+			                 o.range);
 		have_range = 1;
 	}
 	if (o.qr != NULL) {
 		if (qrsvg_base_ok(o.qr) != 0)
-			return cli_usage(cli, "batch export", "--qr wants an http(s) URL without ?, #, quotes or spaces");
+			return cli_usage(
+				cli, "batch export",
+				"--qr wants an http(s) URL without ?, #, quotes or spaces");
 		qr = (char *)o.qr; /* argv is ours: drop a trailing '/' */
 		if (qr[strlen(qr) - 1] == '/')
 			qr[strlen(qr) - 1] = '\0';
@@ -132,7 +141,9 @@ int batch_export(struct cli *cli, int argc, char **argv)
 		a = batch.first_serial;
 		b = batch.first_serial + batch.count - 1;
 	} else if (a < batch.first_serial || b >= batch.first_serial + batch.count) {
-		cli_error(cli, "range %" PRIu64 "-%" PRIu64 " is not inside batch %s (serials %" PRIu64 "-%" PRIu64 ")",
+		cli_error(cli,
+		          "range %" PRIu64 "-%" PRIu64 " is not inside batch %s (serials %" PRIu64
+		          "-%" PRIu64 ")",
 		          a, b, batch.id, batch.first_serial, batch.first_serial + batch.count - 1);
 		status = EXIT_REJECTED;
 		goto out;
@@ -140,7 +151,7 @@ int batch_export(struct cli *cli, int argc, char **argv)
 	catch_signals();
 	cli_progress_start(&pa.bar, cli, "export", b - a + 1);
 	rc = card_print_export(kr, sk, &batch, a, b - a + 1, outpath, qr != NULL ? &qrcol : NULL,
-	                          progress, &pa, &m, &d);
+	                       progress, &pa, &m, &d);
 	cli_progress_end(&pa.bar);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "export failed");
@@ -149,14 +160,17 @@ int batch_export(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		json_line(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "file", outpath, "batch", m.batch,
-		                    "rows", (json_int_t)m.rows, "first_serial", (json_int_t)m.first_serial,
-		                    "last_serial", (json_int_t)m.last_serial, "sha256", m.sha256, "signer",
+		json_line(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s, s:s}", "file", outpath, "batch",
+		                    m.batch, "rows", (json_int_t)m.rows, "first_serial",
+		                    (json_int_t)m.first_serial, "last_serial",
+		                    (json_int_t)m.last_serial, "sha256", m.sha256, "signer",
 		                    m.signer));
 	} else
-		printf("%s: %" PRIu64 " cards of batch %s (serials %" PRIu64 "-%" PRIu64 "), sha256 %s\n"
-		       "%s.manifest: signed by %s\n", outpath, m.rows, m.batch, m.first_serial, m.last_serial,
-		       m.sha256, outpath, m.signer);
+		printf("%s: %" PRIu64 " cards of batch %s (serials %" PRIu64 "-%" PRIu64
+		       "), sha256 %s\n"
+		       "%s.manifest: signed by %s\n",
+		       outpath, m.rows, m.batch, m.first_serial, m.last_serial, m.sha256, outpath,
+		       m.signer);
 out:
 	card_store_close(st);
 	card_signer_free(sk);
@@ -177,8 +191,10 @@ static int check_db(struct cli *cli, const card_print_manifest *m, int *checked)
 	rc = card_store_open(cli->db, &st, &d);
 	if (rc == CARD_ERR_DB_UNAVAILABLE) {
 		if (!cli->json)
-			fprintf(stderr, "%s: database not reachable; the range was checked against the "
-			        "signed manifest only\n", cli->prog);
+			fprintf(stderr,
+			        "%s: database not reachable; the range was checked against the "
+			        "signed manifest only\n",
+			        cli->prog);
 		return EXIT_OK_;
 	}
 	if (rc == CARD_OK)
@@ -194,8 +210,13 @@ static int check_db(struct cli *cli, const card_print_manifest *m, int *checked)
 
 int batch_verify(struct cli *cli, int argc, char **argv)
 {
-	static const struct cli_spec spec = { "batch verify", VERIFY_HELP, "keyring pubkey", NULL, 1,
-		                              "exactly one FILE.csv is required", 0 };
+	static const struct cli_spec spec = { "batch verify",
+		                              VERIFY_HELP,
+		                              "keyring pubkey",
+		                              NULL,
+		                              1,
+		                              "exactly one FILE.csv is required",
+		                              0 };
 	struct cli_args o;
 	const char *keyring, *pubkey, *file;
 	card_keyring *kr = NULL;
@@ -212,7 +233,8 @@ int batch_verify(struct cli *cli, int argc, char **argv)
 	pubkey = o.pubkey;
 	file = o.rest[0];
 	if ((keyring == NULL) == (pubkey == NULL))
-		return cli_usage(cli, "batch verify", "give --keyring FILE or --pubkey PEM (one of them)");
+		return cli_usage(cli, "batch verify",
+		                 "give --keyring FILE or --pubkey PEM (one of them)");
 	card_diag_clear(&d);
 	if (keyring != NULL) {
 		kr = cli_keyring(cli, keyring, &status);
@@ -240,15 +262,17 @@ int batch_verify(struct cli *cli, int argc, char **argv)
 	if (status != EXIT_OK_)
 		goto out;
 	if (cli->json) {
-		json_line(json_pack("{s:s, s:b, s:I, s:s, s:s, s:I, s:I, s:s, s:b}", "file", file, "ok", 1,
-		                    "rows", (json_int_t)m.rows, "batch", m.batch, "term", m.term, "first_serial",
-		                    (json_int_t)m.first_serial, "last_serial", (json_int_t)m.last_serial,
-		                    "codes_checked", kr != NULL ? "mac" : "form", "database_checked",
-		                    db_checked));
+		json_line(json_pack("{s:s, s:b, s:I, s:s, s:s, s:I, s:I, s:s, s:b}", "file", file,
+		                    "ok", 1, "rows", (json_int_t)m.rows, "batch", m.batch, "term",
+		                    m.term, "first_serial", (json_int_t)m.first_serial,
+		                    "last_serial", (json_int_t)m.last_serial, "codes_checked",
+		                    kr != NULL ? "mac" : "form", "database_checked", db_checked));
 	} else
-		printf("%s: OK, %" PRIu64 " cards of batch %s (%s, serials %" PRIu64 "-%" PRIu64 "); signature, "
-		       "SHA-256 and count match; codes %s%s\n", file, m.rows, m.batch, m.term,
-		       m.first_serial, m.last_serial, kr != NULL ? "valid" : "well formed (no MAC key given)",
+		printf("%s: OK, %" PRIu64 " cards of batch %s (%s, serials %" PRIu64 "-%" PRIu64
+		       "); signature, "
+		       "SHA-256 and count match; codes %s%s\n",
+		       file, m.rows, m.batch, m.term, m.first_serial, m.last_serial,
+		       kr != NULL ? "valid" : "well formed (no MAC key given)",
 		       db_checked ? "; range matches the database" : "");
 out:
 	card_signer_free(pk);

@@ -12,13 +12,16 @@
 #include "rowsout.h"
 
 static const char IMPORT_HELP[] =
-	"Usage: cardctl census import --term TERM [--district D] [--encoding E] [--threshold PCT%[,N]] [--json] FILE.csv\n\n"
+	"Usage: cardctl census import --term TERM [--district D] [--encoding E] [--threshold "
+	"PCT%[,N]] [--json] FILE.csv\n\n"
 	"Import a census file (Annex 2) as the draft census of its district(s), replacing the\n"
 	"draft.  Header (any order, Chinese or English):\n"
 	"    单位编码,类别,年级,人数,课本数   /   unit,category,grade,count,textbooks\n"
-	"category 学生/教师/工作人员 (student/teacher/staff); grade and textbooks only for students;\n"
+	"category 学生/教师/工作人员 (student/teacher/staff); grade and textbooks only for "
+	"students;\n"
 	"staff rows name their district as the unit; a row whose unit is 合计 (total) must equal\n"
-	"the sum of the rows (of its category, if it names one).  With --district every school must\n"
+	"the sum of the rows (of its category, if it names one).  With --district every school "
+	"must\n"
 	"belong to D.  UTF-8 (with or without BOM) or GB18030, detected or forced by --encoding.\n"
 	"--threshold sets the cross-check: a school is flagged when its textbook order differs\n"
 	"from its students by more than PCT percent and more than N cards (default 2%,5).\n"
@@ -28,7 +31,8 @@ static const char SUBMIT_HELP[] =
 	"Submit the district's draft census to its bureau.  Recorded as late after the term's\n"
 	"census due date (spring Jan 15, autumn Jun 25).  Prints the submission's UUID.\n";
 static const char APPROVE_HELP[] =
-	"Usage: cardctl census approve --term TERM --district D --approver NAME [--explain SCHOOL=TEXT]... [--threshold PCT%[,N]] [--json]\n\n"
+	"Usage: cardctl census approve --term TERM --district D --approver NAME [--explain "
+	"SCHOOL=TEXT]... [--threshold PCT%[,N]] [--json]\n\n"
 	"The district bureau approves a submitted census (who and when are recorded).  Refused\n"
 	"while a school whose students differ from its textbook order beyond the threshold has\n"
 	"no explanation.  Approval is the report to the city centre (its acceptance).\n";
@@ -41,11 +45,8 @@ static const char SHOW_HELP[] =
 	"one district the cross-check of every school against its textbook order.\n";
 
 static const struct csvin_col CENSUS_COLS[] = {
-	{ "单位编码", "unit", 1 },
-	{ "类别", "category", 1 },
-	{ "年级", "grade", 0 },
-	{ "人数", "count", 1 },
-	{ "课本数", "textbooks", 0 },
+	{ "单位编码", "unit", 1 }, { "类别", "category", 1 },    { "年级", "grade", 0 },
+	{ "人数", "count", 1 },    { "课本数", "textbooks", 0 },
 };
 #define NCOLS (sizeof(CENSUS_COLS) / sizeof(CENSUS_COLS[0]))
 
@@ -55,9 +56,12 @@ static char *dup0(const char *s)
 }
 
 /* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
-#define SPEC(name, cmd, help, nargs) \
-	static const struct cli_spec name = { cmd, help, "term district encoding threshold approver explain", \
-		                               "term", nargs, nargs ? "one FILE is required" : NULL, 0 }
+#define SPEC(name, cmd, help, nargs)                                                \
+	static const struct cli_spec name = {                                       \
+		cmd,    help,  "term district encoding threshold approver explain", \
+		"term", nargs, nargs ? "one FILE is required" : NULL,               \
+		0                                                                   \
+	}
 SPEC(CEN_IMPORT, "census import", IMPORT_HELP, 1);
 SPEC(CEN_SUBMIT, "census submit", SUBMIT_HELP, 0);
 SPEC(CEN_APPROVE, "census approve", APPROVE_HELP, 0);
@@ -110,7 +114,8 @@ static card_err read_census(const struct cli *cli, const char *path, const char 
 	if (rc == CARD_OK) {
 		for (size_t i = 0; i < n; i++) {
 			char **c = cells + i * NCOLS;
-			if (c[0] == NULL || c[1] == NULL || c[2] == NULL || c[3] == NULL || c[4] == NULL) {
+			if (c[0] == NULL || c[1] == NULL || c[2] == NULL || c[3] == NULL ||
+			    c[4] == NULL) {
 				rc = CARD_ERR_NOMEM;
 				break;
 			}
@@ -151,7 +156,8 @@ static int census_import(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		goto out;
-	rc = card_census_import(st, a.term, a.district, rows, n, a.threshold ? &th : NULL, doc, &sum, &d);
+	rc = card_census_import(st, a.term, a.district, rows, n, a.threshold ? &th : NULL, doc,
+	                        &sum, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "census import failed");
 		goto out;
@@ -160,8 +166,9 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		json_line(json_pack("{s:s, s:o}", "document", doc, "districts", rows_json(sum)));
 	} else {
 		static const struct rows_col cols[] = {
-			{ "district", "district" }, { "lines", "lines" }, { "students", "students" },
-			{ "teachers", "teachers" }, { "staff", "staff" }, { "textbooks", "textbooks" },
+			{ "district", "district" }, { "lines", "lines" },
+			{ "students", "students" }, { "teachers", "teachers" },
+			{ "staff", "staff" },       { "textbooks", "textbooks" },
 		};
 		printf("census imported as draft, document %s\n", doc);
 		rows_print(stdout, sum, cols, sizeof(cols) / sizeof(cols[0]));
@@ -229,7 +236,8 @@ static int census_approve(struct cli *cli, int argc, char **argv)
 	if (status == 0 && a.approver == NULL)
 		status = cli_usage(cli, "census approve", "--approver NAME is required");
 	if (status == 0 && a.threshold != NULL && card_threshold_parse(a.threshold, &th) != 0)
-		status = cli_usage(cli, "census approve", "invalid --threshold \"%s\"", a.threshold);
+		status =
+			cli_usage(cli, "census approve", "invalid --threshold \"%s\"", a.threshold);
 	if (status != 0)
 		goto out;
 	schools = calloc(a.nexplain + 1, sizeof(*schools));
@@ -243,8 +251,8 @@ static int census_approve(struct cli *cli, int argc, char **argv)
 		char *eq;
 		buf[i] = strdup(a.explain[i]);
 		if (buf[i] == NULL || (eq = strchr(buf[i], '=')) == NULL || eq == buf[i]) {
-			status = cli_usage(cli, "census approve", "--explain wants SCHOOL=TEXT, got \"%s\"",
-			                   a.explain[i]);
+			status = cli_usage(cli, "census approve",
+			                   "--explain wants SCHOOL=TEXT, got \"%s\"", a.explain[i]);
 			goto out;
 		}
 		*eq = '\0';
@@ -301,15 +309,16 @@ out:
 static int census_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col list_cols[] = {
-		{ "district", "district" }, { "name", "name" }, { "state", "state" },
-		{ "late", "late" }, { "students", "students" }, { "teachers", "teachers" },
-		{ "staff", "staff" }, { "textbooks", "textbooks" }, { "flagged", "flagged" },
-		{ "unexplained", "unexplained" }, { "approver", "approver" },
-		{ "approved_at", "approved" },
+		{ "district", "district" }, { "name", "name" },
+		{ "state", "state" },       { "late", "late" },
+		{ "students", "students" }, { "teachers", "teachers" },
+		{ "staff", "staff" },       { "textbooks", "textbooks" },
+		{ "flagged", "flagged" },   { "unexplained", "unexplained" },
+		{ "approver", "approver" }, { "approved_at", "approved" },
 	};
 	static const struct rows_col check_cols[] = {
-		{ "school", "school" }, { "name", "name" }, { "students", "students" },
-		{ "textbooks", "textbooks" }, { "diff", "diff" }, { "flagged", "flagged" },
+		{ "school", "school" },           { "name", "name" }, { "students", "students" },
+		{ "textbooks", "textbooks" },     { "diff", "diff" }, { "flagged", "flagged" },
 		{ "explanation", "explanation" },
 	};
 	struct cli_args a;
@@ -324,7 +333,8 @@ static int census_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	rc = card_census_list(st, a.term, a.district, &list, &d);
 	if (rc == CARD_OK && a.district != NULL && card_rows_count(list) == 0) {
-		card_diag_set(&d, "district \"%s\" has no census for term \"%s\"", a.district, a.term);
+		card_diag_set(&d, "district \"%s\" has no census for term \"%s\"", a.district,
+		              a.term);
 		rc = CARD_ERR_NOT_FOUND;
 	}
 	if (rc == CARD_OK && a.district != NULL)
@@ -342,8 +352,10 @@ static int census_show(struct cli *cli, int argc, char **argv)
 		rows_print(stdout, list, list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
 		if (check != NULL) {
 			printf("\ncross-check (threshold %s%% and %s cards):\n",
-			       row_text(list, 0, "threshold_pct"), row_text(list, 0, "threshold_abs"));
-			rows_print(stdout, check, check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
+			       row_text(list, 0, "threshold_pct"),
+			       row_text(list, 0, "threshold_abs"));
+			rows_print(stdout, check, check_cols,
+			           sizeof(check_cols) / sizeof(check_cols[0]));
 		}
 	}
 out:

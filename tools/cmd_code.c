@@ -13,14 +13,16 @@ static const char DERIVE_HELP[] =
 	"Usage: cardctl code derive --keyring FILE --key-id N --serial S [--count M] [--json]\n\n"
 	"Print the codes of serials S .. S+M-1 (default M = 1) under key N, one per line as\n"
 	"\"SERIAL CODE\".  For tests, benchmarks and checking a print file by hand.\n";
-static const char VERIFY_HELP[] =
-	"Usage: cardctl verify --keyring FILE [--json] [CODE...]\n\n"
-	"Check each CODE (or, with none or \"-\", each line of standard input) against the keyring,\n"
-	"offline.  Prints the verdict (valid, malformed, typo, unknown_key, forged) and the serial.\n"
-	"Exit status 0 only if every code is valid, 2 otherwise.\n";
+static const char VERIFY_HELP[] = "Usage: cardctl verify --keyring FILE [--json] [CODE...]\n\n"
+				  "Check each CODE (or, with none or \"-\", each line of standard "
+				  "input) against the keyring,\n"
+				  "offline.  Prints the verdict (valid, malformed, typo, "
+				  "unknown_key, forged) and the serial.\n"
+				  "Exit status 0 only if every code is valid, 2 otherwise.\n";
 
-static const struct cli_spec DERIVE = { "code derive", DERIVE_HELP, "keyring key-id serial count", NULL, 0,
-	                                 NULL, 0 };
+static const struct cli_spec DERIVE = {
+	"code derive", DERIVE_HELP, "keyring key-id serial count", NULL, 0, NULL, 0
+};
 static const struct cli_spec VERIFY = { "verify", VERIFY_HELP, "keyring", "keyring", -1, NULL, 0 };
 
 static int code_derive(struct cli *cli, int argc, char **argv)
@@ -43,10 +45,12 @@ static int code_derive(struct cli *cli, int argc, char **argv)
 	if (have_serial && card_serial_parse(o.serial, &serial) != CARD_OK)
 		return cli_usage(cli, "code derive", "--serial must be 0 to %llu",
 		                 (unsigned long long)CARD_SERIAL_MAX);
-	if (o.count != NULL && cli_parse_long(o.count, 1, (long long)CARD_SERIAL_MAX + 1, &count) != 0)
+	if (o.count != NULL &&
+	    cli_parse_long(o.count, 1, (long long)CARD_SERIAL_MAX + 1, &count) != 0)
 		return cli_usage(cli, "code derive", "--count must be a positive number");
 	if (keyring == NULL || key_id < 0 || !have_serial)
-		return cli_usage(cli, "code derive", "--keyring, --key-id and --serial are required");
+		return cli_usage(cli, "code derive",
+		                 "--keyring, --key-id and --serial are required");
 	if (serial + (uint64_t)count - 1 > CARD_SERIAL_MAX)
 		return cli_usage(cli, "code derive", "serials past %llu do not exist",
 		                 (unsigned long long)CARD_SERIAL_MAX);

@@ -18,7 +18,8 @@ static const char STATUS_HELP[] =
 	"Usage: cardctl db status [--json]\n\n"
 	"List the schema migrations this cardctl knows, applied or pending, and its function\n"
 	"files: current, changed (the database has another text) or pending.  Exit status 0 when\n"
-	"the schema is up to date, 2 when anything is pending or changed or the database is newer.\n";
+	"the schema is up to date, 2 when anything is pending or changed or the database is "
+	"newer.\n";
 
 static const char TODAY_HELP[] =
 	"Usage: cardctl db today [--set DATE | --clear] [--json]\n\n"
@@ -121,8 +122,9 @@ static int db_status(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		pending += !m[i].applied;
 		if (cli->json)
-			json_array_append_new(jm, json_pack("{s:i, s:s, s:b}", "version", m[i].version,
-			                                    "name", m[i].name, "applied", m[i].applied));
+			json_array_append_new(jm, json_pack("{s:i, s:s, s:b}", "version",
+			                                    m[i].version, "name", m[i].name,
+			                                    "applied", m[i].applied));
 		else
 			printf("%04d  %-24s %s\n", m[i].version, m[i].name,
 			       m[i].applied ? m[i].applied_at : "pending");
@@ -130,15 +132,18 @@ static int db_status(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < nf; i++) {
 		pending += f[i].state != CARD_FUNCTIONS_CURRENT;
 		if (cli->json)
-			json_array_append_new(jf, json_pack("{s:s, s:s, s:s}", "file", f[i].name, "sha256",
-			                                    f[i].sha256, "state", FUNCTION_STATE[f[i].state]));
+			json_array_append_new(jf, json_pack("{s:s, s:s, s:s}", "file", f[i].name,
+			                                    "sha256", f[i].sha256, "state",
+			                                    FUNCTION_STATE[f[i].state]));
 		else
 			printf("functions/%-19s %s\n", f[i].name,
-			       f[i].state == CARD_FUNCTIONS_CURRENT ? f[i].loaded_at : FUNCTION_STATE[f[i].state]);
+			       f[i].state == CARD_FUNCTIONS_CURRENT ? f[i].loaded_at
+			                                            : FUNCTION_STATE[f[i].state]);
 	}
 	if (cli->json) {
-		json_line(json_pack("{s:o, s:o, s:I, s:I}", "migrations", jm, "functions", jf, "pending",
-		                    (json_int_t)pending, "unknown", (json_int_t)unknown));
+		json_line(json_pack("{s:o, s:o, s:I, s:I}", "migrations", jm, "functions", jf,
+		                    "pending", (json_int_t)pending, "unknown",
+		                    (json_int_t)unknown));
 		jm = jf = NULL;
 	} else if (unknown > 0)
 		printf("the database has %zu migration%s newer than this cardctl\n", unknown,
@@ -166,7 +171,8 @@ static int db_today(struct cli *cli, int argc, char **argv)
 	if (status != 0)
 		return status < 0 ? EXIT_OK_ : status;
 	if (o.set != NULL && card_date_parse(o.set, &set) != CARD_OK)
-		return cli_usage(cli, "db today", "--set wants a date YYYY-MM-DD, not \"%s\"", o.set);
+		return cli_usage(cli, "db today", "--set wants a date YYYY-MM-DD, not \"%s\"",
+		                 o.set);
 	if (o.set != NULL && o.clear)
 		return cli_usage(cli, "db today", "--set and --clear exclude each other");
 	st = cli_store(cli, &status);
@@ -179,13 +185,16 @@ static int db_today(struct cli *cli, int argc, char **argv)
 		rc = card_bureau_today(st, &day, &drill, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d,
-		                  o.set != NULL || o.clear ? "could not set the day" : "could not read the day");
+		                  o.set != NULL || o.clear ? "could not set the day"
+		                                           : "could not read the day");
 	} else {
 		card_date_format(day, buf);
 		if (cli->json)
 			json_line(json_pack("{s:s, s:b}", "today", buf, "drill", drill));
 		else
-			printf("%s%s\n", buf, drill ? " (drill day: cardctl db today --clear returns to the clock)" : "");
+			printf("%s%s\n", buf,
+			       drill ? " (drill day: cardctl db today --clear returns to the clock)"
+			             : "");
 	}
 	card_store_close(st);
 	return status;

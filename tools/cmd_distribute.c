@@ -12,7 +12,8 @@
 #include "rowsout.h"
 
 static const char DISTRIBUTE_HELP[] =
-	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv) [--date YYYY-MM-DD] [--encoding E] [--json]\n\n"
+	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv) [--date "
+	"YYYY-MM-DD] [--encoding E] [--json]\n\n"
 	"Record cards handed to students and teachers at a school (or, with a district's code,\n"
 	"to its bureau staff): its stock -> distributed.\n"
 	"Refused beyond what the school holds, and beyond its approved census (students and\n"
@@ -32,15 +33,16 @@ static const struct csvin_col DIST_COLS[] = {
 };
 
 /* Read a distribution file; strings are owned by *strs (2 per line). */
-#define SPEC(name, cmd, help) \
-	static const struct cli_spec name = { cmd, help, "term school count file date encoding district", \
-		                               "term", 0, NULL, 0 }
+#define SPEC(name, cmd, help)                                                                  \
+	static const struct cli_spec name = {                                                  \
+		cmd, help, "term school count file date encoding district", "term", 0, NULL, 0 \
+	}
 SPEC(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
 SPEC(STATUS, "status", STATUS_HELP);
 #undef SPEC
 
-static card_err read_lines(const char *path, const char *enc, card_dist_line **out,
-                           char ***strs, size_t *np, card_diag *d)
+static card_err read_lines(const char *path, const char *enc, card_dist_line **out, char ***strs,
+                           size_t *np, card_diag *d)
 {
 	struct csvin *in = NULL;
 	card_dist_line *lines = NULL;
@@ -59,8 +61,8 @@ static card_err read_lines(const char *path, const char *enc, card_dist_line **o
 			break;
 		long_ok = f[2] != NULL && cli_parse_long(f[2], 1, 100000, &v) == 0;
 		if (!long_ok) {
-			card_diag_set(d, "%s:%ld: count \"%s\" is not a positive whole number", path, line,
-			              f[2] != NULL ? f[2] : "");
+			card_diag_set(d, "%s:%ld: count \"%s\" is not a positive whole number",
+			              path, line, f[2] != NULL ? f[2] : "");
 			d->line = line;
 			rc = CARD_ERR_INPUT;
 			break;
@@ -95,8 +97,9 @@ static card_err read_lines(const char *path, const char *enc, card_dist_line **o
 int cmd_distribute(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "count", "handed out" }, { "distributed", "school total" }, { "census", "census" },
-		{ "due", "due" }, { "late", "late" },
+		{ "count", "handed out" }, { "distributed", "school total" },
+		{ "census", "census" },    { "due", "due" },
+		{ "late", "late" },
 	};
 	struct cli_args a;
 	card_dist_line *lines = NULL;
@@ -113,11 +116,13 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 	if (status != 0)
 		goto out;
 	if (a.school == NULL || (a.count == NULL) == (a.file == NULL)) {
-		status = cli_usage(cli, "distribute", "--school and one of --count or --file are required");
+		status = cli_usage(cli, "distribute",
+		                   "--school and one of --count or --file are required");
 		goto out;
 	}
 	if (a.count != NULL && cli_parse_long(a.count, 1, 100000000LL, &count) != 0) {
-		status = cli_usage(cli, "distribute", "--count wants a positive number, got \"%s\"", a.count);
+		status = cli_usage(cli, "distribute", "--count wants a positive number, got \"%s\"",
+		                   a.count);
 		goto out;
 	}
 	if (a.file != NULL) {
@@ -157,13 +162,19 @@ out:
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col org_cols[] = {
-		{ "org", "org" }, { "name", "name" }, { "kind", "kind" }, { "planned", "planned" },
-		{ "stock", "stock" }, { "transit", "in transit" }, { "distributed", "distributed" },
-		{ "redeemed", "redeemed" }, { "void", "void" },
+		{ "org", "org" },
+		{ "name", "name" },
+		{ "kind", "kind" },
+		{ "planned", "planned" },
+		{ "stock", "stock" },
+		{ "transit", "in transit" },
+		{ "distributed", "distributed" },
+		{ "redeemed", "redeemed" },
+		{ "void", "void" },
 	};
 	static const struct rows_col dl_cols[] = {
-		{ "step", "step" }, { "zh", "步骤" }, { "due", "due" }, { "days_left", "days left" },
-		{ "state", "state" },
+		{ "step", "step" },           { "zh", "步骤" },     { "due", "due" },
+		{ "days_left", "days left" }, { "state", "state" },
 	};
 	struct cli_args a;
 	card_rows *orgs = NULL, *dl = NULL, *fl = NULL, *tot = NULL;
@@ -190,16 +201,19 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		json_t *flags = json_object();
 		for (size_t i = 0; flags != NULL && i < card_rows_count(fl); i++)
 			json_object_set_new(flags, row_text(fl, i, "flag"),
-			                    json_pack("{s:I, s:s}", "count", (json_int_t)row_int(fl, i, "count"),
-			                              "which", row_text(fl, i, "which")));
-		json_line(json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "term", a.term, "district", a.district,
-		                    "totals", row_json(tot, 0), "orgs", rows_json(orgs), "deadlines",
-		                    rows_json(dl), "flags", flags));
+			                    json_pack("{s:I, s:s}", "count",
+			                              (json_int_t)row_int(fl, i, "count"), "which",
+			                              row_text(fl, i, "which")));
+		json_line(json_pack("{s:s, s:s?, s:o, s:o, s:o, s:o}", "term", a.term, "district",
+		                    a.district, "totals", row_json(tot, 0), "orgs", rows_json(orgs),
+		                    "deadlines", rows_json(dl), "flags", flags));
 		goto out;
 	}
 	printf("term %s%s%s: minted %s, planned %s\n", a.term, a.district ? ", district " : "",
-	       a.district ? a.district : "", row_text(tot, 0, "minted"), row_text(tot, 0, "planned"));
-	printf("city stock %s, in transit %s, district stock %s, school stock %s, distributed %s, redeemed %s, void %s\n\n",
+	       a.district ? a.district : "", row_text(tot, 0, "minted"),
+	       row_text(tot, 0, "planned"));
+	printf("city stock %s, in transit %s, district stock %s, school stock %s, distributed %s, "
+	       "redeemed %s, void %s\n\n",
 	       row_text(tot, 0, "city_stock"), row_text(tot, 0, "transit"),
 	       row_text(tot, 0, "district_stock"), row_text(tot, 0, "school_stock"),
 	       row_text(tot, 0, "distributed"), row_text(tot, 0, "redeemed"),

@@ -31,13 +31,18 @@ struct key_args {
 	long long id;
 };
 
-static const struct cli_spec KEY_NEW = { "key new", KEY_NEW_HELP, "keyring id label", "keyring", 0, NULL, 0 };
-static const struct cli_spec KEY_LIST = { "key list", KEY_LIST_HELP, "keyring", "keyring", 0, NULL, 0 };
-static const struct cli_spec KEY_IMPORT = { "key import", KEY_IMPORT_HELP, "keyring id label", "keyring", 0,
-	                                     NULL, 0 };
+static const struct cli_spec KEY_NEW = {
+	"key new", KEY_NEW_HELP, "keyring id label", "keyring", 0, NULL, 0
+};
+static const struct cli_spec KEY_LIST = { "key list", KEY_LIST_HELP, "keyring", "keyring",
+	                                  0,          NULL,          0 };
+static const struct cli_spec KEY_IMPORT = {
+	"key import", KEY_IMPORT_HELP, "keyring id label", "keyring", 0, NULL, 0
+};
 
 /* cli_parse(), then --id as a key id (-1 when absent) and --label ("" when absent). */
-static int parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv, struct key_args *a)
+static int parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv,
+                 struct key_args *a)
 {
 	struct cli_args o;
 	int st = cli_parse(cli, spec, argc, argv, &o);
@@ -160,8 +165,9 @@ static int key_list(struct cli *cli, int argc, char **argv)
 		gmtime_r(&info.created, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if (cli->json)
-			json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "key_id", (json_int_t)id,
-			                                      "created", when, "label", info.label));
+			json_array_append_new(list,
+			                      json_pack("{s:I, s:s, s:s}", "key_id", (json_int_t)id,
+			                                "created", when, "label", info.label));
 		else
 			printf("%-6u %-20s %s\n", id, when, info.label);
 	}

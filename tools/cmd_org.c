@@ -21,17 +21,12 @@ static const char IMPORT_HELP[] =
 	"district under a district, a second city centre, a change of kind or parent of an\n"
 	"organisation that already has cards.  Importing the same file again is a no-op.\n"
 	"  --encoding ENC   UTF-8 or GB18030 (default: detect)\n";
-static const char LIST_HELP[] =
-	"Usage: cardctl org list [--district CODE] [--json]\n\n"
-	"List the organisations, or one district and its schools.\n";
+static const char LIST_HELP[] = "Usage: cardctl org list [--district CODE] [--json]\n\n"
+				"List the organisations, or one district and its schools.\n";
 
 static const struct csvin_col ORG_COLS[] = {
-	{ "编码", "code", 1 },
-	{ "名称", "name", 1 },
-	{ "类型", "kind", 1 },
-	{ "上级编码", "parent", 1 },
-	{ "地址", "address", 0 },
-	{ "联系人", "contact", 0 },
+	{ "编码", "code", 1 },       { "名称", "name", 1 },    { "类型", "kind", 1 },
+	{ "上级编码", "parent", 1 }, { "地址", "address", 0 }, { "联系人", "contact", 0 },
 	{ "电话", "phone", 0 },
 };
 #define ORG_NCOLS (sizeof(ORG_COLS) / sizeof(ORG_COLS[0]))
@@ -44,8 +39,8 @@ struct rows {
 static void rows_free(struct rows *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		const char *f[7] = { r->v[i].code, r->v[i].name, r->v[i].kind, r->v[i].parent,
-		                     r->v[i].address, r->v[i].contact, r->v[i].phone };
+		const char *f[7] = { r->v[i].code,    r->v[i].name,    r->v[i].kind, r->v[i].parent,
+			             r->v[i].address, r->v[i].contact, r->v[i].phone };
 		for (size_t k = 0; k < 7; k++)
 			free((char *)f[k]);
 	}
@@ -64,8 +59,8 @@ static char *dup_field(const char *s, int *oom)
 }
 
 /* Read the whole file into rows (the import is one server-side call). */
-static card_err read_rows(const char *path, const char *enc, struct rows *out, const char **encoding,
-                          card_diag *d)
+static card_err read_rows(const char *path, const char *enc, struct rows *out,
+                          const char **encoding, card_diag *d)
 {
 	struct csvin *c = NULL;
 	card_err rc = csvin_open(path, enc, ORG_COLS, ORG_NCOLS, &c, d);
@@ -108,8 +103,13 @@ static card_err read_rows(const char *path, const char *enc, struct rows *out, c
 
 static int org_import(struct cli *cli, int argc, char **argv)
 {
-	static const struct cli_spec spec = { "org import", IMPORT_HELP, "encoding", NULL, 1,
-		                              "exactly one FILE.csv is required", 0 };
+	static const struct cli_spec spec = { "org import",
+		                              IMPORT_HELP,
+		                              "encoding",
+		                              NULL,
+		                              1,
+		                              "exactly one FILE.csv is required",
+		                              0 };
 	struct cli_args o;
 	struct rows rows = { 0 };
 	card_org_import_result res;
@@ -138,7 +138,8 @@ static int org_import(struct cli *cli, int argc, char **argv)
 		if (d.line > 0 && strncmp(d.message, "line ", 5) == 0) {
 			const char *rest = strchr(d.message, ':');
 			char msg[sizeof(d.message)];
-			snprintf(msg, sizeof(msg), "%s:%ld%s", path, d.line, rest != NULL ? rest : "");
+			snprintf(msg, sizeof(msg), "%s:%ld%s", path, d.line,
+			         rest != NULL ? rest : "");
 			memcpy(d.message, msg, sizeof(msg));
 		}
 		status = cli_fail(cli, rc, &d, "could not import organisations");
@@ -147,9 +148,10 @@ static int org_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		json_line(json_pack("{s:I, s:I, s:I, s:I, s:s}", "rows", (json_int_t)rows.n, "inserted",
-		                    (json_int_t)res.inserted, "updated", (json_int_t)res.updated, "unchanged",
-		                    (json_int_t)res.unchanged, "encoding", encoding));
+		json_line(json_pack("{s:I, s:I, s:I, s:I, s:s}", "rows", (json_int_t)rows.n,
+		                    "inserted", (json_int_t)res.inserted, "updated",
+		                    (json_int_t)res.updated, "unchanged", (json_int_t)res.unchanged,
+		                    "encoding", encoding));
 	else
 		printf("%zu organisations read (%s): %zu new, %zu updated, %zu unchanged\n", rows.n,
 		       encoding, res.inserted, res.updated, res.unchanged);
@@ -189,14 +191,15 @@ static int org_list(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		const card_org *o = &list[i];
 		if (cli->json) {
-			json_array_append_new(all, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
-			                                     "code", o->code, "name", o->name, "kind", o->kind,
-			                                     "parent", o->parent, "district", o->district,
-			                                     "address", o->address, "contact", o->contact,
-			                                     "phone", o->phone));
+			json_array_append_new(
+				all,
+				json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+			                  "code", o->code, "name", o->name, "kind", o->kind,
+			                  "parent", o->parent, "district", o->district, "address",
+			                  o->address, "contact", o->contact, "phone", o->phone));
 		} else {
-			printf("%-12s %-8s %-12s %s\n", o->code, o->kind, o->parent != NULL ? o->parent : "-",
-			       o->name);
+			printf("%-12s %-8s %-12s %s\n", o->code, o->kind,
+			       o->parent != NULL ? o->parent : "-", o->name);
 		}
 	}
 	if (cli->json)

@@ -10,7 +10,8 @@
 #include "rowsout.h"
 
 static const char MAKE_HELP[] =
-	"Usage: cardctl plan make --term TERM [--reserve PCT] [--proceed-without D,...] [--json]\n\n"
+	"Usage: cardctl plan make --term TERM [--reserve PCT] [--proceed-without D,...] "
+	"[--json]\n\n"
 	"Make (or re-make, until minted) the issuance plan: per district its approved students,\n"
 	"teachers and staff; plus a city reserve of PCT percent of the total (rounded up), held\n"
 	"in city stock.  Refused while a district has no approved census, unless it is listed in\n"
@@ -23,12 +24,14 @@ static const char EXPORT_HELP[] =
 	"Usage: cardctl plan export --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"The plan as a report for the finance office (发放计划表): per district the counts, the\n"
 	"total and its face value in yuan.\n"
-	"\n"
-	TABLE_FORMAT_HELP;
+	"\n" TABLE_FORMAT_HELP;
 
-static const struct cli_spec MAKE = { "plan make", MAKE_HELP, "term reserve proceed-without", "term", 0, NULL, 0 };
+static const struct cli_spec MAKE = {
+	"plan make", MAKE_HELP, "term reserve proceed-without", "term", 0, NULL, 0
+};
 static const struct cli_spec SHOW = { "plan show", SHOW_HELP, "term", "term", 0, NULL, 0 };
-static const struct cli_spec EXPORT = { "plan export", EXPORT_HELP, "term", "term", 0, NULL, CLI_TABLE };
+static const struct cli_spec EXPORT = { "plan export", EXPORT_HELP, "term", "term", 0,
+	                                NULL,          CLI_TABLE };
 
 static int plan_make(struct cli *cli, int argc, char **argv)
 {
@@ -48,8 +51,10 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 	if (a.reserve != NULL) {
 		char *end;
 		pct = strtod(a.reserve, &end);
-		if (end == a.reserve || (*end != '\0' && strcmp(end, "%") != 0) || pct < 0 || pct > 100) {
-			status = cli_usage(cli, "plan make", "--reserve wants a percentage 0..100, got \"%s\"",
+		if (end == a.reserve || (*end != '\0' && strcmp(end, "%") != 0) || pct < 0 ||
+		    pct > 100) {
+			status = cli_usage(cli, "plan make",
+			                   "--reserve wants a percentage 0..100, got \"%s\"",
 			                   a.reserve);
 			goto out;
 		}
@@ -61,7 +66,8 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 			status = EXIT_FAILED;
 			goto out;
 		}
-		for (char *t = strtok_r(list, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
+		for (char *t = strtok_r(list, ",", &save); t != NULL;
+		     t = strtok_r(NULL, ",", &save))
 			without[nwithout++] = t;
 	}
 	if ((st = cli_store(cli, &status)) == NULL)
@@ -72,7 +78,8 @@ static int plan_make(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		json_line(json_pack("{s:s, s:I}", "plan", doc, "proceed_without", (json_int_t)nwithout));
+		json_line(json_pack("{s:s, s:I}", "plan", doc, "proceed_without",
+		                    (json_int_t)nwithout));
 	else
 		printf("plan of %s made, document %s%s%s\n", a.term, doc,
 		       nwithout ? "; without " : "", nwithout ? a.proceed_without : "");
@@ -86,9 +93,15 @@ out:
 static int plan_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "org", "org" }, { "name", "name" }, { "students", "students" },
-		{ "teachers", "teachers" }, { "staff", "staff" }, { "reserve", "reserve" },
-		{ "total", "total" }, { "first_serial", "first serial" }, { "last_serial", "last serial" },
+		{ "org", "org" },
+		{ "name", "name" },
+		{ "students", "students" },
+		{ "teachers", "teachers" },
+		{ "staff", "staff" },
+		{ "reserve", "reserve" },
+		{ "total", "total" },
+		{ "first_serial", "first serial" },
+		{ "last_serial", "last serial" },
 	};
 	struct cli_args a;
 	card_rows *r = NULL;
@@ -106,9 +119,10 @@ static int plan_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		json_line(json_pack("{s:s, s:s, s:s?, s:o}", "term", a.term, "plan", row_text(r, 0, "doc"),
-		                    "batch", row_null(r, 0, "batch") ? NULL : row_text(r, 0, "batch"), "lines",
-		                    rows_json(r)));
+		json_line(json_pack("{s:s, s:s, s:s?, s:o}", "term", a.term, "plan",
+		                    row_text(r, 0, "doc"), "batch",
+		                    row_null(r, 0, "batch") ? NULL : row_text(r, 0, "batch"),
+		                    "lines", rows_json(r)));
 	} else {
 		long long total = 0;
 		for (size_t i = 0; i < card_rows_count(r); i++)
@@ -132,10 +146,11 @@ out:
 static int plan_export(struct cli *cli, int argc, char **argv)
 {
 	static const struct table_col tcols[] = {
-		{ "单位编码", TABLE_TEXT }, { "单位名称", TABLE_TEXT }, { "学生数", TABLE_INT },
-		{ "教师数", TABLE_INT }, { "工作人员数", TABLE_INT }, { "预留数", TABLE_INT },
+		{ "单位编码", TABLE_TEXT },  { "单位名称", TABLE_TEXT },
+		{ "学生数", TABLE_INT },     { "教师数", TABLE_INT },
+		{ "工作人员数", TABLE_INT }, { "预留数", TABLE_INT },
 		{ "计划发放数", TABLE_INT }, { "面值合计(元)", TABLE_INT },
-		{ "起始卡号", TABLE_TEXT }, { "终止卡号", TABLE_TEXT },
+		{ "起始卡号", TABLE_TEXT },  { "终止卡号", TABLE_TEXT },
 	};
 	struct cli_args a;
 	struct table *t = NULL;
@@ -157,7 +172,8 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	if (rc == CARD_OK && (t = table_new(title, "发放计划", tcols, 10)) == NULL)
 		rc = CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
-		static const char *names[] = { "students", "teachers", "staff", "reserve", "total" };
+		static const char *names[] = { "students", "teachers", "staff", "reserve",
+			                       "total" };
 		const char *cells[10];
 		long long v;
 		cells[0] = row_text(r, i, "org");
@@ -166,8 +182,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 			cells[2 + k] = row_text(r, i, names[k]);
 			sum[k] += row_int(r, i, names[k]);
 		}
-		v = row_int(r, i, "total") *
-		    row_int(r, i, "face_value_fen") / 100;
+		v = row_int(r, i, "total") * row_int(r, i, "face_value_fen") / 100;
 		sum[5] += v;
 		snprintf(cell[7], sizeof(cell[7]), "%lld", v);
 		cells[7] = cell[7];
@@ -176,7 +191,8 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 		rc = table_add_row(t, cells, &d);
 	}
 	if (rc == CARD_OK) {
-		const char *cells[10] = { "合计", "", cell[2], cell[3], cell[4], cell[5], cell[6], cell[7], "", "" };
+		const char *cells[10] = { "合计",  "",      cell[2], cell[3], cell[4],
+			                  cell[5], cell[6], cell[7], "",      "" };
 		for (int k = 0; k < 6; k++)
 			snprintf(cell[2 + k], sizeof(cell[2 + k]), "%lld", sum[k]);
 		rc = table_add_row(t, cells, &d);
@@ -215,11 +231,13 @@ int cmd_batch_mint_plan(struct cli *cli, const char *term, const char *keyring, 
 		goto out;
 	}
 	if (cli->json)
-		json_line(json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}", "batch", batch, "term", term, "key_id",
-		                    (int)key_id, "first_serial", (json_int_t)first, "last_serial",
-		                    (json_int_t)(first + count - 1), "count", (json_int_t)count));
+		json_line(json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}", "batch", batch, "term", term,
+		                    "key_id", (int)key_id, "first_serial", (json_int_t)first,
+		                    "last_serial", (json_int_t)(first + count - 1), "count",
+		                    (json_int_t)count));
 	else
-		printf("batch %s: the plan of %s, %lld cards under key %u, serials %013lld-%013lld, in city"
+		printf("batch %s: the plan of %s, %lld cards under key %u, serials "
+		       "%013lld-%013lld, in city"
 		       " stock\nrun 'cardctl plan show --term %s' for each district's range\n",
 		       batch, term, count, key_id, first, first + count - 1, term);
 out:

@@ -14,14 +14,18 @@
 #include "table.h"
 
 static const char TRANSFER_HELP[] =
-	"Usage: cardctl transfer --term TERM --from SCHOOL --to SCHOOL --count N [--late REASON]\n\n"
+	"Usage: cardctl transfer --term TERM --from SCHOOL --to SCHOOL --count N [--late "
+	"REASON]\n\n"
 	"District self-adjustment: move N cards from one school's stock to another school of the\n"
 	"same district (a transfer document; the lowest serials the school holds).  Allowed until\n"
-	"7 days after delivery (delivery is S-7, so until S); later only with --late REASON, which\n"
+	"7 days after delivery (delivery is S-7, so until S); later only with --late REASON, "
+	"which\n"
 	"is recorded.  Prints the transfer's UUID.\n";
 static const char RETURN_HELP[] =
-	"Usage: cardctl return --term TERM --district D (--count N | --serials A-B) --signer NAME --date YYYY-MM-DD --photo FILE [--from ORG]\n\n"
-	"Return cards from the district's depot (or from --from, one of its schools) to the city's\n"
+	"Usage: cardctl return --term TERM --district D (--count N | --serials A-B) --signer NAME "
+	"--date YYYY-MM-DD --photo FILE [--from ORG]\n\n"
+	"Return cards from the district's depot (or from --from, one of its schools) to the "
+	"city's\n"
 	"stock, as the city's settlement ordered.  The receipt is taken as for 'cardctl receive':\n"
 	"NAME signed for the city on the date (not after today); the photo of the signed receipt\n"
 	"(JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256, and there is\n"
@@ -29,7 +33,8 @@ static const char RETURN_HELP[] =
 	"is one card).  Prints the return's UUID, the serial ranges moved and the photo's\n"
 	"SHA-256.\n";
 static const char SUPPLEMENT_HELP[] =
-	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME --date YYYY-MM-DD --photo FILE\n\n"
+	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME --date YYYY-MM-DD "
+	"--photo FILE\n\n"
 	"Supply N cards from the city's stock to a district's depot or one of its schools, as the\n"
 	"settlement ordered (never more than ordered, never more than the city holds).  The\n"
 	"receipt is taken as for 'cardctl receive': NAME signed it at the destination on the date\n"
@@ -37,9 +42,11 @@ static const char SUPPLEMENT_HELP[] =
 	"10 MiB) is stored with its SHA-256, and there is no supplement without it.  Prints the\n"
 	"supplement's UUID, the serial ranges moved and the photo's SHA-256.\n";
 static const char REPLACE_HELP[] =
-	"Usage: cardctl replace --term TERM --school S --serial N --reason TEXT [--requested DATE]\n\n"
+	"Usage: cardctl replace --term TERM --school S --serial N --reason TEXT [--requested "
+	"DATE]\n\n"
 	"Replace a defective card the school holds (in stock or handed out): the card is voided\n"
-	"(it can never be redeemed) and a good card from the district's stock, else the city's, is\n"
+	"(it can never be redeemed) and a good card from the district's stock, else the city's, "
+	"is\n"
 	"issued to the school in its place.  Due 7 days after the school's request (DATE,\n"
 	"YYYY-MM-DD, default today); later is flagged late.  Refused for a redeemed or void card\n"
 	"and for a card the school does not hold.  Prints the replacement's UUID.\n";
@@ -48,8 +55,8 @@ static const char CHARGE_HELP[] =
 	"After the close (S+30): for each district, the surplus it was ordered (or, without a\n"
 	"settlement, declared) to return but did not, times the face value.  The first run closes\n"
 	"the term and records one charge document per district that owes; running it again\n"
-	"prints the same charges.  --format/--out write the charge list for the finance office:\n"
-	TABLE_FORMAT_HELP;
+	"prints the same charges.  --format/--out write the charge list for the finance "
+	"office:\n" TABLE_FORMAT_HELP;
 
 #define SPEC(name, cmd, help, opts) \
 	static const struct cli_spec name = { cmd, help, opts, "term", 0, NULL, 0 }
@@ -70,7 +77,8 @@ static int parse_count(struct cli *cli, const char *cmd, const char *text, uint6
 {
 	long long v;
 	if (cli_parse_long(text, 1, (long long)CARD_SERIAL_MAX + 1, &v) != 0)
-		return cli_usage(cli, cmd, "--count wants a positive whole number, not \"%s\"", text);
+		return cli_usage(cli, cmd, "--count wants a positive whole number, not \"%s\"",
+		                 text);
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -123,8 +131,7 @@ int cmd_transfer(struct cli *cli, int argc, char **argv)
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_transfer(st, a.term, a.from, a.to, n, a.late, doc, &r, &d);
-	status = cmd_finish(cli, rc, &d,
-	                    "transfer failed", "transferred", doc, r);
+	status = cmd_finish(cli, rc, &d, "transfer failed", "transferred", doc, r);
 out:
 	card_rows_free(r);
 	card_store_close(st);
@@ -192,8 +199,7 @@ int cmd_supplement(struct cli *cli, int argc, char **argv)
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_supplement(st, a.term, a.to, n, a.signer, a.date, a.photo, doc, &r, &d);
-	status = cmd_finish(cli, rc, &d,
-	                    "supplement failed", "supplied from city stock", doc, r);
+	status = cmd_finish(cli, rc, &d, "supplement failed", "supplied from city stock", doc, r);
 out:
 	card_rows_free(r);
 	card_store_close(st);
@@ -219,12 +225,11 @@ int cmd_replace(struct cli *cli, int argc, char **argv)
 	if (status == 0)
 		status = need(cli, "replace", a.reason, "--reason TEXT");
 	if (status == 0 && card_serial_parse(a.serial, &serial) != CARD_OK)
-		status = cli_usage(cli, "replace", "--serial wants a card's serial number, not \"%s\"",
-		                   a.serial);
+		status = cli_usage(cli, "replace",
+		                   "--serial wants a card's serial number, not \"%s\"", a.serial);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
-	rc = card_replace(st, a.term, a.school, serial, a.reason, a.requested,
-	                                 doc, &r, &d);
+	rc = card_replace(st, a.term, a.school, serial, a.reason, a.requested, doc, &r, &d);
 	status = cmd_finish(cli, rc, &d, "replace failed", "card replaced", doc, r);
 out:
 	card_rows_free(r);
@@ -237,8 +242,9 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
                              const char *out, card_diag *d)
 {
 	static const struct table_col tcols[] = {
-		{ "区县编码", TABLE_TEXT }, { "区县名称", TABLE_TEXT }, { "应退回(张)", TABLE_INT },
-		{ "已退回(张)", TABLE_INT }, { "未退回(张)", TABLE_INT }, { "面值(元)", TABLE_TEXT },
+		{ "区县编码", TABLE_TEXT },     { "区县名称", TABLE_TEXT },
+		{ "应退回(张)", TABLE_INT },    { "已退回(张)", TABLE_INT },
+		{ "未退回(张)", TABLE_INT },    { "面值(元)", TABLE_TEXT },
 		{ "扣款金额(元)", TABLE_TEXT }, { "扣款单号", TABLE_TEXT },
 	};
 	char title[128];
@@ -253,9 +259,14 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
 		char fv[32], amt[32];
 		long long f = row_int(r, i, "face_value_fen");
 		long long m = row_int(r, i, "amount_fen");
-		const char *cells[8] = { row_text(r, i, "district"), row_text(r, i, "name"),
-			                 row_text(r, i, "due_return"), row_text(r, i, "returned"),
-			                 row_text(r, i, "count"), fv, amt, row_text(r, i, "doc") };
+		const char *cells[8] = { row_text(r, i, "district"),
+			                 row_text(r, i, "name"),
+			                 row_text(r, i, "due_return"),
+			                 row_text(r, i, "returned"),
+			                 row_text(r, i, "count"),
+			                 fv,
+			                 amt,
+			                 row_text(r, i, "doc") };
 		fen_yuan(f, fv);
 		fen_yuan(m, amt);
 		rc = table_add_row(t, cells, d);
@@ -269,8 +280,9 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
 int cmd_charge(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "district", "district" }, { "name", "name" }, { "due_return", "due_return" },
-		{ "returned", "returned" }, { "count", "not_returned" }, { "amount_fen", "amount_fen" },
+		{ "district", "district" },     { "name", "name" },
+		{ "due_return", "due_return" }, { "returned", "returned" },
+		{ "count", "not_returned" },    { "amount_fen", "amount_fen" },
 		{ "doc", "document" },
 	};
 	struct cli_args a;
@@ -299,7 +311,9 @@ int cmd_charge(struct cli *cli, int argc, char **argv)
 		int created = card_rows_count(r) > 0 && row_bool(r, 0, "created");
 		printf("term %s closed; %zu district%s charged%s\n", a.term, card_rows_count(r),
 		       card_rows_count(r) == 1 ? "" : "s",
-		       card_rows_count(r) == 0 ? "" : created ? "" : " (recorded earlier)");
+		       card_rows_count(r) == 0 ? ""
+		       : created               ? ""
+		                               : " (recorded earlier)");
 		if (card_rows_count(r) > 0)
 			rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 	}

@@ -12,13 +12,14 @@
 #include "rowsout.h"
 
 static const char ANNEX2_HELP[] =
-	"Usage: cardctl report annex2 --term TERM [--district D] [--format csv|xlsx|text|json] [--out FILE]\n\n"
+	"Usage: cardctl report annex2 --term TERM [--district D] [--format csv|xlsx|text|json] "
+	"[--out FILE]\n\n"
 	"Annex 2 (人数统计表): the census per district, school, category and grade with the\n"
 	"textbook order count, a subtotal per district and a total.\n"
-	"\n"
-	TABLE_FORMAT_HELP;
-static const struct cli_spec ANNEX2 = { "report annex2", ANNEX2_HELP, "term district", "term", 0, NULL,
-	                                 CLI_TABLE };
+	"\n" TABLE_FORMAT_HELP;
+static const struct cli_spec ANNEX2 = { "report annex2", ANNEX2_HELP, "term district",
+	                                "term",          0,           NULL,
+	                                CLI_TABLE };
 
 static card_err add_total(struct table *t, const char *label, const char *name,
                           const long long sum[2], card_diag *d)
@@ -34,11 +35,11 @@ static int report_annex2(struct cli *cli, int argc, char **argv)
 {
 	static const struct table_col tcols[] = {
 		{ "区县编码", TABLE_TEXT }, { "区县名称", TABLE_TEXT }, { "单位编码", TABLE_TEXT },
-		{ "单位名称", TABLE_TEXT }, { "类别", TABLE_TEXT }, { "年级", TABLE_TEXT },
-		{ "人数", TABLE_INT }, { "课本数", TABLE_INT },
+		{ "单位名称", TABLE_TEXT }, { "类别", TABLE_TEXT },     { "年级", TABLE_TEXT },
+		{ "人数", TABLE_INT },      { "课本数", TABLE_INT },
 	};
 	static const char *names[] = { "district", "district_name", "school", "school_name",
-		                       "category", "grade", "count", "textbooks" };
+		                       "category", "grade",         "count",  "textbooks" };
 	struct cli_args a;
 	struct table *t = NULL;
 	card_rows *r = NULL;

@@ -15,46 +15,47 @@
 #include "table.h"
 
 static const char ANNEX4_HELP[] =
-	"Usage: cardctl report annex4 --term TERM [--district D] [--format csv|xlsx|text|json] [--out FILE]\n\n"
+	"Usage: cardctl report annex4 --term TERM [--district D] [--format csv|xlsx|text|json] "
+	"[--out FILE]\n\n"
 	"Annex 4 (余缺调剂表): per school its approved surplus, shortage and reason; per district\n"
 	"(小计) the city's return and supplement orders, what was returned and supplied, what was\n"
 	"not returned and its charge; a total line.\n"
-	"\n"
-	TABLE_FORMAT_HELP;
+	"\n" TABLE_FORMAT_HELP;
 static const char ANNEX5_HELP[] =
-	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] [--out FILE]\n\n"
+	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] "
+	"[--out FILE]\n\n"
 	"Annex 5 (发放汇总表): per school and district planned, shipped, received with signer and\n"
 	"date, distributed, returned, supplemented, replaced and charged; a total line.\n"
-	"\n"
-	TABLE_FORMAT_HELP;
+	"\n" TABLE_FORMAT_HELP;
 static const char ANNEX6_HELP[] =
-	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] [--out FILE] [--sign NAME]\n\n"
+	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] "
+	"[--out FILE] [--sign NAME]\n\n"
 	"Annex 6 (验收证明): the district's acceptance certificate as a filled form.  --sign NAME\n"
 	"files the district's final report (Annex 5 and 6) signed by NAME, once (late after\n"
 	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n"
-	"\n"
-	TABLE_FORMAT_HELP_HTML;
+	"\n" TABLE_FORMAT_HELP_HTML;
 static const char COVERAGE_HELP[] =
-	"Usage: cardctl report coverage --term TERM [--district D] [--format csv|xlsx|html|text|json] [--out FILE]\n\n"
+	"Usage: cardctl report coverage --term TERM [--district D] [--format "
+	"csv|xlsx|html|text|json] [--out FILE]\n\n"
 	"Coverage (普及率): per district and school cards handed out, redeemed, the rate and the\n"
 	"cards unredeemed; per district the timeliness of its census, receipts, adjustment report\n"
 	"and final report.  HTML adds bar charts (inline SVG, no external assets).\n"
-	"\n"
-	TABLE_FORMAT_HELP_HTML;
+	"\n" TABLE_FORMAT_HELP_HTML;
 static const char FINANCE_HELP[] =
 	"Usage: cardctl report finance --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
 	"The city's term summary for the finance office: per district and for the city planned,\n"
 	"produced, shipped, distributed, redeemed, void, returned, supplemented and charged.\n"
-	"\n"
-	TABLE_FORMAT_HELP;
+	"\n" TABLE_FORMAT_HELP;
 
 /* Write rows r as a table: names[i] selects the column of tcols[i]; columns whose name starts
  * with '$' are fen shown as yuan.  A total line sums the TABLE_INT columns over the rows for
  * which total_row(r, i) is true. */
-static const struct cli_spec ANNEX6 = { "report annex6", ANNEX6_HELP, "term district sign", "term", 0, NULL,
-	                                 CLI_TABLE_HTML };
-static const struct cli_spec COVERAGE = { "report coverage", COVERAGE_HELP, "term district", "term", 0,
-	                                   NULL, CLI_TABLE_HTML };
+static const struct cli_spec ANNEX6 = { "report annex6", ANNEX6_HELP, "term district sign",
+	                                "term",          0,           NULL,
+	                                CLI_TABLE_HTML };
+static const struct cli_spec COVERAGE = {
+	"report coverage", COVERAGE_HELP, "term district", "term", 0, NULL, CLI_TABLE_HTML
+};
 
 static card_err write_rows(const card_rows *r, const char *title, const char *sheet,
                            const struct table_col *tcols, const char *const *names, size_t n,
@@ -75,7 +76,8 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 				fen_yuan(row_int(r, i, names[k] + fen), buf[k]);
 				cells[k] = buf[k];
 			}
-			if (total_row != NULL && total_row(r, i) && (fen || tcols[k].type == TABLE_INT))
+			if (total_row != NULL && total_row(r, i) &&
+			    (fen || tcols[k].type == TABLE_INT))
 				sum[k] += row_int(r, i, names[k] + fen);
 		}
 		rc = table_add_row(t, cells, d);
@@ -111,42 +113,51 @@ static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, c
                       int which)
 {
 	static const struct table_col a4cols[] = {
-		{ "区县编码", TABLE_TEXT }, { "区县名称", TABLE_TEXT }, { "学校编码", TABLE_TEXT },
-		{ "学校名称", TABLE_TEXT }, { "余(张)", TABLE_INT }, { "缺(张)", TABLE_INT },
-		{ "原因", TABLE_TEXT }, { "应退回(张)", TABLE_INT }, { "已退回(张)", TABLE_INT },
-		{ "应补充(张)", TABLE_INT }, { "已补充(张)", TABLE_INT }, { "未退回(张)", TABLE_INT },
-		{ "扣款(元)", TABLE_TEXT }, { "审批人", TABLE_TEXT },
+		{ "区县编码", TABLE_TEXT },  { "区县名称", TABLE_TEXT },
+		{ "学校编码", TABLE_TEXT },  { "学校名称", TABLE_TEXT },
+		{ "余(张)", TABLE_INT },     { "缺(张)", TABLE_INT },
+		{ "原因", TABLE_TEXT },      { "应退回(张)", TABLE_INT },
+		{ "已退回(张)", TABLE_INT }, { "应补充(张)", TABLE_INT },
+		{ "已补充(张)", TABLE_INT }, { "未退回(张)", TABLE_INT },
+		{ "扣款(元)", TABLE_TEXT },  { "审批人", TABLE_TEXT },
 	};
-	static const char *const a4names[] = { "district", "district_name", "school", "school_name",
-		"surplus", "shortage", "reason", "return_ordered", "returned", "supplement_ordered",
-		"supplied", "not_returned", "$charge_fen", "approver" };
+	static const char *const a4names[] = {
+		"district", "district_name", "school",         "school_name", "surplus",
+		"shortage", "reason",        "return_ordered", "returned",    "supplement_ordered",
+		"supplied", "not_returned",  "$charge_fen",    "approver"
+	};
 	static const struct table_col a5cols[] = {
 		{ "区县编码", TABLE_TEXT }, { "区县名称", TABLE_TEXT }, { "学校编码", TABLE_TEXT },
-		{ "学校名称", TABLE_TEXT }, { "计划数", TABLE_INT }, { "发出数", TABLE_INT },
-		{ "签收数", TABLE_INT }, { "签收人", TABLE_TEXT }, { "签收日期", TABLE_DATE },
-		{ "发放数", TABLE_INT }, { "退回数", TABLE_INT }, { "补充数", TABLE_INT },
-		{ "补换数", TABLE_INT }, { "扣款(张)", TABLE_INT }, { "扣款(元)", TABLE_TEXT },
+		{ "学校名称", TABLE_TEXT }, { "计划数", TABLE_INT },    { "发出数", TABLE_INT },
+		{ "签收数", TABLE_INT },    { "签收人", TABLE_TEXT },   { "签收日期", TABLE_DATE },
+		{ "发放数", TABLE_INT },    { "退回数", TABLE_INT },    { "补充数", TABLE_INT },
+		{ "补换数", TABLE_INT },    { "扣款(张)", TABLE_INT },  { "扣款(元)", TABLE_TEXT },
 	};
-	static const char *const a5names[] = { "district", "district_name", "school", "school_name",
-		"planned", "shipped", "received", "signer", "signed_on", "distributed", "returned",
-		"supplied", "replaced", "charged", "$charge_fen" };
+	static const char *const a5names[] = { "district",    "district_name", "school",
+		                               "school_name", "planned",       "shipped",
+		                               "received",    "signer",        "signed_on",
+		                               "distributed", "returned",      "supplied",
+		                               "replaced",    "charged",       "$charge_fen" };
 	static const struct table_col fcols[] = {
 		{ "单位编码", TABLE_TEXT }, { "单位名称", TABLE_TEXT }, { "计划数", TABLE_INT },
-		{ "制作数", TABLE_INT }, { "发出数", TABLE_INT }, { "发放数", TABLE_INT },
-		{ "兑换数", TABLE_INT }, { "作废数", TABLE_INT }, { "退回数", TABLE_INT },
-		{ "补充数", TABLE_INT }, { "扣款(张)", TABLE_INT }, { "扣款(元)", TABLE_TEXT },
+		{ "制作数", TABLE_INT },    { "发出数", TABLE_INT },    { "发放数", TABLE_INT },
+		{ "兑换数", TABLE_INT },    { "作废数", TABLE_INT },    { "退回数", TABLE_INT },
+		{ "补充数", TABLE_INT },    { "扣款(张)", TABLE_INT },  { "扣款(元)", TABLE_TEXT },
 		{ "面值(元)", TABLE_TEXT },
 	};
-	static const char *const fnames[] = { "org", "name", "planned", "produced", "shipped",
-		"distributed", "redeemed", "void", "returned", "supplied", "charged", "$charge_fen",
-		"$face_value_fen" };
+	static const char *const fnames[] = {
+		"org",         "name",        "planned",        "produced", "shipped",
+		"distributed", "redeemed",    "void",           "returned", "supplied",
+		"charged",     "$charge_fen", "$face_value_fen"
+	};
 	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
 	char title[160];
-	const struct cli_spec spec = { cmd, help, which == 0 ? "term" : "term district", "term", 0, NULL,
+	const struct cli_spec spec = { cmd,      help, which == 0 ? "term" : "term district",
+		                       "term",   0,    NULL,
 		                       CLI_TABLE };
 	int status = cli_parse(cli, &spec, argc, argv, &a);
 
@@ -160,12 +171,16 @@ static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, c
 	else
 		rc = card_report_finance(st, a.term, &r, &d);
 	snprintf(title, sizeof(title), "%s %s%s%s",
-	         which == 4 ? "附件4 余缺调剂表" : which == 5 ? "附件5 发放汇总表" : "年度结算汇总表",
+	         which == 4   ? "附件4 余缺调剂表"
+	         : which == 5 ? "附件5 发放汇总表"
+	                      : "年度结算汇总表",
 	         a.term, a.district ? " " : "", a.district ? a.district : "");
 	if (rc == CARD_OK && which == 4)
-		rc = write_rows(r, title, "附件4", a4cols, a4names, 14, district_row, a.fmt, a.out, &d);
+		rc = write_rows(r, title, "附件4", a4cols, a4names, 14, district_row, a.fmt, a.out,
+		                &d);
 	else if (rc == CARD_OK && which == 5)
-		rc = write_rows(r, title, "附件5", a5cols, a5names, 15, district_row, a.fmt, a.out, &d);
+		rc = write_rows(r, title, "附件5", a5cols, a5names, 15, district_row, a.fmt, a.out,
+		                &d);
 	else if (rc == CARD_OK)
 		rc = write_rows(r, title, "结算汇总", fcols, fnames, 13, NULL, a.fmt, a.out, &d);
 	if (rc != CARD_OK)

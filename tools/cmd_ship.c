@@ -11,7 +11,8 @@
 #include "rowsout.h"
 
 static const char SHIP_HELP[] =
-	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B) [--from DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL] [--json]\n"
+	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B) [--from "
+	"DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL] [--json]\n"
 	"Usage: cardctl ship show SHIPMENT [--format csv|xlsx|text|json] [--out FILE] [--json]\n"
 	"Usage: cardctl ship list --term TERM [--district D] [--json]\n"
 	"Usage: cardctl ship lost SHIPMENT --reason TEXT [--json]\n\n"
@@ -19,16 +20,19 @@ static const char SHIP_HELP[] =
 	"or by courier straight to a school (address, contact and phone recorded; they default\n"
 	"to the school's), or with --from DISTRICT from the district depot to one of its schools.\n"
 	"From the city, --count takes the lowest serials of the destination district's range of\n"
-	"the minted plan; --serials A-B ships exactly that range (inclusive; one serial A is A-A).\n"
+	"the minted plan; --serials A-B ships exactly that range (inclusive; one serial A is "
+	"A-A).\n"
 	"Prints the shipment's UUID.\n"
 	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
-	"'ship show' prints the shipping list; with --format or --out, as a report table:\n"
-	TABLE_FORMAT_HELP
-	"'ship lost' (the city centre, after the receipt) voids the cards of the shipment that never\n"
-	"arrived and are still in transit: lost cards can never be redeemed.  A lost card somebody\n"
+	"'ship show' prints the shipping list; with --format or --out, as a report "
+	"table:\n" TABLE_FORMAT_HELP "'ship lost' (the city centre, after the receipt) voids the "
+	"cards of the shipment that never\n"
+	"arrived and are still in transit: lost cards can never be redeemed.  A lost card "
+	"somebody\n"
 	"redeemed already cannot be voided: it is listed and stays in transit.\n";
 static const char RECEIVE_HELP[] =
-	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] [--json]\n\n"
+	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] "
+	"[--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
 	"receipt (JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256; there\n"
 	"is no receipt without it.  --count is the number of cards counted (default: as shipped);\n"
@@ -40,9 +44,12 @@ static const struct cli_spec SHIP = {
 	"ship", SHIP_HELP, "term to from count serials address contact phone", NULL, 0, NULL, 0
 };
 static const struct cli_spec SHIP_SHOW = { "ship show", SHIP_HELP, "", NULL, -1, NULL, CLI_TABLE };
-static const struct cli_spec SHIP_LIST = { "ship list", SHIP_HELP, "term district", "term", 0, NULL, 0 };
+static const struct cli_spec SHIP_LIST = { "ship list", SHIP_HELP, "term district", "term", 0,
+	                                   NULL,        0 };
 static const struct cli_spec SHIP_LOST = { "ship lost", SHIP_HELP, "reason", NULL, -1, NULL, 0 };
-static const struct cli_spec RECEIVE = { "receive", RECEIVE_HELP, "signer date photo count", NULL, -1, NULL, 0 };
+static const struct cli_spec RECEIVE = { "receive", RECEIVE_HELP, "signer date photo count",
+	                                 NULL,      -1,           NULL,
+	                                 0 };
 
 static int ship_do(struct cli *cli, int argc, char **argv)
 {
@@ -60,7 +67,8 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 	if (status != 0)
 		goto out;
 	if (a.term == NULL || a.to == NULL || (a.count == NULL) == (a.serials == NULL)) {
-		status = cli_usage(cli, "ship", "--term, --to and one of --count or --serials are required");
+		status = cli_usage(cli, "ship",
+		                   "--term, --to and one of --count or --serials are required");
 		goto out;
 	}
 	q.term = a.term;
@@ -71,7 +79,8 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 	q.phone = a.phone;
 	if (a.count != NULL) {
 		if (cli_parse_long(a.count, 1, 100000000LL, &v) != 0) {
-			status = cli_usage(cli, "ship", "--count wants a positive number, got \"%s\"", a.count);
+			status = cli_usage(cli, "ship",
+			                   "--count wants a positive number, got \"%s\"", a.count);
 			goto out;
 		}
 		q.count = v;
@@ -109,17 +118,23 @@ out:
 static int ship_show(struct cli *cli, int argc, char **argv)
 {
 	static const struct table_col tcols[] = {
-		{ "发货单号", TABLE_TEXT }, { "发货单位", TABLE_TEXT }, { "收货单位编码", TABLE_TEXT },
-		{ "收货单位", TABLE_TEXT }, { "起始卡号", TABLE_TEXT }, { "终止卡号", TABLE_TEXT },
-		{ "张数", TABLE_INT }, { "发货日期", TABLE_DATE }, { "应到日期", TABLE_DATE },
-		{ "地址", TABLE_TEXT }, { "联系人", TABLE_TEXT }, { "电话", TABLE_TEXT },
-		{ "签收人", TABLE_TEXT }, { "签收日期", TABLE_DATE }, { "实收张数", TABLE_INT },
+		{ "发货单号", TABLE_TEXT },     { "发货单位", TABLE_TEXT },
+		{ "收货单位编码", TABLE_TEXT }, { "收货单位", TABLE_TEXT },
+		{ "起始卡号", TABLE_TEXT },     { "终止卡号", TABLE_TEXT },
+		{ "张数", TABLE_INT },          { "发货日期", TABLE_DATE },
+		{ "应到日期", TABLE_DATE },     { "地址", TABLE_TEXT },
+		{ "联系人", TABLE_TEXT },       { "电话", TABLE_TEXT },
+		{ "签收人", TABLE_TEXT },       { "签收日期", TABLE_DATE },
+		{ "实收张数", TABLE_INT },
 	};
-	static const char *names[] = { "id", "from_name", "to_org", "to_name", "first_serial",
-		                       "last_serial", "cards", "shipped_on", "due", "address", "contact",
-		                       "phone", "signer", "signed_on", "counted" };
+	static const char *names[] = { "id",           "from_name",   "to_org",  "to_name",
+		                       "first_serial", "last_serial", "cards",   "shipped_on",
+		                       "due",          "address",     "contact", "phone",
+		                       "signer",       "signed_on",   "counted" };
 	static const struct rows_col cols[] = {
-		{ "first_serial", "first serial" }, { "last_serial", "last serial" }, { "cards", "cards" },
+		{ "first_serial", "first serial" },
+		{ "last_serial", "last serial" },
+		{ "cards", "cards" },
 	};
 	struct cli_args a;
 	card_rows *r = NULL;
@@ -145,17 +160,18 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 	}
 	if (a.format != NULL || a.out != NULL) {
 		snprintf(title, sizeof(title), "发货清单 %s %s", row_text(r, 0, "term"), a.rest[0]);
-		rc = rows_report(r, title, "发货清单", tcols, names, sizeof(names) / sizeof(names[0]), a.fmt,
-		                 a.out, &d);
+		rc = rows_report(r, title, "发货清单", tcols, names,
+		                 sizeof(names) / sizeof(names[0]), a.fmt, a.out, &d);
 		if (rc != CARD_OK)
 			status = cli_fail(cli, rc, &d, "ship show failed");
 	} else if (cli->json) {
-		json_line(json_pack("{s:o, s:o}", "shipment", row_json(r, 0), "ranges", rows_json(r)));
+		json_line(json_pack("{s:o, s:o}", "shipment", row_json(r, 0), "ranges",
+		                    rows_json(r)));
 	} else {
-		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0], row_text(r, 0, "term"),
-		       row_text(r, 0, "from_org"), row_text(r, 0, "from_name"),
-		       row_text(r, 0, "to_org"), row_text(r, 0, "to_name"),
-		       row_bool(r, 0, "courier") ? " by courier" : "");
+		printf("shipment %s, term %s\nfrom %s %s to %s %s%s\n", a.rest[0],
+		       row_text(r, 0, "term"), row_text(r, 0, "from_org"),
+		       row_text(r, 0, "from_name"), row_text(r, 0, "to_org"),
+		       row_text(r, 0, "to_name"), row_bool(r, 0, "courier") ? " by courier" : "");
 		if (row_bool(r, 0, "courier"))
 			printf("address %s, contact %s, phone %s\n", row_text(r, 0, "address"),
 			       row_text(r, 0, "contact"), row_text(r, 0, "phone"));
@@ -164,7 +180,8 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		       row_bool(r, 0, "late") ? " LATE" : "");
 		rows_print(stdout, r, cols, 3);
 		if (row_text(r, 0, "receipt")[0] != '\0')
-			printf("received: receipt %s signed by %s on %s, %s cards counted (discrepancy %s), photo %s sha256 %s\n",
+			printf("received: receipt %s signed by %s on %s, %s cards counted "
+			       "(discrepancy %s), photo %s sha256 %s\n",
 			       row_text(r, 0, "receipt"), row_text(r, 0, "signer"),
 			       row_text(r, 0, "signed_on"), row_text(r, 0, "counted"),
 			       row_text(r, 0, "discrepancy"), row_text(r, 0, "photo_type"),
@@ -181,9 +198,15 @@ out:
 static int ship_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "id", "shipment" }, { "from_org", "from" }, { "to_org", "to" }, { "count", "count" },
-		{ "shipped_on", "shipped" }, { "late", "late" }, { "received", "received" },
-		{ "counted", "counted" }, { "discrepancy", "discrepancy" },
+		{ "id", "shipment" },
+		{ "from_org", "from" },
+		{ "to_org", "to" },
+		{ "count", "count" },
+		{ "shipped_on", "shipped" },
+		{ "late", "late" },
+		{ "received", "received" },
+		{ "counted", "counted" },
+		{ "discrepancy", "discrepancy" },
 	};
 	struct cli_args a;
 	card_rows *r = NULL;
@@ -214,7 +237,8 @@ out:
 static int ship_lost(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "org", "org" }, { "state", "state" }, { "count", "cards" }, { "first_serial", "first" },
+		{ "org", "org" },          { "state", "state" },
+		{ "count", "cards" },      { "first_serial", "first" },
 		{ "last_serial", "last" },
 	};
 	struct cli_args a;
@@ -244,17 +268,17 @@ static int ship_lost(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json) {
-		json_line(json_pack("{s:s, s:s, s:o}", "document", doc, "shipment", a.rest[0], "ranges",
-		                    rows_json(r)));
+		json_line(json_pack("{s:s, s:s, s:o}", "document", doc, "shipment", a.rest[0],
+		                    "ranges", rows_json(r)));
 	} else {
 		long long n[2] = { 0, 0 }; /* void, redeemed */
 		for (size_t i = 0; i < card_rows_count(r); i++)
-			n[strcmp(row_text(r, i, "state"), "void") != 0] +=
-				row_int(r, i, "count");
-		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n", doc, n[0],
-		       n[0] == 1 ? "" : "s", a.rest[0]);
+			n[strcmp(row_text(r, i, "state"), "void") != 0] += row_int(r, i, "count");
+		printf("%s\n%lld card%s of shipment %s lost in transit: void, never redeemable\n",
+		       doc, n[0], n[0] == 1 ? "" : "s", a.rest[0]);
 		if (n[1] > 0)
-			printf("%lld lost card%s redeemed already, left in transit: look into them (card show)\n",
+			printf("%lld lost card%s redeemed already, left in transit: look into them "
+			       "(card show)\n",
 			       n[1], n[1] == 1 ? " was" : "s were");
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 	}
@@ -278,8 +302,9 @@ int cmd_ship(struct cli *cli, int argc, char **argv)
 int cmd_receive(struct cli *cli, int argc, char **argv)
 {
 	static const struct rows_col cols[] = {
-		{ "shipped", "shipped" }, { "counted", "counted" }, { "received", "received" },
-		{ "discrepancy", "discrepancy" }, { "late", "late" },
+		{ "shipped", "shipped" },   { "counted", "counted" },
+		{ "received", "received" }, { "discrepancy", "discrepancy" },
+		{ "late", "late" },
 	};
 	struct cli_args a;
 	card_rows *r = NULL;
@@ -315,7 +340,8 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 		       row_text(r, 0, "sha256"));
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 		if (row_int(r, 0, "discrepancy") != 0)
-			printf("DISCREPANCY: %s cards; open for adjustment\n", row_text(r, 0, "discrepancy"));
+			printf("DISCREPANCY: %s cards; open for adjustment\n",
+			       row_text(r, 0, "discrepancy"));
 	}
 out:
 	card_rows_free(r);

@@ -11,7 +11,8 @@
 #include "rowsout.h"
 
 static const char NEW_HELP[] =
-	"Usage: cardctl term new TERM --start DATE [--census-due DATE] [--face-value FEN] [--json]\n\n"
+	"Usage: cardctl term new TERM --start DATE [--census-due DATE] [--face-value FEN] "
+	"[--json]\n\n"
 	"Create TERM (YEAR-spring or YEAR-autumn) starting on DATE (YYYY-MM-DD).  The census is\n"
 	"due on January 15 (spring) or June 25 (autumn) of that year unless --census-due says\n"
 	"otherwise; a card is worth --face-value fen (default 5000, 50 yuan).\n";
@@ -22,11 +23,12 @@ static const char SHOW_HELP[] =
 	"city-adjustment, close, final-report, replacement), who does it and when it is due.\n"
 	"S is the term's start day; a replacement is due some days after the school's request.\n"
 	"The server computes every date (sql/functions/calendar.sql).\n";
-static const char LIST_HELP[] =
-	"Usage: cardctl term list [--json]\n\nList the terms with start, census due, face value and whether closed.\n";
+static const char LIST_HELP[] = "Usage: cardctl term list [--json]\n\nList the terms with start, "
+				"census due, face value and whether closed.\n";
 
-static const struct cli_spec NEW = { "term new", NEW_HELP, "start census-due face-value", "start", 1,
-	                              "exactly one TERM is required", 0 };
+static const struct cli_spec NEW = { "term new", NEW_HELP, "start census-due face-value",
+	                             "start",    1,        "exactly one TERM is required",
+	                             0 };
 static const struct cli_spec SHOW = { "term show", SHOW_HELP, "", NULL, -1, NULL, 0 };
 static const struct cli_spec LIST = { "term list", LIST_HELP, "", NULL, 0, NULL, 0 };
 
@@ -60,7 +62,8 @@ static int term_new(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "term new", "--census-due must be a date YYYY-MM-DD");
 	if (o.face_value != NULL && cli_parse_long(o.face_value, 1, 100000000, &face) != 0)
 		return cli_usage(cli, "term new", "--face-value must be a positive number of fen");
-	if (strlen(o.rest[0]) >= sizeof(t.code) || card_term_parse_code(o.rest[0], NULL, NULL) != CARD_OK) {
+	if (strlen(o.rest[0]) >= sizeof(t.code) ||
+	    card_term_parse_code(o.rest[0], NULL, NULL) != CARD_OK) {
 		cli_error(cli, "invalid term \"%s\"", o.rest[0]);
 		fprintf(stderr, "HINT: A term is YEAR-spring or YEAR-autumn, e.g. 2026-autumn.\n");
 		return EXIT_REJECTED;
@@ -100,12 +103,13 @@ static void print_calendar(const struct cli *cli, const card_term *t, const card
 		json_t *j = term_json(t), *steps = json_array();
 		json_object_del(j, "census_due");
 		for (size_t i = 0; i < n; i++) {
-			json_t *step = json_pack("{s:s, s:s, s:s}", "step", cal[i].step, "zh", cal[i].zh,
-			                         "who", cal[i].who);
+			json_t *step = json_pack("{s:s, s:s, s:s}", "step", cal[i].step, "zh",
+			                         cal[i].zh, "who", cal[i].who);
 			if (cal[i].has_due) {
 				card_date_format(cal[i].due, day);
 				json_object_set_new(step, "due", json_string(day));
-				json_object_set_new(step, "offset_days", json_integer(cal[i].offset_days));
+				json_object_set_new(step, "offset_days",
+				                    json_integer(cal[i].offset_days));
 			}
 			json_object_set_new(step, "base", json_string(cal[i].base));
 			json_object_set_new(step, "days", json_integer(cal[i].days));
@@ -121,12 +125,13 @@ static void print_calendar(const struct cli *cli, const card_term *t, const card
 	for (size_t i = 0; i < n; i++) {
 		if (cal[i].has_due) {
 			card_date_format(cal[i].due, day);
-			printf("%-18s %-10s %+-8d %-10s %s\n", cal[i].step, day, cal[i].offset_days, cal[i].who,
-			       cal[i].zh);
+			printf("%-18s %-10s %+-8d %-10s %s\n", cal[i].step, day, cal[i].offset_days,
+			       cal[i].who, cal[i].zh);
 		} else {
 			char rule[32];
 			snprintf(rule, sizeof(rule), "%s%+d", cal[i].base, cal[i].days);
-			printf("%-18s %-10s %-8s %-10s %s\n", cal[i].step, rule, "", cal[i].who, cal[i].zh);
+			printf("%-18s %-10s %-8s %-10s %s\n", cal[i].step, rule, "", cal[i].who,
+			       cal[i].zh);
 		}
 	}
 }
@@ -198,8 +203,8 @@ static int term_list(struct cli *cli, int argc, char **argv)
 		if (cli->json)
 			json_array_append_new(all, term_json(&list[i]));
 		else
-			printf("%-12s %-10s %-10s %-8d %s\n", list[i].code, s, c, list[i].face_value_fen,
-			       list[i].closed ? "closed" : "open");
+			printf("%-12s %-10s %-10s %-8d %s\n", list[i].code, s, c,
+			       list[i].face_value_fen, list[i].closed ? "closed" : "open");
 	}
 	if (cli->json)
 		json_line(all);

@@ -15,7 +15,8 @@
 static const char NEW_HELP[] =
 	"Usage: cardctl token new --role helpdesk|platform [--label TEXT] [--json]\n\n"
 	"Create a bearer token for cardd and print it once.  Only a hash of it is stored: keep it\n"
-	"now, it cannot be shown again.  Role helpdesk may read card states (GET /v1/cards/SERIAL);\n"
+	"now, it cannot be shown again.  Role helpdesk may read card states (GET "
+	"/v1/cards/SERIAL);\n"
 	"role platform may read the redemption feed (GET /v1/redemptions).\n";
 static const char LIST_HELP[] =
 	"Usage: cardctl token list [--json]\n\n"
@@ -28,7 +29,9 @@ static const char REVOKE_HELP[] =
 
 static const struct cli_spec NEW = { "token new", NEW_HELP, "role label", NULL, 0, NULL, 0 };
 static const struct cli_spec LIST = { "token list", LIST_HELP, "", NULL, 0, NULL, 0 };
-static const struct cli_spec REVOKE = { "token revoke", REVOKE_HELP, "", NULL, 1, "expected 1 argument", 0 };
+static const struct cli_spec REVOKE = {
+	"token revoke", REVOKE_HELP, "", NULL, 1, "expected 1 argument", 0
+};
 
 static int token_new(struct cli *cli, int argc, char **argv)
 {
@@ -61,8 +64,8 @@ static int token_new(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (cli->json)
-		json_line(json_pack("{s:s, s:s, s:s}", "id", id, "role", card_token_role_name(role), "token",
-		                    token));
+		json_line(json_pack("{s:s, s:s, s:s}", "id", id, "role", card_token_role_name(role),
+		                    "token", token));
 	else
 		printf("%s\n", token);
 	if (!cli->json && cli->tty)
@@ -99,17 +102,20 @@ static int token_list(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		all = json_array();
 	else
-		printf("%-16s %-8s %-20s %-20s %-12s %s\n", "id", "role", "created", "revoked", "by", "label");
+		printf("%-16s %-8s %-20s %-20s %-12s %s\n", "id", "role", "created", "revoked",
+		       "by", "label");
 	for (size_t i = 0; i < n; i++) {
 		if (cli->json) {
-			json_array_append_new(all, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", v[i].id,
-			                                     "role", card_token_role_name(v[i].role), "created_at",
-			                                     v[i].created_at, "revoked_at",
-			                                     v[i].revoked_at[0] != '\0' ? v[i].revoked_at : NULL,
-			                                     "created_by", v[i].created_by, "label", v[i].label));
+			json_array_append_new(
+				all, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", v[i].id,
+			                       "role", card_token_role_name(v[i].role),
+			                       "created_at", v[i].created_at, "revoked_at",
+			                       v[i].revoked_at[0] != '\0' ? v[i].revoked_at : NULL,
+			                       "created_by", v[i].created_by, "label", v[i].label));
 		} else {
-			printf("%-16s %-8s %-20s %-20s %-12s %s\n", v[i].id, card_token_role_name(v[i].role),
-			       v[i].created_at, v[i].revoked_at[0] ? v[i].revoked_at : "-", v[i].created_by,
+			printf("%-16s %-8s %-20s %-20s %-12s %s\n", v[i].id,
+			       card_token_role_name(v[i].role), v[i].created_at,
+			       v[i].revoked_at[0] ? v[i].revoked_at : "-", v[i].created_by,
 			       v[i].label);
 		}
 	}

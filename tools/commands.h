@@ -31,7 +31,8 @@ int cmd_census(struct cli *cli, int argc, char **argv);
 int cmd_batch_mint_plan(struct cli *cli, const char *term, const char *keyring, unsigned key_id);
 /* batch export --district D (called from cmd_batch_print.c): D's range of the minted plan. */
 int cmd_batch_district_range(struct cli *cli, card_store *st, const card_batch *b,
-                             const char *district, int *have_range, uint64_t *first, uint64_t *last);
+                             const char *district, int *have_range, uint64_t *first,
+                             uint64_t *last);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_ship(struct cli *cli, int argc, char **argv);
@@ -46,6 +47,5 @@ int cmd_return(struct cli *cli, int argc, char **argv);
 int cmd_supplement(struct cli *cli, int argc, char **argv);
 int cmd_replace(struct cli *cli, int argc, char **argv);
 int cmd_charge(struct cli *cli, int argc, char **argv);
-
 
 #endif

@@ -35,8 +35,8 @@ struct record {
 };
 
 struct csvin {
-	char *name;           /* for messages */
-	char *text;           /* the whole file, UTF-8, NUL-terminated */
+	char *name; /* for messages */
+	char *text; /* the whole file, UTF-8, NUL-terminated */
 	size_t len, pos;
 	long line;            /* physical line of text[pos] */
 	long rec_line;        /* line where the record being parsed started */
@@ -49,14 +49,14 @@ struct csvin {
 	/* completed records (normally at most one) */
 	struct record *queue;
 	size_t qhead, qlen, qcap;
-	struct record out;    /* the record handed out last, freed on the next call */
+	struct record out; /* the record handed out last, freed on the next call */
 	int oom;
 	/* header */
 	const struct csvin_col *cols;
 	size_t ncols, nhdr;
 	long header_line;
-	size_t *map;          /* map[i]: header index of column i, or SIZE_MAX */
-	const char **fields;  /* ncols pointers handed to the caller */
+	size_t *map;         /* map[i]: header index of column i, or SIZE_MAX */
+	const char **fields; /* ncols pointers handed to the caller */
 };
 
 static void record_free(struct record *r)
@@ -330,7 +330,8 @@ static card_err feed(struct csvin *c, card_diag *d)
 		c->rec_line = line;
 	c->pos = end;
 	c->line++;
-	if (csv_parse(&c->parser, c->text + start, end - start, on_field, on_record, c) != end - start)
+	if (csv_parse(&c->parser, c->text + start, end - start, on_field, on_record, c) !=
+	    end - start)
 		return fail_at(c, d, line, "malformed quoted field");
 	return c->oom ? CARD_ERR_NOMEM : CARD_OK;
 }
@@ -369,8 +370,8 @@ static void expected_hint(const struct csvin *c, card_diag *d)
 	if (d == NULL)
 		return;
 	for (size_t i = 0; i < c->ncols && off < sizeof(buf); i++) {
-		int n = snprintf(buf + off, sizeof(buf) - off, "%s%s (%s)", i ? ", " : "", c->cols[i].zh,
-		                 c->cols[i].en);
+		int n = snprintf(buf + off, sizeof(buf) - off, "%s%s (%s)", i ? ", " : "",
+		                 c->cols[i].zh, c->cols[i].en);
 		if (n < 0)
 			break;
 		off += (size_t)n;
@@ -399,17 +400,20 @@ static card_err read_header(struct csvin *c, card_diag *d)
 		if (name[0] == '\0')
 			continue;
 		for (i = 0; i < c->ncols; i++)
-			if (strcmp(name, c->cols[i].zh) == 0 || strcasecmp(name, c->cols[i].en) == 0)
+			if (strcmp(name, c->cols[i].zh) == 0 ||
+			    strcasecmp(name, c->cols[i].en) == 0)
 				break;
 		if (i == c->ncols) {
-			rc = fail_at(c, d, c->header_line, "unknown column \"%.80s\" in header", name);
+			rc = fail_at(c, d, c->header_line, "unknown column \"%.80s\" in header",
+			             name);
 			expected_hint(c, d);
 			return rc;
 		}
 		if (c->map[i] != SIZE_MAX) {
 			rc = fail_at(c, d, c->header_line, "duplicate column %s in header",
 			             col_label(&c->cols[i], label, sizeof(label)));
-			card_diag_detail(d, "Columns %zu and %zu both name it.", c->map[i] + 1, h + 1);
+			card_diag_detail(d, "Columns %zu and %zu both name it.", c->map[i] + 1,
+			                 h + 1);
 			return rc;
 		}
 		c->map[i] = h;
@@ -449,7 +453,8 @@ card_err csvin_open_buffer(const void *data, size_t len, size_t max, const char 
 	c->line = 1;
 	c->rec_line = 1;
 	if (len > max) {
-		card_diag_set(diag, "%s: file is too large (%zu bytes; the limit is %zu)", c->name, len, max);
+		card_diag_set(diag, "%s: file is too large (%zu bytes; the limit is %zu)", c->name,
+		              len, max);
 		rc = CARD_ERR_INPUT;
 		goto out;
 	}
@@ -511,8 +516,8 @@ card_err csvin_open(const char *path, const char *encoding, const struct csvin_c
 		card_diag_set(diag, "could not read \"%s\": %s", path, strerror(errno));
 		goto out;
 	}
-	rc = csvin_open_buffer(buf, len, len > (size_t)sb.st_size ? 0 : CSVIN_MAX_BYTES, path, encoding,
-	                       cols, ncols, out, diag);
+	rc = csvin_open_buffer(buf, len, len > (size_t)sb.st_size ? 0 : CSVIN_MAX_BYTES, path,
+	                       encoding, cols, ncols, out, diag);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -538,7 +543,8 @@ card_err csvin_next(struct csvin *c, const char *const **fields, long *lineno, i
 		for (size_t i = 0; i < c->ncols; i++)
 			used |= c->map[i] == h;
 		if (!used && c->out.f[h][0] != '\0')
-			return fail_at(c, diag, c->out.line, "value in column %zu, which has no header", h + 1);
+			return fail_at(c, diag, c->out.line,
+			               "value in column %zu, which has no header", h + 1);
 	}
 	for (size_t i = 0; i < c->ncols; i++)
 		c->fields[i] = c->map[i] == SIZE_MAX ? NULL : c->out.f[c->map[i]];

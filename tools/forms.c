@@ -34,13 +34,20 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	char amt[32];
 
 	fen_yuan(row_int(r5, i5, "charge_fen"), amt);
-#define F(l, ...) do { lab[n] = (l); snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); val[n] = buf[n]; n++; } while (0)
+#define F(l, ...)                                              \
+	do {                                                   \
+		lab[n] = (l);                                  \
+		snprintf(buf[n], sizeof(buf[n]), __VA_ARGS__); \
+		val[n] = buf[n];                               \
+		n++;                                           \
+	} while (0)
 	F("区县", "%s %s", district, row_text(r5, i5, "district_name"));
 	F("学期", "%s", term);
 	F("计划发放数(张)", "%s", row_text(r5, i5, "planned"));
 	F("市级发出数(张)", "%s", row_text(r5, i5, "shipped"));
 	F("签收数(张)", "%s", row_text(r5, i5, "received"));
-	F("签收人 / 签收日期", "%s / %s", row_text(r5, i5, "signer"), row_text(r5, i5, "signed_on"));
+	F("签收人 / 签收日期", "%s / %s", row_text(r5, i5, "signer"),
+	  row_text(r5, i5, "signed_on"));
 	F("发放到学生和教师(张)", "%s", row_text(r5, i5, "distributed"));
 	F("余 / 缺(张)", "%s / %s", row_text(r4, i4, "surplus"), row_text(r4, i4, "shortage"));
 	F("退回市级(张)", "%s（应退回 %s）", row_text(r5, i5, "returned"),
@@ -50,7 +57,8 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	F("补换(张)", "%s", row_text(r5, i5, "replaced"));
 	F("未退回(张)", "%s", row_text(r6, 0, "not_returned"));
 	F("扣款金额(元)", "%s", amt);
-	F("余缺调剂表编号", "%s", row_text(r4, i4, "report_doc")[0] ? row_text(r4, i4, "report_doc") : "未报");
+	F("余缺调剂表编号", "%s",
+	  row_text(r4, i4, "report_doc")[0] ? row_text(r4, i4, "report_doc") : "未报");
 	F("汇总上报编号", "%s", filed ? row_text(fin, 0, "doc") : "未报");
 	F("区县签字 / 日期", "%s / %s%s", filed ? row_text(fin, 0, "signer") : "",
 	  filed ? row_text(fin, 0, "filed_on") : "",
@@ -65,8 +73,10 @@ static card_err annex6_html(const char *term, const char *district, const card_r
                             const char *const *lab, const char *const *val, size_t n,
                             const char *out, card_diag *d)
 {
-	static const char *const heads[] = { "学校", "计划数", "签收数", "发放数", "退回数", "补充数", "补换数" };
-	static const char *const cols[] = { "planned", "received", "distributed", "returned", "supplied", "replaced" };
+	static const char *const heads[] = { "学校",   "计划数", "签收数", "发放数",
+		                             "退回数", "补充数", "补换数" };
+	static const char *const cols[] = { "planned",  "received", "distributed",
+		                            "returned", "supplied", "replaced" };
 	struct html *h = NULL;
 	char title[160];
 	card_err rc;
@@ -123,7 +133,8 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
 	size_t n;
 	card_err rc = CARD_OK;
 
-	if (district_row(r5) == (size_t)-1 || district_row(r4) == (size_t)-1 || card_rows_count(r6) != 1) {
+	if (district_row(r5) == (size_t)-1 || district_row(r4) == (size_t)-1 ||
+	    card_rows_count(r6) != 1) {
 		card_diag_set(d, "no district \"%s\"", district);
 		return CARD_ERR_NOT_FOUND;
 	}
@@ -143,16 +154,20 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
 	return rc;
 }
 
-static const char *const COV_NAMES[] = { "district", "district_name", "org", "name", "kind",
-	"planned", "distributed", "redeemed", "rate", "unredeemed", "census", "receipts",
-	"adjustment", "final_report" };
+static const char *const COV_NAMES[] = { "district",   "district_name", "org",         "name",
+	                                 "kind",       "planned",       "distributed", "redeemed",
+	                                 "rate",       "unredeemed",    "census",      "receipts",
+	                                 "adjustment", "final_report" };
 #define COV_N (sizeof(COV_NAMES) / sizeof(COV_NAMES[0]))
 
 static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
 {
 	const char *v = row_text(r, i, COV_NAMES[k]);
 	int num = k >= 5 && k <= 9;
-	const char *cls = num ? "n" : strstr(v, "逾期") || strstr(v, "未") ? "late" : strcmp(v, "按时") == 0 ? "ok" : "";
+	const char *cls = num                                    ? "n"
+	                  : strstr(v, "逾期") || strstr(v, "未") ? "late"
+	                  : strcmp(v, "按时") == 0               ? "ok"
+	                                                         : "";
 	html_raw(h, "<td class=\"%s\">", cls);
 	if (k == 4)
 		html_text(h, strcmp(v, "district") == 0 ? "区县" : "学校");
@@ -164,9 +179,10 @@ static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
 }
 
 /* The timeliness columns are named by their steps' names in card.calendar_rules. */
-static const char *const COV_HEADS[] = { "区县编码", "区县名称", "单位编码", "单位名称", "类型",
-	"计划数", "发放数", "兑换数", "普及率(%)", "未兑换", "人数统计", "签收回执", "余缺调剂上报",
-	"汇总上报" };
+static const char *const COV_HEADS[] = { "区县编码",     "区县名称", "单位编码", "单位名称",
+	                                 "类型",         "计划数",   "发放数",   "兑换数",
+	                                 "普及率(%)",    "未兑换",   "人数统计", "签收回执",
+	                                 "余缺调剂上报", "汇总上报" };
 
 /* The bars of the rows with kind `kind` (and district `district` unless NULL). */
 static void cov_chart(struct html *h, const card_rows *r, const char *kind, const char *district,
@@ -175,7 +191,7 @@ static void cov_chart(struct html *h, const card_rows *r, const char *kind, cons
 	const char **labels = calloc(card_rows_count(r) + 1, sizeof(*labels));
 	const char **texts = calloc(card_rows_count(r) + 1, sizeof(*texts));
 	double *vals = calloc(card_rows_count(r) + 1, sizeof(*vals));
-	char (*tb)[48] = calloc(card_rows_count(r) + 1, sizeof(*tb));
+	char(*tb)[48] = calloc(card_rows_count(r) + 1, sizeof(*tb));
 	size_t n = 0;
 
 	if (labels == NULL || texts == NULL || vals == NULL || tb == NULL)
@@ -186,7 +202,8 @@ static void cov_chart(struct html *h, const card_rows *r, const char *kind, cons
 			continue;
 		labels[n] = row_text(r, i, "name");
 		vals[n] = strtod(row_text(r, i, "rate"), NULL);
-		snprintf(tb[n], sizeof(tb[n]), "%s%%（%s/%s）", *row_text(r, i, "rate") ? row_text(r, i, "rate") : "-",
+		snprintf(tb[n], sizeof(tb[n]), "%s%%（%s/%s）",
+		         *row_text(r, i, "rate") ? row_text(r, i, "rate") : "-",
 		         row_text(r, i, "redeemed"), row_text(r, i, "distributed"));
 		texts[n] = tb[n];
 		n++;
@@ -240,7 +257,8 @@ static card_err coverage_html(const char *term, const card_rows *r, const char *
 		html_raw(h, "</h2>\n");
 		snprintf(cap, sizeof(cap), "%s 各校普及率", row_text(r, i, "district_name"));
 		cov_chart(h, r, "school", dist, cap);
-		html_raw(h, "<table><tr><th>学校编码</th><th>学校名称</th><th>计划数</th><th>发放数</th>"
+		html_raw(h, "<table><tr><th>学校编码</th><th>学校名称</th><th>计划数</"
+		            "th><th>发放数</th>"
 		            "<th>兑换数</th><th>普及率(%%)</th><th>未兑换</th></tr>\n");
 		for (size_t j = 0; j < card_rows_count(r); j++) {
 			if (strcmp(row_text(r, j, "kind"), "school") != 0 ||
@@ -268,8 +286,11 @@ card_err coverage_write(const char *term, const char *district, const card_rows 
 	if (fmt == TABLE_HTML)
 		return coverage_html(term, r, out, d);
 	for (size_t k = 0; k < COV_N; k++)
-		tcols[k] = (struct table_col){ COV_HEADS[k], k >= 5 && k <= 9 && k != 8 ? TABLE_INT : TABLE_TEXT };
-	snprintf(title, sizeof(title), "资源卡普及率 %s%s%s", term, district ? " " : "", district ? district : "");
+		tcols[k] =
+			(struct table_col){ COV_HEADS[k],
+			                    k >= 5 && k <= 9 && k != 8 ? TABLE_INT : TABLE_TEXT };
+	snprintf(title, sizeof(title), "资源卡普及率 %s%s%s", term, district ? " " : "",
+	         district ? district : "");
 	if ((t = table_new(title, "普及率", tcols, COV_N)) == NULL)
 		return CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {

@@ -112,12 +112,23 @@ void html_text(struct html *h, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", h->f); break;
-		case '>': fputs("&gt;", h->f); break;
-		case '&': fputs("&amp;", h->f); break;
-		case '"': fputs("&quot;", h->f); break;
-		case '\'': fputs("&#39;", h->f); break;
-		default: fputc(*s, h->f);
+		case '<':
+			fputs("&lt;", h->f);
+			break;
+		case '>':
+			fputs("&gt;", h->f);
+			break;
+		case '&':
+			fputs("&amp;", h->f);
+			break;
+		case '"':
+			fputs("&quot;", h->f);
+			break;
+		case '\'':
+			fputs("&#39;", h->f);
+			break;
+		default:
+			fputc(*s, h->f);
 		}
 	}
 }
@@ -130,39 +141,46 @@ void html_raw(struct html *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-void html_bars(struct html *h, const char *caption, const char *const *labels,
-               const double *values, const char *const *texts, size_t n, double max)
+void html_bars(struct html *h, const char *caption, const char *const *labels, const double *values,
+               const char *const *texts, size_t n, double max)
 {
 	const int row = 26, left = 190, width = 1000, barw = width - left - 90;
 	int height = (int)n * row + 40;
 
 	if (max <= 0)
 		max = 1;
-	html_raw(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
-	            "role=\"img\" aria-label=\"", width, height);
+	html_raw(h,
+	         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
+	         "role=\"img\" aria-label=\"",
+	         width, height);
 	html_text(h, caption);
 	html_raw(h, "\">\n<text x=\"0\" y=\"16\" font-weight=\"bold\">");
 	html_text(h, caption);
 	html_raw(h, "</text>\n");
 	for (int k = 0; k <= 4; k++) {
 		int x = left + barw * k / 4;
-		html_raw(h, "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
-		            "<text x=\"%d\" y=\"%d\" fill=\"#777\" text-anchor=\"middle\">%g</text>\n",
+		html_raw(h,
+		         "<line x1=\"%d\" y1=\"26\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>"
+		         "<text x=\"%d\" y=\"%d\" fill=\"#777\" text-anchor=\"middle\">%g</text>\n",
 		         x, x, height - 14, x, height - 2, max * k / 4);
 	}
 	for (size_t i = 0; i < n; i++) {
 		double v = values[i] < 0 ? 0 : values[i] > max ? max : values[i];
 		int y = 28 + (int)i * row, w = (int)(barw * v / max + 0.5);
-		const char *fill = v >= 0.9 * max ? "#3a6ea5" : v >= 0.6 * max ? "#6f9bd1" : "#d9822b";
+		const char *fill = v >= 0.9 * max   ? "#3a6ea5"
+		                   : v >= 0.6 * max ? "#6f9bd1"
+		                                    : "#d9822b";
 		html_raw(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 8, y + 16);
 		html_text(h, labels[i]);
 		/* the figure right of the bar; inside it (white, right-aligned) when the bar is long,
 		 * so that it never runs off the chart */
 		int inside = w > barw * 7 / 10;
-		html_raw(h, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" rx=\"2\"/>"
-		            "<text x=\"%d\" y=\"%d\"%s>",
-		         left, y + 3, w, row - 8, fill, inside ? left + w - 6 : left + w + 6, y + 16,
-		         inside ? " text-anchor=\"end\" fill=\"#fff\"" : "");
+		html_raw(h,
+		         "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+		         "rx=\"2\"/>"
+		         "<text x=\"%d\" y=\"%d\"%s>",
+		         left, y + 3, w, row - 8, fill, inside ? left + w - 6 : left + w + 6,
+		         y + 16, inside ? " text-anchor=\"end\" fill=\"#fff\"" : "");
 		if (texts != NULL && texts[i] != NULL)
 			html_text(h, texts[i]);
 		else

@@ -29,7 +29,7 @@ void html_raw(struct html *h, const char *fmt, ...) CARD_PRINTF(2, 3);
 
 /* A horizontal bar chart in inline SVG: n bars labelled labels[i] with values[i] in 0..max,
  * value text shown as texts[i] (may be NULL: the value).  Width 1000 user units. */
-void html_bars(struct html *h, const char *caption, const char *const *labels,
-               const double *values, const char *const *texts, size_t n, double max);
+void html_bars(struct html *h, const char *caption, const char *const *labels, const double *values,
+               const char *const *texts, size_t n, double max);
 
 #endif

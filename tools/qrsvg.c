@@ -50,8 +50,10 @@ size_t qrsvg_encode(const char *text, char *buf, size_t cap)
 		goto out;
 	w = qr->width;
 	size = w + 8;
-	if (put(buf, cap, &len, "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' "
-	        "shape-rendering='crispEdges'><rect width='%d' height='100%%' fill='#fff'/><path d='",
+	if (put(buf, cap, &len,
+	        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' "
+	        "shape-rendering='crispEdges'><rect width='%d' height='100%%' fill='#fff'/><path "
+	        "d='",
 	        size, size, size) != 0)
 		goto out;
 	/* One horizontal run of dark modules per "Mx yhNv1h-Nz". */
@@ -81,7 +83,8 @@ size_t qrsvg_cell(void *arg, uint64_t serial, const char *code, char *buf, size_
 {
 	char url[QRSVG_URL_MAX + 64];
 	(void)serial;
-	if ((size_t)snprintf(url, sizeof(url), "%s/?code=%s", (const char *)arg, code) >= sizeof(url))
+	if ((size_t)snprintf(url, sizeof(url), "%s/?code=%s", (const char *)arg, code) >=
+	    sizeof(url))
 		return (size_t)-1;
 	return qrsvg_encode(url, buf, cap);
 }

@@ -213,7 +213,8 @@ void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t
 		}
 	}
 	for (size_t c = 0; c < ncols; c++) {
-		text_pad(f, cols[c].heading, c + 1 < ncols ? w[c] : 0, card_rows_type(r, idx[c]) == CARD_COL_INT);
+		text_pad(f, cols[c].heading, c + 1 < ncols ? w[c] : 0,
+		         card_rows_type(r, idx[c]) == CARD_COL_INT);
 		fputs(c + 1 < ncols ? "  " : "\n", f);
 	}
 	for (size_t i = 0; i < card_rows_count(r); i++)
@@ -221,7 +222,8 @@ void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t
 			const char *v = card_rows_get(r, i, idx[c]);
 			if (card_rows_type(r, idx[c]) == CARD_COL_BOOL)
 				v = strcmp(v, "t") == 0 ? "yes" : strcmp(v, "f") == 0 ? "no" : v;
-			text_pad(f, v, c + 1 < ncols ? w[c] : 0, card_rows_type(r, idx[c]) == CARD_COL_INT);
+			text_pad(f, v, c + 1 < ncols ? w[c] : 0,
+			         card_rows_type(r, idx[c]) == CARD_COL_INT);
 			fputs(c + 1 < ncols ? "  " : "\n", f);
 		}
 out:

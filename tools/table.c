@@ -113,7 +113,8 @@ card_err table_add_row(struct table *t, const char *const *cells, card_diag *dia
 			continue;
 		if ((t->cols[i].type == TABLE_INT && !valid_int(c)) ||
 		    (t->cols[i].type == TABLE_DATE && !parse_date(c, &y, &m, &d))) {
-			card_diag_set(diag, "report column \"%s\" got \"%s\"", t->cols[i].header, c);
+			card_diag_set(diag, "report column \"%s\" got \"%s\"", t->cols[i].header,
+			              c);
 			return CARD_ERR_INVALID_ARG;
 		}
 	}
@@ -160,8 +161,11 @@ int table_pick_format(const char *format, const char *out, int json, int html_ok
 	static const struct {
 		const char *ext;
 		enum table_format fmt;
-	} exts[] = { { ".csv", TABLE_CSV }, { ".xlsx", TABLE_XLSX }, { ".txt", TABLE_PLAIN },
-		     { ".json", TABLE_JSON }, { ".html", TABLE_HTML } };
+	} exts[] = { { ".csv", TABLE_CSV },
+		     { ".xlsx", TABLE_XLSX },
+		     { ".txt", TABLE_PLAIN },
+		     { ".json", TABLE_JSON },
+		     { ".html", TABLE_HTML } };
 	size_t n;
 
 	if (format != NULL && html_ok && strcmp(format, "html") == 0) {
@@ -181,7 +185,8 @@ int table_pick_format(const char *format, const char *out, int json, int html_ok
 	n = strlen(out);
 	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		size_t e = strlen(exts[i].ext);
-		if (n > e && strcasecmp(out + n - e, exts[i].ext) == 0 && (html_ok || exts[i].fmt != TABLE_HTML)) {
+		if (n > e && strcasecmp(out + n - e, exts[i].ext) == 0 &&
+		    (html_ok || exts[i].fmt != TABLE_HTML)) {
 			*fmt = exts[i].fmt;
 			return 0;
 		}
@@ -196,7 +201,8 @@ const char *table_format_problem(char *buf, size_t n, const char *format, const 
 	if (format != NULL)
 		snprintf(buf, n, "--format %s: \"%s\" is none of them", allowed, format);
 	else
-		snprintf(buf, n, "cannot tell a report format from the name \"%s\": give --format %s",
+		snprintf(buf, n,
+		         "cannot tell a report format from the name \"%s\": give --format %s",
 		         out != NULL ? out : "", allowed);
 	return buf;
 }
@@ -280,12 +286,14 @@ static void write_plain(const struct table *t, FILE *f)
 	for (size_t r = 0; r <= t->nrows; r++) {
 		size_t last = 0;
 		for (size_t i = 0; i < t->ncols; i++) {
-			const char *c = r == 0 ? t->cols[i].header : t->cells[(r - 1) * t->ncols + i];
+			const char *c =
+				r == 0 ? t->cols[i].header : t->cells[(r - 1) * t->ncols + i];
 			if (c != NULL && *c != '\0')
 				last = i;
 		}
 		for (size_t i = 0; i <= last && i < t->ncols; i++) {
-			const char *c = r == 0 ? t->cols[i].header : t->cells[(r - 1) * t->ncols + i];
+			const char *c =
+				r == 0 ? t->cols[i].header : t->cells[(r - 1) * t->ncols + i];
 			/* the last cell of a line is not padded, unless it is a number aligned right */
 			text_pad(f, c != NULL ? c : "", i < last || right[i] ? w[i] : 0, right[i]);
 			fputs(i < last ? "  " : "\n", f);
@@ -320,7 +328,8 @@ static void write_json(const struct table *t, FILE *f)
 		}
 		json_array_append_new(rows, row);
 	}
-	json_print(f, json_pack("{s:s, s:o, s:o}", "title", t->title, "columns", cols, "rows", rows));
+	json_print(f,
+	           json_pack("{s:s, s:o, s:o}", "title", t->title, "columns", cols, "rows", rows));
 	fputc('\n', f);
 }
 
@@ -372,7 +381,8 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 			if (text_cols(c) > w)
 				w = text_cols(c);
 			if (t->cols[i].type == TABLE_INT)
-				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL), NULL);
+				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL),
+				                       NULL);
 			else if (t->cols[i].type == TABLE_DATE &&
 			         parse_date(c, &dt.year, &dt.month, &dt.day))
 				worksheet_write_datetime(ws, row, (lxw_col_t)i, &dt, date);

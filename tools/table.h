@@ -36,7 +36,13 @@
 enum table_type { TABLE_TEXT = 0, TABLE_INT = 1, TABLE_DATE = 2 };
 /* TABLE_HTML is a report's own page (forms.c, html.h): table_pick_format() names it for the
  * reports that have one; table_write() does not write it. */
-enum table_format { TABLE_CSV = 0, TABLE_XLSX = 1, TABLE_PLAIN = 2, TABLE_JSON = 3, TABLE_HTML = 4 };
+enum table_format {
+	TABLE_CSV = 0,
+	TABLE_XLSX = 1,
+	TABLE_PLAIN = 2,
+	TABLE_JSON = 3,
+	TABLE_HTML = 4
+};
 
 struct table_col {
 	const char *header; /* as on the form, e.g. "学校编码" */
@@ -74,13 +80,13 @@ const char *table_format_problem(char *buf, size_t n, const char *format, const 
                                  int html_ok);
 
 /* The --help paragraph of a report command on choosing its format (_HTML: with html). */
-#define TABLE_FORMAT_HELP \
+#define TABLE_FORMAT_HELP                                                                      \
 	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n" \
 	"that --out FILE's extension names (.csv, .xlsx, .txt, .json).  CSV is UTF-8 with a\n" \
 	"BOM and CRLF, as Excel on Chinese Windows opens it; XLSX needs --out.\n"
-#define TABLE_FORMAT_HELP_HTML \
+#define TABLE_FORMAT_HELP_HTML                                                                 \
 	"Without --format: an aligned text table on stdout, JSON with --json, or the format\n" \
-	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX needs\n" \
+	"that --out FILE's extension names (.csv, .xlsx, .html, .txt, .json).  XLSX needs\n"   \
 	"--out; HTML without it goes to stdout.\n"
 
 /*

@@ -23,10 +23,10 @@ extern "C" {
 #endif
 
 typedef struct card_audit_line {
-	char term[16];   /* "" for checks over all terms (the hash chain) */
-	char item[32];   /* "minted", "city_stock", ..., "ledger_chain", "ledger_replay", ... */
-	int64_t value;   /* the figure (a count) */
-	int ok;          /* 0: this check failed */
+	char term[16]; /* "" for checks over all terms (the hash chain) */
+	char item[32]; /* "minted", "city_stock", ..., "ledger_chain", "ledger_replay", ... */
+	int64_t value; /* the figure (a count) */
+	int ok;        /* 0: this check failed */
 	char detail[1024];
 } card_audit_line;
 

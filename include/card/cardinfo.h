@@ -41,7 +41,7 @@ typedef struct card_card_info {
 	char term[16];
 	unsigned key_id;
 	int face_value_fen;
-	char org[33];       /* current holder; "" if the holdings lack the serial (see audit) */
+	char org[33]; /* current holder; "" if the holdings lack the serial (see audit) */
 	char state[12];
 	char holder_doc[37]; /* the shipment when in transit */
 	int redeemed;

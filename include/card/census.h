@@ -29,10 +29,10 @@ extern "C" {
 
 /* One line of a census file, cells as read (NULL or "" when empty). */
 typedef struct card_census_row {
-	long line;             /* line number in the file, for messages */
-	const char *unit;      /* school code, district code (staff), or 合计/total */
-	const char *category;  /* 学生/教师/工作人员 or student/teacher/staff */
-	const char *grade;     /* students only */
+	long line;            /* line number in the file, for messages */
+	const char *unit;     /* school code, district code (staff), or 合计/total */
+	const char *category; /* 学生/教师/工作人员 or student/teacher/staff */
+	const char *grade;    /* students only */
 	const char *count;
 	const char *textbooks; /* students only (and total rows) */
 } card_census_row;

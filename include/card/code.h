@@ -23,9 +23,9 @@ extern "C" {
 #endif
 
 #define CARD_CODE_VERSION 1
-#define CARD_CODE_SYMBOLS 20                 /* 19 data + 1 check */
-#define CARD_CODE_TEXT_LEN 24                /* with the four dashes */
-#define CARD_CODE_BUFSZ 25                   /* text plus NUL */
+#define CARD_CODE_SYMBOLS 20  /* 19 data + 1 check */
+#define CARD_CODE_TEXT_LEN 24 /* with the four dashes */
+#define CARD_CODE_BUFSZ 25    /* text plus NUL */
 #define CARD_SERIAL_MAX ((UINT64_C(1) << 40) - 1)
 #define CARD_SERIAL_DIGITS 13
 #define CARD_SERIAL_BUFSZ 14

@@ -31,25 +31,25 @@ extern "C" {
 
 typedef enum card_err {
 	CARD_OK = 0,
-	CARD_ERR_NOMEM = 1,          /* out of memory */
-	CARD_ERR_INVALID_ARG = 2,    /* the caller passed something the API forbids */
-	CARD_ERR_IO = 3,             /* a file could not be read or written */
-	CARD_ERR_KEYRING_MODE = 4,   /* keyring file not 0600 or not owned by us */
-	CARD_ERR_KEYRING_FORMAT = 5, /* keyring file corrupt or truncated */
-	CARD_ERR_KEY_EXISTS = 6,     /* that key_id is already in the keyring */
-	CARD_ERR_KEY_NOT_FOUND = 7,  /* no key with that key_id */
-	CARD_ERR_KEYRING_FULL = 8,   /* all 16 key_ids are taken */
-	CARD_ERR_CRYPTO = 9,         /* OpenSSL failed */
-	CARD_ERR_DB = 10,            /* the database answered with an error */
-	CARD_ERR_DB_UNAVAILABLE = 11,/* the database cannot be reached */
-	CARD_ERR_SCHEMA_NEWER = 12,  /* the database schema is newer than this libcard */
-	CARD_ERR_NOT_FOUND = 13,     /* no such object (term, batch, organisation, ...) */
-	CARD_ERR_CONFLICT = 14,      /* the object exists already, or a concurrent change won */
-	CARD_ERR_REJECTED = 15,      /* a business rule refused the step; nothing was changed */
-	CARD_ERR_INPUT = 16,         /* an input file or value is malformed; nothing was changed */
-	CARD_ERR_PERMISSION = 17,    /* the database role may not do this */
-	CARD_ERR_STATE = 18,         /* the workflow is not in a state that allows this step */
-	CARD_ERR_SCHEMA_MISSING = 19 /* the database has no (or an older) libcard schema */
+	CARD_ERR_NOMEM = 1,           /* out of memory */
+	CARD_ERR_INVALID_ARG = 2,     /* the caller passed something the API forbids */
+	CARD_ERR_IO = 3,              /* a file could not be read or written */
+	CARD_ERR_KEYRING_MODE = 4,    /* keyring file not 0600 or not owned by us */
+	CARD_ERR_KEYRING_FORMAT = 5,  /* keyring file corrupt or truncated */
+	CARD_ERR_KEY_EXISTS = 6,      /* that key_id is already in the keyring */
+	CARD_ERR_KEY_NOT_FOUND = 7,   /* no key with that key_id */
+	CARD_ERR_KEYRING_FULL = 8,    /* all 16 key_ids are taken */
+	CARD_ERR_CRYPTO = 9,          /* OpenSSL failed */
+	CARD_ERR_DB = 10,             /* the database answered with an error */
+	CARD_ERR_DB_UNAVAILABLE = 11, /* the database cannot be reached */
+	CARD_ERR_SCHEMA_NEWER = 12,   /* the database schema is newer than this libcard */
+	CARD_ERR_NOT_FOUND = 13,      /* no such object (term, batch, organisation, ...) */
+	CARD_ERR_CONFLICT = 14,       /* the object exists already, or a concurrent change won */
+	CARD_ERR_REJECTED = 15,       /* a business rule refused the step; nothing was changed */
+	CARD_ERR_INPUT = 16,          /* an input file or value is malformed; nothing was changed */
+	CARD_ERR_PERMISSION = 17,     /* the database role may not do this */
+	CARD_ERR_STATE = 18,          /* the workflow is not in a state that allows this step */
+	CARD_ERR_SCHEMA_MISSING = 19  /* the database has no (or an older) libcard schema */
 } card_err;
 
 /* A static, lower-case description of `err`; never NULL. */

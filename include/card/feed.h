@@ -25,12 +25,12 @@ extern "C" {
 #define CARD_FEED_LIMIT_MAX 1000
 
 typedef struct card_feed_entry {
-	int64_t id;                       /* feed id: 1, 2, 3, ... */
+	int64_t id; /* feed id: 1, 2, 3, ... */
 	uint64_t serial;
 	char account[CARD_ACCOUNT_BUFSZ];
 	char term[16];
 	int face_value_fen;
-	char redeemed_at[40];             /* ISO 8601 UTC with milliseconds */
+	char redeemed_at[40]; /* ISO 8601 UTC with milliseconds */
 } card_feed_entry;
 
 /* Up to `limit` (1..CARD_FEED_LIMIT_MAX) entries with id > after, in id order. */

@@ -41,7 +41,8 @@ typedef struct card_key_info {
 
 CARD_API card_err card_keyring_new(card_keyring **out) CARD_WUR;
 CARD_API card_err card_keyring_load(const char *path, card_keyring **out, card_diag *diag) CARD_WUR;
-CARD_API card_err card_keyring_save(const card_keyring *kr, const char *path, card_diag *diag) CARD_WUR;
+CARD_API card_err card_keyring_save(const card_keyring *kr, const char *path,
+                                    card_diag *diag) CARD_WUR;
 CARD_API void card_keyring_free(card_keyring *kr);
 
 /* Add a fresh key from the OS CSPRNG.  key_id < 0 takes the lowest free id; *assigned gets it. */

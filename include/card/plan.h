@@ -44,8 +44,7 @@ CARD_API card_err card_plan_get(card_store *st, const char *term, card_rows **ou
  * CARD_ERR_STATE when there is no plan or it is minted already.
  */
 CARD_API card_err card_plan_mint(card_store *st, const card_keyring *kr, const char *term,
-                                 unsigned key_id,
-                                 char batch[CARD_UUID_BUFSZ], long long *first,
+                                 unsigned key_id, char batch[CARD_UUID_BUFSZ], long long *first,
                                  long long *count, card_diag *diag) CARD_WUR;
 
 /*
@@ -54,8 +53,8 @@ CARD_API card_err card_plan_mint(card_store *st, const card_keyring *kr, const c
  * has no plan or the org no line; CARD_ERR_STATE when the plan is not minted yet.
  */
 CARD_API card_err card_plan_range(card_store *st, const char *term, const char *org,
-                                  char batch[CARD_UUID_BUFSZ], long long *first,
-                                  long long *count, card_diag *diag) CARD_WUR;
+                                  char batch[CARD_UUID_BUFSZ], long long *first, long long *count,
+                                  card_diag *diag) CARD_WUR;
 
 #ifdef __cplusplus
 }

@@ -53,14 +53,14 @@ CARD_API void card_signer_free(card_signer *s);
 typedef int (*card_progress_fn)(void *arg, uint64_t done, uint64_t total);
 
 typedef struct card_print_manifest {
-	char file[256];               /* base name of the print file */
+	char file[256]; /* base name of the print file */
 	char batch[CARD_UUID_BUFSZ];
 	char term[CARD_TERM_BUFSZ];
 	unsigned key_id;
 	uint64_t first_serial, last_serial;
 	uint64_t rows;
-	char sha256[65];              /* hex */
-	char created[32];             /* ISO 8601 UTC */
+	char sha256[65];  /* hex */
+	char created[32]; /* ISO 8601 UTC */
 	char signer[CARD_SIGNER_FPR_BUFSZ];
 } card_print_manifest;
 
@@ -87,8 +87,8 @@ typedef struct card_print_extra {
 CARD_API card_err card_print_export(const card_keyring *kr, const card_signer *sk,
                                     const card_batch *b, uint64_t first, uint64_t count,
                                     const char *path, const card_print_extra *extra,
-                                    card_progress_fn progress, void *arg,
-                                    card_print_manifest *out, card_diag *diag) CARD_WUR;
+                                    card_progress_fn progress, void *arg, card_print_manifest *out,
+                                    card_diag *diag) CARD_WUR;
 
 /*
  * Check path against path.manifest: the signature (by pk), the SHA-256 and the row count,
@@ -97,9 +97,9 @@ CARD_API card_err card_print_export(const card_keyring *kr, const card_signer *s
  * kr NULL the codes are checked for form and check symbol only (no MAC).  Any mismatch is
  * CARD_ERR_REJECTED with the line number in diag->line where it applies.
  */
-CARD_API card_err card_print_verify(const char *path, const card_keyring *kr,
-                                    const card_signer *pk, card_progress_fn progress, void *arg,
-                                    card_print_manifest *out, card_diag *diag) CARD_WUR;
+CARD_API card_err card_print_verify(const char *path, const card_keyring *kr, const card_signer *pk,
+                                    card_progress_fn progress, void *arg, card_print_manifest *out,
+                                    card_diag *diag) CARD_WUR;
 
 /* Does the manifest agree with the batch as stored (same term and key, range inside)?
  * CARD_ERR_REJECTED with the reason if not. */

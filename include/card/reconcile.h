@@ -36,10 +36,9 @@ extern "C" {
 
 /* Transfer `count` cards between two schools of one district.  late_reason NULL: refused
  * after the window.  *out (may be NULL): one row ranges, count, due, late. */
-CARD_API card_err card_transfer(card_store *st, const char *term, const char *from,
-                                const char *to, uint64_t count, const char *late_reason,
-                                char doc[CARD_UUID_BUFSZ], card_rows **out,
-                                card_diag *diag) CARD_WUR;
+CARD_API card_err card_transfer(card_store *st, const char *term, const char *from, const char *to,
+                                uint64_t count, const char *late_reason, char doc[CARD_UUID_BUFSZ],
+                                card_rows **out, card_diag *diag) CARD_WUR;
 
 /* One line of an Annex 4 file, cells as read (NULL or "" when empty). */
 typedef struct card_adjust_row {
@@ -53,9 +52,8 @@ typedef struct card_adjust_row {
 /* File the district's report (replacing its draft).  CARD_ERR_INPUT lists every problem with
  * its line in diag->detail.  *out (may be NULL): schools, surplus, shortage, due, late. */
 CARD_API card_err card_adjust_file(card_store *st, const char *term, const char *district,
-                                   const card_adjust_row *rows, size_t n,
-                                   char doc[CARD_UUID_BUFSZ], card_rows **out,
-                                   card_diag *diag) CARD_WUR;
+                                   const card_adjust_row *rows, size_t n, char doc[CARD_UUID_BUFSZ],
+                                   card_rows **out, card_diag *diag) CARD_WUR;
 CARD_API card_err card_adjust_approve(card_store *st, const char *term, const char *district,
                                       const char *approver, char doc[CARD_UUID_BUFSZ],
                                       card_diag *diag) CARD_WUR;

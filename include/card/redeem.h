@@ -35,17 +35,18 @@
 extern "C" {
 #endif
 
-#define CARD_ACCOUNT_MAX 64          /* characters (UTF-8), docs/openapi.yaml */
+#define CARD_ACCOUNT_MAX 64 /* characters (UTF-8), docs/openapi.yaml */
 #define CARD_ACCOUNT_BUFSZ (64 * 4 + 1)
-#define CARD_IDEM_KEY_MAX 255        /* characters: see card_idem_key_valid() */
+#define CARD_IDEM_KEY_MAX 255 /* characters: see card_idem_key_valid() */
 
 typedef enum card_redeem_outcome {
-	CARD_REDEEMED = 0,          /* 201: this request redeemed the card */
-	CARD_REDEEM_REPEATED = 1,   /* 200: same account and code again, or same Idempotency-Key */
-	CARD_ALREADY_REDEEMED = 2,  /* 409: another account redeemed it */
-	CARD_CARD_VOID = 3,         /* 410: the card was voided (replaced) */
-	CARD_INVALID_CODE = 4,      /* 422: serial in no batch, or batch under another key */
-	CARD_IDEMPOTENCY_REUSED = 5 /* 422: the Idempotency-Key was used with another code/account */
+	CARD_REDEEMED = 0,         /* 201: this request redeemed the card */
+	CARD_REDEEM_REPEATED = 1,  /* 200: same account and code again, or same Idempotency-Key */
+	CARD_ALREADY_REDEEMED = 2, /* 409: another account redeemed it */
+	CARD_CARD_VOID = 3,        /* 410: the card was voided (replaced) */
+	CARD_INVALID_CODE = 4,     /* 422: serial in no batch, or batch under another key */
+	CARD_IDEMPOTENCY_REUSED =
+		5 /* 422: the Idempotency-Key was used with another code/account */
 } card_redeem_outcome;
 
 /* "redeemed", "repeated", "already_redeemed", "card_void", "invalid_code", "idempotency_key_reused". */

@@ -55,10 +55,10 @@ CARD_API int card_rows_isnull(const card_rows *r, size_t row, size_t col);
  *   card_rows_int   an integer column (int2/4/8, or numeric without a fraction)
  *   card_rows_bool  a boolean column
  */
-CARD_API card_err card_rows_text(const card_rows *r, size_t row, const char *name,
-                                 const char **out, card_diag *diag) CARD_WUR;
-CARD_API card_err card_rows_int(const card_rows *r, size_t row, const char *name,
-                                long long *out, card_diag *diag) CARD_WUR;
+CARD_API card_err card_rows_text(const card_rows *r, size_t row, const char *name, const char **out,
+                                 card_diag *diag) CARD_WUR;
+CARD_API card_err card_rows_int(const card_rows *r, size_t row, const char *name, long long *out,
+                                card_diag *diag) CARD_WUR;
 CARD_API card_err card_rows_bool(const card_rows *r, size_t row, const char *name, bool *out,
                                  card_diag *diag) CARD_WUR;
 CARD_API card_err card_rows_null(const card_rows *r, size_t row, const char *name, bool *out,

@@ -45,7 +45,6 @@ typedef struct card_ship_req {
 CARD_API card_err card_ship(card_store *st, const card_ship_req *req, char doc[CARD_UUID_BUFSZ],
                             card_rows **out, card_diag *diag) CARD_WUR;
 
-
 /*
  * Receive a shipment.  count < 0 means "as shipped".  date is YYYY-MM-DD (the signed date).
  * The photo is read from photo_path (CARD_ERR_INPUT if missing, empty, too large or not a

@@ -65,10 +65,10 @@ typedef enum card_function_state {
 } card_function_state;
 
 typedef struct card_function_info {
-	const char *name;    /* static */
-	const char *sha256;  /* static: the compiled-in text's, hex */
+	const char *name;   /* static */
+	const char *sha256; /* static: the compiled-in text's, hex */
 	card_function_state state;
-	char loaded_at[40];  /* ISO 8601 or "" */
+	char loaded_at[40]; /* ISO 8601 or "" */
 } card_function_info;
 
 /* Fill *out (caller frees with free()) with one entry per compiled-in function file. */

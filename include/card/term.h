@@ -48,13 +48,13 @@ CARD_API card_err card_term_parse_code(const char *code, int *year, int *autumn)
 
 /* One step of the calendar, as card.term_calendar gives it. */
 typedef struct card_deadline {
-	char step[24];  /* "census", "delivery", ..., "replacement": the names cardctl, the forms
+	char step[24]; /* "census", "delivery", ..., "replacement": the names cardctl, the forms
 	                   and the docs use */
-	char zh[32];    /* 人数统计, ... */
-	char who[16];   /* "district", "city", "school" */
-	char base[16];  /* what it counts from: "start" (S), "census_due", "request" */
-	int days;       /* due = base + days */
-	int has_due;    /* 0 when the base is not the term's (a replacement: the request) */
+	char zh[32];   /* 人数统计, ... */
+	char who[16];  /* "district", "city", "school" */
+	char base[16]; /* what it counts from: "start" (S), "census_due", "request" */
+	int days;      /* due = base + days */
+	int has_due;   /* 0 when the base is not the term's (a replacement: the request) */
 	card_date due;
 	int offset_days; /* due - S, when has_due */
 } card_deadline;

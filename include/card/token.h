@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define CARD_TOKEN_BUFSZ 80    /* "cdt_" + 16 + "_" + 43 + NUL, with room to spare */
+#define CARD_TOKEN_BUFSZ 80 /* "cdt_" + 16 + "_" + 43 + NUL, with room to spare */
 #define CARD_TOKEN_ID_BUFSZ 17
 
 typedef enum card_token_role {
