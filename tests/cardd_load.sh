@@ -65,7 +65,17 @@ sleep 2
 kill -0 "$CARDD_PID" && ok "cardd alive with the database down" || bad "cardd died"
 $CARD_TEST_PGCTL start >/dev/null
 wait "$LOADER"
-grep -q ' 503$' "$T/outage.out" && ok "503 during the outage ($(cat "$T/outage.sum"))" || bad "no 503: $(cat "$T/outage.sum")"
+if grep -q ' 503$' "$T/outage.out"; then
+	ok "503 during the outage ($(cat "$T/outage.sum"))"
+elif [ -n "${CARD_TEST_PGBOUNCER:-}" ]; then
+	# PgBouncer holds a query while its server is away and sends it when the server is back, so
+	# cardd may see no failure at all; what counts is below: nothing other than 201 or 503,
+	# nothing broken, and every 201 in the database.
+	grep -vqE ' (201|503)$' "$T/outage.out" && bad "answers other than 201/503: $(cat "$T/outage.sum")" \
+		|| ok "behind PgBouncer the outage was held, not refused ($(cat "$T/outage.sum"))"
+else
+	bad "no 503: $(cat "$T/outage.sum")"
+fi
 grep -q ' ERR$' "$T/outage.out" && bad "broken connections during the outage" || ok "no broken connection"
 tail -50 "$T/outage.out" | grep -q ' 201$' && ok "201s again after the database returned" || bad "no recovery: $(tail -5 "$T/outage.out" | tr '\n' ' ')"
 http GET /readyz; expect_http 200 "ready again without a restart"

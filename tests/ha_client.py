@@ -12,6 +12,7 @@ until it gets an answer that settles it, and log every answer with its times (lo
       STATUS ERR for a broken connection; prints a summary of statuses.
 """
 import collections
+import http.client
 import os
 import sys
 import threading
@@ -44,8 +45,8 @@ def main(url, codes_file, out_file, nthreads, secs, stopfile):
             while not settled and going():
                 sent = time.time()
                 try:
-                    st, _ = post(c, code, "acct-%d" % serial)
-                except Exception:  # noqa: BLE001 - refused or reset: record and retry
+                    st = post(c, code, "acct-%d" % serial)[0]
+                except (OSError, http.client.HTTPException):  # refused or reset: record and retry
                     st = "ERR"
                     c.close()
                     c = conn_for(url)

@@ -11,11 +11,14 @@
 API=$top_srcdir/docs/openapi.yaml
 DAEMON=$top_srcdir/daemon
 
-# What cardd can answer, read from its sources.
-grep -ohE 'http_(error|json|bytes)\(\s*r\s*,\s*[0-9]{3}' "$DAEMON"/*.c | grep -oE '[0-9]{3}$' | sort -u >"$T/status"
+# What cardd can answer, read from its sources (joined into one line each, so that a call the
+# formatter broke over several lines is read whole).
+tr '\n\t' '  ' <"$DAEMON/body.c" >"$T/body.c"
+cat "$DAEMON"/*.c | tr '\n\t' '  ' >"$T/daemon.c"
+grep -oE 'http_(error|json|bytes)\( *r *, *[0-9]{3}' "$T/daemon.c" | grep -oE '[0-9]{3}$' | sort -u >"$T/status"
 {
-	grep -ohE 'http_error\(\s*r\s*,\s*[0-9]{3}\s*,\s*"[a-z_]+"' "$DAEMON"/*.c | grep -oE '"[a-z_]+"$'
-	grep -ohE '\bfail\([^,]+,[^,]+,\s*"[a-z_]+"' "$DAEMON"/body.c | grep -oE '"[a-z_]+"$'
+	grep -oE 'http_error\( *r *, *[0-9]{3} *, *"[a-z0-9_]+"' "$T/daemon.c" | grep -oE '"[a-z0-9_]+"$'
+	grep -oE '\bfail\([^,]+,[^,]+, *"[a-z0-9_]+"' "$T/body.c" | grep -oE '"[a-z0-9_]+"$'
 } | tr -d '"' | sort -u >"$T/codes"
 [ "$(wc -l <"$T/status")" -ge 8 ] && ok "cardd answers $(wc -l <"$T/status") statuses" \
 	|| bad "found only $(wc -l <"$T/status") statuses in daemon/: this test no longer reads the sources"
