@@ -70,6 +70,41 @@ START_TEST(test_csv_bytes)
 }
 END_TEST
 
+/* A cell a spreadsheet would run as a formula is written as quoted text with a leading single
+ * quote; a negative number stays a number. */
+START_TEST(test_csv_formula)
+{
+	struct table *t = table_new("x", NULL, COLS, 3);
+	const char *text[] = { "=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-x", "@SUM(A1)", "\tx" };
+	const char *neg[] = { "-", "-3", "" };
+	char path[512];
+	size_t n;
+	char *got;
+	card_diag d = { 0 };
+	static const char want[] = "\xEF\xBB\xBF学校编码,人数,日期\r\n"
+				   "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,\r\n"
+				   "\"'+1+1\",,\r\n"
+				   "\"'-x\",,\r\n"
+				   "\"'@SUM(A1)\",,\r\n"
+				   "\"'\tx\",,\r\n"
+				   "-,-3,\r\n";
+
+	ck_assert_ptr_nonnull(t);
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		const char *row[] = { text[i], NULL, "" };
+		ck_assert_int_eq(table_add_row(t, row, &d), CARD_OK);
+	}
+	ck_assert_int_eq(table_add_row(t, neg, &d), CARD_OK);
+	snprintf(path, sizeof(path), "%s/f.csv", dir);
+	ck_assert_int_eq(table_write(t, TABLE_CSV, path, &d), CARD_OK);
+	got = slurp(path, &n);
+	ck_assert_uint_eq(n, sizeof(want) - 1);
+	ck_assert_mem_eq(got, want, n);
+	free(got);
+	table_free(t);
+}
+END_TEST
+
 START_TEST(test_typed_cells)
 {
 	struct table *t = table_new("x", NULL, COLS, 3);
@@ -267,6 +302,7 @@ int main(void)
 	TCase *tc = tcase_create("table");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_csv_bytes);
+	tcase_add_test(tc, test_csv_formula);
 	tcase_add_test(tc, test_typed_cells);
 	tcase_add_test(tc, test_xlsx_file);
 	tcase_add_test(tc, test_write_failure_leaves_nothing);

@@ -207,15 +207,34 @@ const char *table_format_problem(char *buf, size_t n, const char *format, const 
 	return buf;
 }
 
+static int numeric(const char *s);
+
+/* A cell a spreadsheet would run as a formula: it starts with =, +, -, @, a tab or a carriage
+ * return and is not a plain number (a negative count stays a number) nor the lone "-" the
+ * forms print for "none". */
+static int formula_like(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && !numeric(s) &&
+	       strcmp(s, "-") != 0;
+}
+
+/* One CSV field (RFC 4180 quoting).  A name or reason that a spreadsheet would take for a
+ * formula (=HYPERLINK(...), +1, @SUM...) is written as text: quoted, with a leading single
+ * quote, as spreadsheet-safety guides (OWASP's "CSV injection") recommend. */
 static void csv_field(FILE *f, const char *s)
 {
+	int formula;
+
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	formula = formula_like(s);
+	if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s != '\0'; s++) {
 		if (*s == '"')
 			fputc('"', f);
