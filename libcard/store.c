@@ -32,6 +32,13 @@ static void set_from_conn(card_store *st, card_diag *diag)
 	card_diag_hint(diag, "Check --db or the PGHOST, PGPORT, PGDATABASE and PGUSER settings.");
 }
 
+/* Every session, on connect and reconnect: our objects live in schema "card", with pg_catalog
+ * first so nothing can shadow builtins; and the server's NOTICEs ("... does not exist,
+ * skipping") stay in the server log instead of reaching the clerk's terminal -- warnings and
+ * errors still come through. */
+static const char SESSION_SETUP[] =
+	"SET search_path = pg_catalog, card; SET client_min_messages = warning";
+
 card_err card_store_open(const char *conninfo, card_store **out, card_diag *diag)
 {
 	card_store *st;
@@ -49,8 +56,7 @@ card_err card_store_open(const char *conninfo, card_store **out, card_diag *diag
 		card_store_close(st);
 		return CARD_ERR_DB_UNAVAILABLE;
 	}
-	/* Our objects live in schema "card"; pg_catalog first so nothing can shadow builtins. */
-	r = PQexec(st->conn, "SET search_path = pg_catalog, card");
+	r = PQexec(st->conn, SESSION_SETUP);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		card_err rc = store_error(st, r, diag);
 		PQclear(r);
@@ -78,7 +84,7 @@ int store_reconnect(card_store *st)
 	PQreset(st->conn);
 	if (PQstatus(st->conn) != CONNECTION_OK)
 		return 0;
-	r = PQexec(st->conn, "SET search_path = pg_catalog, card");
+	r = PQexec(st->conn, SESSION_SETUP);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		PQclear(r);
 		return 0;

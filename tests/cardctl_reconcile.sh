@@ -169,6 +169,7 @@ assert "3 cannot be covered" in p["D3"]["note"], p["D3"]["note"]
 EOF
 expect_eq 0 "$(q "SELECT count(*) FROM card.settlement")" "a proposal records nothing"
 expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_ --confirm
+grep -q 'NOTICE' "$T/err" && bad "a server NOTICE reached the clerk: $(head -1 "$T/err")" || ok "adjust settle: no server NOTICE on the terminal"
 expect_grep "settlement recorded, document [0-9a-f-]\{36\}" "$T/out"
 expect_eq "D1:return:3 D2:return:4 D3:supplement:17" "$(q "SELECT string_agg(district || ':' || kind || ':' || count, ' ' ORDER BY district) FROM card.settle_order")" "orders"
 expect_unchanged_status 2 "$C" adjust settle --term $TERM_ --confirm

@@ -19,6 +19,7 @@ census_dz >"$T/dz.csv"
 cmp -s "$T/d2.csv" "$T/d2-gb.csv" && bad "the GB18030 twin is not different bytes" || ok "GB18030 twin differs in bytes"
 
 expect_status 0 "$CARDCTL" census import --term "$TERM" --district D1 "$T/d1.csv"
+grep -q 'NOTICE' "$T/err" && bad "a server NOTICE reached the clerk: $(head -1 "$T/err")" || ok "census import: no server NOTICE on the terminal"
 expect_grep 'D1 .* 233 .* 23 .* 3 .* 245' "$T/out"
 expect_status 0 "$CARDCTL" census import --term "$TERM" --district D2 "$T/d2.csv"
 expect_status 0 "$CARDCTL" report annex2 --term "$TERM" --district D2 --format csv --out "$T/d2-utf8.annex2.csv"
