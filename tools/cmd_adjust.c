@@ -50,17 +50,17 @@ static const struct csvin_col ADJ_COLS[] = {
 #define NCOLS (sizeof(ADJ_COLS) / sizeof(ADJ_COLS[0]))
 
 /* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
-#define SPEC(name, cmd, help, nargs)                                      \
+#define CMD_PARSE(name, cmd, help, nargs)                                 \
 	static const struct cli_spec name = {                             \
 		cmd,    help,  "term district encoding approver confirm", \
 		"term", nargs, nargs ? "one FILE is required" : NULL,     \
 		0                                                         \
 	}
-SPEC(ADJ_FILE, "adjust file", FILE_HELP, 1);
-SPEC(ADJ_APPROVE, "adjust approve", APPROVE_HELP, 0);
-SPEC(ADJ_SHOW, "adjust show", SHOW_HELP, 0);
-SPEC(ADJ_SETTLE, "adjust settle", SETTLE_HELP, 0);
-#undef SPEC
+CMD_PARSE(ADJ_FILE, "adjust file", FILE_HELP, 1);
+CMD_PARSE(ADJ_APPROVE, "adjust approve", APPROVE_HELP, 0);
+CMD_PARSE(ADJ_SHOW, "adjust show", SHOW_HELP, 0);
+CMD_PARSE(ADJ_SETTLE, "adjust settle", SETTLE_HELP, 0);
+#undef CMD_PARSE
 
 static card_err read_adjust(const char *path, const char *enc, card_adjust_row **rowsp,
                             char ***cellsp, size_t *np, card_diag *d)

@@ -56,18 +56,18 @@ static char *dup0(const char *s)
 }
 
 /* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
-#define SPEC(name, cmd, help, nargs)                                                \
+#define CMD_PARSE(name, cmd, help, nargs)                                           \
 	static const struct cli_spec name = {                                       \
 		cmd,    help,  "term district encoding threshold approver explain", \
 		"term", nargs, nargs ? "one FILE is required" : NULL,               \
 		0                                                                   \
 	}
-SPEC(CEN_IMPORT, "census import", IMPORT_HELP, 1);
-SPEC(CEN_SUBMIT, "census submit", SUBMIT_HELP, 0);
-SPEC(CEN_APPROVE, "census approve", APPROVE_HELP, 0);
-SPEC(CEN_REOPEN, "census reopen", REOPEN_HELP, 0);
-SPEC(CEN_SHOW, "census show", SHOW_HELP, 0);
-#undef SPEC
+CMD_PARSE(CEN_IMPORT, "census import", IMPORT_HELP, 1);
+CMD_PARSE(CEN_SUBMIT, "census submit", SUBMIT_HELP, 0);
+CMD_PARSE(CEN_APPROVE, "census approve", APPROVE_HELP, 0);
+CMD_PARSE(CEN_REOPEN, "census reopen", REOPEN_HELP, 0);
+CMD_PARSE(CEN_SHOW, "census show", SHOW_HELP, 0);
+#undef CMD_PARSE
 
 static card_err read_census(const struct cli *cli, const char *path, const char *enc,
                             card_census_row **rowsp, char ***cellsp, size_t *np, card_diag *d)

@@ -33,13 +33,13 @@ static const struct csvin_col DIST_COLS[] = {
 };
 
 /* Read a distribution file; strings are owned by *strs (2 per line). */
-#define SPEC(name, cmd, help)                                                                  \
+#define CMD_PARSE(name, cmd, help)                                                             \
 	static const struct cli_spec name = {                                                  \
 		cmd, help, "term school count file date encoding district", "term", 0, NULL, 0 \
 	}
-SPEC(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
-SPEC(STATUS, "status", STATUS_HELP);
-#undef SPEC
+CMD_PARSE(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
+CMD_PARSE(STATUS, "status", STATUS_HELP);
+#undef CMD_PARSE
 
 static card_err read_lines(const char *path, const char *enc, card_dist_line **out, char ***strs,
                            size_t *np, card_diag *d)

@@ -58,13 +58,13 @@ static const char CHARGE_HELP[] =
 	"prints the same charges.  --format/--out write the charge list for the finance "
 	"office:\n" TABLE_FORMAT_HELP;
 
-#define SPEC(name, cmd, help, opts) \
+#define CMD_PARSE(name, cmd, help, opts) \
 	static const struct cli_spec name = { cmd, help, opts, "term", 0, NULL, 0 }
-SPEC(TRANSFER, "transfer", TRANSFER_HELP, "term from to count late");
-SPEC(RETURN, "return", RETURN_HELP, "term district from count serials signer date photo");
-SPEC(SUPPLEMENT, "supplement", SUPPLEMENT_HELP, "term to count signer date photo");
-SPEC(REPLACE, "replace", REPLACE_HELP, "term school serial reason requested");
-#undef SPEC
+CMD_PARSE(TRANSFER, "transfer", TRANSFER_HELP, "term from to count late");
+CMD_PARSE(RETURN, "return", RETURN_HELP, "term district from count serials signer date photo");
+CMD_PARSE(SUPPLEMENT, "supplement", SUPPLEMENT_HELP, "term to count signer date photo");
+CMD_PARSE(REPLACE, "replace", REPLACE_HELP, "term school serial reason requested");
+#undef CMD_PARSE
 static const struct cli_spec CHARGE = { "charge", CHARGE_HELP, "term", "term", 0, NULL, CLI_TABLE };
 
 /* A required option; prints the usage error. */

@@ -18,7 +18,7 @@ struct html {
 	char *tmp;  /* temporary file next to it */
 };
 
-static const char STYLE[] =
+static const char PAGE_CSS[] =
 	"body{font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif;"
 	"margin:24px auto;padding:0 24px;max-width:1100px;color:#222}"
 	"h1{font-size:22px;text-align:center;margin:8px 0 4px}"
@@ -67,7 +67,7 @@ card_err html_open(const char *path, const char *title, struct html **out, card_
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
 	      h->f);
 	html_text(h, title);
-	fprintf(h->f, "</title><style>%s</style></head><body>\n", STYLE);
+	fprintf(h->f, "</title><style>%s</style></head><body>\n", PAGE_CSS);
 	*out = h;
 	return CARD_OK;
 fail:
