@@ -353,6 +353,11 @@ START_TEST(test_city_append_only)
 	       "card.batch LIMIT 1",
 	       "42501");
 	denied(cc, "UPDATE card.ledger_head SET seq = 0", "42501");
+	/* A batch, once minted, is what every redemption of its cards names. */
+	denied(cc, "DELETE FROM card.batch", "42501");
+	denied(cc, "UPDATE card.batch SET key_id = 2", "42501");
+	denied(su, "DELETE FROM card.batch", "CR001");
+	denied(su, "UPDATE card.batch SET key_id = 2", "CR001");
 	/* Un-voiding a card, or rewriting why. */
 	denied(cc, "DELETE FROM card.void", "42501");
 	denied(cc, "UPDATE card.void SET reason = 'x'", "42501");

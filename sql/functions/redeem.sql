@@ -80,12 +80,14 @@ BEGIN
 		RAISE EXCEPTION 'redeem_many: 1 to 10000 requests, all arrays of the same length'
 			USING ERRCODE = 'CR004';
 	END IF;
+	-- (Length and character class tested apart: a bounded regex such as ^[!-~]{1,255}$ costs
+	-- PostgreSQL's engine about 20 us a row, as much as the rest of the redemption.)
 	SELECT min(q.i) INTO v_bad
 	FROM unnest(p_serials, p_key_ids, p_accounts, p_idem_keys) WITH ORDINALITY AS q(s, k, a, ik, i)
 	WHERE q.s IS NULL OR q.s NOT BETWEEN 0 AND card.serial_limit() - 1
 	   OR q.k IS NULL OR q.k NOT BETWEEN 0 AND 15
 	   OR q.a IS NULL OR length(q.a) NOT BETWEEN 1 AND 64 OR q.a ~ '[\u0001-\u001f\u007f-\u009f]'
-	   OR q.ik !~ '^[!-~]{1,255}$';
+	   OR length(q.ik) NOT BETWEEN 1 AND 255 OR q.ik ~ '[^!-~]';
 	IF v_bad IS NOT NULL THEN
 		RAISE EXCEPTION 'invalid redemption request %', v_bad USING ERRCODE = 'CR004',
 			DETAIL = 'A serial is 0 to 2^40-1, a key_id 0 to 15, an account 1 to 64 characters without control characters, an idempotency key 1 to 255 printable ASCII characters (no spaces).';
