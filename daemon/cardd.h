@@ -255,6 +255,9 @@ struct cardd {
 	struct cardd_live
 		*_Atomic live; /* the reloadable settings now (cfg holds the start ones) */
 	atomic_int stopping;
+	/* Request ids: a random prefix drawn at start and a counter (cardd_http_start). */
+	unsigned char id_prefix[8];
+	atomic_uint_fast64_t id_next;
 };
 
 /* Bind and listen (as root, if need be); 0 ok. */

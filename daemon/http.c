@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+#include <uuid/uuid.h>
+
 #include "http_int.h"
 
 double cardd_now(void)
@@ -256,6 +259,22 @@ static const char *framing_error(struct MHD_Connection *c, const char *version)
 	return NULL;
 }
 
+/* X-Request-Id: a UUID (version 8, RFC 9562's custom layout) of the prefix drawn at start and
+ * a counter, unique within the run and, through the prefix, across runs.  A request id names a
+ * request in the logs; it is no secret, so it takes no random bytes of its own (drawing 16 per
+ * request was a twentieth of cardd's time). */
+static void request_id(struct cardd *d, char out[CARD_UUID_BUFSZ])
+{
+	uint_fast64_t n = atomic_fetch_add_explicit(&d->id_next, 1, memory_order_relaxed);
+	unsigned char u[16];
+	memcpy(u, d->id_prefix, 8);
+	for (int i = 15; i >= 8; i--, n >>= 8)
+		u[i] = (unsigned char)n;
+	u[6] = (unsigned char)((u[6] & 0x0f) | 0x80); /* version 8 */
+	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* RFC 9562 variant */
+	uuid_unparse_lower(u, out);
+}
+
 static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, void **con_cls)
 {
@@ -268,7 +287,7 @@ static enum MHD_Result first_call(struct cardd *d, struct MHD_Connection *c, con
 	r->d = d;
 	r->conn = c;
 	r->start = cardd_now();
-	card_uuid_new(r->id);
+	request_id(d, r->id);
 	r->live = atomic_load_explicit(&d->live, memory_order_acquire);
 	client_ip(r->live, c, r->ip, sizeof(r->ip));
 	cardd_addr_group(r->ip, r->live->ipv6_prefix, r->ipkey, sizeof(r->ipkey));
@@ -495,6 +514,12 @@ static void mhd_log(void *cls, const char *fm, va_list ap)
 	cardd_log(&d->log, CARDD_LOG_WARN, "libmicrohttpd", "detail=%s", quoted);
 }
 
+/* Memory per connection for libmicrohttpd: request line and headers, the read buffer the body
+ * streams through and the answer's headers.  libmicrohttpd clears it for every request on a
+ * kept-alive connection, so it is sized for what a client of this API sends (request headers
+ * up to about 8 KiB, the common limit of web servers), not more. */
+#define CARDD_CONN_MEMORY ((size_t)16 * 1024)
+
 int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -510,6 +535,10 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, d->tls_cert_pem };
 		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, d->tls_key_pem };
 	}
+	if (RAND_bytes(d->id_prefix, (int)sizeof(d->id_prefix)) != 1) {
+		snprintf(err, errsz, "no random bytes for the request ids");
+		return -1;
+	}
 	d->guard = cardd_guard_new(d);
 	if (d->guard == NULL) {
 		snprintf(err, errsz, "could not start the request deadline thread");
@@ -522,7 +551,7 @@ int cardd_http_start(struct cardd *d, char *err, size_t errsz)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)d->cfg.http_threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_ARRAY,
+		CARDD_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, d, MHD_OPTION_ARRAY,
 		tls, MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		snprintf(err, errsz, "could not start the HTTP server on %s:%u%s",

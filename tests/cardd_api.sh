@@ -19,6 +19,13 @@ http GET /metrics; expect_http 200 "metrics"
 expect_grep "cardd_http_requests_total" "$T/body"
 expect_grep "cardd_db_pool_in_use" "$T/body"
 http GET /nope; expect_http 404 "unknown path"
+# X-Request-Id: a UUID on every answer, a different one each time, the one the log names.
+rid1=$(tr -d '\r' <"$T/hdr" | sed -n 's/^X-Request-Id: //Ip')
+http GET /healthz; expect_http 200 "healthz again"
+rid2=$(tr -d '\r' <"$T/hdr" | sed -n 's/^X-Request-Id: //Ip')
+uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+[[ $rid1 =~ $uuid_re && $rid2 =~ $uuid_re && $rid1 != "$rid2" ]] \
+	&& ok "X-Request-Id is a UUID, new for every request ($rid1, $rid2)" || bad "X-Request-Id: '$rid1', '$rid2'"
 http POST /nope '{}'; expect_http 404 "POST to an unknown path"
 http POST /healthz '{}'; expect_http 405 "POST to healthz"
 http DELETE /v1/redemptions; expect_http 405 "DELETE on redemptions"
