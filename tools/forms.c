@@ -55,7 +55,7 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 	F("签收数(张)", "%s", row_text(r5, i5, "received"));
 	F("签收人 / 签收日期", "%s / %s", row_text(r5, i5, "signer"),
 	  row_text(r5, i5, "signed_on"));
-	F("发放到学生和教师(张)", "%s", row_text(r5, i5, "distributed"));
+	F("发放数(张)", "%s", row_text(r5, i5, "distributed"));
 	F("余 / 缺(张)", "%s / %s", row_text(r4, i4, "surplus"), row_text(r4, i4, "shortage"));
 	F("退回市级(张)", "%s（应退回 %s）", row_text(r5, i5, "returned"),
 	  row_text(r4, i4, "return_ordered"));
