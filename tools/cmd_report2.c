@@ -24,22 +24,28 @@ static const char ANNEX4_HELP[] =
 static const char ANNEX5_HELP[] =
 	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] "
 	"[--out FILE]\n\n"
-	"Annex 5 (发放汇总表): per school and district planned, shipped, received with signer and\n"
-	"date, distributed, returned, supplemented, replaced and charged; a total line.\n"
+	"Annex 5 (发放汇总表): per district its schools, its own line (区直: its staff's cards "
+        "and\n"
+	"what it kept) and its subtotal (小计, the sum of the rows); a total line (合计).  "
+        "Columns:\n"
+	"planned, shipped, received with signer and date, transfer (+ received from / - given to\n"
+	"other schools), distributed, on hand, returned, supplemented, replaced and charged.\n"
 	"\n" TABLE_FORMAT_HELP;
 static const char ANNEX6_HELP[] =
 	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] "
 	"[--out FILE] [--sign NAME]\n\n"
 	"Annex 6 (验收证明): the district's acceptance certificate as a filled form.  --sign NAME\n"
 	"files the district's final report (Annex 5 and 6) signed by NAME, once (late after\n"
-	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n"
+	"S+30); its UUID is printed on the form.  Another name is refused naming the first\n"
+	"signer.  HTML is a printable self-contained page.\n"
 	"\n" TABLE_FORMAT_HELP_HTML;
 static const char COVERAGE_HELP[] =
 	"Usage: cardctl report coverage --term TERM [--district D] [--format "
 	"csv|xlsx|html|text|json] [--out FILE]\n\n"
 	"Coverage (普及率): per district and school cards handed out, redeemed, the rate and the\n"
 	"cards unredeemed; per district the timeliness of its census, receipts, adjustment report\n"
-	"and final report.  HTML adds bar charts (inline SVG, no external assets).\n"
+	"and final report; a city total (合计).  HTML adds bar charts (inline SVG, no external\n"
+	"assets).\n"
 	"\n" TABLE_FORMAT_HELP_HTML;
 static const char FINANCE_HELP[] =
 	"Usage: cardctl report finance --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
