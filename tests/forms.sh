@@ -63,12 +63,6 @@ done
 expect_status 0 "$C" plan make --term $TERM_ --reserve 1
 expect_eq 168 "$(q "SELECT sum(total) FROM card.plan_line WHERE term = '$TERM_'")" "plan (166 + reserve 2)"
 expect_status 0 "$C" batch mint --term $TERM_ --plan --keyring "$T/keyring" --key-id 1
-ship_recv() { # ship_recv DATE SHIP-ARGS...: ship, and sign the receipt the same day
-	local d=$1; shift
-	at "$d" "$C" --json ship --term $TERM_ "$@" >"$T/ship.json"
-	local sid; sid=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["shipment"])' "$T/ship.json")
-	at "$d" "$C" receive "$sid" --signer "签收人" --date "$d" --photo "$T/receipt.png" >/dev/null
-}
 # D01 gets 107 and passes 99 on (keeps its staff's 8); D02 gets 37, passes 33 on; S0202's 22
 # come by courier.
 ship_recv 2016-08-24 --to D01 --count 107
@@ -225,7 +219,11 @@ numbers(col(ws, head, '兑换数'), '0', 'coverage 兑换数')
 ws, head = sheet(sys.argv[3])
 numbers(col(ws, head, '面值(元)'), '0.00', 'finance 面值(元)')
 numbers(col(ws, head, '扣款(元)'), '0.00', 'finance 扣款(元)')
-sheet(sys.argv[4])
+ws, head = sheet(sys.argv[4])
+form = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(3, ws.max_row + 1)}
+numbers([form['计划发放数(张)'], form['发放数(张)'], form['未退回(张)']], '0', 'annex6 counts')
+numbers([form['扣款金额(元)']], '0.00', 'annex6 扣款金额(元)')
+assert form['计划发放数(张)'].value == 59 and form['区县'].data_type == 's'
 PY
 audit_ok "after the forms"
 finish

@@ -135,7 +135,8 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
                       const card_rows *r4, const card_rows *r6, const card_rows *fin,
                       enum table_format fmt, const char *out, card_diag *d)
 {
-	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_TEXT } };
+	/* counts and yuan in the 内容 column are number cells in XLSX */
+	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_VALUE } };
 	const char *lab[NFIELDS], *val[NFIELDS];
 	char buf[NFIELDS][160], title[160], tname[CARD_TERM_NAME_BUFSZ];
 	struct table *t;

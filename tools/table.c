@@ -432,13 +432,18 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 				continue;
 			if (text_cols(c) > w)
 				w = text_cols(c);
-			if (t->cols[i].type == TABLE_INT)
+			enum table_type ty = t->cols[i].type;
+			if (ty == TABLE_VALUE)
+				ty = valid_int(c)          ? TABLE_INT
+				     : valid_decimal(c, 2) ? TABLE_MONEY
+				                           : TABLE_TEXT;
+			if (ty == TABLE_INT)
 				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL),
 				                       count);
-			else if (t->cols[i].type == TABLE_MONEY)
+			else if (ty == TABLE_MONEY)
 				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL),
 				                       money);
-			else if (t->cols[i].type == TABLE_RATE)
+			else if (ty == TABLE_RATE)
 				worksheet_write_number(ws, row, (lxw_col_t)i,
 				                       strtod(c, NULL) / 100.0, rate);
 			else if (t->cols[i].type == TABLE_DATE &&

@@ -99,6 +99,20 @@ $$;
 REVOKE ALL ON FUNCTION card.report_annex4(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_annex4(text, text) TO card_city, card_district;
 
+-- The district's own line of Annex 5 and coverage, per district: its name on the forms and the
+-- approved census of its own staff.
+CREATE OR REPLACE FUNCTION card.report_staff(p_term text)
+RETURNS TABLE (org text, name text, n bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT d.code, '区直（工作人员）',
+	       (SELECT coalesce(sum(l.count), 0) FROM card.census_line l
+	        JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
+	        WHERE l.term = p_term AND l.org = d.code AND l.category = 'staff')::bigint
+	FROM card.org d WHERE d.kind = 'district'
+$$;
+REVOKE ALL ON FUNCTION card.report_staff(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_staff(text) TO card_city, card_district;
+
 -- Annex 5: one row per school, the district's own line (区直（工作人员）, org = the district:
 -- its staff's census, what came to the district and was not passed on to its schools, its
 -- staff's cards, its depot's stock), then the district's subtotal (小计), whose planned, shipped,
@@ -135,13 +149,6 @@ LANGUAGE sql STABLE AS $$
 		FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
 		LEFT JOIN card.receipt r ON r.shipment = s.id
 		WHERE s.term = p_term GROUP BY 1
-	),
-	staff AS (
-		SELECT l.org, sum(l.count)::bigint AS n
-		FROM card.census_line l
-		JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
-		WHERE l.term = p_term AND l.category = 'staff'
-		GROUP BY 1
 	)
 	SELECT u.* FROM (
 		SELECT f.district, d.name AS district_name, f.org AS school, f.name AS school_name,
@@ -152,7 +159,7 @@ LANGUAGE sql STABLE AS $$
 		FROM f JOIN card.org d ON d.code = f.district
 		WHERE f.kind = 'school' AND (p_district IS NULL OR f.district = p_district)
 		UNION ALL
-		SELECT d.code, d.name, d.code, '区直（工作人员）', coalesce(staff.n, 0),
+		SELECT d.code, d.name, d.code, staff.name, staff.n,
 		       coalesce(sh.to_depot, 0) - coalesce(sh.passed_on, 0),
 		       coalesce(sh.depot_received, 0) - coalesce(sh.passed_on_received, 0),
 		       dl.signer, dl.signed_on, dl.transfer_in - dl.transfer_out, dl.distributed, dl.stock,
@@ -160,7 +167,7 @@ LANGUAGE sql STABLE AS $$
 		FROM card.org d
 		JOIN f dl ON dl.org = d.code
 		LEFT JOIN sh ON sh.district = d.code
-		LEFT JOIN staff ON staff.org = d.code
+		JOIN card.report_staff(p_term) staff ON staff.org = d.code
 		WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
 		UNION ALL
 		SELECT d.code, d.name, NULL, '小计', dl.planned,
@@ -233,13 +240,6 @@ RETURNS TABLE (district text, district_name text, org text, name text, kind text
 LANGUAGE sql STABLE AS $$
 	WITH f AS (SELECT * FROM card.report_figures(p_term)),
 	t AS (SELECT * FROM card.term WHERE code = p_term),
-	staff AS (
-		SELECT l.org, sum(l.count)::bigint AS n
-		FROM card.census_line l
-		JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
-		WHERE l.term = p_term AND l.category = 'staff'
-		GROUP BY 1
-	),
 	drows AS (
 		SELECT d.code AS district, d.code AS org, d.name, 'district'::text AS kind, dl.planned,
 		       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code) AS distributed,
@@ -250,8 +250,8 @@ LANGUAGE sql STABLE AS $$
 		SELECT f.district, f.org, f.name, f.kind, f.planned, f.distributed::numeric, f.redeemed::numeric
 		FROM f WHERE f.kind = 'school'
 		UNION ALL
-		SELECT f.district, f.org, '区直（工作人员）', 'staff', coalesce(staff.n, 0), f.distributed, f.redeemed
-		FROM f LEFT JOIN staff ON staff.org = f.org WHERE f.kind = 'district'
+		SELECT f.district, f.org, staff.name, 'staff', staff.n, f.distributed, f.redeemed
+		FROM f JOIN card.report_staff(p_term) staff ON staff.org = f.org
 		UNION ALL
 		SELECT * FROM drows
 		UNION ALL
