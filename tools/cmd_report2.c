@@ -24,11 +24,10 @@ static const char ANNEX4_HELP[] =
 static const char ANNEX5_HELP[] =
 	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] "
 	"[--out FILE]\n\n"
-	"Annex 5 (发放汇总表): per district its schools, its own line (区直: its staff's cards "
-        "and\n"
-	"what it kept) and its subtotal (小计, the sum of the rows); a total line (合计).  "
-        "Columns:\n"
-	"planned, shipped, received with signer and date, transfer (+ received from / - given to\n"
+	"Annex 5 (发放汇总表): per district its schools, its own line (区直: its\n"
+	"staff's cards and what it kept) and its subtotal (小计, the sum of the rows);\n"
+	"a total line (合计).  Columns: planned, shipped, received with signer and date,\n"
+	"transfer (+ received from / - given to\n"
 	"other schools), distributed, on hand, returned, supplemented, replaced and charged.\n"
 	"\n" TABLE_FORMAT_HELP;
 static const char ANNEX6_HELP[] =
