@@ -27,8 +27,8 @@ static const char ANNEX5_HELP[] =
 	"Annex 5 (发放汇总表): per district its schools, its own line (区直: its\n"
 	"staff's cards and what it kept) and its subtotal (小计, the sum of the rows);\n"
 	"a total line (合计).  Columns: planned, shipped, received with signer and date,\n"
-	"transfer (+ received from / - given to\n"
-	"other schools), distributed, on hand, returned, supplemented, replaced and charged.\n"
+	"transfer (+ from / - to other schools), distributed, on hand, returned,\n"
+	"supplemented, replaced and charged.\n"
 	"\n" TABLE_FORMAT_HELP;
 static const char ANNEX6_HELP[] =
 	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] "
