@@ -63,7 +63,7 @@ static int json_str(char *out, size_t cap, size_t *at, const char *s)
  */
 static enum MHD_Result redemption_answer(struct req *r, unsigned status, const card_redemption *o)
 {
-	char serial[CARD_SERIAL_BUFSZ], buf[1024];
+	char serial[CARD_SERIAL_BUFSZ], buf[1024], tname[CARD_TERM_NAME_BUFSZ];
 	size_t at;
 	int n;
 
@@ -71,6 +71,13 @@ static enum MHD_Result redemption_answer(struct req *r, unsigned status, const c
 	n = snprintf(buf, sizeof(buf), "{\"serial\":\"%s\",\"term\":", serial);
 	at = (size_t)n;
 	if (json_str(buf, sizeof(buf), &at, o->term) != 0)
+		return MHD_NO;
+	/* the term as the forms write it (card_term_name): the page shows it as is */
+	if (card_term_name(o->term, tname) != CARD_OK)
+		snprintf(tname, sizeof(tname), "%s", o->term);
+	n = snprintf(buf + at, sizeof(buf) - at, ",\"term_name\":");
+	at += (size_t)n;
+	if (json_str(buf, sizeof(buf), &at, tname) != 0)
 		return MHD_NO;
 	n = snprintf(buf + at, sizeof(buf) - at,
 	             ",\"face_value_fen\":%d,\"account\":", o->face_value_fen);

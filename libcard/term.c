@@ -155,6 +155,17 @@ card_err card_term_parse_code(const char *code, int *year, int *autumn)
 	return CARD_OK;
 }
 
+card_err card_term_name(const char *code, char out[CARD_TERM_NAME_BUFSZ])
+{
+	int year = 0, autumn = 0;
+	card_err rc = card_term_parse_code(code, &year, &autumn);
+
+	out[0] = '\0';
+	if (rc == CARD_OK)
+		snprintf(out, CARD_TERM_NAME_BUFSZ, "%d年%s季学期", year, autumn ? "秋" : "春");
+	return rc;
+}
+
 card_err card_term_calendar(card_store *st, const char *term, card_deadline **out, size_t *n,
                             card_diag *diag)
 {

@@ -55,12 +55,6 @@ expect_eq 460 "$(q "SELECT sum(total) FROM card.plan_line WHERE term = '$TERM_'"
 # Mint 460 cards: D1 1-230, D2 231-410, D3 411-450, the reserve 451-460.
 expect_status 0 "$C" batch mint --term $TERM_ --plan --keyring "$KR" --key-id 1
 # Delivery on 2026-08-24 (S-8): the city ships each district its plan, the district each school.
-ship_recv() { # ship_recv DATE SHIP-ARGS...: ship and sign the receipt the same day
-	local d=$1; shift
-	at "$d" "$C" --json ship --term $TERM_ "$@" >"$T/ship.json"
-	local sid; sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["shipment"])' "$T/ship.json")
-	at "$d" "$C" receive "$sid" --signer "签收人" --date "$d" --photo "$T/receipt.png" >/dev/null
-}
 ship_recv 2026-08-24 --to D1 --count 230
 ship_recv 2026-08-24 --to D2 --count 180
 ship_recv 2026-08-24 --to D3 --count 40
@@ -287,15 +281,22 @@ expect_grep '^D2,西城区,,小计,6,2,,4,2,0,0,2,100.00,王主任' "$R/annex4.c
 expect_grep '^D3,高新区,,小计,0,20,,0,0,17,14,0,0.00,王主任' "$R/annex4.csv"
 expect_grep '^合计,,,,11,24,,7,5,17,14,2,100.00,' "$R/annex4.csv"
 # Annex 5 by hand (distributed now = handed out, replacements in, voids out):
-#   S11 92; S12 80 + 3 + 2 = 85; S13 50 (210 void, 96 in); D1 227, returned 3, replaced 1
-#   S21 110, returned 2; S22 60 + 4 + 2 = 66; D2 176, charged 2 = 100.00
-#   S31 40 + 10 + 4 = 54, supplied 14; city: 450 planned to schools, 457 handed out
-expect_grep '^D1,东城区,S12,东城二小,80,80,80,签收人,2026-08-25,85,0,0,0,,' "$R/annex5.csv"
-expect_grep '^D1,东城区,S13,东城中学,50,50,50,签收人,2026-08-25,50,0,0,1,,' "$R/annex5.csv"
-expect_grep '^D1,东城区,,合计,230,230,230,签收人,2026-08-24,227,3,0,1,0,0.00' "$R/annex5.csv"
-expect_grep '^D2,西城区,,合计,180,180,180,签收人,2026-08-24,176,2,0,0,2,100.00' "$R/annex5.csv"
-expect_grep '^D3,高新区,S31,高新实验学校,40,40,40,签收人,2026-08-25,54,0,14,0,,' "$R/annex5.csv"
-expect_grep '^合计,,,,450,450,450,,,457,5,14,1,2,100.00' "$R/annex5.csv"
+#   S11 92, gave 3 + 2 to S12 (-5), returned 3; S12 80 + 3 + 2 = 85 (+5); S13 50 (210 void,
+#   96 in); the district's own line (no staff here) 0; D1 (小计) 227, returned 3, replaced 1
+#   S21 110, gave 4 + 2 to S22 (-6), returned 2, 2 on hand; S22 60 + 4 + 2 = 66; D2 176,
+#   charged 2 = 100.00
+#   S31 40 + 10 + 4 = 54, supplied 14; city (合计): 450 planned to schools, 457 handed out
+# Every school row balances: 签收数 + 调剂 + 补充数 - 退回数 = 发放数 + 结存.
+expect_grep '^D1,东城区,S11,东城一小,100,100,100,签收人,2026-08-25,-5,92,0,3,0,0,,' "$R/annex5.csv"
+expect_grep '^D1,东城区,S12,东城二小,80,80,80,签收人,2026-08-25,5,85,0,0,0,0,,' "$R/annex5.csv"
+expect_grep '^D1,东城区,S13,东城中学,50,50,50,签收人,2026-08-25,0,50,0,0,0,1,,' "$R/annex5.csv"
+expect_grep '^D1,东城区,D1,区直（工作人员）,0,0,0,签收人,2026-08-24,0,0,0,0,0,0,,' "$R/annex5.csv"
+expect_grep '^D1,东城区,,小计,230,230,230,签收人,2026-08-24,0,227,0,3,0,1,0,0.00' "$R/annex5.csv"
+expect_grep '^D2,西城区,S21,西城一小,120,120,120,签收人,2026-08-25,-6,110,2,2,0,0,,' "$R/annex5.csv"
+expect_grep '^D2,西城区,,小计,180,180,180,签收人,2026-08-24,0,176,2,2,0,0,2,100.00' "$R/annex5.csv"
+expect_grep '^D3,高新区,S31,高新实验学校,40,40,40,签收人,2026-08-25,0,54,0,0,14,0,,' "$R/annex5.csv"
+expect_grep '^合计,,,,450,450,450,,,0,457,2,5,14,1,2,100.00' "$R/annex5.csv"
+expect_eq 1 "$(grep -c '合计' "$R/annex5.csv")" "only the grand total of Annex 5 says 合计"
 # Finance: produced 460 = plan 450 + reserve 10; shipped 450; redeemed 190 + card 96 = 191;
 # where the 460 are: 457 handed out + 1 void + 2 at S21 (unreturned, charged) + 0 city stock.
 expect_grep '^C,示范市教育局,460,460,450,457,191,1,5,14,2,100.00,50.00' "$R/finance.csv"
@@ -311,6 +312,8 @@ expect_grep '^D1,东城区,D1,东城区,区县,230,227,71,31.3,156,按时,按时
 expect_grep '^D2,西城区,D2,西城区,区县,180,176,100,56.8,76,按时,按时,按时,逾期' "$R/coverage.csv"
 expect_grep '^D3,高新区,D3,高新区,区县,40,54,20,37.0,34,按时,按时,逾期,未报' "$R/coverage.csv"
 expect_grep '^D2,西城区,S21,西城一小,学校,120,110,100,90.9,10,' "$R/coverage.csv"
+# The city's total: 450 planned, 457 handed out, 191 redeemed = 41.8 %.
+expect_grep '^,,C,合计,全市,450,457,191,41.8,266,,,,' "$R/coverage.csv"
 # The HTML pages are self-contained (no external reference), with inline SVG bars.
 expect_grep '<svg xmlns' "$R/coverage.html"
 expect_grep '90.9%（100/110）' "$R/coverage.html"
@@ -324,6 +327,11 @@ cmp -s "$R/coverage.html" "$T/out" && ok "coverage --format html to stdout" || b
 expect_status 0 "$C" report coverage --term $TERM_
 expect_grep '^D2  *西城区  *S21  *西城一小  *学校  *120  *110  *100  *90.9  *10$' "$T/out"
 expect_grep '未退回 2 张，按面值扣款 100.00 元后，同意验收。' "$R/annex6-d2.html"
+# D3 was ordered 17 supplement cards and got 14 (the city was short): the verdict says so.
+expect_status 0 "$C" report annex6 --term $TERM_ --district D3
+expect_grep '^验收意见  *补充卡应到17张，实到14张，短缺3张' "$T/out"
+if grep -q '账实相符' "$T/out"; then bad "D3's certificate says 账实相符 although 3 cards never came"; else ok "D3's certificate does not say 账实相符"; fi
+expect_grep '发放数量与签收回执一致，账实相符，同意验收。' "$R/annex6-d1.html"
 expect_grep '孙局长 / 2026-10-01' "$R/annex6-d1.html"
 expect_grep '周局长 / 2026-10-05（逾期）' "$R/annex6-d2.html"
 expect_eq 2 "$(q "SELECT count(*) FROM card.final_report")" "final reports filed (D1, D2; D2 signed once)"
@@ -335,10 +343,22 @@ xlsx_same() {
 	if "$XPY" - "$1" "$2" <<'PY'
 import csv, sys, datetime, openpyxl
 ws = openpyxl.load_workbook(sys.argv[1]).active
-rows = []
-for r in ws.iter_rows(min_row=2, values_only=True):
-    rows.append(['' if v is None else v.strftime('%Y-%m-%d') if isinstance(v, datetime.datetime)
-                 else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in r])
+def cell(c):  # as the CSV prints it: counts, yuan ("0.00") and rates ("0.0%" of 0.313 = 31.3)
+    v = c.value
+    if v is None:
+        return ''
+    if isinstance(v, datetime.datetime):
+        return v.strftime('%Y-%m-%d')
+    if isinstance(v, (int, float)):
+        assert c.data_type == 'n', c
+        if c.number_format == '0.00':
+            return '%.2f' % v
+        if c.number_format == '0.0%':
+            return '%.1f' % (v * 100)
+        assert c.number_format == '0' and float(v).is_integer(), (c, c.number_format)
+        return str(int(v))
+    return str(v)
+rows = [[cell(c) for c in r] for r in ws.iter_rows(min_row=2)]
 want = list(csv.reader(open(sys.argv[2], encoding='utf-8-sig', newline='')))
 assert rows == want, (rows[:3], want[:3])
 assert '附件' in str(ws.cell(1, 1).value) or '汇总' in str(ws.cell(1, 1).value) or '普及率' in str(ws.cell(1, 1).value)

@@ -123,6 +123,29 @@ START_TEST(test_typed_cells)
 }
 END_TEST
 
+/* Yuan have exactly two decimals, rates are decimals: anything else is the caller's bug. */
+START_TEST(test_money_and_rate_cells)
+{
+	static const struct table_col mc[] = { { "扣款(元)", TABLE_MONEY },
+		                               { "普及率(%)", TABLE_RATE } };
+	static const char *const good[][2] = { { "100.00", "31.3" },
+		                               { "-0.50", "0" },
+		                               { "0.00", "100.0" } };
+	static const char *const bad[][2] = { { "100", "1" },   { "1.5", "1" },  { "1e3", "1" },
+		                              { "1.000", "1" }, { "0.00", "." }, { "0.00", "3.x" },
+		                              { "0.00", "-" } };
+	struct table *t = table_new("x", NULL, mc, 2);
+	card_diag d = { 0 };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_int_eq(table_add_row(t, good[i], &d), CARD_OK);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(table_add_row(t, bad[i], &d), CARD_ERR_INVALID_ARG);
+	ck_assert_uint_eq(table_rows(t), 3);
+	table_free(t);
+}
+END_TEST
+
 START_TEST(test_xlsx_file)
 {
 	struct table *t = table_new(
@@ -304,6 +327,7 @@ int main(void)
 	tcase_add_test(tc, test_csv_bytes);
 	tcase_add_test(tc, test_csv_formula);
 	tcase_add_test(tc, test_typed_cells);
+	tcase_add_test(tc, test_money_and_rate_cells);
 	tcase_add_test(tc, test_xlsx_file);
 	tcase_add_test(tc, test_write_failure_leaves_nothing);
 	tcase_add_test(tc, test_formats);

@@ -123,6 +123,17 @@ START_TEST(test_calendar)
 	ck_assert_int_eq(card_term_parse_code("2024-summer", NULL, NULL), CARD_ERR_INPUT);
 	ck_assert_int_eq(card_term_parse_code("24-autumn", NULL, NULL), CARD_ERR_INPUT);
 	ck_assert_int_eq(card_term_parse_code("2024-autumnx", NULL, NULL), CARD_ERR_INPUT);
+	/* the term as officials write it, on every form and the student page */
+	{
+		char name[CARD_TERM_NAME_BUFSZ] = "x";
+		ck_assert_int_eq(card_term_name("2016-autumn", name), CARD_OK);
+		ck_assert_str_eq(name, "2016年秋季学期");
+		ck_assert_int_eq(card_term_name("2017-spring", name), CARD_OK);
+		ck_assert_str_eq(name, "2017年春季学期");
+		ck_assert_int_eq(card_term_name("2016-fall", name), CARD_ERR_INPUT);
+		ck_assert_str_eq(name, "");
+		ck_assert_int_eq(card_term_name(NULL, name), CARD_ERR_INPUT);
+	}
 	card_store_close(st);
 	PQfinish(c);
 }

@@ -91,7 +91,7 @@ def main():
     wait = WebDriverWait(d, 15)
     term = spec.get("term", "")
     m = re.match(r"^(\d{4})-(spring|autumn)$", term)
-    term_zh = m.group(1) + " 年" + ("春季" if m.group(2) == "spring" else "秋季") + "学期" if m else term
+    term_zh = m.group(1) + "年" + ("春季" if m.group(2) == "spring" else "秋季") + "学期" if m else term
 
     def el(i):
         return d.find_element(By.ID, i)

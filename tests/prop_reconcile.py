@@ -7,6 +7,10 @@ small city (seeded RNG; the seed is printed: rerun with RECONCILE_SEED=N).  Afte
   * a refused operation (1 or 2) changed nothing: digest of every table before = after;
   * the books balance: card.audit(term) has every check ok (what `cardctl audit` runs; the
     real command is run every 100 operations), minted = held, no empty or overlapping range;
+  * the forms add up (every 100 operations and at the end): Annex 5's rows sum to their
+    district's 小计, every school row balances, its handed-out total is what the books hold
+    distributed; coverage's rows sum to their district and the districts to the 合计; Annex 6
+    never says 账实相符 for a district the city owes supplement cards;
   * operations that must be refused are: a transfer across districts, a supplement bigger
     than city stock, an Annex 4 with a missing reason, a charge before the close, a
     replacement of a redeemed card -- each with exit 2 and its message.
@@ -104,6 +108,63 @@ def state(full=False):
              " (SELECT 1 FROM card.holding h WHERE h.state = 'void' AND h.serials @> v.serial)))")
     d, audit, held, pos = psql(STATE_SQL % check).split("|")
     return d, audit == "true", held == "true", pos == "true"
+
+
+# Each row is one way the forms fail to add up (none expected).
+FORMS_SQL = f"""
+WITH a5 AS (SELECT * FROM card.report_annex5('{TERM}', NULL)),
+cov AS (SELECT * FROM card.report_coverage('{TERM}', NULL)),
+d AS (SELECT code FROM card.org WHERE kind = 'district')
+SELECT string_agg(problem, '; ') FROM (
+  SELECT format('annex5 %s: rows %s, 小计 %s', s.district,
+                (SELECT array[sum(planned), sum(shipped), sum(received), sum(transfer), sum(distributed),
+                              sum(on_hand), sum(returned), sum(supplied), sum(replaced)]
+                 FROM a5 r WHERE r.district = s.district AND r.school IS NOT NULL),
+                array[s.planned, s.shipped, s.received, s.transfer, s.distributed, s.on_hand,
+                      s.returned, s.supplied, s.replaced]) AS problem
+  FROM a5 s WHERE s.school IS NULL
+   AND (SELECT array[sum(planned), sum(shipped), sum(received), sum(transfer), sum(distributed),
+                     sum(on_hand), sum(returned), sum(supplied), sum(replaced)]
+        FROM a5 r WHERE r.district = s.district AND r.school IS NOT NULL)
+       IS DISTINCT FROM array[s.planned, s.shipped, s.received, s.transfer, s.distributed, s.on_hand,
+                              s.returned, s.supplied, s.replaced]::numeric[]
+  UNION ALL
+  SELECT format('annex5 %s does not balance', r.school) FROM a5 r
+  WHERE r.school IS NOT NULL AND r.school <> r.district
+    AND r.received + r.transfer + r.supplied - r.returned <> r.distributed + r.on_hand
+  UNION ALL
+  SELECT format('annex5 hands out %s, the books hold %s distributed', x.a, x.b)
+  FROM (SELECT (SELECT sum(distributed) FROM a5 WHERE school IS NULL) AS a,
+               (SELECT coalesce(sum(upper(serials) - lower(serials)), 0) FROM card.holding
+                WHERE term = '{TERM}' AND state = 'distributed') AS b) x
+  WHERE x.a IS DISTINCT FROM x.b
+  UNION ALL
+  SELECT format('coverage %s: rows do not sum', c.district) FROM cov c
+  WHERE c.kind = 'district'
+    AND (SELECT array[sum(planned), sum(distributed), sum(redeemed)] FROM cov r
+         WHERE r.district = c.district AND r.kind IN ('school', 'staff'))
+        IS DISTINCT FROM array[c.planned, c.distributed, c.redeemed]::numeric[]
+  UNION ALL
+  SELECT 'coverage: districts do not sum to 合计' FROM cov c
+  WHERE c.kind = 'city' AND c.name = '合计'
+    AND (SELECT array[sum(planned), sum(distributed), sum(redeemed)] FROM cov r WHERE r.kind = 'district')
+        IS DISTINCT FROM array[c.planned, c.distributed, c.redeemed]::numeric[]
+  UNION ALL
+  SELECT format('annex6 %s says 账实相符 but %s of %s supplement cards came', a4.district, a4.supplied,
+                a4.supplement_ordered)
+  FROM d, card.report_annex4('{TERM}', d.code) a4, card.report_annex6('{TERM}', d.code) a6
+  WHERE a4.school IS NULL AND a4.supplied < a4.supplement_ordered AND a6.verdict LIKE '%账实相符%'
+) p
+"""
+
+
+def forms_add_up(what):
+    global passes
+    problems = psql(FORMS_SQL)
+    if problems:
+        fail(f"{what}: the forms do not add up: {problems}")
+    else:
+        passes += 1
 
 
 def setup():
@@ -319,7 +380,9 @@ def main():
             a = cardctl(["audit", "--term", TERM])
             if a.returncode != 0:
                 fail(f"cardctl audit after op {i}: {a.stdout}{a.stderr}")
+            forms_add_up(f"after op {i}")
         before = after
+    forms_add_up("at the end")
     for (name, rc), n in sorted(counts.items()):
         print(f"# {name:16s} exit {rc}: {n}")
     ok_kinds = {name for (name, rc) in counts if rc == 0}

@@ -10,6 +10,8 @@
 #                core checks in SQL (minted = held, each serial once, voids held void, no
 #                negative holder); counts a pass or a failure.
 # expect_unchanged_status N CMD...  CMD exits N and the digest is unchanged.
+# ship_recv DATE SHIP-ARGS...  ship in term $TERM_ and sign the receipt the same day (signer
+#                "签收人", photo $T/receipt.png).
 q() { psql -X -v ON_ERROR_STOP=1 -tAq -c "$1"; }
 at() {
 	local d=$1 rc=0; shift
@@ -62,3 +64,10 @@ expect_unchanged_status() {
 balance() { q "SELECT card.balance('${AUDIT_TERM:-2026-autumn}', '$1', '$2')"; }
 # expect_eq WANT GOT WHAT
 expect_eq() { if [ "$1" = "$2" ]; then ok "$3 = $1"; else bad "$3: got '$2', wanted '$1'"; fi; }
+
+ship_recv() {
+	local d=$1 sid; shift
+	at "$d" "$CARDCTL" --json ship --term "$TERM_" "$@" >"$T/ship.json"
+	sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["shipment"])' "$T/ship.json")
+	at "$d" "$CARDCTL" receive "$sid" --signer "签收人" --date "$d" --photo "$T/receipt.png" >/dev/null
+}

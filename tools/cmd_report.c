@@ -47,15 +47,15 @@ static int report_annex2(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	long long sub[2] = { 0 }, all[2] = { 0 };
-	char title[160];
+	char title[160], tname[CARD_TERM_NAME_BUFSZ];
 	int status = cli_parse(cli, &ANNEX2, argc, argv, &a);
 
 	card_diag_clear(&d);
 	if (status != 0 || (st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_census_lines(st, a.term, a.district, &r, &d);
-	snprintf(title, sizeof(title), "附件2 人数统计表 %s%s%s", a.term, a.district ? " " : "",
-	         a.district ? a.district : "");
+	snprintf(title, sizeof(title), "附件2 人数统计表 %s%s%s", form_term(a.term, tname),
+	         a.district ? " " : "", a.district ? a.district : "");
 	if (rc == CARD_OK && (t = table_new(title, "附件2", tcols, 8)) == NULL)
 		rc = CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {

@@ -24,22 +24,27 @@ static const char ANNEX4_HELP[] =
 static const char ANNEX5_HELP[] =
 	"Usage: cardctl report annex5 --term TERM [--district D] [--format csv|xlsx|text|json] "
 	"[--out FILE]\n\n"
-	"Annex 5 (发放汇总表): per school and district planned, shipped, received with signer and\n"
-	"date, distributed, returned, supplemented, replaced and charged; a total line.\n"
+	"Annex 5 (发放汇总表): per district its schools, its own line (区直: its\n"
+	"staff's cards and what it kept) and its subtotal (小计, the sum of the rows);\n"
+	"a total line (合计).  Columns: planned, shipped, received with signer and date,\n"
+	"transfer (+ from / - to other schools), distributed, on hand, returned,\n"
+	"supplemented, replaced and charged.\n"
 	"\n" TABLE_FORMAT_HELP;
 static const char ANNEX6_HELP[] =
 	"Usage: cardctl report annex6 --term TERM --district D [--format csv|xlsx|html|text|json] "
 	"[--out FILE] [--sign NAME]\n\n"
 	"Annex 6 (验收证明): the district's acceptance certificate as a filled form.  --sign NAME\n"
 	"files the district's final report (Annex 5 and 6) signed by NAME, once (late after\n"
-	"S+30); its UUID is printed on the form.  HTML is a printable self-contained page.\n"
+	"S+30); its UUID is printed on the form.  Another name is refused naming the first\n"
+	"signer.  HTML is a printable self-contained page.\n"
 	"\n" TABLE_FORMAT_HELP_HTML;
 static const char COVERAGE_HELP[] =
 	"Usage: cardctl report coverage --term TERM [--district D] [--format "
 	"csv|xlsx|html|text|json] [--out FILE]\n\n"
 	"Coverage (普及率): per district and school cards handed out, redeemed, the rate and the\n"
 	"cards unredeemed; per district the timeliness of its census, receipts, adjustment report\n"
-	"and final report.  HTML adds bar charts (inline SVG, no external assets).\n"
+	"and final report; a city total (合计).  HTML adds bar charts (inline SVG, no external\n"
+	"assets).\n"
 	"\n" TABLE_FORMAT_HELP_HTML;
 static const char FINANCE_HELP[] =
 	"Usage: cardctl report finance --term TERM [--format csv|xlsx|text|json] [--out FILE]\n\n"
@@ -77,7 +82,7 @@ static card_err write_rows(const card_rows *r, const char *title, const char *sh
 				cells[k] = buf[k];
 			}
 			if (total_row != NULL && total_row(r, i) &&
-			    (fen || tcols[k].type == TABLE_INT))
+			    !row_null(r, i, names[k] + fen) && (fen || tcols[k].type == TABLE_INT))
 				sum[k] += row_int(r, i, names[k] + fen);
 		}
 		rc = table_add_row(t, cells, d);
@@ -119,31 +124,39 @@ static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, c
 		{ "原因", TABLE_TEXT },      { "应退回(张)", TABLE_INT },
 		{ "已退回(张)", TABLE_INT }, { "应补充(张)", TABLE_INT },
 		{ "已补充(张)", TABLE_INT }, { "未退回(张)", TABLE_INT },
-		{ "扣款(元)", TABLE_TEXT },  { "审批人", TABLE_TEXT },
+		{ "扣款(元)", TABLE_MONEY }, { "审批人", TABLE_TEXT },
 	};
 	static const char *const a4names[] = {
 		"district", "district_name", "school",         "school_name", "surplus",
 		"shortage", "reason",        "return_ordered", "returned",    "supplement_ordered",
 		"supplied", "not_returned",  "$charge_fen",    "approver"
 	};
+	/* 调剂: received from other schools (+) and given to them (-); each school row balances:
+	 * 签收数 + 调剂 + 补充数 - 退回数 = 发放数 + 结存 */
 	static const struct table_col a5cols[] = {
-		{ "区县编码", TABLE_TEXT }, { "区县名称", TABLE_TEXT }, { "学校编码", TABLE_TEXT },
-		{ "学校名称", TABLE_TEXT }, { "计划数", TABLE_INT },    { "发出数", TABLE_INT },
-		{ "签收数", TABLE_INT },    { "签收人", TABLE_TEXT },   { "签收日期", TABLE_DATE },
-		{ "发放数", TABLE_INT },    { "退回数", TABLE_INT },    { "补充数", TABLE_INT },
-		{ "补换数", TABLE_INT },    { "扣款(张)", TABLE_INT },  { "扣款(元)", TABLE_TEXT },
+		{ "区县编码", TABLE_TEXT },  { "区县名称", TABLE_TEXT },
+		{ "学校编码", TABLE_TEXT },  { "学校名称", TABLE_TEXT },
+		{ "计划数", TABLE_INT },     { "发出数", TABLE_INT },
+		{ "签收数", TABLE_INT },     { "签收人", TABLE_TEXT },
+		{ "签收日期", TABLE_DATE },  { "调剂(转入+/转出-)", TABLE_INT },
+		{ "发放数", TABLE_INT },     { "结存", TABLE_INT },
+		{ "退回数", TABLE_INT },     { "补充数", TABLE_INT },
+		{ "补换数", TABLE_INT },     { "扣款(张)", TABLE_INT },
+		{ "扣款(元)", TABLE_MONEY },
 	};
-	static const char *const a5names[] = { "district",    "district_name", "school",
-		                               "school_name", "planned",       "shipped",
-		                               "received",    "signer",        "signed_on",
-		                               "distributed", "returned",      "supplied",
-		                               "replaced",    "charged",       "$charge_fen" };
+	static const char *const a5names[] = {
+		"district", "district_name", "school",    "school_name", "planned",     "shipped",
+		"received", "signer",        "signed_on", "transfer",    "distributed", "on_hand",
+		"returned", "supplied",      "replaced",  "charged",     "$charge_fen"
+	};
 	static const struct table_col fcols[] = {
-		{ "单位编码", TABLE_TEXT }, { "单位名称", TABLE_TEXT }, { "计划数", TABLE_INT },
-		{ "制作数", TABLE_INT },    { "发出数", TABLE_INT },    { "发放数", TABLE_INT },
-		{ "兑换数", TABLE_INT },    { "作废数", TABLE_INT },    { "退回数", TABLE_INT },
-		{ "补充数", TABLE_INT },    { "扣款(张)", TABLE_INT },  { "扣款(元)", TABLE_TEXT },
-		{ "面值(元)", TABLE_TEXT },
+		{ "单位编码", TABLE_TEXT },  { "单位名称", TABLE_TEXT },
+		{ "计划数", TABLE_INT },     { "制作数", TABLE_INT },
+		{ "发出数", TABLE_INT },     { "发放数", TABLE_INT },
+		{ "兑换数", TABLE_INT },     { "作废数", TABLE_INT },
+		{ "退回数", TABLE_INT },     { "补充数", TABLE_INT },
+		{ "扣款(张)", TABLE_INT },   { "扣款(元)", TABLE_MONEY },
+		{ "面值(元)", TABLE_MONEY },
 	};
 	static const char *const fnames[] = {
 		"org",         "name",        "planned",        "produced", "shipped",
@@ -155,7 +168,7 @@ static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, c
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	char title[160];
+	char title[160], tname[CARD_TERM_NAME_BUFSZ];
 	const struct cli_spec spec = { cmd,      help, which == 0 ? "term" : "term district",
 		                       "term",   0,    NULL,
 		                       CLI_TABLE };
@@ -174,12 +187,12 @@ static int report_run(struct cli *cli, int argc, char **argv, const char *cmd, c
 	         which == 4   ? "附件4 余缺调剂表"
 	         : which == 5 ? "附件5 发放汇总表"
 	                      : "年度结算汇总表",
-	         a.term, a.district ? " " : "", a.district ? a.district : "");
+	         form_term(a.term, tname), a.district ? " " : "", a.district ? a.district : "");
 	if (rc == CARD_OK && which == 4)
 		rc = write_rows(r, title, "附件4", a4cols, a4names, 14, district_row, a.fmt, a.out,
 		                &d);
 	else if (rc == CARD_OK && which == 5)
-		rc = write_rows(r, title, "附件5", a5cols, a5names, 15, district_row, a.fmt, a.out,
+		rc = write_rows(r, title, "附件5", a5cols, a5names, 17, district_row, a.fmt, a.out,
 		                &d);
 	else if (rc == CARD_OK)
 		rc = write_rows(r, title, "结算汇总", fcols, fnames, 13, NULL, a.fmt, a.out, &d);
@@ -233,10 +246,16 @@ int report_annex6(struct cli *cli, int argc, char **argv)
 		rc = annex6_write(a.term, a.district, r5, r4, r6, fin, a.fmt, a.out, &d);
 	if (rc != CARD_OK)
 		status = cli_fail(cli, rc, &d, "report annex6 failed");
-	else if (filed != NULL && a.out != NULL)
-		printf("final report of %s %s, document %s\n", a.district,
-		       row_bool(filed, 0, "created") ? "filed" : "was filed earlier",
-		       row_text(filed, 0, "doc"));
+	else if (filed != NULL && row_bool(filed, 0, "created"))
+		/* the form may be on stdout: the note goes beside it, on stderr */
+		fprintf(a.out != NULL ? stdout : stderr, "final report of %s filed, document %s\n",
+		        a.district, row_text(filed, 0, "doc"));
+	else if (filed != NULL)
+		fprintf(a.out != NULL ? stdout : stderr,
+		        "final report of %s was already signed by %s on %s, document %s: "
+		        "nothing changed\n",
+		        a.district, row_text(fin, 0, "signer"), row_text(fin, 0, "filed_on"),
+		        row_text(filed, 0, "doc"));
 out:
 	card_rows_free(r5);
 	card_rows_free(r4);

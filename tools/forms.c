@@ -12,6 +12,13 @@
 #include "report2.h"
 #include "rowsout.h"
 
+const char *form_term(const char *code, char buf[CARD_TERM_NAME_BUFSZ])
+{
+	if (card_term_name(code, buf) != CARD_OK)
+		snprintf(buf, CARD_TERM_NAME_BUFSZ, "%s", code != NULL ? code : "");
+	return buf;
+}
+
 /* The first row of r whose `school` column is NULL (the district's row), or (size_t)-1. */
 static size_t district_row(const card_rows *r)
 {
@@ -31,7 +38,7 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 {
 	size_t i5 = district_row(r5), i4 = district_row(r4), n = 0;
 	int filed = card_rows_count(fin) > 0;
-	char amt[32];
+	char amt[32], tname[CARD_TERM_NAME_BUFSZ];
 
 	fen_yuan(row_int(r5, i5, "charge_fen"), amt);
 #define F(l, ...)                                              \
@@ -42,13 +49,13 @@ static size_t annex6_fields(const char *term, const char *district, const card_r
 		n++;                                           \
 	} while (0)
 	F("区县", "%s %s", district, row_text(r5, i5, "district_name"));
-	F("学期", "%s", term);
+	F("学期", "%s", form_term(term, tname));
 	F("计划发放数(张)", "%s", row_text(r5, i5, "planned"));
 	F("市级发出数(张)", "%s", row_text(r5, i5, "shipped"));
 	F("签收数(张)", "%s", row_text(r5, i5, "received"));
 	F("签收人 / 签收日期", "%s / %s", row_text(r5, i5, "signer"),
 	  row_text(r5, i5, "signed_on"));
-	F("发放到学生和教师(张)", "%s", row_text(r5, i5, "distributed"));
+	F("发放数(张)", "%s", row_text(r5, i5, "distributed"));
 	F("余 / 缺(张)", "%s / %s", row_text(r4, i4, "surplus"), row_text(r4, i4, "shortage"));
 	F("退回市级(张)", "%s（应退回 %s）", row_text(r5, i5, "returned"),
 	  row_text(r4, i4, "return_ordered"));
@@ -73,20 +80,22 @@ static card_err annex6_html(const char *term, const char *district, const card_r
                             const char *const *lab, const char *const *val, size_t n,
                             const char *out, card_diag *d)
 {
-	static const char *const heads[] = { "学校",   "计划数", "签收数", "发放数",
-		                             "退回数", "补充数", "补换数" };
-	static const char *const cols[] = { "planned",  "received", "distributed",
-		                            "returned", "supplied", "replaced" };
+	/* the rows of Annex 5: the schools, the district's own line, its subtotal (the sum) */
+	static const char *const heads[] = { "学校", "计划数", "签收数", "调剂",  "发放数",
+		                             "结存", "退回数", "补充数", "补换数" };
+	static const char *const cols[] = { "planned", "received", "transfer", "distributed",
+		                            "on_hand", "returned", "supplied", "replaced" };
 	struct html *h = NULL;
-	char title[160];
+	char title[160], tname[CARD_TERM_NAME_BUFSZ];
 	card_err rc;
 
-	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", term, district);
+	form_term(term, tname);
+	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", tname, district);
 	rc = html_open(out, title, &h, d);
 	if (rc != CARD_OK)
 		return rc;
 	html_raw(h, "<h1>资源卡发放验收证明</h1><div class=\"sub\">附件6 · ");
-	html_text(h, term);
+	html_text(h, tname);
 	html_raw(h, " · ");
 	html_text(h, val[0]);
 	html_raw(h, "</div>\n<table class=\"form\">\n");
@@ -98,7 +107,7 @@ static card_err annex6_html(const char *term, const char *district, const card_r
 		html_raw(h, "</td></tr>\n");
 	}
 	html_raw(h, "</table>\n<h2>各校发放情况</h2><table><tr>");
-	for (size_t k = 0; k < 7; k++) {
+	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
 		html_raw(h, "<th>");
 		html_text(h, heads[k]);
 		html_raw(h, "</th>");
@@ -109,7 +118,7 @@ static card_err annex6_html(const char *term, const char *district, const card_r
 		html_raw(h, "<tr%s><td>", sum ? " class=\"sum\"" : "");
 		html_text(h, sum ? "合计" : row_text(r5, i, "school_name"));
 		html_raw(h, "</td>");
-		for (size_t k = 0; k < 6; k++) {
+		for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
 			html_raw(h, "<td class=\"n\">");
 			html_text(h, row_text(r5, i, cols[k]));
 			html_raw(h, "</td>");
@@ -126,9 +135,10 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
                       const card_rows *r4, const card_rows *r6, const card_rows *fin,
                       enum table_format fmt, const char *out, card_diag *d)
 {
-	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_TEXT } };
+	/* counts and yuan in the 内容 column are number cells in XLSX */
+	static const struct table_col tcols[] = { { "项目", TABLE_TEXT }, { "内容", TABLE_VALUE } };
 	const char *lab[NFIELDS], *val[NFIELDS];
-	char buf[NFIELDS][160], title[160];
+	char buf[NFIELDS][160], title[160], tname[CARD_TERM_NAME_BUFSZ];
 	struct table *t;
 	size_t n;
 	card_err rc = CARD_OK;
@@ -141,7 +151,8 @@ card_err annex6_write(const char *term, const char *district, const card_rows *r
 	n = annex6_fields(term, district, r5, r4, r6, fin, lab, val, buf);
 	if (fmt == TABLE_HTML)
 		return annex6_html(term, district, r5, lab, val, n, out, d);
-	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", term, district);
+	snprintf(title, sizeof(title), "附件6 资源卡发放验收证明 %s %s", form_term(term, tname),
+	         district);
 	if ((t = table_new(title, "附件6", tcols, 2)) == NULL)
 		return CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < n; i++) {
@@ -160,6 +171,15 @@ static const char *const COV_NAMES[] = { "district",   "district_name", "org",  
 	                                 "adjustment", "final_report" };
 #define COV_N (sizeof(COV_NAMES) / sizeof(COV_NAMES[0]))
 
+/* The 类型 of a coverage row as the form prints it. */
+static const char *cov_kind(const char *kind)
+{
+	return strcmp(kind, "district") == 0 ? "区县"
+	       : strcmp(kind, "staff") == 0  ? "区直"
+	       : strcmp(kind, "city") == 0   ? "全市"
+	                                     : "学校";
+}
+
 static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
 {
 	const char *v = row_text(r, i, COV_NAMES[k]);
@@ -170,7 +190,7 @@ static void cov_cell(struct html *h, const card_rows *r, size_t i, size_t k)
 	                                                         : "";
 	html_raw(h, "<td class=\"%s\">", cls);
 	if (k == 4)
-		html_text(h, strcmp(v, "district") == 0 ? "区县" : "学校");
+		html_text(h, cov_kind(v));
 	else
 		html_text(h, v);
 	if (k == 8 && *v != '\0')
@@ -219,15 +239,16 @@ out:
 static card_err coverage_html(const char *term, const card_rows *r, const char *out, card_diag *d)
 {
 	struct html *h = NULL;
-	char title[160], cap[200];
+	char title[160], cap[200], tname[CARD_TERM_NAME_BUFSZ];
 	card_err rc;
 
-	snprintf(title, sizeof(title), "资源卡普及率 %s", term);
+	form_term(term, tname);
+	snprintf(title, sizeof(title), "资源卡普及率 %s", tname);
 	rc = html_open(out, title, &h, d);
 	if (rc != CARD_OK)
 		return rc;
 	html_raw(h, "<h1>资源卡普及率与工作时效</h1><div class=\"sub\">");
-	html_text(h, term);
+	html_text(h, tname);
 	html_raw(h, " · 普及率 = 兑换数 / 发放数</div>\n");
 	cov_chart(h, r, "district", NULL, "各区县普及率");
 	html_raw(h, "<h2>各区县</h2><table><tr>");
@@ -238,12 +259,16 @@ static card_err coverage_html(const char *term, const card_rows *r, const char *
 			html_raw(h, "</th>");
 		}
 	html_raw(h, "</tr>\n");
+	/* the districts, then the city's total (合计, kind city) */
 	for (size_t i = 0; i < card_rows_count(r); i++) {
-		if (strcmp(row_text(r, i, "kind"), "district") != 0)
+		int city = strcmp(row_text(r, i, "kind"), "city") == 0;
+		if (strcmp(row_text(r, i, "kind"), "district") != 0 && !city)
 			continue;
-		html_raw(h, "<tr>");
+		html_raw(h, city ? "<tr class=\"sum\">" : "<tr>");
 		for (size_t k = 1; k < COV_N; k++)
-			if (k != 2 && k != 3 && k != 4)
+			if (k == 1 && city)
+				html_raw(h, "<td>合计</td>");
+			else if (k != 2 && k != 3 && k != 4)
 				cov_cell(h, r, i, k);
 		html_raw(h, "</tr>\n");
 	}
@@ -260,8 +285,10 @@ static card_err coverage_html(const char *term, const card_rows *r, const char *
 		html_raw(h, "<table><tr><th>学校编码</th><th>学校名称</th><th>计划数</"
 		            "th><th>发放数</th>"
 		            "<th>兑换数</th><th>普及率(%%)</th><th>未兑换</th></tr>\n");
+		/* its schools and its own line (kind staff) */
 		for (size_t j = 0; j < card_rows_count(r); j++) {
-			if (strcmp(row_text(r, j, "kind"), "school") != 0 ||
+			const char *kind = row_text(r, j, "kind");
+			if ((strcmp(kind, "school") != 0 && strcmp(kind, "staff") != 0) ||
 			    strcmp(row_text(r, j, "district"), dist) != 0)
 				continue;
 			html_raw(h, "<tr>");
@@ -280,24 +307,24 @@ card_err coverage_write(const char *term, const char *district, const card_rows 
 {
 	struct table_col tcols[COV_N];
 	struct table *t;
-	char title[160];
+	char title[160], tname[CARD_TERM_NAME_BUFSZ];
 	card_err rc = CARD_OK;
 
 	if (fmt == TABLE_HTML)
 		return coverage_html(term, r, out, d);
 	for (size_t k = 0; k < COV_N; k++)
-		tcols[k] =
-			(struct table_col){ COV_HEADS[k],
-			                    k >= 5 && k <= 9 && k != 8 ? TABLE_INT : TABLE_TEXT };
-	snprintf(title, sizeof(title), "资源卡普及率 %s%s%s", term, district ? " " : "",
-	         district ? district : "");
+		tcols[k] = (struct table_col){ COV_HEADS[k], k == 8             ? TABLE_RATE
+			                                     : k >= 5 && k <= 9 ? TABLE_INT
+			                                                        : TABLE_TEXT };
+	snprintf(title, sizeof(title), "资源卡普及率 %s%s%s", form_term(term, tname),
+	         district ? " " : "", district ? district : "");
 	if ((t = table_new(title, "普及率", tcols, COV_N)) == NULL)
 		return CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {
 		const char *cells[COV_N];
 		for (size_t k = 0; k < COV_N; k++)
 			cells[k] = row_text(r, i, COV_NAMES[k]);
-		cells[4] = strcmp(cells[4], "district") == 0 ? "区县" : "学校";
+		cells[4] = cov_kind(cells[4]);
 		rc = table_add_row(t, cells, d);
 	}
 	if (rc == CARD_OK)

@@ -9,6 +9,10 @@
 #include "cli.h"
 #include "table.h"
 
+/* The term as the forms name it (card_term_name(): "2016年秋季学期"), or its code when it is
+ * not a term code; returns buf. */
+const char *form_term(const char *code, char buf[CARD_TERM_NAME_BUFSZ]);
+
 int report_annex4(struct cli *cli, int argc, char **argv);
 int report_annex5(struct cli *cli, int argc, char **argv);
 int report_annex6(struct cli *cli, int argc, char **argv);

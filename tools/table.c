@@ -94,6 +94,29 @@ static int valid_int(const char *s)
 	return 1;
 }
 
+/* A decimal: optional '-', digits, and when decimals > 0 a '.' and exactly that many digits
+ * (decimals < 0: any number of them, the point optional). */
+static int valid_decimal(const char *s, int decimals)
+{
+	int before = 0, after = -1;
+
+	if (*s == '-')
+		s++;
+	for (; *s != '\0'; s++) {
+		if (*s == '.' && after < 0)
+			after = 0;
+		else if (*s >= '0' && *s <= '9' && after < 0)
+			before++;
+		else if (*s >= '0' && *s <= '9')
+			after++;
+		else
+			return 0;
+	}
+	if (before == 0 || after == 0)
+		return 0;
+	return decimals < 0 || after == decimals;
+}
+
 static int parse_date(const char *s, int *y, int *m, int *d)
 {
 	char end;
@@ -112,7 +135,9 @@ card_err table_add_row(struct table *t, const char *const *cells, card_diag *dia
 		if (c == NULL || *c == '\0')
 			continue;
 		if ((t->cols[i].type == TABLE_INT && !valid_int(c)) ||
-		    (t->cols[i].type == TABLE_DATE && !parse_date(c, &y, &m, &d))) {
+		    (t->cols[i].type == TABLE_DATE && !parse_date(c, &y, &m, &d)) ||
+		    (t->cols[i].type == TABLE_MONEY && !valid_decimal(c, 2)) ||
+		    (t->cols[i].type == TABLE_RATE && !valid_decimal(c, -1))) {
 			card_diag_set(diag, "report column \"%s\" got \"%s\"", t->cols[i].header,
 			              c);
 			return CARD_ERR_INVALID_ARG;
@@ -298,7 +323,8 @@ static void write_plain(const struct table *t, FILE *f)
 			if (!numeric(c))
 				right[i] = 0;
 		}
-		right[i] |= t->cols[i].type == TABLE_INT;
+		right[i] |= t->cols[i].type == TABLE_INT || t->cols[i].type == TABLE_MONEY ||
+		            t->cols[i].type == TABLE_RATE;
 		total += w[i] + (i > 0 ? 2 : 0);
 	}
 	fprintf(f, "%s\n", t->title);
@@ -366,7 +392,7 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 {
 	lxw_workbook *wb = workbook_new(path);
 	lxw_worksheet *ws;
-	lxw_format *bold, *title, *date;
+	lxw_format *bold, *title, *date, *count, *money, *rate;
 	lxw_error e;
 	card_err rc = CARD_OK;
 
@@ -383,6 +409,13 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 	format_set_bold(title);
 	format_set_font_size(title, 14);
 	format_set_num_format(date, "yyyy-mm-dd");
+	/* counts, yuan and rates are numbers a clerk can sum, each with its number format */
+	count = workbook_add_format(wb);
+	money = workbook_add_format(wb);
+	rate = workbook_add_format(wb);
+	format_set_num_format(count, "0");
+	format_set_num_format(money, "0.00");
+	format_set_num_format(rate, "0.0%");
 	if (t->ncols > 1)
 		worksheet_merge_range(ws, 0, 0, 0, (lxw_col_t)(t->ncols - 1), t->title, title);
 	else
@@ -399,9 +432,20 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 				continue;
 			if (text_cols(c) > w)
 				w = text_cols(c);
-			if (t->cols[i].type == TABLE_INT)
+			enum table_type ty = t->cols[i].type;
+			if (ty == TABLE_VALUE)
+				ty = valid_int(c)          ? TABLE_INT
+				     : valid_decimal(c, 2) ? TABLE_MONEY
+				                           : TABLE_TEXT;
+			if (ty == TABLE_INT)
 				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL),
-				                       NULL);
+				                       count);
+			else if (ty == TABLE_MONEY)
+				worksheet_write_number(ws, row, (lxw_col_t)i, strtod(c, NULL),
+				                       money);
+			else if (ty == TABLE_RATE)
+				worksheet_write_number(ws, row, (lxw_col_t)i,
+				                       strtod(c, NULL) / 100.0, rate);
 			else if (t->cols[i].type == TABLE_DATE &&
 			         parse_date(c, &dt.year, &dt.month, &dt.day))
 				worksheet_write_datetime(ws, row, (lxw_col_t)i, &dt, date);

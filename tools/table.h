@@ -7,8 +7,15 @@
  * cells.  Cells are kept as text and typed on output:
  *
  *   TABLE_TEXT  written as is;
- *   TABLE_INT   a decimal integer (optional '-'), written as a number in XLSX;
- *   TABLE_DATE  "YYYY-MM-DD", written as a date cell (yyyy-mm-dd) in XLSX.
+ *   TABLE_INT   a decimal integer (optional '-'), written as a number in XLSX (format "0");
+ *   TABLE_DATE  "YYYY-MM-DD", written as a date cell (yyyy-mm-dd) in XLSX;
+ *   TABLE_MONEY yuan with two decimals ("100.00", optional '-'), a number in XLSX (format
+ *               "0.00"), a string in JSON (exact, as printed);
+ *   TABLE_RATE  a percentage as the forms print it ("31.3" for 31.3 %), in XLSX the number
+ *               0.313 in percent format ("0.0%"), a string in JSON (as printed);
+ *   TABLE_VALUE the value column of a filled-in form (Annex 6): each cell typed by its text, an
+ *               integer as TABLE_INT, a decimal with two decimals as TABLE_MONEY, anything
+ *               else as TABLE_TEXT (in XLSX only; a string in JSON).
  * An empty cell is written empty whatever the type.
  *
  * Formats: CSV and XLSX for files (below); text, an aligned table for a terminal (title, header,
@@ -33,7 +40,14 @@
 
 #include <card/card.h>
 
-enum table_type { TABLE_TEXT = 0, TABLE_INT = 1, TABLE_DATE = 2 };
+enum table_type {
+	TABLE_TEXT = 0,
+	TABLE_INT = 1,
+	TABLE_DATE = 2,
+	TABLE_MONEY = 3,
+	TABLE_RATE = 4,
+	TABLE_VALUE = 5
+};
 /* TABLE_HTML is a report's own page (forms.c, html.h): table_pick_format() names it for the
  * reports that have one; table_write() does not write it. */
 enum table_format {
@@ -57,8 +71,9 @@ struct table *table_new(const char *title, const char *sheet, const struct table
                         size_t ncols);
 void table_free(struct table *t);
 
-/* Append a row of ncols cells (NULL = empty).  CARD_ERR_INVALID_ARG when a TABLE_INT or
- * TABLE_DATE cell does not parse (a bug in the caller, not user input). */
+/* Append a row of ncols cells (NULL = empty).  CARD_ERR_INVALID_ARG when a TABLE_INT,
+ * TABLE_DATE, TABLE_MONEY or TABLE_RATE cell does not parse (a bug in the caller, not user
+ * input). */
 card_err table_add_row(struct table *t, const char *const *cells, card_diag *diag);
 
 size_t table_rows(const struct table *t);

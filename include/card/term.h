@@ -46,6 +46,12 @@ typedef struct card_term {
 /* "YYYY-spring" or "YYYY-autumn"; *autumn (may be NULL) gets 1 for autumn. */
 CARD_API card_err card_term_parse_code(const char *code, int *year, int *autumn) CARD_WUR;
 
+/* The term as officials write it on every form and page: "2016-autumn" -> "2016年秋季学期",
+ * "2017-spring" -> "2017年春季学期" (UTF-8).  CARD_ERR_INPUT (and out "") for a code that
+ * card_term_parse_code() refuses.  The one place this name is made. */
+#define CARD_TERM_NAME_BUFSZ 32
+CARD_API card_err card_term_name(const char *code, char out[CARD_TERM_NAME_BUFSZ]) CARD_WUR;
+
 /* One step of the calendar, as card.term_calendar gives it. */
 typedef struct card_deadline {
 	char step[24]; /* "census", "delivery", ..., "replacement": the names cardctl, the forms

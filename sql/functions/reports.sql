@@ -99,44 +99,105 @@ $$;
 REVOKE ALL ON FUNCTION card.report_annex4(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_annex4(text, text) TO card_city, card_district;
 
--- Annex 5: one row per school, then the district's row (its own depot's figures are in it).
+-- The district's own line of Annex 5 and coverage, per district: its name on the forms and the
+-- approved census of its own staff.
+CREATE OR REPLACE FUNCTION card.report_staff(p_term text)
+RETURNS TABLE (org text, name text, n bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT d.code, '区直（工作人员）',
+	       (SELECT coalesce(sum(l.count), 0) FROM card.census_line l
+	        JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
+	        WHERE l.term = p_term AND l.org = d.code AND l.category = 'staff')::bigint
+	FROM card.org d WHERE d.kind = 'district'
+$$;
+REVOKE ALL ON FUNCTION card.report_staff(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.report_staff(text) TO card_city, card_district;
+
+-- Annex 5: one row per school, the district's own line (区直（工作人员）, org = the district:
+-- its staff's census, what came to the district and was not passed on to its schools, its
+-- staff's cards, its depot's stock), then the district's subtotal (小计), whose planned, shipped,
+-- received, distributed, returned, supplied and replaced are the sums of the rows above it.
+-- transfer is signed: cards received from other schools minus cards given to them.  Every
+-- school row balances: received + transfer + supplied - returned = distributed + on_hand (a
+-- replacement brings one good card and keeps the void one).  The grand total (合计) is the
+-- client's sum of the subtotals.
+-- Before this layout the function had no transfer and on_hand columns: drop that version once.
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = to_regprocedure('card.report_annex5(text, text)')
+	           AND NOT ('on_hand' = ANY (p.proargnames))) THEN
+		DROP FUNCTION card.report_annex5(text, text);
+	END IF;
+END $$;
 CREATE OR REPLACE FUNCTION card.report_annex5(p_term text, p_district text)
 RETURNS TABLE (district text, district_name text, school text, school_name text, planned bigint,
-               shipped bigint, received bigint, signer text, signed_on date, distributed bigint,
-               returned bigint, supplied bigint, replaced bigint, charged bigint,
-               charge_fen bigint)
+               shipped bigint, received bigint, signer text, signed_on date, transfer bigint,
+               distributed bigint, on_hand bigint, returned bigint, supplied bigint,
+               replaced bigint, charged bigint, charge_fen bigint)
 LANGUAGE sql STABLE AS $$
-	WITH f AS (SELECT * FROM card.report_figures(p_term))
-	SELECT f.district, d.name, f.org, f.name, f.planned, f.shipped, f.received, f.signer,
-	       f.signed_on, f.distributed, f.returned, f.supplied, f.replaced, NULL::bigint, NULL::bigint
-	FROM f JOIN card.org d ON d.code = f.district
-	WHERE f.kind = 'school' AND (p_district IS NULL OR f.district = p_district)
-	UNION ALL
-	SELECT d.code, d.name, NULL, '合计', dl.planned,
-	       -- from the city: shipments to the district and courier shipments to its schools
-	       (SELECT coalesce(sum(s.count), 0) FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
-	        WHERE s.term = p_term AND s.district = d.code AND fo.kind = 'city')::bigint,
-	       (SELECT coalesce(sum(r.received), 0) FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
-	        JOIN card.receipt r ON r.shipment = s.id
-	        WHERE s.term = p_term AND s.district = d.code AND fo.kind = 'city')::bigint,
-	       dl.signer, dl.signed_on,
-	       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code)::bigint,
-	       (SELECT sum(x.returned) FROM f x WHERE x.district = d.code)::bigint,
-	       (SELECT sum(x.supplied) FROM f x WHERE x.district = d.code)::bigint,
-	       (SELECT sum(x.replaced) FROM f x WHERE x.district = d.code)::bigint,
-	       coalesce(c.count, 0), coalesce(c.amount_fen, 0)
-	FROM card.org d
-	JOIN f dl ON dl.org = d.code
-	LEFT JOIN card.charge c ON c.term = p_term AND c.district = d.code
-	WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
-	ORDER BY 1, 3 NULLS LAST
+	WITH f AS (SELECT * FROM card.report_figures(p_term)),
+	-- per district: shipments from the city (to the district and by courier to its schools),
+	-- and from the district to its schools
+	sh AS (
+		SELECT s.district,
+		       sum(s.count) FILTER (WHERE fo.kind = 'city')::bigint AS city_shipped,
+		       coalesce(sum(r.received) FILTER (WHERE fo.kind = 'city'), 0)::bigint AS city_received,
+		       sum(s.count) FILTER (WHERE fo.kind = 'city' AND s.to_org = s.district)::bigint AS to_depot,
+		       coalesce(sum(r.received) FILTER (WHERE fo.kind = 'city' AND s.to_org = s.district), 0)::bigint AS depot_received,
+		       sum(s.count) FILTER (WHERE s.from_org = s.district)::bigint AS passed_on,
+		       coalesce(sum(r.received) FILTER (WHERE s.from_org = s.district), 0)::bigint AS passed_on_received
+		FROM card.shipment s JOIN card.org fo ON fo.code = s.from_org
+		LEFT JOIN card.receipt r ON r.shipment = s.id
+		WHERE s.term = p_term GROUP BY 1
+	)
+	SELECT u.* FROM (
+		SELECT f.district, d.name AS district_name, f.org AS school, f.name AS school_name,
+		       f.planned, f.shipped, f.received, f.signer, f.signed_on,
+		       f.transfer_in - f.transfer_out AS transfer, f.distributed, f.stock AS on_hand,
+		       f.returned, f.supplied, f.replaced, NULL::bigint AS charged,
+		       NULL::bigint AS charge_fen
+		FROM f JOIN card.org d ON d.code = f.district
+		WHERE f.kind = 'school' AND (p_district IS NULL OR f.district = p_district)
+		UNION ALL
+		SELECT d.code, d.name, d.code, staff.name, staff.n,
+		       coalesce(sh.to_depot, 0) - coalesce(sh.passed_on, 0),
+		       coalesce(sh.depot_received, 0) - coalesce(sh.passed_on_received, 0),
+		       dl.signer, dl.signed_on, dl.transfer_in - dl.transfer_out, dl.distributed, dl.stock,
+		       dl.returned, dl.supplied, dl.replaced, NULL::bigint, NULL::bigint
+		FROM card.org d
+		JOIN f dl ON dl.org = d.code
+		LEFT JOIN sh ON sh.district = d.code
+		JOIN card.report_staff(p_term) staff ON staff.org = d.code
+		WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
+		UNION ALL
+		SELECT d.code, d.name, NULL, '小计', dl.planned,
+		       coalesce(sh.city_shipped, 0), coalesce(sh.city_received, 0),
+		       dl.signer, dl.signed_on,
+		       (SELECT sum(x.transfer_in - x.transfer_out) FROM f x WHERE x.district = d.code)::bigint,
+		       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code)::bigint,
+		       (SELECT sum(x.stock) FROM f x WHERE x.district = d.code)::bigint,
+		       (SELECT sum(x.returned) FROM f x WHERE x.district = d.code)::bigint,
+		       (SELECT sum(x.supplied) FROM f x WHERE x.district = d.code)::bigint,
+		       (SELECT sum(x.replaced) FROM f x WHERE x.district = d.code)::bigint,
+		       coalesce(c.count, 0), coalesce(c.amount_fen, 0)
+		FROM card.org d
+		JOIN f dl ON dl.org = d.code
+		LEFT JOIN sh ON sh.district = d.code
+		LEFT JOIN card.charge c ON c.term = p_term AND c.district = d.code
+		WHERE d.kind = 'district' AND (p_district IS NULL OR d.code = p_district)
+	) u
+	-- per district: its schools, its own line, its subtotal
+	ORDER BY u.district, u.school IS NULL, u.school = u.district, u.school
 $$;
 REVOKE ALL ON FUNCTION card.report_annex5(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_annex5(text, text) TO card_city, card_district;
 
 -- Annex 6, the acceptance certificate of a district: what does not match and the verdict
--- (验收意见).  missing: cards shipped to the district but not on its receipts (lost in transit);
--- not_returned: surplus it was to return and did not, charged at face value (charge_fen).
+-- (验收意见), decided here and only printed by the clients.  missing: cards shipped to the
+-- district but not on its receipts (lost in transit); not_returned: surplus it was to return and
+-- did not, charged at face value (charge_fen); supplement_short: supplement cards the city
+-- ordered for the district and did not deliver (the city was short).  Only a district where
+-- every figure matches is 账实相符.
 CREATE OR REPLACE FUNCTION card.report_annex6(p_term text, p_district text)
 RETURNS TABLE (district text, missing bigint, not_returned bigint, charge_fen bigint, verdict text)
 LANGUAGE sql STABLE AS $$
@@ -144,25 +205,34 @@ LANGUAGE sql STABLE AS $$
 	a4 AS (SELECT * FROM card.report_annex4(p_term, p_district) x WHERE x.school IS NULL LIMIT 1),
 	f AS (
 		SELECT a5.district, coalesce(a5.shipped, 0) - coalesce(a5.received, 0) AS missing,
-		       coalesce(a4.not_returned, 0) AS not_returned, coalesce(a5.charge_fen, 0) AS charge_fen
+		       coalesce(a4.not_returned, 0) AS not_returned, coalesce(a5.charge_fen, 0) AS charge_fen,
+		       coalesce(a4.supplement_ordered, 0) AS sup_ordered, coalesce(a4.supplied, 0) AS sup_got
 		  FROM a5 JOIN a4 ON a4.district = a5.district
 	)
 	SELECT f.district, f.missing, f.not_returned, f.charge_fen,
 	       CASE WHEN f.missing > 0 THEN format('签收比发出少 %s 张（途中短少，见签收回执），', f.missing)
 	            ELSE '' END
+	       || CASE WHEN f.sup_got < f.sup_ordered
+	               THEN format('补充卡应到%s张，实到%s张，短缺%s张（市级库存不足，未补足），',
+	                           f.sup_ordered, f.sup_got, f.sup_ordered - f.sup_got)
+	               ELSE '' END
 	       || CASE WHEN f.not_returned > 0
 	               THEN format('未退回 %s 张，按面值扣款 %s 元后，同意验收。', f.not_returned,
 	                           to_char(f.charge_fen / 100.0, 'FM999999999990.00'))
-	               WHEN f.missing > 0 THEN '其余发放数量与签收回执一致，同意验收。'
+	               WHEN f.missing > 0 OR f.sup_got < f.sup_ordered
+	               THEN '其余发放数量与签收回执一致，同意验收。'
 	               ELSE '发放数量与签收回执一致，账实相符，同意验收。' END
 	  FROM f
 $$;
 REVOKE ALL ON FUNCTION card.report_annex6(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_annex6(text, text) TO card_city, card_district;
 
--- Coverage: handed out (distributed, replacements included), redeemed, rate, unredeemed.  The
--- district rows carry the timeliness of its steps: 按时 (on time), 逾期 (late), 未报 (not filed),
--- 'n/m 逾期' (receipts: n of m late), 'n/m 未签收' (n of m shipments not received), 未审批.
+-- Coverage: handed out (distributed, replacements included), redeemed, rate, unredeemed.  Per
+-- district: its row (kind district, the district's figures: the sum of the rows below it), its
+-- schools, its own line (kind staff, 区直（工作人员）: its staff's census and cards); for the
+-- whole city (no --district) a last row, kind city, named 合计.  The district rows carry the
+-- timeliness of its steps: 按时 (on time), 逾期 (late), 未报 (not filed), 'n/m 逾期' (receipts:
+-- n of m late), 'n/m 未签收' (n of m shipments not received), 未审批.
 CREATE OR REPLACE FUNCTION card.report_coverage(p_term text, p_district text)
 RETURNS TABLE (district text, district_name text, org text, name text, kind text,
                planned bigint, distributed bigint, redeemed bigint, rate numeric,
@@ -170,18 +240,29 @@ RETURNS TABLE (district text, district_name text, org text, name text, kind text
 LANGUAGE sql STABLE AS $$
 	WITH f AS (SELECT * FROM card.report_figures(p_term)),
 	t AS (SELECT * FROM card.term WHERE code = p_term),
+	drows AS (
+		SELECT d.code AS district, d.code AS org, d.name, 'district'::text AS kind, dl.planned,
+		       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code) AS distributed,
+		       (SELECT sum(x.redeemed) FROM f x WHERE x.district = d.code) AS redeemed
+		FROM card.org d JOIN f dl ON dl.org = d.code WHERE d.kind = 'district'
+	),
 	rows AS (
-		SELECT f.district, f.org, f.name, f.kind, f.planned, f.distributed, f.redeemed
+		SELECT f.district, f.org, f.name, f.kind, f.planned, f.distributed::numeric, f.redeemed::numeric
 		FROM f WHERE f.kind = 'school'
 		UNION ALL
-		SELECT d.code, d.code, d.name, 'district', dl.planned,
-		       (SELECT sum(x.distributed) FROM f x WHERE x.district = d.code),
-		       (SELECT sum(x.redeemed) FROM f x WHERE x.district = d.code)
-		FROM card.org d JOIN f dl ON dl.org = d.code WHERE d.kind = 'district'
+		SELECT f.district, f.org, staff.name, 'staff', staff.n, f.distributed, f.redeemed
+		FROM f JOIN card.report_staff(p_term) staff ON staff.org = f.org
+		UNION ALL
+		SELECT * FROM drows
+		UNION ALL
+		SELECT NULL, c.code, '合计', 'city', (SELECT sum(x.planned) FROM drows x)::bigint,
+		       (SELECT sum(x.distributed) FROM drows x), (SELECT sum(x.redeemed) FROM drows x)
+		FROM card.org c WHERE c.kind = 'city' AND p_district IS NULL
 	)
-	SELECT r.district, d.name, r.org, r.name, r.kind, r.planned, r.distributed, r.redeemed,
+	SELECT r.district, d.name, r.org, r.name, r.kind, r.planned, r.distributed::bigint,
+	       r.redeemed::bigint,
 	       CASE WHEN r.distributed > 0 THEN round(100.0 * r.redeemed / r.distributed, 1) END,
-	       r.distributed - r.redeemed,
+	       (r.distributed - r.redeemed)::bigint,
 	       CASE WHEN r.kind = 'district' THEN
 	         (SELECT CASE WHEN c.state IS NULL OR c.submitted_at IS NULL THEN '未报'
 	                      WHEN c.late THEN '逾期' ELSE '按时' END
@@ -201,14 +282,15 @@ LANGUAGE sql STABLE AS $$
 	       CASE WHEN r.kind = 'district' THEN
 	         (SELECT CASE WHEN x.filed_on IS NULL THEN '未报' WHEN x.late THEN '逾期' ELSE '按时' END
 	          FROM t LEFT JOIN card.final_report x ON x.term = p_term AND x.district = r.district) END
-	FROM rows r JOIN card.org d ON d.code = r.district
+	FROM rows r LEFT JOIN card.org d ON d.code = r.district
 	WHERE p_district IS NULL OR r.district = p_district
-	ORDER BY r.district, r.kind = 'school', r.org
+	ORDER BY r.district NULLS LAST, array_position(ARRAY['district', 'school', 'staff'], r.kind), r.org
 $$;
 REVOKE ALL ON FUNCTION card.report_coverage(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.report_coverage(text, text) TO card_city, card_district;
 
--- File a district's final report once (later calls return the first filing).
+-- File a district's final report once: signing again with the same name returns the first
+-- filing (created false); another name is refused (CR005) naming the first signer and date.
 CREATE OR REPLACE FUNCTION card.final_report_file(p_term text, p_district text, p_doc uuid, p_signer text)
 RETURNS TABLE (doc uuid, filed_on date, late boolean, created boolean)
 LANGUAGE plpgsql AS $$
@@ -220,6 +302,12 @@ BEGIN
 	PERFORM card.rc_org(p_district, 'district');
 	PERFORM card.rc_access(p_district);
 	SELECT * INTO x FROM card.final_report f WHERE f.term = p_term AND f.district = p_district;
+	IF FOUND AND btrim(coalesce(p_signer, '')) <> x.signer THEN
+		RAISE EXCEPTION 'the final report of district "%" was signed by % on %', p_district, x.signer, x.filed_on
+			USING ERRCODE = 'CR005',
+			DETAIL = format('It is document %s; a final report is signed once and stays as signed.', x.doc),
+			HINT = 'Print the form without --sign to see it.';
+	END IF;
 	IF FOUND THEN
 		RETURN QUERY SELECT x.doc, x.filed_on, x.late, false;
 		RETURN;
