@@ -22,8 +22,8 @@ expect_status 0 "$C" org import "$T/orgs.csv"
 expect_status 0 "$C" term new $TERM_ --start 2026-09-01 --census-due 2026-06-25
 KR=$T/keyring
 "$C" key new --keyring "$KR" --id 1 --label $TERM_ >/dev/null
-printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR signed receipt' >"$T/receipt.png"
-printf '\xff\xd8\xff\xe0 JFIF signed receipt' >"$T/receipt.jpg"
+cp "$top_srcdir/tests/data/receipt.png" "$T/receipt.png"
+cp "$top_srcdir/tests/data/receipt.jpg" "$T/receipt.jpg"
 printf 'this is not a photo\n' >"$T/fake.png"
 
 # Census (Annex 2), students + teachers = planned cards per school:
