@@ -194,6 +194,8 @@ expect_grep "ranges *451-460" "$T/out"
 expect_eq "赵校长 2026-09-19 image/png $(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" \
 	"$(q "SELECT signer || ' ' || signed_on || ' ' || photo_type || ' ' || encode(photo_sha256, 'hex') FROM card.supplement")" \
 	"the supplement's receipt: signer, date, photo type and SHA-256"
+expect_eq "5x3" "$(q "SELECT photo_width || 'x' || photo_height FROM card.supplement")" "the supplement's photo: its pixel size"
+expect_grep "photo_width *5" "$T/out"
 expect_grep "sha256 *$(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" "$T/out"
 setup_distribute S31 10
 # Returns: D1 returns its 3 from S11 (serials 96..100 are S11's: 96-98); D2 returns only 2 of 4.
@@ -207,6 +209,7 @@ expect_grep "ordered *3" "$T/out"
 expect_eq "钱科长 2026-09-19 image/jpeg $(sha256sum <"$T/receipt.jpg" | cut -d' ' -f1)" \
 	"$(q "SELECT signer || ' ' || signed_on || ' ' || photo_type || ' ' || encode(photo_sha256, 'hex') FROM card.card_return WHERE district = 'D1'")" \
 	"the return's receipt: signer, date, photo type and SHA-256"
+expect_eq "24x16" "$(q "SELECT photo_width || 'x' || photo_height FROM card.card_return WHERE district = 'D1'")" "the return's photo: its pixel size"
 expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S11 --count 1 --signer x --date 2026-09-20 --photo "$T/receipt.png"
 expect_grep "\"S11\" is not in district \"D2\"" "$T/err"
 expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer "钱科长" --date 2026-09-20 --photo "$T/receipt.png"
