@@ -34,9 +34,10 @@ static const char RECEIVE_HELP[] =
 	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] "
 	"[--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
-	"receipt (JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256; there\n"
-	"is no receipt without it.  --count is the number of cards counted (default: as shipped);\n"
-	"a different count is recorded as the receipt's discrepancy and the cards not counted\n"
+	"receipt (a JPEG or PNG that decodes whole, at most 10000 pixels each way, or a PDF; at\n"
+	"most 10 MiB) is stored with its SHA-256 and pixel size; there is no receipt without it.\n"
+	"--count is the number of cards counted (default: as shipped); a different count is\n"
+	"recorded as the receipt's discrepancy and the cards not counted\n"
 	"stay in transit under the shipment for the adjustment (or 'ship lost').  Prints the\n"
 	"receipt's UUID.\n";
 
