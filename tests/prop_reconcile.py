@@ -107,7 +107,10 @@ def state(full=False):
     return d, audit == "true", held == "true", pos == "true"
 
 
-def setup():
+def setup(staff=False):
+    """The city, its census, plan, batch, and every school's cards shipped and received.  With
+    staff (tests/forms_invariant.py), schools have teachers too and each district its own staff
+    (census unit = the district), whose cards stay in the district's depot until handed out."""
     orgs = os.path.join(tmp, "orgs.csv")
     with open(orgs, "w", encoding="utf-8") as f:
         f.write("code,name,kind,parent\nC,City,city,\n")
@@ -120,6 +123,10 @@ def setup():
         f.write("unit,category,grade,count,textbooks\n")
         for s in DISTRICT:
             f.write(f"{s},student,1,{rng.randrange(20, 40)},\n")
+            if staff:
+                f.write(f"{s},teacher,,{rng.randrange(1, 6)},\n")
+        for d in SCHOOLS if staff else ():
+            f.write(f"{d},staff,,{rng.randrange(1, 5)},\n")
     png = os.path.join(tmp, "r.png")
     shutil.copyfile(os.path.join(os.environ["top_srcdir"], "tests", "data", "receipt.png"), png)
     kr = os.path.join(tmp, "keyring")
