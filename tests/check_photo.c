@@ -1,9 +1,9 @@
 /*
  * check_photo.c -- receipt photos are decoded, not sniffed (libcard/photo.c photo_check and
- * photo_read): the fixtures of tests/data decode with their pixel size; a PNG or JPEG cut
- * short, a real header followed by garbage, FF D8 FF alone, a header over 10000 pixels either
- * way and a PDF without its end are refused with a message naming the file; photo_read keeps
- * nothing on a refusal.
+ * photo_read): the fixtures of tests/data (PNG, baseline and progressive JPEG) decode with
+ * their pixel size; a PNG or JPEG cut short, a real header followed by garbage, FF D8 FF
+ * alone, a header over 10000 pixels either way and a PDF without its end are refused with a
+ * message naming the file; photo_read keeps nothing on a refusal.
  */
 #include "config.h"
 
@@ -94,6 +94,18 @@ START_TEST(test_good)
 	ck_assert_str_eq(type, "image/jpeg");
 	ck_assert_uint_eq(w, 24);
 	ck_assert_uint_eq(h, 16);
+	{
+		unsigned char prog[4096];
+		size_t n = fixture("receipt-progressive.jpg", prog, sizeof(prog));
+
+		/* A progressive JPEG decodes through libjpeg's whole-image buffers. */
+		ck_assert_int_eq(photo_check(prog, n, "p.jpg", &type, &w, &h, &d), CARD_OK);
+		ck_assert_str_eq(type, "image/jpeg");
+		ck_assert_uint_eq(w, 24);
+		ck_assert_uint_eq(h, 16);
+		for (size_t cut = 3; cut < n - 2; cut += 37)
+			refused(prog, cut, "is not a JPEG image that can be read");
+	}
 	ck_assert_int_eq(photo_check((const unsigned char *)pdf, sizeof(pdf) - 1, "r.pdf", &type,
 	                             &w, &h, &d),
 	                 CARD_OK);
