@@ -21,6 +21,7 @@ cells) with `status` and `audit`, and checked:
 Seeded (printed; rerun with FORMS_SEED=N); FORMS_TERMS terms (2) of FORMS_OPS operations (60).
 Run by tests/forms_invariant.sh under tests/pg-run.
 """
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -38,7 +39,8 @@ nterms = int(os.environ.get("FORMS_TERMS", "2"))
 nops = int(os.environ.get("FORMS_OPS", "60"))
 os.environ["RECONCILE_SEED"] = str(seed)  # the generator's module seeds itself on import
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import prop_reconcile as P  # noqa: E402
+with contextlib.redirect_stdout(io.StringIO()):  # its own seed line would name the wrong variable
+    import prop_reconcile as P  # noqa: E402
 
 print(f"# forms seed {seed} (rerun with FORMS_SEED={seed}), {nterms} terms of {nops} operations",
       flush=True)
