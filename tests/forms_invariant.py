@@ -17,13 +17,15 @@ cells) with `status` and `audit`, and checked:
   * the forms, `status` and `audit` agree: per school and district handed out (Annex 5,
     coverage, status), redeemed, returned, supplemented, charged (Annex 4, 5, 6, finance),
     the city's minted, handed out, redeemed and void (finance, status, audit);
-  * Annex 6 repeats Annex 4 and 5, and its verdict names a supplement shortfall.
+  * Annex 6 repeats Annex 4 and 5, its page's school table adds up to its total line, and its
+    verdict names a supplement shortfall.
 Seeded (printed; rerun with FORMS_SEED=N); FORMS_TERMS terms (2) of FORMS_OPS operations (60).
 Run by tests/forms_invariant.sh under tests/pg-run.
 """
 import contextlib
 import csv
 import datetime as dt
+import html.parser
 import io
 import json
 import os
@@ -99,6 +101,50 @@ def same_as_csv(args, form, today):
     rows = list(csv.reader(io.StringIO(r.stdout.lstrip("\ufeff"))))
     want = [form.columns] + [["" if v is None else str(v) for v in x.values()] for x in form.rows]
     check(rows == want, f"{args[1]}: the CSV differs from the JSON: {rows[:3]} vs {want[:3]}")
+
+
+class Tables(html.parser.HTMLParser):
+    """The tables of an HTML page: per table, its rows as (class, [cell text])."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.tables, self.cell = [], None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append((dict(attrs).get("class"), []))
+        elif tag in ("td", "th") and self.tables and self.tables[-1]:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1][1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def annex6_html_sums(d, today):
+    """Annex 6's page: the school table's total line is the sum of its rows."""
+    r = P.cardctl(["report", "annex6", "--term", P.TERM, "--district", d, "--format", "html"], today)
+    check(r.returncode == 0, f"report annex6 --district {d} --format html: exit {r.returncode}")
+    table = [t for t in Tables(r.stdout).tables if t and t[0][1][:1] == ["学校"]]
+    check(len(table) == 1, f"Annex 6 page {d}: one school table")
+    if not table:
+        return
+    heads, rows = table[0][0][1], table[0][1:]
+    total = [x for cls, x in rows if cls == "sum"]
+    rest = [x for cls, x in rows if cls != "sum"]
+    check(len(total) == 1, f"Annex 6 page {d}: one total line in the school table")
+    for i, h in enumerate(heads):
+        if total and h.startswith(("计划", "发放", "退回", "补充", "补换")):
+            got = sum(num(x[i]) for x in rest)
+            check(got == num(total[0][i]), f"Annex 6 page {d}: the school table's {h} {got} = its total {total[0][i]}")
 
 
 def sums(rows, cols):
@@ -309,6 +355,7 @@ def check_term(today):
         doc = cardctl_json(["report", "annex6"] + T + ["--district", d], today)
         if doc is None or d not in sub5 or d not in sub4:
             continue
+        annex6_html_sums(d, today)
         kv = {r[0]: r[1] for r in doc["rows"]}
 
         def item(start):
