@@ -109,7 +109,7 @@ def state(full=False):
 
 def setup(staff=False):
     """The city, its census, plan, batch, and every school's cards shipped and received.  With
-    staff (tests/forms_invariant.py), schools have teachers too and each district its own staff
+    staff (tests/invariant_forms.py), schools have teachers too and each district its own staff
     (census unit = the district), whose cards stay in the district's depot until handed out."""
     orgs = os.path.join(tmp, "orgs.csv")
     with open(orgs, "w", encoding="utf-8") as f:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""forms_invariant.py -- the final forms add up and agree with one another, for random terms.
+"""invariant_forms.py -- the final forms add up and agree with one another, for random terms.
 
 Each term is played by the reconciliation property test's generator (tests/prop_reconcile.py:
 the same random transfers, Annex 4 files, approvals, settlements, returns, supplements,
@@ -19,7 +19,7 @@ cells) with `status` and `audit`, and checked:
     the city's minted, handed out, redeemed and void (finance, status, audit);
   * Annex 6 repeats Annex 4 and 5, its page's school table adds up to its total line, and its
     verdict names a supplement shortfall.
-Seeded (printed; rerun with FORMS_SEED=N); FORMS_TERMS terms (2) of FORMS_OPS operations (60).
+Seeded (printed; rerun with FORMS_SEED=N); FORMS_TERMS terms (2) of FORMS_OPS operations (50).
 Run by tests/forms_invariant.sh under tests/pg-run.
 """
 import contextlib
@@ -38,7 +38,7 @@ from decimal import Decimal
 
 seed = int(os.environ.get("FORMS_SEED", random.SystemRandom().randrange(1 << 30)))
 nterms = int(os.environ.get("FORMS_TERMS", "2"))
-nops = int(os.environ.get("FORMS_OPS", "60"))
+nops = int(os.environ.get("FORMS_OPS", "50"))
 os.environ["RECONCILE_SEED"] = str(seed)  # the generator's module seeds itself on import
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 with contextlib.redirect_stdout(io.StringIO()):  # its own seed line would name the wrong variable
