@@ -13,7 +13,7 @@ TOP=$PWD
 PACKAGES=(
 	build-essential autoconf automake libtool pkg-config autoconf-archive
 	libssl-dev libpq-dev uuid-dev check
-	libmicrohttpd-dev libjansson-dev libxlsxwriter-dev libcsv-dev libqrencode-dev
+	libmicrohttpd-dev libjansson-dev libxlsxwriter-dev libcsv-dev libqrencode-dev libpng-dev libjpeg62-turbo-dev
 	postgresql postgresql-contrib postgresql-client
 	python3 python3-openpyxl python3-yaml wrk curl clang libclang-rt-14-dev cppcheck clang-format
 	chromium chromium-driver python3-selenium fonts-wqy-microhei

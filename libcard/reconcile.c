@@ -75,13 +75,14 @@ static const struct stmt ORDERS = {
 static const struct stmt RETURN_CARDS = {
 	"rc_return",
 	"SELECT * FROM card.return_cards($1, $2::uuid, $3, $4, $5::bigint, $6::int8range, $7,"
-	" card.rc_date($8), $9::bytea)",
-	9
+	" card.rc_date($8), $9::bytea, $10::integer, $11::integer)",
+	11
 };
 static const struct stmt SUPPLEMENT = { "rc_supplement",
 	                                "SELECT * FROM card.supplement($1, $2::uuid, $3, "
-	                                "$4::bigint, $5, card.rc_date($6), $7::bytea)",
-	                                7 };
+	                                "$4::bigint, $5, card.rc_date($6), $7::bytea, "
+	                                "$8::integer, $9::integer)",
+	                                9 };
 static const struct stmt CHARGE = { "rc_charge", "SELECT * FROM card.charge_run($1, $2::uuid[])",
 	                            2 };
 static const struct stmt REPLACE = {
@@ -282,8 +283,9 @@ card_err card_return(card_store *st, const char *term, const char *district, con
                      const char *signer, const char *date, const char *photo_path,
                      char doc[CARD_UUID_BUFSZ], card_rows **out, card_diag *diag)
 {
-	char n[24], range[64], *hex = NULL;
+	char n[24], range[64];
 	const char *pn = NULL, *pr = NULL;
+	struct photo ph;
 	card_err rc;
 
 	if (out != NULL)
@@ -298,15 +300,25 @@ card_err card_return(card_store *st, const char *term, const char *district, con
 		snprintf(n, sizeof(n), "%" PRIu64, count);
 		pn = n;
 	}
-	rc = photo_read_hex(photo_path, &hex, diag);
+	rc = photo_read(photo_path, &ph, diag);
 	if (rc != CARD_OK)
 		return rc;
 	card_uuid_new(doc);
 	{
-		const char *p[9] = { term, doc, district, from, pn, pr, signer, date, hex };
+		const char *p[11] = { term,
+			              doc,
+			              district,
+			              from,
+			              pn,
+			              pr,
+			              signer,
+			              date,
+			              ph.hex,
+			              photo_param(ph.width),
+			              photo_param(ph.height) };
 		rc = rows_write(st, &RETURN_CARDS, p, out, diag);
 	}
-	free(hex);
+	photo_clear(&ph);
 	return rc;
 }
 
@@ -314,7 +326,8 @@ card_err card_supplement(card_store *st, const char *term, const char *to, uint6
                          const char *signer, const char *date, const char *photo_path,
                          char doc[CARD_UUID_BUFSZ], card_rows **out, card_diag *diag)
 {
-	char n[24], *hex = NULL;
+	char n[24];
+	struct photo ph;
 	card_err rc;
 
 	if (out != NULL)
@@ -322,15 +335,23 @@ card_err card_supplement(card_store *st, const char *term, const char *to, uint6
 	if (st == NULL || term == NULL || to == NULL || doc == NULL)
 		return CARD_ERR_INVALID_ARG;
 	snprintf(n, sizeof(n), "%" PRIu64, count);
-	rc = photo_read_hex(photo_path, &hex, diag);
+	rc = photo_read(photo_path, &ph, diag);
 	if (rc != CARD_OK)
 		return rc;
 	card_uuid_new(doc);
 	{
-		const char *p[7] = { term, doc, to, n, signer, date, hex };
+		const char *p[9] = { term,
+			             doc,
+			             to,
+			             n,
+			             signer,
+			             date,
+			             ph.hex,
+			             photo_param(ph.width),
+			             photo_param(ph.height) };
 		rc = rows_write(st, &SUPPLEMENT, p, out, diag);
 	}
-	free(hex);
+	photo_clear(&ph);
 	return rc;
 }
 

@@ -23,7 +23,9 @@ static const struct stmt SHIP = {
 };
 static const struct stmt RECEIVE = {
 	"receive",
-	"SELECT * FROM card.receive($1::uuid, $2::uuid, $3, $4::date, $5::bigint, $6::bytea)", 6
+	"SELECT * FROM card.receive($1::uuid, $2::uuid, $3, $4::date, $5::bigint, $6::bytea,"
+	" $7::integer, $8::integer)",
+	8
 };
 static const struct stmt LOSS = { "transit_loss",
 	                          "SELECT * FROM card.transit_loss($1::uuid, $2::uuid, $3)", 3 };
@@ -34,7 +36,8 @@ static const struct stmt GET = {
 	"  lower(l.serials) AS first_serial, upper(l.serials) - 1 AS last_serial,"
 	"  upper(l.serials) - lower(l.serials) AS cards,"
 	"  r.id AS receipt, r.signer, r.signed_on, r.count AS counted, r.discrepancy,"
-	"  r.late AS receipt_late, r.photo_type, encode(r.photo_sha256, 'hex') AS photo_sha256"
+	"  r.late AS receipt_late, r.photo_type, encode(r.photo_sha256, 'hex') AS photo_sha256,"
+	"  r.photo_width, r.photo_height"
 	" FROM card.shipment s JOIN card.org f ON f.code = s.from_org JOIN card.org o ON o.code = "
 	"s.to_org"
 	" JOIN card.ledger l ON l.doc = s.id AND l.kind = 'shipment'"
@@ -95,7 +98,8 @@ card_err card_receive(card_store *st, const char *shipment, const char *signer, 
                       long long count, const char *photo_path, char doc[CARD_UUID_BUFSZ],
                       card_rows **out, card_diag *diag)
 {
-	char cnt[24], *hex = NULL;
+	char cnt[24];
+	struct photo ph;
 	card_err rc;
 
 	if (out != NULL)
@@ -104,16 +108,23 @@ card_err card_receive(card_store *st, const char *shipment, const char *signer, 
 		return CARD_ERR_INVALID_ARG;
 	if (!shipment_id_ok(shipment, diag))
 		return CARD_ERR_INPUT;
-	rc = photo_read_hex(photo_path, &hex, diag);
+	rc = photo_read(photo_path, &ph, diag);
 	if (rc != CARD_OK)
 		return rc;
 	snprintf(cnt, sizeof(cnt), "%lld", count);
 	card_uuid_new(doc);
 	{
-		const char *p[6] = { shipment, doc, signer, date, count >= 0 ? cnt : NULL, hex };
+		const char *p[8] = { shipment,
+			             doc,
+			             signer,
+			             date,
+			             count >= 0 ? cnt : NULL,
+			             ph.hex,
+			             photo_param(ph.width),
+			             photo_param(ph.height) };
 		rc = rows_write(st, &RECEIVE, p, out, diag);
 	}
-	free(hex);
+	photo_clear(&ph);
 	return rc;
 }
 

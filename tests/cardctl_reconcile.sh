@@ -22,8 +22,8 @@ expect_status 0 "$C" org import "$T/orgs.csv"
 expect_status 0 "$C" term new $TERM_ --start 2026-09-01 --census-due 2026-06-25
 KR=$T/keyring
 "$C" key new --keyring "$KR" --id 1 --label $TERM_ >/dev/null
-printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR signed receipt' >"$T/receipt.png"
-printf '\xff\xd8\xff\xe0 JFIF signed receipt' >"$T/receipt.jpg"
+cp "$top_srcdir/tests/data/receipt.png" "$T/receipt.png"
+cp "$top_srcdir/tests/data/receipt.jpg" "$T/receipt.jpg"
 printf 'this is not a photo\n' >"$T/fake.png"
 
 # Census (Annex 2), students + teachers = planned cards per school:
@@ -188,6 +188,8 @@ expect_grep "ranges *451-460" "$T/out"
 expect_eq "赵校长 2026-09-19 image/png $(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" \
 	"$(q "SELECT signer || ' ' || signed_on || ' ' || photo_type || ' ' || encode(photo_sha256, 'hex') FROM card.supplement")" \
 	"the supplement's receipt: signer, date, photo type and SHA-256"
+expect_eq "5x3" "$(q "SELECT photo_width || 'x' || photo_height FROM card.supplement")" "the supplement's photo: its pixel size"
+expect_grep "photo_width *5" "$T/out"
 expect_grep "sha256 *$(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" "$T/out"
 setup_distribute S31 10
 # Returns: D1 returns its 3 from S11 (serials 96..100 are S11's: 96-98); D2 returns only 2 of 4.
@@ -201,6 +203,7 @@ expect_grep "ordered *3" "$T/out"
 expect_eq "钱科长 2026-09-19 image/jpeg $(sha256sum <"$T/receipt.jpg" | cut -d' ' -f1)" \
 	"$(q "SELECT signer || ' ' || signed_on || ' ' || photo_type || ' ' || encode(photo_sha256, 'hex') FROM card.card_return WHERE district = 'D1'")" \
 	"the return's receipt: signer, date, photo type and SHA-256"
+expect_eq "24x16" "$(q "SELECT photo_width || 'x' || photo_height FROM card.card_return WHERE district = 'D1'")" "the return's photo: its pixel size"
 expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S11 --count 1 --signer x --date 2026-09-20 --photo "$T/receipt.png"
 expect_grep "\"S11\" is not in district \"D2\"" "$T/err"
 expect_status 0 at 2026-09-20 "$C" return --term $TERM_ --district D2 --from S21 --count 2 --signer "钱科长" --date 2026-09-20 --photo "$T/receipt.png"

@@ -27,13 +27,23 @@ static void give(card_store *st, PGconn *c, const char *org, const char *state, 
 	ck_assert_msg(card_move_count(st, &m, n, NULL, NULL, NULL, &d) == CARD_OK, "%s", d.message);
 }
 
-/* Write a receipt photo (a PNG header, or text when fake) to a temp file; path in buf. */
+/* Write a receipt photo (tests/data/receipt.png, a real 5x3 PNG, or text when fake) to a temp
+ * file; path in buf. */
 static void photo_file(char *buf, size_t sz, int fake)
 {
-	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR signed receipt";
-	const char *dir = getenv("TMPDIR");
+	const char *dir = getenv("TMPDIR"), *src = getenv("top_srcdir");
+	char fixture[512], data[4096];
+	size_t n = 0;
 	FILE *f;
 
+	if (!fake) {
+		snprintf(fixture, sizeof(fixture), "%s/tests/data/receipt.png",
+		         src != NULL ? src : ".");
+		f = fopen(fixture, "rb");
+		ck_assert_msg(f != NULL, "cannot open %s", fixture);
+		n = fread(data, 1, sizeof(data), f);
+		fclose(f);
+	}
 	snprintf(buf, sz, "%s/check_reconcile_%ld_%d.png", dir != NULL ? dir : "/tmp",
 	         (long)getpid(), fake);
 	f = fopen(buf, "wb");
@@ -41,7 +51,7 @@ static void photo_file(char *buf, size_t sz, int fake)
 	if (fake)
 		fputs("this is not a photo\n", f);
 	else
-		fwrite(png, 1, sizeof(png) - 1, f);
+		fwrite(data, 1, n, f);
 	fclose(f);
 }
 

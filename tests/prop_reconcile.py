@@ -18,6 +18,7 @@ Run by tests/reconcile_prop.sh under tests/pg-run.  RECONCILE_OPS sets the numbe
 """
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -167,7 +168,10 @@ def forms_add_up(what):
         passes += 1
 
 
-def setup():
+def setup(staff=False):
+    """The city, its census, plan, batch, and every school's cards shipped and received.  With
+    staff (tests/invariant_forms.py), schools have teachers too and each district its own staff
+    (census unit = the district), whose cards stay in the district's depot until handed out."""
     orgs = os.path.join(tmp, "orgs.csv")
     with open(orgs, "w", encoding="utf-8") as f:
         f.write("code,name,kind,parent\nC,City,city,\n")
@@ -180,9 +184,12 @@ def setup():
         f.write("unit,category,grade,count,textbooks\n")
         for s in DISTRICT:
             f.write(f"{s},student,1,{rng.randrange(20, 40)},\n")
+            if staff:
+                f.write(f"{s},teacher,,{rng.randrange(1, 6)},\n")
+        for d in SCHOOLS if staff else ():
+            f.write(f"{d},staff,,{rng.randrange(1, 5)},\n")
     png = os.path.join(tmp, "r.png")
-    with open(png, "wb") as f:
-        f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR receipt")
+    shutil.copyfile(os.path.join(os.environ["top_srcdir"], "tests", "data", "receipt.png"), png)
     kr = os.path.join(tmp, "keyring")
     steps = [["db", "migrate"], ["org", "import", orgs],
              ["term", "new", TERM, "--start", S.isoformat(), "--census-due", "2026-06-25"],

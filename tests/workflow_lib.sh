@@ -52,10 +52,10 @@ census_dz() {
 	printf 'S903,学生,九年级,31,31\r\nS903,教师,,4,\r\n'
 }
 
-# A receipt photo (a real PNG header) and a text file named like a photo.
+# Receipt photos (tests/data: a 5x3 PNG and a 24x16 JPEG) and a text file named like a photo.
 write_photos() {
-	printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR signed receipt' >"$T/receipt.png"
-	printf '\xff\xd8\xff\xe0 JFIF signed receipt' >"$T/receipt.jpg"
+	cp "$top_srcdir/tests/data/receipt.png" "$T/receipt.png"
+	cp "$top_srcdir/tests/data/receipt.jpg" "$T/receipt.jpg"
 	printf 'this is not a photo\n' >"$T/fake.png"
 }
 

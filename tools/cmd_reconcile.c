@@ -28,19 +28,20 @@ static const char RETURN_HELP[] =
 	"city's\n"
 	"stock, as the city's settlement ordered.  The receipt is taken as for 'cardctl receive':\n"
 	"NAME signed for the city on the date (not after today); the photo of the signed receipt\n"
-	"(JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256, and there is\n"
-	"no return without it.  --serials A-B returns exactly those serials (inclusive; A alone\n"
-	"is one card).  Prints the return's UUID, the serial ranges moved and the photo's\n"
-	"SHA-256.\n";
+	"(a JPEG or PNG that decodes whole, or a PDF; at most 10 MiB) is stored with its SHA-256\n"
+	"and pixel size, and there is no return without it.  --serials A-B returns exactly those\n"
+	"serials (inclusive; A alone is one card).  Prints the return's UUID, the serial ranges\n"
+	"moved and the photo's SHA-256 and pixel size.\n";
 static const char SUPPLEMENT_HELP[] =
 	"Usage: cardctl supplement --term TERM --to ORG --count N --signer NAME --date YYYY-MM-DD "
 	"--photo FILE\n\n"
 	"Supply N cards from the city's stock to a district's depot or one of its schools, as the\n"
 	"settlement ordered (never more than ordered, never more than the city holds).  The\n"
 	"receipt is taken as for 'cardctl receive': NAME signed it at the destination on the date\n"
-	"(not after today); the photo of the signed receipt (JPEG, PNG or PDF by content, at most\n"
-	"10 MiB) is stored with its SHA-256, and there is no supplement without it.  Prints the\n"
-	"supplement's UUID, the serial ranges moved and the photo's SHA-256.\n";
+	"(not after today); the photo of the signed receipt (a JPEG or PNG that decodes whole, or\n"
+	"a PDF; at most 10 MiB) is stored with its SHA-256 and pixel size, and there is no\n"
+	"supplement without it.  Prints the supplement's UUID, the serial ranges moved and the\n"
+	"photo's SHA-256 and pixel size.\n";
 static const char REPLACE_HELP[] =
 	"Usage: cardctl replace --term TERM --school S --serial N --reason TEXT [--requested "
 	"DATE]\n\n"

@@ -34,9 +34,10 @@ static const char RECEIVE_HELP[] =
 	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] "
 	"[--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
-	"receipt (JPEG, PNG or PDF by content, at most 10 MiB) is stored with its SHA-256; there\n"
-	"is no receipt without it.  --count is the number of cards counted (default: as shipped);\n"
-	"a different count is recorded as the receipt's discrepancy and the cards not counted\n"
+	"receipt (a JPEG or PNG that decodes whole, at most 10000 pixels each way, or a PDF; at\n"
+	"most 10 MiB) is stored with its SHA-256 and pixel size; there is no receipt without it.\n"
+	"--count is the number of cards counted (default: as shipped); a different count is\n"
+	"recorded as the receipt's discrepancy and the cards not counted\n"
 	"stay in transit under the shipment for the adjustment (or 'ship lost').  Prints the\n"
 	"receipt's UUID.\n";
 
@@ -179,14 +180,21 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		       row_text(r, 0, "shipped_on"), row_text(r, 0, "due"),
 		       row_bool(r, 0, "late") ? " LATE" : "");
 		rows_print(stdout, r, cols, 3);
-		if (row_text(r, 0, "receipt")[0] != '\0')
+		if (row_text(r, 0, "receipt")[0] != '\0') {
+			/* The pixel size: none for a PDF or a receipt recorded before it was kept. */
+			char size[48] = "";
+
+			if (!row_null(r, 0, "photo_width"))
+				snprintf(size, sizeof(size), " %sx%s pixels,",
+				         row_text(r, 0, "photo_width"),
+				         row_text(r, 0, "photo_height"));
 			printf("received: receipt %s signed by %s on %s, %s cards counted "
-			       "(discrepancy %s), photo %s sha256 %s\n",
+			       "(discrepancy %s), photo %s%s sha256 %s\n",
 			       row_text(r, 0, "receipt"), row_text(r, 0, "signer"),
 			       row_text(r, 0, "signed_on"), row_text(r, 0, "counted"),
-			       row_text(r, 0, "discrepancy"), row_text(r, 0, "photo_type"),
+			       row_text(r, 0, "discrepancy"), row_text(r, 0, "photo_type"), size,
 			       row_text(r, 0, "photo_sha256"));
-		else
+		} else
 			printf("not received yet\n");
 	}
 out:
@@ -336,8 +344,13 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_line(json_pack("{s:s, s:o}", "receipt", doc, "result", row_json(r, 0)));
 	} else {
-		printf("receipt %s of shipment %s, photo sha256 %s\n", doc, a.rest[0],
-		       row_text(r, 0, "sha256"));
+		if (row_null(r, 0, "photo_width"))
+			printf("receipt %s of shipment %s, photo sha256 %s\n", doc, a.rest[0],
+			       row_text(r, 0, "sha256"));
+		else
+			printf("receipt %s of shipment %s, photo %sx%s pixels, sha256 %s\n", doc,
+			       a.rest[0], row_text(r, 0, "photo_width"),
+			       row_text(r, 0, "photo_height"), row_text(r, 0, "sha256"));
 		rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
 		if (row_int(r, 0, "discrepancy") != 0)
 			printf("DISCREPANCY: %s cards; open for adjustment\n",

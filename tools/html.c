@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "html.h"
+#include "outfile.h"
 
 struct html {
-	FILE *f;
-	char *path; /* target, NULL for stdout */
-	char *tmp;  /* temporary file next to it */
+	FILE *f;            /* stdout, or out.f */
+	struct outfile out; /* the file being written (outfile.c); unused for stdout */
 };
 
 static const char PAGE_CSS[] =
@@ -46,22 +46,10 @@ card_err html_open(const char *path, const char *title, struct html **out, card_
 	if (path == NULL || strcmp(path, "-") == 0) {
 		h->f = stdout;
 	} else {
-		int fd;
-		h->path = strdup(path);
-		if (h->path == NULL || asprintf(&h->tmp, "%s.XXXXXX", path) < 0) {
-			h->tmp = NULL;
+		rc = outfile_open(&h->out, path, diag);
+		if (rc != CARD_OK)
 			goto fail;
-		}
-		fd = mkstemp(h->tmp);
-		if (fd < 0 || (h->f = fdopen(fd, "w")) == NULL) {
-			card_diag_set(diag, "could not write \"%s\": %s", path, strerror(errno));
-			if (fd >= 0) {
-				close(fd);
-				unlink(h->tmp);
-			}
-			rc = CARD_ERR_IO;
-			goto fail;
-		}
+		h->f = h->out.f;
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>",
@@ -71,11 +59,7 @@ card_err html_open(const char *path, const char *title, struct html **out, card_
 	*out = h;
 	return CARD_OK;
 fail:
-	if (h != NULL) {
-		free(h->path);
-		free(h->tmp);
-		free(h);
-	}
+	free(h);
 	return rc;
 }
 
@@ -90,15 +74,8 @@ card_err html_close(struct html *h, card_diag *diag)
 		if (fflush(stdout) != 0)
 			rc = CARD_ERR_IO;
 	} else {
-		int bad = ferror(h->f);
-		if (fclose(h->f) != 0 || bad || rename(h->tmp, h->path) != 0) {
-			card_diag_set(diag, "could not write \"%s\": %s", h->path, strerror(errno));
-			unlink(h->tmp);
-			rc = CARD_ERR_IO;
-		}
+		rc = outfile_commit(&h->out, diag);
 	}
-	free(h->path);
-	free(h->tmp);
 	free(h);
 	return rc;
 }

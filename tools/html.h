@@ -3,8 +3,9 @@
  * report): one file, inline CSS and SVG, no external assets, UTF-8.  Not thread-safe (one
  * page, one thread).
  *
- * A page is written to a temporary file next to the target and renamed on html_close(), so a
- * failure leaves no half-written page.  html_open(NULL or "-") writes to stdout.
+ * A page is written as every report file is (outfile.h: created exclusively beside the
+ * target, mode OUTFILE_MODE) and renamed on html_close(), so a failure leaves no
+ * half-written page.  html_open(NULL or "-") writes to stdout.
  */
 #ifndef CARDCTL_HTML_H
 #define CARDCTL_HTML_H

@@ -15,6 +15,7 @@
 
 #include <xlsxwriter.h>
 
+#include "outfile.h"
 #include "rowsout.h"
 #include "table.h"
 
@@ -468,8 +469,7 @@ static card_err write_xlsx(const struct table *t, const char *path, card_diag *d
 card_err table_write(const struct table *t, enum table_format fmt, const char *path,
                      card_diag *diag)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
+	struct outfile o;
 	card_err rc = CARD_OK;
 	int to_stdout = path == NULL || strcmp(path, "-") == 0;
 
@@ -489,37 +489,22 @@ card_err table_write(const struct table *t, enum table_format fmt, const char *p
 		}
 		return CARD_OK;
 	}
-	if (asprintf(&tmp, "%s.tmp%ld", path, (long)getpid()) < 0)
-		return CARD_ERR_NOMEM;
+	/* Every format goes through the same exclusive temporary file (outfile.c); libxlsxwriter
+	 * writes by name, so for XLSX the stream is closed and the file, in its private
+	 * directory, written again by name. */
+	rc = outfile_open(&o, path, diag);
+	if (rc != CARD_OK)
+		return rc;
 	if (fmt == TABLE_XLSX) {
-		rc = write_xlsx(t, tmp, diag);
-		if (rc != CARD_OK)
-			goto out;
+		fclose(o.f);
+		o.f = NULL;
+		rc = write_xlsx(t, o.tmp, diag);
 	} else {
-		f = fopen(tmp, "wb");
-		if (f == NULL) {
-			card_diag_set(diag, "could not create \"%s\": %s", path, strerror(errno));
-			rc = CARD_ERR_IO;
-			goto out;
-		}
-		write_stream(t, fmt, f);
-		if (ferror(f) || fclose(f) != 0) {
-			f = NULL;
-			card_diag_set(diag, "could not write \"%s\": %s", path, strerror(errno));
-			rc = CARD_ERR_IO;
-			goto out;
-		}
-		f = NULL;
+		write_stream(t, fmt, o.f);
 	}
-	if (rename(tmp, path) != 0) {
-		card_diag_set(diag, "could not write \"%s\": %s", path, strerror(errno));
-		rc = CARD_ERR_IO;
-	}
-out:
-	if (f != NULL)
-		fclose(f);
-	if (rc != CARD_OK && tmp != NULL)
-		unlink(tmp);
-	free(tmp);
+	if (rc == CARD_OK)
+		rc = outfile_commit(&o, diag);
+	else
+		outfile_abort(&o);
 	return rc;
 }

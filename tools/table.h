@@ -107,8 +107,9 @@ const char *table_format_problem(char *buf, size_t n, const char *format, const 
 /*
  * Write the table.  path NULL or "-" means stdout, for every format but XLSX (which needs a file);
  * TABLE_HTML is CARD_ERR_INVALID_ARG.
- * Files are written to a temporary name next to path and renamed, so a failure leaves no
- * half-written report.  CARD_ERR_IO with diag on failure.
+ * Files are written as every report file is (outfile.h: created exclusively beside path,
+ * mode OUTFILE_MODE) and renamed, so a failure leaves no half-written report.  CARD_ERR_IO
+ * with diag on failure.
  */
 card_err table_write(const struct table *t, enum table_format fmt, const char *path,
                      card_diag *diag);

@@ -80,9 +80,9 @@ CARD_API card_err card_adjust_orders(card_store *st, const char *term, card_rows
  * the serials [first, first + n) when serials is not NULL (count then ignored).  The receipt,
  * as part 1's (card_receive, card/shipment.h): signer, who signed for the city; date
  * ("YYYY-MM-DD", not after today); photo_path, the photo of the signed receipt, required,
- * JPEG, PNG or PDF by content, at most CARD_PHOTO_MAX bytes, stored with its SHA-256
+ * checked as card_receive checks it (decoded whole), stored with its SHA-256 and pixel size
  * (CARD_ERR_INPUT otherwise, before anything is sent).  *out: ranges, count, ordered,
- * returned, sha256. */
+ * returned, sha256, photo_width, photo_height. */
 CARD_API card_err card_return(card_store *st, const char *term, const char *district,
                               const char *from, uint64_t count, const uint64_t *serials_first,
                               uint64_t serials_n, const char *signer, const char *date,
@@ -91,7 +91,7 @@ CARD_API card_err card_return(card_store *st, const char *term, const char *dist
 
 /* Supply `count` cards from city stock to `to` (a district or a school) as ordered; signer,
  * date and photo_path: the receipt signed at the destination, as for card_return.
- * *out: ranges, count, ordered, supplied, sha256. */
+ * *out: ranges, count, ordered, supplied, sha256, photo_width, photo_height. */
 CARD_API card_err card_supplement(card_store *st, const char *term, const char *to, uint64_t count,
                                   const char *signer, const char *date, const char *photo_path,
                                   char doc[CARD_UUID_BUFSZ], card_rows **out,

@@ -9,9 +9,10 @@
  * at S-7; later shipments and receipts are flagged late.  A receipt moves the counted cards
  * (lowest serials of the shipment first) to the receiver's stock; a count different from the
  * shipment is recorded as the receipt's discrepancy, and uncounted cards stay in transit
- * under the shipment for the adjustment.  No receipt without a photo: JPEG, PNG or PDF
- * (checked by magic bytes, not by name), at most CARD_PHOTO_MAX bytes, stored in the
- * database with its SHA-256.  Rules: sql/functions/delivery.sql.
+ * under the shipment for the adjustment.  No receipt without a photo: a JPEG or PNG decoded
+ * whole (libpng, libjpeg-turbo; at most 10000 pixels each way) or a PDF from its header to
+ * its end, at most CARD_PHOTO_MAX bytes, stored in the database with its SHA-256 and, for an
+ * image, its pixel size.  Rules: sql/functions/delivery.sql.
  *
  * Ownership: inputs are read during the call; card_rows returned are the caller's.
  * Thread-safety: as card_store.
@@ -47,9 +48,11 @@ CARD_API card_err card_ship(card_store *st, const card_ship_req *req, char doc[C
 
 /*
  * Receive a shipment.  count < 0 means "as shipped".  date is YYYY-MM-DD (the signed date).
- * The photo is read from photo_path (CARD_ERR_INPUT if missing, empty, too large or not a
- * JPEG/PNG/PDF).  doc receives the receipt's UUID; *out (may be NULL) one row: shipped,
- * counted, received, discrepancy, late, sha256.
+ * The photo is read from photo_path and decoded (CARD_ERR_INPUT if missing, empty, too large,
+ * not a JPEG or PNG that decodes whole nor a whole PDF, or over 10000 pixels either way;
+ * nothing is sent then).  doc receives the receipt's UUID; *out (may be NULL) one row:
+ * shipped, counted, received, discrepancy, late, sha256, photo_width, photo_height (NULL for
+ * a PDF).
  */
 CARD_API card_err card_receive(card_store *st, const char *shipment, const char *signer,
                                const char *date, long long count, const char *photo_path,
@@ -72,7 +75,8 @@ CARD_API card_err card_transit_loss(card_store *st, const char *shipment, const 
 /* A shipment for its shipping list: one row per serial range (first_serial, last_serial,
  * cards) with the shipment's id, term, from_org, from_name, to_org, to_name, count, courier,
  * address, contact, phone, due, shipped_on, late, and the receipt (receipt, signer,
- * signed_on, counted, discrepancy, photo_type, photo_sha256) when received.
+ * signed_on, counted, discrepancy, photo_type, photo_sha256, photo_width, photo_height)
+ * when received.
  * CARD_ERR_NOT_FOUND for an unknown shipment. */
 CARD_API card_err card_shipment_get(card_store *st, const char *shipment, card_rows **out,
                                     card_diag *diag) CARD_WUR;

@@ -250,10 +250,31 @@ END $$;
 REVOKE ALL ON FUNCTION card.receipt_check(text, date, bytea, date) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.receipt_check(text, date, bytea, date) TO card_city, card_district;
 
+-- The pixel size of a receipt photo, as libcard measured it by decoding the photo
+-- (libcard/photo.c): an image has both, each 1..10000 pixels; a PDF has neither.
+CREATE OR REPLACE FUNCTION card.photo_size_check(p_type text, p_width integer, p_height integer)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF p_type = 'application/pdf' THEN
+		IF p_width IS NOT NULL OR p_height IS NOT NULL THEN
+			RAISE EXCEPTION 'a PDF receipt has no pixel size' USING ERRCODE = 'CR004';
+		END IF;
+	ELSIF p_width IS NULL OR p_height IS NULL OR p_width NOT BETWEEN 1 AND 10000
+	      OR p_height NOT BETWEEN 1 AND 10000 THEN
+		RAISE EXCEPTION 'the receipt photo''s pixel size %x% is not 1 to 10000 pixels each way',
+			coalesce(p_width::text, '?'), coalesce(p_height::text, '?') USING ERRCODE = 'CR004',
+			HINT = 'The size is the one libcard reads when it decodes the photo.';
+	END IF;
+END $$;
+REVOKE ALL ON FUNCTION card.photo_size_check(text, integer, integer) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.photo_size_check(text, integer, integer) TO card_city, card_district;
+
+-- p_width and p_height: the photo's pixel size (card.photo_size_check).
 CREATE OR REPLACE FUNCTION card.receive(p_shipment uuid, p_doc uuid, p_signer text, p_date date,
-                             p_count bigint, p_photo bytea)
+                             p_count bigint, p_photo bytea, p_width integer, p_height integer)
 RETURNS TABLE (shipped bigint, counted bigint, received bigint, discrepancy bigint, late boolean,
-               sha256 text)
+               sha256 text, photo_width integer, photo_height integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
@@ -279,6 +300,7 @@ BEGIN
 		RAISE EXCEPTION 'shipment % is already received', p_shipment USING ERRCODE = 'CR003';
 	END IF;
 	v_type := card.receipt_check(p_signer, p_date, p_photo, s.shipped_on);
+	PERFORM card.photo_size_check(v_type, p_width, p_height);
 	SELECT * INTO t FROM card.term WHERE code = s.term;
 	v_count := coalesce(p_count, s.count);
 	IF v_count < 0 THEN
@@ -296,14 +318,14 @@ BEGIN
 		v_left := v_left - (upper(v_take) - lower(v_take));
 	END LOOP;
 	INSERT INTO card.receipt (id, shipment, signer, signed_on, count, received, discrepancy, late,
-	                          photo, photo_type, photo_sha256)
+	                          photo, photo_type, photo_sha256, photo_width, photo_height)
 	VALUES (p_doc, p_shipment, btrim(p_signer), p_date, v_count, least(v_count, s.count),
-	        v_count - s.count, p_date > s.due, p_photo, v_type, sha256(p_photo));
+	        v_count - s.count, p_date > s.due, p_photo, v_type, sha256(p_photo), p_width, p_height);
 	RETURN QUERY SELECT s.count, v_count, least(v_count, s.count), v_count - s.count, p_date > s.due,
-	                    encode(sha256(p_photo), 'hex');
+	                    encode(sha256(p_photo), 'hex'), p_width, p_height;
 END $$;
-REVOKE ALL ON FUNCTION card.receive(uuid, uuid, text, date, bigint, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.receive(uuid, uuid, text, date, bigint, bytea) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.receive(uuid, uuid, text, date, bigint, bytea, integer, integer) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receive(uuid, uuid, text, date, bigint, bytea, integer, integer) TO card_city, card_district;
 
 CREATE OR REPLACE FUNCTION card.distribute(p_term text, p_doc uuid, p_school text, p_count bigint,
                                 p_date date, p_line integer[], p_grade text[], p_class text[],

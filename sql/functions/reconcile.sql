@@ -422,11 +422,12 @@ GRANT EXECUTE ON FUNCTION card.adjust_settle(text, uuid, uuid[]) TO card_city;
 
 -- A district (p_from NULL: its depot; or one of its schools) returns p_count cards or exactly
 -- p_serials from stock to the city's stock; p_signer signed the city's receipt on p_date,
--- p_photo is its photo.
+-- p_photo is its photo, p_width x p_height its pixel size (card.photo_size_check).
 CREATE OR REPLACE FUNCTION card.return_cards(p_term text, p_doc uuid, p_district text, p_from text,
                                   p_count bigint, p_serials int8range, p_signer text,
-                                  p_date date, p_photo bytea)
-RETURNS TABLE (ranges text, count bigint, ordered bigint, returned bigint, sha256 text)
+                                  p_date date, p_photo bytea, p_width integer, p_height integer)
+RETURNS TABLE (ranges text, count bigint, ordered bigint, returned bigint, sha256 text,
+               photo_width integer, photo_height integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
@@ -451,6 +452,7 @@ BEGIN
 		RAISE EXCEPTION 'the return needs the name of who signed for the city' USING ERRCODE = 'CR004';
 	END IF;
 	v_type := card.receipt_check(p_signer, p_date, p_photo, NULL);
+	PERFORM card.photo_size_check(v_type, p_width, p_height);
 	INSERT INTO card.document (id, kind, term, district, created_by, note)
 	VALUES (p_doc, 'return', p_term, d.code, session_user, format('return %s -> %s', f.code, v_city));
 	IF p_serials IS NOT NULL THEN
@@ -467,24 +469,26 @@ BEGIN
 		v_n := p_count;
 	END IF;
 	INSERT INTO card.card_return (id, term, district, from_org, count, ranges, ordered, signer, signed_on,
-	                              by_role, photo, photo_type, photo_sha256)
+	                              by_role, photo, photo_type, photo_sha256, photo_width, photo_height)
 	VALUES (p_doc, p_term, d.code, f.code, v_n, card.ranges_text(v_ranges),
 	        (SELECT o.id FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code
 	         AND o.kind = 'return'), btrim(p_signer), p_date, session_user,
-	        p_photo, v_type, sha256(p_photo));
+	        p_photo, v_type, sha256(p_photo), p_width, p_height);
 	RETURN QUERY SELECT card.ranges_text(v_ranges), v_n,
 		(SELECT o.count FROM card.settle_order o WHERE o.term = p_term AND o.district = d.code AND o.kind = 'return'),
 		(SELECT sum(x.count)::bigint FROM card.card_return x WHERE x.term = p_term AND x.district = d.code),
-		encode(sha256(p_photo), 'hex');
+		encode(sha256(p_photo), 'hex'), p_width, p_height;
 END $$;
-REVOKE ALL ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text, date, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text, date, bytea) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text, date, bytea, integer, integer) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.return_cards(text, uuid, text, text, bigint, int8range, text, date, bytea, integer, integer) TO card_city, card_district;
 
 -- Supply p_count cards from city stock to p_to as the settlement ordered; p_signer signed the
--- receipt at the destination on p_date, p_photo is its photo.
+-- receipt at the destination on p_date, p_photo is its photo, p_width x p_height its pixel
+-- size (card.photo_size_check).
 CREATE OR REPLACE FUNCTION card.supplement(p_term text, p_doc uuid, p_to text, p_count bigint, p_signer text,
-                                p_date date, p_photo bytea)
-RETURNS TABLE (ranges text, count bigint, ordered bigint, supplied bigint, sha256 text)
+                                p_date date, p_photo bytea, p_width integer, p_height integer)
+RETURNS TABLE (ranges text, count bigint, ordered bigint, supplied bigint, sha256 text,
+               photo_width integer, photo_height integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 #variable_conflict use_column
 DECLARE
@@ -509,6 +513,7 @@ BEGIN
 		RAISE EXCEPTION 'the supplement needs the name of who signed its receipt' USING ERRCODE = 'CR004';
 	END IF;
 	v_type := card.receipt_check(p_signer, p_date, p_photo, NULL);
+	PERFORM card.photo_size_check(v_type, p_width, p_height);
 	SELECT * INTO o FROM card.settle_order x WHERE x.term = p_term AND x.district = d.district AND x.kind = 'supplement';
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'the city has ordered no supplement for district "%" in term "%"', d.district, p_term
@@ -533,14 +538,14 @@ BEGIN
 		v_ranges := v_ranges + int8multirange(v_r);
 	END LOOP;
 	INSERT INTO card.supplement (id, term, district, to_org, count, ranges, ordered, signer, signed_on,
-	                             photo, photo_type, photo_sha256)
+	                             photo, photo_type, photo_sha256, photo_width, photo_height)
 	VALUES (p_doc, p_term, d.district, d.code, p_count, card.ranges_text(v_ranges), o.id,
-	        btrim(p_signer), p_date, p_photo, v_type, sha256(p_photo));
+	        btrim(p_signer), p_date, p_photo, v_type, sha256(p_photo), p_width, p_height);
 	RETURN QUERY SELECT card.ranges_text(v_ranges), p_count, o.count, v_done + p_count,
-	                    encode(sha256(p_photo), 'hex');
+	                    encode(sha256(p_photo), 'hex'), p_width, p_height;
 END $$;
-REVOKE ALL ON FUNCTION card.supplement(text, uuid, text, bigint, text, date, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.supplement(text, uuid, text, bigint, text, date, bytea) TO card_city;
+REVOKE ALL ON FUNCTION card.supplement(text, uuid, text, bigint, text, date, bytea, integer, integer) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.supplement(text, uuid, text, bigint, text, date, bytea, integer, integer) TO card_city;
 
 CREATE OR REPLACE FUNCTION card.replace(p_term text, p_doc uuid, p_school text, p_serial bigint,
                              p_reason text, p_requested date)
