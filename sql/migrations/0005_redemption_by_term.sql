@@ -90,6 +90,31 @@ CREATE TRIGGER term_redemption_partition AFTER INSERT ON card.term
 
 SELECT card.redemption_partition(t.code) FROM card.term t ORDER BY t.code;
 
+-- A row inserted without its term (by the owner's hand: only the server's functions write
+-- redemptions, and they name it) takes its batch's term: it lands in the default partition,
+-- whose trigger inserts it again with the term, into its term's partition, and keeps nothing.
+-- A row of a term without a partition (an archived term) is refused.  The default partition
+-- stays empty.
+CREATE TABLE card.redemption_unrouted PARTITION OF card.redemption DEFAULT;
+CREATE FUNCTION card.redemption_route() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, card AS $$
+BEGIN
+	IF NEW.term IS NOT NULL THEN
+		RAISE EXCEPTION 'card.redemption has no partition for term %', NEW.term
+			USING ERRCODE = 'CR003', DETAIL = 'The term is unknown or its redemptions were archived.';
+	END IF;
+	NEW.term := (SELECT b.term FROM card.batch b WHERE b.id = NEW.batch);
+	IF NEW.term IS NULL THEN
+		RAISE EXCEPTION 'redemption of serial % names no batch', NEW.serial USING ERRCODE = '23503';
+	END IF;
+	INSERT INTO card.redemption (serial, id, feed_id, account, batch, redeemed_at, term)
+	VALUES (NEW.serial, NEW.id, NEW.feed_id, NEW.account, NEW.batch, NEW.redeemed_at, NEW.term);
+	RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION card.redemption_route() FROM PUBLIC, card_city, card_district, card_daemon;
+CREATE TRIGGER redemption_route BEFORE INSERT ON card.redemption_unrouted
+	FOR EACH ROW EXECUTE FUNCTION card.redemption_route();
+
 -- The rows move, each to its batch's term.
 INSERT INTO card.redemption (serial, id, feed_id, account, batch, redeemed_at, term)
 SELECT r.serial, r.id, r.feed_id, r.account, r.batch, r.redeemed_at, b.term
