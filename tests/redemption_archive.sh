@@ -70,6 +70,15 @@ same "$(q -c "SELECT count(*) FROM card.redemption")" 161 "nothing added by the 
 same "$(q -c "SELECT min(feed_id) || '-' || max(feed_id) || ' ' || count(*) FROM card.feed(150, 1000)")" \
 	"151-161 11" "the feed numbers on from the last feed id"
 
+# The partitions are the owner's: logins read through card.redemption only; still append-only.
+for role in card_city card_district card_daemon; do
+	expect_sql_error "permission denied" "SET ROLE $role; SELECT count(*) FROM card.redemption_2026_autumn"
+done
+same "$(q -c "SET ROLE card_city; SELECT count(*) FROM card.redemption")" 161 "the city reads every redemption"
+expect_sql_error "append-only" "DELETE FROM card.redemption WHERE serial = $S1"
+expect_sql_error "append-only" "TRUNCATE card.redemption"
+expect_sql_error "permission denied" "SET ROLE card_city; UPDATE card.redemption SET account = 'x' WHERE serial = $S1"
+
 # A new term gets its partition, whoever makes it.
 expect_status 0 "$C" --db dbname=prev term new 2027-spring --start 2027-02-22
 same "$(q -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'card.redemption'::regclass
