@@ -126,4 +126,17 @@ q -c "ALTER TABLE card.redemption ATTACH PARTITION card.redemption_2026_spring F
 	-c "UPDATE card.term SET redemptions_archived_at = NULL WHERE code = '2026-spring'"
 same "$(q -c "SELECT count(*) FROM card.redemption WHERE term = '2026-spring'")" 111 "111 spring redemptions back"
 same "$(redeem "$S1" other)" "already_redeemed " "a restored redemption refuses a second one"
+
+# The nightly pg_dump -Fc of the whole database restores with its partitions (no trigger
+# fires on the restored terms), and redeems as before.
+"$PG_DUMP" -Fc --file="$T/all.dump" --dbname=prev && ok "pg_dump of the database" || bad "pg_dump of the database"
+psql -qX -c 'CREATE DATABASE restored' >/dev/null
+"$PG_RESTORE" --dbname=restored "$T/all.dump" && ok "pg_restore of the database" || bad "pg_restore of the database"
+same "$(psql -XAt -d restored -c "SELECT count(*) FROM card.redemption")" \
+	"$(q -c "SELECT count(*) FROM card.redemption")" "the restored database has every redemption"
+same "$(psql -XAt -d restored -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'card.redemption'::regclass")" 4 \
+	"and its four partitions (2026-spring, 2026-autumn, 2027-spring, the default)"
+same "$(psql -XAt -F ' ' -d restored -c "SELECT outcome FROM card.redeem_many(ARRAY[$S1, $((S2 + 60))]::bigint[], ARRAY[0, 0], ARRAY['other', 'r'])")" \
+	"already_redeemed
+redeemed" "the restored database refuses a second redemption and takes a new one"
 finish
