@@ -102,7 +102,17 @@ last=$(q -c "SELECT max(feed_id) FROM card.feed(0, 1000)")
 same "$last" 162 "the last spring redemption fed (162)"
 
 # The procedure of docs/operations.md: detach, dump, check the dump, drop.
-same "$(q -F ' ' -c "$ARCHIVE('2026-spring')")" "card.redemption_2026_spring 111 162" \
+# A redemption that arrives while the archive holds the lock waits, then sees the term
+# archived: invalid_code for its spring card, its autumn card redeemed, no error.
+q -F ' ' -c "BEGIN" -c "$ARCHIVE('2026-spring')" -c "SELECT pg_sleep(2)" -c "COMMIT" >"$T/archived" 2>&1 &
+archiver=$!
+sleep 0.7
+same "$(q -c "SELECT string_agg(outcome, ',' ORDER BY i) FROM card.redeem_many(
+               ARRAY[$S1 + 400, $S2 + 70]::bigint[], ARRAY[0, 0], ARRAY['during', 'during'])
+               WITH ORDINALITY AS o(outcome, serial, id, term, fv, account, at, i)" 2>&1)" \
+	"invalid_code,redeemed" "a redemption during the archive waits, then: invalid_code for spring, autumn redeemed"
+wait "$archiver" && ok "the archive committed" || bad "the archive failed"
+same "$(grep redemption_ "$T/archived")" "card.redemption_2026_spring 111 162" \
 	"archived: the table, its 111 redemptions, the last feed id"
 expect_sql_error "were archived" "$ARCHIVE('2026-spring')"
 "$PG_DUMP" -Fc --table=card.redemption_2026_spring --file="$T/spring.dump" --dbname=prev \
@@ -110,7 +120,7 @@ expect_sql_error "were archived" "$ARCHIVE('2026-spring')"
 "$PG_RESTORE" --list "$T/spring.dump" | grep -q 'TABLE DATA card redemption_2026_spring' \
 	&& ok "the dump holds the table's rows" || bad "the dump lacks the rows"
 q -c "DROP TABLE card.redemption_2026_spring"
-same "$(q -c "SELECT count(*) FROM card.redemption")" 51 "only the autumn redemptions are left"
+same "$(q -c "SELECT count(*) FROM card.redemption")" 52 "only the autumn redemptions are left"
 
 # An archived term's cards are refused cleanly (the batch of other terms' cards goes on), and
 # the feed numbers on from its head, not from the highest feed id left (150).
@@ -118,7 +128,8 @@ same "$(q -c "SELECT string_agg(outcome, ',' ORDER BY i) FROM card.redeem_many(
                ARRAY[$S1, $S1 + 300, $S2 + 51]::bigint[], ARRAY[0, 0, 0], ARRAY['spring', 'x', 'autumn'])
                WITH ORDINALITY AS o(outcome, serial, id, term, fv, account, at, i)")" \
 	"invalid_code,invalid_code,redeemed" "archived term's cards: invalid_code; others redeemed"
-same "$(q -c "SELECT string_agg(feed_id::text, ',') FROM card.feed(162, 1000)")" 163 "the next feed id is 163"
+same "$(q -c "SELECT string_agg(feed_id::text, ',' ORDER BY feed_id) FROM card.feed(162, 1000)")" 163,164 \
+	"the next feed ids are 163 and 164"
 
 # The dump brings the term back (restore, attach, clear the mark).
 "$PG_RESTORE" --dbname=prev "$T/spring.dump" && ok "pg_restore of the dump" || bad "pg_restore of the dump"
