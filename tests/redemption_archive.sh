@@ -86,8 +86,9 @@ same "$(q -c "SELECT count(*) FROM pg_inherits WHERE inhparent = 'card.redemptio
 
 # Archiving: refused for an unknown term, an open term, a term with redemptions not in the
 # feed; nothing changes then.
-out=$(redeem "$((S1 + 110))" last)
-[ "${out%% *}" = redeemed ] && ok "one more spring redemption (not in the feed)" || bad "spring redemption: $out"
+KEYED="SELECT outcome FROM card.redeem_many(ARRAY[$S1 + 110]::bigint[], ARRAY[0], ARRAY['last'], ARRAY['key-spring'])"
+same "$(q -c "$KEYED")" redeemed "one more spring redemption, with an idempotency key (not in the feed)"
+same "$(q -c "$KEYED")" repeated "its key replayed: repeated"
 ARCHIVE="SET lock_timeout = '5s'; SELECT * FROM card.redemption_archive"
 expect_sql_error "unknown term" "$ARCHIVE('2025-autumn')"
 expect_sql_error "is not closed" "$ARCHIVE('2026-spring')"
@@ -128,6 +129,7 @@ same "$(q -c "SELECT string_agg(outcome, ',' ORDER BY i) FROM card.redeem_many(
                ARRAY[$S1, $S1 + 300, $S2 + 51]::bigint[], ARRAY[0, 0, 0], ARRAY['spring', 'x', 'autumn'])
                WITH ORDINALITY AS o(outcome, serial, id, term, fv, account, at, i)")" \
 	"invalid_code,invalid_code,redeemed" "archived term's cards: invalid_code; others redeemed"
+same "$(q -c "$KEYED")" invalid_code "an archived card's idempotency key replayed: invalid_code, not a redemption no longer there"
 same "$(q -c "SELECT string_agg(feed_id::text, ',' ORDER BY feed_id) FROM card.feed(162, 1000)")" 163,164 \
 	"the next feed ids are 163 and 164"
 

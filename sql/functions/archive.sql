@@ -4,7 +4,7 @@
 -- card.redemption_archive(p_term) detaches the term's partition, which then stands alone as
 -- card.redemption_YYYY_spring / _autumn for the owner to dump (pg_dump --table) and drop.
 -- From then on card.redeem_many answers invalid_code for the term's cards: their redemptions
--- are no longer there to refuse a second one.
+-- are no longer there to refuse a second one.  Their idempotency keys are deleted with them.
 --
 -- `cardctl db migrate` loads this file again whenever its text changes: keep every statement
 -- safe to run twice (CREATE OR REPLACE; the grants after each function are all it gets).
@@ -49,6 +49,9 @@ BEGIN
 			HINT = 'Let the platform read the feed (cardd''s /v1/feed), then archive.';
 	END IF;
 	UPDATE card.term x SET redemptions_archived_at = now() WHERE x.code = p_term;
+	-- The stored outcomes of the term's cards go too: a replayed key would answer "repeated"
+	-- for a redemption no longer there.  A replay is now a new request: invalid_code.
+	DELETE FROM card.idempotency x USING card.batch b WHERE b.term = p_term AND b.serials @> x.serial;
 	EXECUTE format('ALTER TABLE card.redemption DETACH PARTITION card.%I', v_part);
 	detached := 'card.' || v_part;
 	RETURN NEXT;
