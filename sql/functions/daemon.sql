@@ -22,6 +22,7 @@ RETURNS TABLE (feed_id bigint, serial bigint, account text, term text, face_valu
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, card AS $$
 DECLARE
 	base bigint;
+	v_n bigint;
 BEGIN
 	IF p_after IS NULL OR p_after < 0 OR p_limit IS NULL OR p_limit < 1 OR p_limit > 1000 THEN
 		RAISE EXCEPTION 'invalid feed position' USING ERRCODE = 'CR004',
@@ -29,18 +30,24 @@ BEGIN
 	END IF;
 	-- card.feed_lock_key(): held to the end of this transaction, so the next sequencer
 	-- (whose statements take fresh snapshots in READ COMMITTED) sees these assignments.
+	-- The numbering goes on from card.feed_head, the last feed id given (a row of its own:
+	-- max(feed_id) would go back when the partition holding the highest ids is archived),
+	-- and the head moves in the same transaction, so feed ids stay unique and gap-free.
 	PERFORM pg_advisory_xact_lock(card.feed_lock_key());
-	SELECT coalesce(max(r.feed_id), 0) INTO base FROM card.redemption r;
+	SELECT h.last INTO base FROM card.feed_head h;
 	UPDATE card.redemption r SET feed_id = base + n.rn
-	FROM (SELECT u.serial AS s, row_number() OVER (ORDER BY u.id) AS rn
-	      FROM (SELECT x.serial, x.id FROM card.redemption x WHERE x.feed_id IS NULL
+	FROM (SELECT u.serial AS s, u.term, row_number() OVER (ORDER BY u.id) AS rn
+	      FROM (SELECT x.serial, x.term, x.id FROM card.redemption x WHERE x.feed_id IS NULL
 	            ORDER BY x.id LIMIT 10000) u) n
-	WHERE r.serial = n.s;
+	WHERE r.serial = n.s AND r.term = n.term;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	IF v_n > 0 THEN
+		UPDATE card.feed_head SET last = base + v_n;
+	END IF;
 	RETURN QUERY
-		SELECT r.feed_id, r.serial, r.account, b.term, t.face_value_fen, r.redeemed_at
+		SELECT r.feed_id, r.serial, r.account, r.term, t.face_value_fen, r.redeemed_at
 		FROM card.redemption r
-		JOIN card.batch b ON b.id = r.batch
-		JOIN card.term t ON t.code = b.term
+		JOIN card.term t ON t.code = r.term
 		WHERE r.feed_id > p_after
 		ORDER BY r.feed_id
 		LIMIT p_limit;

@@ -14,7 +14,8 @@
 -- characters, an idempotency key that is not 1..255 printable ASCII characters, 0x21-0x7E:
 -- card_idem_key_valid in include/card/redeem.h) raises CR004 and changes nothing.
 --
--- Exactly once: the serial is the primary key of card.redemption and the rows are inserted
+-- Exactly once: the serial is the primary key of card.redemption (with the term, the
+-- partition key: a serial lies in one batch, so has one term) and the rows are inserted
 -- with ON CONFLICT DO NOTHING, after checking in the same statement that each serial lies in a
 -- batch minted under that key_id (the gist index of card.batch.serials: the cost does not
 -- depend on how many cards were minted) and has no card.void row (an anti-join).
@@ -121,15 +122,18 @@ BEGIN
 	WITH q AS (SELECT u.s, u.k, u.a, u.i
 	           FROM unnest(p_serials, p_key_ids, p_accounts) WITH ORDINALITY AS u(s, k, a, i)
 	           WHERE v_owner[u.i] >= 0),
-	chk AS (SELECT q.s, q.a, q.i, b.id AS batch,
+	-- (the term's partition: the batch found says the term; a term whose redemptions were
+	-- archived takes no more, 0005_redemption_by_term.sql)
+	chk AS (SELECT q.s, q.a, q.i, b.id AS batch, b.term,
 	               EXISTS (SELECT 1 FROM card.void v WHERE v.serial = q.s) AS void
-	        FROM q LEFT JOIN LATERAL (SELECT b.id FROM card.batch b
+	        FROM q LEFT JOIN LATERAL (SELECT b.id, b.term FROM card.batch b
+	                                  JOIN card.term t ON t.code = b.term AND t.redemptions_archived_at IS NULL
 	                                  WHERE b.serials @> q.s AND b.key_id = q.k) b ON true),
-	cand AS (SELECT DISTINCT ON (chk.s) chk.s, chk.a, chk.i, chk.batch
+	cand AS (SELECT DISTINCT ON (chk.s) chk.s, chk.a, chk.i, chk.batch, chk.term
 	         FROM chk WHERE chk.batch IS NOT NULL AND NOT chk.void ORDER BY chk.s, chk.i),
-	ins AS (INSERT INTO card.redemption AS r (serial, account, batch)
-	        SELECT cand.s, cand.a, cand.batch FROM cand ORDER BY cand.s
-	        ON CONFLICT (serial) DO NOTHING RETURNING r.serial)
+	ins AS (INSERT INTO card.redemption AS r (serial, account, batch, term)
+	        SELECT cand.s, cand.a, cand.batch, cand.term FROM cand ORDER BY cand.s
+	        ON CONFLICT (serial, term) DO NOTHING RETURNING r.serial)
 	SELECT array_agg(CASE WHEN chk.i IS NULL THEN 'gated' WHEN chk.batch IS NULL THEN 'invalid_code'
 	                      WHEN chk.void THEN 'card_void' WHEN cand.i = chk.i AND ins.serial IS NOT NULL THEN 'redeemed'
 	                      ELSE 'exists' END ORDER BY g)

@@ -2,8 +2,9 @@
 --
 -- card.redeem_many (sql/functions/redeem.sql), the only writer of card.redemption, finds each
 -- serial's batch through the range index in the statement that inserts the row, and writes
--- that batch's id: the row cannot name a batch that does not hold its serial.  The foreign
--- key checked it a second time, one extra query per redeemed card (a row lock on the batch
+-- that batch's id and term: the row cannot name a batch that does not hold its serial, nor
+-- another term than its batch's (so (serial, term), the key of 0005, is unique exactly when
+-- serial is).  The foreign key (batch, term) -> card.batch (id, term) checked it a second time, one extra query per redeemed card (a row lock on the batch
 -- row, FOR KEY SHARE, taken by every concurrent redemption of the batch: one hot row, shared
 -- by all of them): about a quarter of the database's work per redemption.
 --
