@@ -64,7 +64,11 @@ out=$(redeem "$((S2 + 50))" autumn)
 	|| bad "a new redemption: $out (ids so far up to $max_id)"
 expect_sql_error "duplicate key" "INSERT INTO card.redemption (serial, account, batch) VALUES ($S1, 'x', '$B1')"
 expect_sql_error "duplicate key" "INSERT INTO card.redemption (serial, account, batch, term) VALUES ($S1, 'x', '$B1', '2026-spring')"
-expect_sql_error "violates foreign key" "INSERT INTO card.redemption (serial, account, batch, term) VALUES ($S1 + 500, 'x', '$B1', '2026-autumn')"
+# A row in another term than its batch's: no step writes one (card.redeem_many takes the term
+# from the batch it finds); the owner's hand could, and the audit names it.
+same "$(q -c "BEGIN; INSERT INTO card.redemption (serial, account, batch, term) VALUES ($S1 + 500, 'x', '$B1', '2026-autumn');
+	SELECT ok, detail FROM card.audit() WHERE item = 'redeemed_outside_batch'; ROLLBACK" | tail -1)" \
+	"f|$((S1 + 500))" "a row in another term than its batch's is found by the audit (redeemed_outside_batch)"
 same "$(q -c "SELECT count(*) FROM card.redemption")" 161 "nothing added by the refused rows"
 # The feed goes on where it was: the 10 unfed spring rows and the new one get 151..161.
 same "$(q -c "SELECT min(feed_id) || '-' || max(feed_id) || ' ' || count(*) FROM card.feed(150, 1000)")" \

@@ -185,9 +185,11 @@ BEGIN
 		RETURN QUERY SELECT t.code, 'redeemed_void', v_n, v_n = 0,
 			CASE WHEN v_n > 0 THEN 'redeemed and void: ' || left(v_list, 400) END;
 	END LOOP;
-	-- Redemptions outside every batch (the batch column says otherwise: a changed row).
+	-- Redemptions outside their batch, or in another term's partition than their batch's (a
+	-- row card.redeem_many did not write: it takes both from the batch it finds).
 	SELECT count(*), string_agg(r.serial::text, ', ' ORDER BY r.serial) INTO v_n, v_list
-	FROM card.redemption r LEFT JOIN card.batch b ON b.id = r.batch AND b.serials @> r.serial
+	FROM card.redemption r LEFT JOIN card.batch b
+	     ON b.id = r.batch AND b.serials @> r.serial AND b.term = r.term
 	WHERE b.id IS NULL;
 	RETURN QUERY SELECT NULL::text, 'redeemed_outside_batch', v_n, v_n = 0, left(v_list, 400);
 END $$;
