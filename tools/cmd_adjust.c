@@ -49,19 +49,18 @@ static const struct csvin_col ADJ_COLS[] = {
 };
 #define NCOLS (sizeof(ADJ_COLS) / sizeof(ADJ_COLS[0]))
 
-/* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
-#define CMD_PARSE(name, cmd, help, nargs)                                 \
-	static const struct cli_spec name = {                             \
-		cmd,    help,  "term district encoding approver confirm", \
-		"term", nargs, nargs ? "one FILE is required" : NULL,     \
-		0                                                         \
+/* Each command takes its own options (adjust file --confirm is a usage error). */
+#define CMD_PARSE(name, cmd, help, opts, nargs)                                          \
+	static const struct cli_spec name = {                                            \
+		cmd, help, opts, "term", nargs, nargs ? "one FILE is required" : NULL, 0 \
 	}
-CMD_PARSE(ADJ_FILE, "adjust file", FILE_HELP, 1);
-CMD_PARSE(ADJ_APPROVE, "adjust approve", APPROVE_HELP, 0);
-CMD_PARSE(ADJ_SHOW, "adjust show", SHOW_HELP, 0);
-CMD_PARSE(ADJ_SETTLE, "adjust settle", SETTLE_HELP, 0);
+CMD_PARSE(ADJ_FILE, "adjust file", FILE_HELP, "term district encoding", 1);
+CMD_PARSE(ADJ_APPROVE, "adjust approve", APPROVE_HELP, "term district approver", 0);
+CMD_PARSE(ADJ_SHOW, "adjust show", SHOW_HELP, "term district", 0);
+CMD_PARSE(ADJ_SETTLE, "adjust settle", SETTLE_HELP, "term confirm", 0);
 #undef CMD_PARSE
 
+/* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
 static card_err read_adjust(const char *path, const char *enc, card_adjust_row **rowsp,
                             char ***cellsp, size_t *np, card_diag *d)
 {
@@ -294,8 +293,10 @@ static int adjust_settle(struct cli *cli, int argc, char **argv)
 		}
 		json_line(j);
 	} else {
-		printf("settlement of term %s%s:\n", a.term,
-		       a.confirm ? "" : " (proposal; --confirm records it)");
+		if (a.confirm)
+			printf("settlement of term %s:\n", a.term);
+		else
+			printf("settlement of term %s (proposal; --confirm records it):\n", a.term);
 		rows_print(stdout, prop, cols, sizeof(cols) / sizeof(cols[0]));
 		if (a.confirm) {
 			printf("\nsettlement recorded, document %s; orders:\n", doc);

@@ -55,20 +55,21 @@ static char *dup0(const char *s)
 	return strdup(s != NULL ? s : "");
 }
 
-/* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
-#define CMD_PARSE(name, cmd, help, nargs)                                           \
-	static const struct cli_spec name = {                                       \
-		cmd,    help,  "term district encoding threshold approver explain", \
-		"term", nargs, nargs ? "one FILE is required" : NULL,               \
-		0                                                                   \
+/* Each command takes its own options: an option of another (census import --explain) is a
+ * usage error, never silently ignored. */
+#define CMD_PARSE(name, cmd, help, opts, nargs)                                          \
+	static const struct cli_spec name = {                                            \
+		cmd, help, opts, "term", nargs, nargs ? "one FILE is required" : NULL, 0 \
 	}
-CMD_PARSE(CEN_IMPORT, "census import", IMPORT_HELP, 1);
-CMD_PARSE(CEN_SUBMIT, "census submit", SUBMIT_HELP, 0);
-CMD_PARSE(CEN_APPROVE, "census approve", APPROVE_HELP, 0);
-CMD_PARSE(CEN_REOPEN, "census reopen", REOPEN_HELP, 0);
-CMD_PARSE(CEN_SHOW, "census show", SHOW_HELP, 0);
+CMD_PARSE(CEN_IMPORT, "census import", IMPORT_HELP, "term district encoding threshold", 1);
+CMD_PARSE(CEN_SUBMIT, "census submit", SUBMIT_HELP, "term district", 0);
+CMD_PARSE(CEN_APPROVE, "census approve", APPROVE_HELP, "term district approver explain threshold",
+          0);
+CMD_PARSE(CEN_REOPEN, "census reopen", REOPEN_HELP, "term district", 0);
+CMD_PARSE(CEN_SHOW, "census show", SHOW_HELP, "term district", 0);
 #undef CMD_PARSE
 
+/* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
 static card_err read_census(const struct cli *cli, const char *path, const char *enc,
                             card_census_row **rowsp, char ***cellsp, size_t *np, card_diag *d)
 {

@@ -30,6 +30,10 @@ long long row_int(const card_rows *r, size_t row, const char *name);
 bool row_bool(const card_rows *r, size_t row, const char *name);
 bool row_null(const card_rows *r, size_t row, const char *name);
 
+/* A cell as a clerk reads it on the screen: "yes"/"no" for a boolean (never PostgreSQL's
+ * t/f), else its text ("" for NULL).  Every on-screen listing prints cells through this. */
+const char *row_shown(const card_rows *r, size_t row, size_t col);
+
 /* An amount in fen as yuan text: -150 -> "-1.50". */
 void fen_yuan(long long fen, char out[32]);
 
