@@ -68,6 +68,7 @@ START_TEST(test_calendar)
 		{ "self-adjustment", "2016-09-01", "district" },
 		{ "adjustment-report", "2016-09-15", "district" },
 		{ "city-adjustment", "2016-09-21", "city" },
+		{ "supplement-distribution", "2016-10-01", "school" },
 		{ "close", "2016-10-01", "city" },
 		{ "final-report", "2016-10-01", "district" },
 		{ "replacement", NULL, "district" },

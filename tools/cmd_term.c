@@ -20,8 +20,10 @@ static const char SHOW_HELP[] =
 	"Usage: cardctl term show [TERM] [--json]\n\n"
 	"Print the deadline calendar of TERM (default: the current term, by the bureau's day):\n"
 	"each step (census, delivery, distribution, self-adjustment, adjustment-report,\n"
-	"city-adjustment, close, final-report, replacement), who does it and when it is due.\n"
-	"S is the term's start day; a replacement is due some days after the school's request.\n"
+	"city-adjustment, supplement-distribution, close, final-report, replacement), who does\n"
+	"it and when it is due.  S is the term's start day; a replacement is due some days after\n"
+	"the school's request; supplement cards are handed out by supplement-distribution, not\n"
+	"by distribution.\n"
 	"The server computes every date (sql/functions/calendar.sql).\n";
 static const char LIST_HELP[] = "Usage: cardctl term list [--json]\n\nList the terms with start, "
 				"census due, face value and whether closed.\n";

@@ -671,12 +671,20 @@ END $$;
 REVOKE ALL ON FUNCTION card.charge_run(text, uuid[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.charge_run(text, uuid[]) TO card_city;
 
+-- Cards the city supplied to an organisation (its part of card.rc_adjusted).
+CREATE OR REPLACE FUNCTION card.rc_supplied(p_term text, p_org text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(sum(s.count), 0)::bigint FROM card.supplement s WHERE s.term = p_term AND s.to_org = p_org
+$$;
+REVOKE ALL ON FUNCTION card.rc_supplied(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_supplied(text, text) TO card_city, card_district;
+
 -- Cards a school received through the reconciliation (transfers in, supplements).
 -- Replacements are not counted: a replacement card replaces one handed out.
 CREATE OR REPLACE FUNCTION card.rc_adjusted(p_term text, p_org text) RETURNS bigint
 LANGUAGE sql STABLE AS $$
 	SELECT (SELECT coalesce(sum(t.count), 0) FROM card.transfer t WHERE t.term = p_term AND t.to_school = p_org)
-	     + (SELECT coalesce(sum(s.count), 0) FROM card.supplement s WHERE s.term = p_term AND s.to_org = p_org)
+	     + card.rc_supplied(p_term, p_org)
 $$;
 REVOKE ALL ON FUNCTION card.rc_adjusted(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.rc_adjusted(text, text) TO card_city, card_district;
