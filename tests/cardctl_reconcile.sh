@@ -171,7 +171,11 @@ for d, w in want.items():
 assert "3 cannot be covered" in p["D3"]["note"], p["D3"]["note"]
 EOF
 expect_eq 0 "$(q "SELECT count(*) FROM card.settlement")" "a proposal records nothing"
+expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_
+expect_grep "^settlement of term $TERM_ (proposal; --confirm records it):" "$T/out"
 expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_ --confirm
+expect_grep "^settlement of term $TERM_:" "$T/out"
+grep -q "proposal" "$T/out" && bad "settle --confirm still says proposal" || ok "settle --confirm does not say proposal"
 grep -q 'NOTICE' "$T/err" && bad "a server NOTICE reached the clerk: $(head -1 "$T/err")" || ok "adjust settle: no server NOTICE on the terminal"
 expect_grep "settlement recorded, document [0-9a-f-]\{36\}" "$T/out"
 expect_eq "D1:return:3 D2:return:4 D3:supplement:17" "$(q "SELECT string_agg(district || ':' || kind || ':' || count, ' ' ORDER BY district) FROM card.settle_order")" "orders"

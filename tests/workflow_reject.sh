@@ -191,6 +191,9 @@ reject 2 'too large' "a photo over 10 MiB" \
 	"$CARDCTL" receive "$S" --signer 王 --date "$TODAY" --photo "$T/big.png"
 reject 2 'the receipt date 2099-01-01 is after today' "a receipt dated in the future" \
 	"$CARDCTL" receive "$S" --signer 王 --date 2099-01-01 --photo "$T/receipt.png"
+reject 2 "the receipt date 2000-01-01 is not between the shipment date $TODAY and today ($TODAY)" \
+	"a receipt dated before the shipment" \
+	"$CARDCTL" receive "$S" --signer 王 --date 2000-01-01 --photo "$T/receipt.png"
 reject 2 'is not a shipment id' "a malformed shipment id" \
 	"$CARDCTL" receive not-a-uuid --signer 王 --date "$TODAY" --photo "$T/receipt.png"
 reject 2 'does not exist' "an unknown shipment" \

@@ -396,7 +396,7 @@ BEGIN
 	IF v_drafts IS NOT NULL THEN
 		RAISE EXCEPTION 'not every adjustment report is approved' USING ERRCODE = 'CR003',
 			DETAIL = 'Not approved: ' || v_drafts || '.',
-			HINT = 'Every district files (cardctl adjust file) and approves (cardctl adjust approve) its report first; a district without surplus or shortage files its schools with 0, 0.';
+			HINT = 'Every district files (cardctl adjust file) and approves (cardctl adjust approve) its report first; a district without surplus or shortage files one of its schools with 0, 0.';
 	END IF;
 	INSERT INTO card.document (id, kind, term, note) VALUES (p_doc, 'settlement', p_term, 'city adjustment');
 	INSERT INTO card.settlement (term, doc, due, done_on, late)
