@@ -39,6 +39,13 @@ expect_status 1 "$CARDCTL" census import --term "$TERM" --district D1 --explain 
 one_line "cardctl census import: --explain is not an option of census import (see cardctl census import --help)"
 expect_status 1 "$CARDCTL" adjust file --term "$TERM" --district D1 --confirm "$T/d1.csv"
 one_line "cardctl adjust file: --confirm is not an option of adjust file (see cardctl adjust file --help)"
+# Every usage error is that one line.
+expect_status 1 "$CARDCTL" transfer --term "$TERM" --from S101 --to S102 --count -2
+one_line 'cardctl transfer: --count wants a positive whole number, not "-2" (see cardctl transfer --help)'
+expect_status 1 "$CARDCTL" census bogus
+one_line 'cardctl census: unknown command "census bogus" (see cardctl census --help)'
+expect_status 1 "$CARDCTL" bogus
+one_line 'cardctl: unknown command "bogus" (see cardctl --help)'
 unchanged start "refused options"
 expect_status 0 "$CARDCTL" census import --help
 grep -q -- '--explain' "$T/out" && bad "census import --help offers --explain" || ok "census import --help does not offer --explain"

@@ -98,6 +98,5 @@ int main(int argc, char **argv)
 			return c->run(&cli, sub_argc, sub_argv);
 		}
 	}
-	fprintf(stderr, "cardctl: unknown command \"%s\"\nTry 'cardctl --help'.\n", argv[optind]);
-	return EXIT_USAGE;
+	return cli_usage(&cli, "", "unknown command \"%s\"", argv[optind]);
 }

@@ -94,28 +94,18 @@ static int listed(const char *list, const char *name)
 int cli_bad_option(const struct cli *cli, const char *cmd, int opt, int optch, const char *word)
 {
 	char shortopt[3] = { '-', (char)optch, '\0' };
-	const char *sp = *cmd != '\0' ? " " : "";
-	size_t n;
+	int n;
 
 	if (opt == '?' && optch > 0 && optch < 128)
 		word = shortopt; /* -x, perhaps one of a group -xy */
-	n = strcspn(word, "=");
-
-	if (opt == ':') {
-		fprintf(stderr, "%s%s%s: %.*s needs a value (see %s%s%s --help)\n", cli->prog, sp,
-		        cmd, (int)n, word, cli->prog, sp, cmd);
-		return EXIT_USAGE;
-	}
+	n = (int)strcspn(word, "=");
+	if (opt == ':')
+		return cli_usage(cli, cmd, "%.*s needs a value", n, word);
 	for (size_t i = 0; *cmd != '\0' && i < NOPTS; i++)
-		if (strncmp(word, "--", 2) == 0 && n - 2 == strlen(OPTS[i].name) &&
-		    strncmp(word + 2, OPTS[i].name, n - 2) == 0) {
-			fprintf(stderr, "%s%s%s: %.*s is not an option of %s (see %s%s%s --help)\n",
-			        cli->prog, sp, cmd, (int)n, word, cmd, cli->prog, sp, cmd);
-			return EXIT_USAGE;
-		}
-	fprintf(stderr, "%s%s%s: unknown option %.*s (see %s%s%s --help)\n", cli->prog, sp, cmd,
-	        (int)n, word, cli->prog, sp, cmd);
-	return EXIT_USAGE;
+		if (strncmp(word, "--", 2) == 0 && (size_t)n - 2 == strlen(OPTS[i].name) &&
+		    strncmp(word + 2, OPTS[i].name, (size_t)n - 2) == 0)
+			return cli_usage(cli, cmd, "%.*s is not an option of %s", n, word, cmd);
+	return cli_usage(cli, cmd, "unknown option %.*s", n, word);
 }
 
 int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv,
@@ -290,12 +280,13 @@ int cli_fail(const struct cli *cli, card_err rc, const card_diag *diag, const ch
 
 int cli_usage(const struct cli *cli, const char *cmd, const char *fmt, ...)
 {
+	const char *sp = *cmd != '\0' ? " " : "";
 	va_list ap;
-	fprintf(stderr, "%s: ", cli->prog);
+	fprintf(stderr, "%s%s%s: ", cli->prog, sp, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", cli->prog, cmd);
+	fprintf(stderr, " (see %s%s%s --help)\n", cli->prog, sp, cmd);
 	return EXIT_USAGE;
 }
 
