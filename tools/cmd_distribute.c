@@ -36,15 +36,15 @@ static const struct csvin_col DIST_COLS[] = {
 	{ "人数", "count", 1 },
 };
 
-/* Read a distribution file; strings are owned by *strs (2 per line). */
-#define CMD_PARSE(name, cmd, help)                                                             \
-	static const struct cli_spec name = {                                                  \
-		cmd, help, "term school count file date encoding district", "term", 0, NULL, 0 \
-	}
-CMD_PARSE(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
-CMD_PARSE(STATUS, "status", STATUS_HELP);
-#undef CMD_PARSE
+/* Each command takes its own options (status --school is a usage error, not ignored). */
+static const struct cli_spec DISTRIBUTE = {
+	"distribute", DISTRIBUTE_HELP, "term school count file date encoding", "term", 0, NULL, 0
+};
+static const struct cli_spec STATUS = {
+	"status", STATUS_HELP, "term district", "term", 0, NULL, 0
+};
 
+/* Read a distribution file; strings are owned by *strs (2 per line). */
 static card_err read_lines(const char *path, const char *enc, card_dist_line **out, char ***strs,
                            size_t *np, card_diag *d)
 {
