@@ -74,7 +74,7 @@ expect_grep '^HINT: Correct the file and import it again.$' "$T/err"
 if [ "$(grep -c '^  line ' "$T/err")" = 19 ]; then ok "19 problem lines"; else bad "not 19 problem lines"; cat "$T/err" >&2; fi
 unchanged before "a census with 19 problems"
 expect_status 2 "$CARDCTL" --json census import --term "$TERM" --district D1 "$T/many.csv"
-jexpect "$T/out" "d['imported'], len(d['problems'])" "(False, 19)"
+jexpect "$T/out" "d['refused'], len(d['problems'])" "(True, 19)"
 jexpect "$T/out" "[p['line'] for p in d['problems']] == list(range(2, 21))" "True"
 jexpect "$T/out" "d['problems'][17]['problem'] == 'line 19: unknown school \"$LONG\"'" "True"
 unchanged before "a census with 19 problems (--json)"

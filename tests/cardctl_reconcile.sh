@@ -136,6 +136,12 @@ expect_grep "surplus of 6 but holds 5 cards" "$T/err"
 expect_grep "3 problems" "$T/err"
 expect_grep "both a surplus and a shortage" "$T/err"
 expect_grep "school \"S21\" is in district \"D2\"" "$T/err"
+# 20 problems, with long school codes: every one listed in full, none cut.
+{ printf 'school,surplus,shortage,reason\n'; for i in $(seq 1 20); do printf 'S9%02d东城区第一实验小学暨外国语学校附属初级中学东校区,1,,转出\n' "$i"; done; } >"$T/bad3.csv"
+expect_unchanged_status 2 at 2026-09-10 "$C" adjust file --term $TERM_ --district D1 "$T/bad3.csv"
+expect_grep "^cardctl: adjust file: 20 problems, nothing was filed:$" "$T/err"
+expect_grep "^  line 21: unknown school \"S920东城区第一实验小学暨外国语学校附属初级中学东校区\"$" "$T/err"
+expect_eq 20 "$(grep -c '^  line [0-9]*: unknown school' "$T/err")" "every one of the 20 problems listed"
 # A draft, then re-filed (replaces it).
 printf 'school,surplus,shortage,reason\nS11,4,,x\n' >"$T/d1draft.csv"
 expect_status 0 at 2026-09-09 "$C" adjust file --term $TERM_ --district D1 "$T/d1draft.csv"

@@ -136,6 +136,21 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_adjust_file(st, a.term, a.district, rows, n, doc, &sum, &d);
+	if (rc == CARD_ERR_INPUT) {
+		/* every problem in full: the refusal's detail is cut to its size */
+		card_rows *p = NULL;
+		card_diag pd;
+		card_diag_clear(&pd);
+		if (card_adjust_problems(st, a.term, a.district, rows, n, &p, &pd) == CARD_OK &&
+		    card_rows_count(p) > 0) {
+			problems_print(cli, "adjust file", "nothing was filed", p,
+			               "Correct the file and file it again.");
+			status = EXIT_REJECTED;
+		}
+		card_rows_free(p);
+		if (status == EXIT_REJECTED)
+			goto out;
+	}
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "adjust file failed");
 		goto out;

@@ -129,33 +129,23 @@ static card_err read_census(const struct cli *cli, const char *path, const char 
 	return rc;
 }
 
-/*
- * A refused census file: every problem in full, one a line on stderr (with --json, also one
- * object {line, problem} each on stdout), never cut to a message's size.  Returns 0 once
- * listed, -1 when the list cannot be had (the caller prints the refusal as it came).
- */
+/* A refused census file: every problem in full (problems_print).  Returns 0 once listed, -1
+ * when the list cannot be had (the caller prints the refusal as it came). */
 static int list_problems(const struct cli *cli, card_store *st, const struct cli_args *a,
                          const card_census_row *rows, size_t n)
 {
 	card_rows *p = NULL;
 	card_diag d;
-	size_t k;
+	int ok;
 
 	card_diag_clear(&d);
-	if (card_census_problems(st, a->term, a->district, rows, n, &p, &d) != CARD_OK ||
-	    (k = card_rows_count(p)) == 0) {
-		card_rows_free(p);
-		return -1;
-	}
-	fprintf(stderr, "%s: census import: %zu problem%s, nothing was imported:\n", cli->prog, k,
-	        k == 1 ? "" : "s");
-	for (size_t i = 0; i < k; i++)
-		fprintf(stderr, "  %s\n", row_text(p, i, "problem"));
-	fputs("HINT: Correct the file and import it again.\n", stderr);
-	if (cli->json)
-		json_line(json_pack("{s:b, s:o}", "imported", 0, "problems", rows_json(p)));
+	ok = card_census_problems(st, a->term, a->district, rows, n, &p, &d) == CARD_OK &&
+	     card_rows_count(p) > 0;
+	if (ok)
+		problems_print(cli, "census import", "nothing was imported", p,
+		               "Correct the file and import it again.");
 	card_rows_free(p);
-	return 0;
+	return ok ? 0 : -1;
 }
 
 static int census_import(struct cli *cli, int argc, char **argv)

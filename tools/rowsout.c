@@ -259,3 +259,17 @@ out:
 	table_free(t);
 	return rc;
 }
+
+void problems_print(const struct cli *cli, const char *cmd, const char *nothing, const card_rows *p,
+                    const char *hint)
+{
+	size_t k = card_rows_count(p);
+
+	fprintf(stderr, "%s: %s: %zu problem%s, %s:\n", cli->prog, cmd, k, k == 1 ? "" : "s",
+	        nothing);
+	for (size_t i = 0; i < k; i++)
+		fprintf(stderr, "  %s\n", row_text(p, i, "problem"));
+	fprintf(stderr, "HINT: %s\n", hint);
+	if (cli->json)
+		json_line(json_pack("{s:b, s:o}", "refused", 1, "problems", rows_json(p)));
+}

@@ -73,4 +73,14 @@ card_err rows_report(const card_rows *r, const char *title, const char *sheet,
                      const struct table_col *tcols, const char *const *names, size_t ncols,
                      enum table_format fmt, const char *out, card_diag *diag);
 
+/*
+ * A refused input file (census import, adjust file): every problem in full, one a line on
+ * stderr after "cardctl: CMD: N problems, NOTHING:" and before "HINT: hint", never cut to a
+ * message's size; with --json also {"refused": true, "problems": [{line, problem}, ...]} on
+ * stdout.  p: the rows (line, problem) of card_census_problems() or card_adjust_problems().
+ */
+struct cli;
+void problems_print(const struct cli *cli, const char *cmd, const char *nothing, const card_rows *p,
+                    const char *hint);
+
 #endif
