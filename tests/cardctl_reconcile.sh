@@ -96,7 +96,8 @@ expect_grep "ranges *93-95" "$T/out"          # S11's lowest stock serials: 93..
 setup_distribute S12 3                          # S12: 83 handed out, short 2; S11 stock 5
 # One more is refused, and the refusal says where its limit of 83 comes from.
 expect_unchanged_status 2 at 2026-09-01 "$C" distribute --term $TERM_ --school S12 --count 1
-expect_grep "83 cards are distributed already; it may hand out 83: census 80 + 3 by transfer." "$T/err"
+expect_grep 'school "S12" would hand out 84 cards, more than its 80 students and teachers + 3 by transfer$' "$T/err"
+expect_grep "83 cards are distributed already; it may hand out 83 in all (census 80 + 3 by transfer)." "$T/err"
 audit_ok "after transfer S11 -> S12"
 expect_eq 5 "$(balance S11 stock)" "S11 stock (8 - 3)"
 expect_eq 0 "$(balance S12 stock)" "S12 stock (3 in, 3 handed out)"
@@ -264,6 +265,8 @@ audit_ok "after the replacement"
 expect_status 0 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 4 --signer "赵校长" --date 2026-09-23 --photo "$T/receipt.png"
 expect_grep "supplied *14" "$T/out"
 setup_distribute S31 4 2026-09-25
+expect_unchanged_status 2 at 2026-09-25 "$C" distribute --term $TERM_ --school S31 --count 1
+expect_grep 'more than its 40 students and teachers + 14 supplied by the city$' "$T/err"
 # status on 09-25: the supplement cards handed out after the settlement are on time (due by
 # the close); the one school really short is S31 (needs 40 + 20, holds 40 + 14); S11 and S21,
 # which handed out fewer than their census and passed their surplus on, are not short.

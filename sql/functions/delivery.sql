@@ -325,6 +325,7 @@ DECLARE
 	v_base bigint;      -- the approved census
 	v_adjusted bigint;  -- + transferred in + supplied (card.rc_adjusted)
 	v_supplied bigint;
+	v_limit text;
 	v_before bigint;
 	v_step text := 'distribution';
 	v_date date := coalesce(p_date, card.bureau_today());
@@ -351,13 +352,15 @@ BEGIN
 	v_census := v_census + v_adjusted;
 	v_before := card.balance(p_term, p_school, 'distributed');
 	IF v_census IS NOT NULL AND v_before + p_count > v_census THEN
-		RAISE EXCEPTION '% "%" would hand out % cards, more than its % %', o.kind,
-			p_school, v_before + p_count, v_census,
-			CASE o.kind WHEN 'school' THEN 'students and teachers' ELSE 'bureau staff' END
+		-- the limit as it adds up: "420 students and teachers + 3 by transfer"
+		v_limit := format('%s %s', v_base, CASE o.kind WHEN 'school' THEN 'students and teachers' ELSE 'bureau staff' END)
+		        || CASE WHEN v_adjusted > v_supplied THEN format(' + %s by transfer', v_adjusted - v_supplied) ELSE '' END
+		        || CASE WHEN v_supplied > 0 THEN format(' + %s supplied by the city', v_supplied) ELSE '' END;
+		RAISE EXCEPTION '% "%" would hand out % cards, more than its %', o.kind,
+			p_school, v_before + p_count, v_limit
 			USING ERRCODE = 'CR001',
-			DETAIL = format('%s cards are distributed already; it may hand out %s: census %s%s%s.', v_before, v_census, v_base,
-			                CASE WHEN v_adjusted > v_supplied THEN format(' + %s by transfer', v_adjusted - v_supplied) ELSE '' END,
-			                CASE WHEN v_supplied > 0 THEN format(' + %s supplied by the city', v_supplied) ELSE '' END),
+			DETAIL = format('%s cards are distributed already; it may hand out %s in all (census %s%s).',
+			                v_before, v_census, v_base, substring(v_limit FROM ' \+ .*$')),
 			HINT = 'Not one extra: report the surplus for adjustment instead.';
 	END IF;
 	-- Cards beyond the census and the transfers are the city's supplement: they are due by
