@@ -159,37 +159,42 @@ REVOKE ALL ON FUNCTION card.term_deadlines(text) FROM PUBLIC, card_city, card_di
 GRANT EXECUTE ON FUNCTION card.term_deadlines(text) TO card_city, card_district;
 
 -- A school is short (short_after_due) when the cards it handed out, the cards it holds and
--- the surplus it passed on (card.school_gave) are fewer than it needs: its approved census
--- (students and teachers) plus card.school_needs_more.  A school with a surplus is never
--- short, however few it handed out.
---
--- The cards a school passed on as surplus: transferred to another school, returned to the city.
-CREATE OR REPLACE FUNCTION card.school_gave(p_term text, p_school text) RETURNS bigint
+-- the surplus it passed on are fewer than it needs: its approved census (students and
+-- teachers) plus what the reconciliation says it needs more.  A school with a surplus is
+-- never short, however few it handed out.  Per school of term p_term that has any:
+--   gave        the cards it passed on as surplus: transferred to another school, returned
+--               to the city;
+--   needs_more  the cards transferred to it before its district's approved Annex 4 was filed
+--               (all of them while there is none: students who came after the census), plus
+--               the shortage that report declares for it (what it still lacked then).
+CREATE OR REPLACE FUNCTION card.school_adjustments(p_term text)
+RETURNS TABLE (school text, gave bigint, needs_more bigint)
 LANGUAGE sql STABLE AS $$
-	SELECT (SELECT coalesce(sum(t.count), 0) FROM card.transfer t WHERE t.term = p_term AND t.from_school = p_school)
-	     + (SELECT coalesce(sum(r.count), 0) FROM card.card_return r WHERE r.term = p_term AND r.from_org = p_school)
-$$;
-REVOKE ALL ON FUNCTION card.school_gave(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.school_gave(text, text) TO card_city, card_district;
-
--- What a school needs beyond its census: the cards transferred to it before its district's
--- approved Annex 4 was filed (all of them while there is none: students who came after the
--- census), plus the shortage that report declares for it (what it still lacked then).
-CREATE OR REPLACE FUNCTION card.school_needs_more(p_term text, p_school text) RETURNS bigint
-LANGUAGE sql STABLE AS $$
-	WITH a AS (
-		SELECT l.shortage, r.filed_at
+	WITH rep AS (
+		SELECT l.school, l.shortage, r.filed_at
 		  FROM card.adjust_line l
 		  JOIN card.adjust_report r ON r.term = l.term AND r.district = l.district AND r.state = 'approved'
-		 WHERE l.term = p_term AND l.school = p_school
+		 WHERE l.term = p_term
+	), tin AS (
+		SELECT t.to_school AS school, sum(t.count) AS n
+		  FROM card.transfer t LEFT JOIN rep ON rep.school = t.to_school
+		 WHERE t.term = p_term AND (rep.filed_at IS NULL OR t.at <= rep.filed_at)
+		 GROUP BY 1
+	), gone AS (
+		SELECT t.from_school AS school, t.count AS n FROM card.transfer t WHERE t.term = p_term
+		UNION ALL
+		SELECT r.from_org, r.count FROM card.card_return r WHERE r.term = p_term
+	), gave AS (
+		SELECT g.school, sum(g.n) AS n FROM gone g GROUP BY 1
 	)
-	SELECT (SELECT coalesce(sum(t.count), 0) FROM card.transfer t
-	         WHERE t.term = p_term AND t.to_school = p_school
-	           AND (NOT EXISTS (SELECT 1 FROM a) OR t.at <= (SELECT a.filed_at FROM a)))
-	     + coalesce((SELECT a.shortage FROM a), 0)
+	SELECT x.school, coalesce(gave.n, 0)::bigint, (coalesce(tin.n, 0) + coalesce(rep.shortage, 0))::bigint
+	  FROM (SELECT rep.school FROM rep UNION SELECT tin.school FROM tin UNION SELECT gave.school FROM gave) x
+	  LEFT JOIN rep ON rep.school = x.school
+	  LEFT JOIN tin ON tin.school = x.school
+	  LEFT JOIN gave ON gave.school = x.school
 $$;
-REVOKE ALL ON FUNCTION card.school_needs_more(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.school_needs_more(text, text) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.school_adjustments(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.school_adjustments(text) TO card_city, card_district;
 
 -- What needs attention (district NULL: everywhere): one row per kind of flag with how many
 -- and which.
@@ -228,9 +233,10 @@ LANGUAGE sql STABLE AS $$
 	UNION ALL
 	SELECT 'short_after_due', count(*), string_agg(s.org, ',' ORDER BY s.org)
 	  FROM card.term_status(p_term, p_district) s
+	  LEFT JOIN card.school_adjustments(p_term) a ON a.school = s.org
 	 WHERE s.kind = 'school'
 	   AND card.bureau_today() > card.step_due((SELECT x FROM card.term x WHERE x.code = p_term), 'distribution')
-	   AND s.distributed + s.stock + card.school_gave(p_term, s.org) < coalesce(s.planned, 0) + card.school_needs_more(p_term, s.org)
+	   AND s.distributed + s.stock + coalesce(a.gave, 0) < coalesce(s.planned, 0) + coalesce(a.needs_more, 0)
 $$;
 REVOKE ALL ON FUNCTION card.term_flags(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.term_flags(text, text) TO card_city, card_district;
