@@ -18,6 +18,12 @@ static const struct stmt IMPORT = {
 	" $7::text[], $8::text[], $9::text[], $10::numeric, $11::integer)",
 	11
 };
+static const struct stmt PROBLEMS = {
+	"census_problems",
+	"SELECT line, problem FROM card.census_problems($1, $2, $3::integer[], $4::text[],"
+	" $5::text[], $6::text[], $7::text[], $8::text[])",
+	8
+};
 static const struct stmt SUBMIT = { "census_submit",
 	                            "SELECT late FROM card.census_submit($1, $2, $3)", 3 };
 static const struct stmt APPROVE = {
@@ -107,9 +113,14 @@ static void threshold_params(const card_threshold *th, char pct[32], char abs[32
 	}
 }
 
-card_err card_census_import(card_store *st, const char *term, const char *district,
-                            const card_census_row *rows, size_t n, const card_threshold *th,
-                            char doc[CARD_UUID_BUFSZ], card_rows **summary, card_diag *diag)
+/*
+ * Run the census statement s (IMPORT or PROBLEMS) over rows: the rows go as one array per
+ * column, the line numbers as text.  doc (IMPORT only) receives a new UUID.  The arrays are
+ * this function's; *out is the caller's.
+ */
+static card_err census_run(card_store *st, const struct stmt *s, const char *term,
+                           const char *district, const card_census_row *rows, size_t n,
+                           const card_threshold *th, char *doc, card_rows **out, card_diag *diag)
 {
 	const char **cols[6] = { NULL };
 	char *arr[6] = { NULL };
@@ -117,10 +128,6 @@ card_err card_census_import(card_store *st, const char *term, const char *distri
 	card_err rc = CARD_ERR_NOMEM;
 	size_t i, k;
 
-	if (summary != NULL)
-		*summary = NULL;
-	if (st == NULL || term == NULL || (rows == NULL && n > 0) || doc == NULL)
-		return CARD_ERR_INVALID_ARG;
 	lines = calloc(n + 1, sizeof(*lines));
 	for (k = 0; k < 6; k++)
 		if ((cols[k] = calloc(n + 1, sizeof(char *))) == NULL)
@@ -142,12 +149,18 @@ card_err card_census_import(card_store *st, const char *term, const char *distri
 	for (k = 0; k < 6; k++)
 		if ((arr[k] = pg_text_array(cols[k], n)) == NULL)
 			goto out;
-	card_uuid_new(doc);
-	{
-		const char *p[11] = { term,   district, doc,    arr[0], arr[1],
+	if (doc != NULL) {
+		const char *p[11] = { term,   district, NULL,   arr[0], arr[1],
 			              arr[2], arr[3],   arr[4], arr[5] };
+		card_uuid_new(doc);
+		p[2] = doc;
 		threshold_params(th, pct, abs, &p[9], &p[10]);
-		rc = rows_write(st, &IMPORT, p, summary, diag);
+		rc = rows_write(st, s, p, out, diag);
+	} else {
+		const char *p[8] = {
+			term, district, arr[0], arr[1], arr[2], arr[3], arr[4], arr[5]
+		};
+		rc = rows_write(st, s, p, out, diag);
 	}
 out:
 	for (k = 0; k < 6; k++) {
@@ -158,6 +171,28 @@ out:
 		free(lines[i]);
 	free(lines);
 	return rc;
+}
+
+card_err card_census_import(card_store *st, const char *term, const char *district,
+                            const card_census_row *rows, size_t n, const card_threshold *th,
+                            char doc[CARD_UUID_BUFSZ], card_rows **summary, card_diag *diag)
+{
+	if (summary != NULL)
+		*summary = NULL;
+	if (st == NULL || term == NULL || (rows == NULL && n > 0) || doc == NULL)
+		return CARD_ERR_INVALID_ARG;
+	return census_run(st, &IMPORT, term, district, rows, n, th, doc, summary, diag);
+}
+
+card_err card_census_problems(card_store *st, const char *term, const char *district,
+                              const card_census_row *rows, size_t n, card_rows **problems,
+                              card_diag *diag)
+{
+	if (problems != NULL)
+		*problems = NULL;
+	if (st == NULL || term == NULL || (rows == NULL && n > 0) || problems == NULL)
+		return CARD_ERR_INVALID_ARG;
+	return census_run(st, &PROBLEMS, term, district, rows, n, NULL, NULL, problems, diag);
 }
 
 card_err card_census_submit(card_store *st, const char *term, const char *district,

@@ -18,6 +18,12 @@
 static const struct stmt TRANSFER = {
 	"rc_transfer", "SELECT * FROM card.transfer($1, $2::uuid, $3, $4, $5::bigint, $6)", 6
 };
+static const struct stmt ADJ_PROBLEMS = {
+	"rc_adjust_problems",
+	"SELECT line, problem FROM card.adjust_problems($1, $2, $3::integer[], $4::text[],"
+	" $5::text[], $6::text[], $7::text[])",
+	7
+};
 static const struct stmt ADJ_FILE = {
 	"rc_adjust_file",
 	"SELECT * FROM card.adjust_file($1, $2, $3::uuid, $4::integer[], $5::text[], $6::text[],"
@@ -144,20 +150,17 @@ card_err card_transfer(card_store *st, const char *term, const char *from, const
 	}
 }
 
-card_err card_adjust_file(card_store *st, const char *term, const char *district,
-                          const card_adjust_row *rows, size_t n, char doc[CARD_UUID_BUFSZ],
-                          card_rows **out, card_diag *diag)
+/* Run ADJ_FILE (doc given: it receives a new UUID) or ADJ_PROBLEMS over the rows of an Annex 4
+ * file, one array per column; the arrays are this function's, *out the caller's. */
+static card_err adjust_run(card_store *st, const struct stmt *s, const char *term,
+                           const char *district, const card_adjust_row *rows, size_t n, char *doc,
+                           card_rows **out, card_diag *diag)
 {
 	const char **cols[5] = { NULL };
 	char *arr[5] = { NULL }, **lines = NULL;
 	card_err rc = CARD_ERR_NOMEM;
 	size_t i, k;
 
-	if (out != NULL)
-		*out = NULL;
-	if (st == NULL || term == NULL || district == NULL || doc == NULL ||
-	    (rows == NULL && n > 0))
-		return CARD_ERR_INVALID_ARG;
 	if ((lines = calloc(n + 1, sizeof(*lines))) == NULL)
 		goto out;
 	for (k = 0; k < 5; k++)
@@ -177,10 +180,13 @@ card_err card_adjust_file(card_store *st, const char *term, const char *district
 	for (k = 0; k < 5; k++)
 		if ((arr[k] = pg_text_array(cols[k], n)) == NULL)
 			goto out;
-	card_uuid_new(doc);
-	{
+	if (doc != NULL) {
 		const char *p[8] = { term, district, doc, arr[0], arr[1], arr[2], arr[3], arr[4] };
-		rc = rows_write(st, &ADJ_FILE, p, out, diag);
+		card_uuid_new(doc);
+		rc = rows_write(st, s, p, out, diag);
+	} else {
+		const char *p[7] = { term, district, arr[0], arr[1], arr[2], arr[3], arr[4] };
+		rc = rows_write(st, s, p, out, diag);
 	}
 out:
 	for (k = 0; k < 5; k++) {
@@ -191,6 +197,30 @@ out:
 		free(lines[i]);
 	free(lines);
 	return rc;
+}
+
+card_err card_adjust_file(card_store *st, const char *term, const char *district,
+                          const card_adjust_row *rows, size_t n, char doc[CARD_UUID_BUFSZ],
+                          card_rows **out, card_diag *diag)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (st == NULL || term == NULL || district == NULL || doc == NULL ||
+	    (rows == NULL && n > 0))
+		return CARD_ERR_INVALID_ARG;
+	return adjust_run(st, &ADJ_FILE, term, district, rows, n, doc, out, diag);
+}
+
+card_err card_adjust_problems(card_store *st, const char *term, const char *district,
+                              const card_adjust_row *rows, size_t n, card_rows **problems,
+                              card_diag *diag)
+{
+	if (problems != NULL)
+		*problems = NULL;
+	if (st == NULL || term == NULL || district == NULL || problems == NULL ||
+	    (rows == NULL && n > 0))
+		return CARD_ERR_INVALID_ARG;
+	return adjust_run(st, &ADJ_PROBLEMS, term, district, rows, n, NULL, problems, diag);
 }
 
 card_err card_adjust_approve(card_store *st, const char *term, const char *district,

@@ -88,6 +88,10 @@ expect_status 0 at 2026-08-30 "$C" transfer --term $TERM_ --from S11 --to S12 --
 expect_grep "document [0-9a-f-]\{36\}" "$T/out"
 expect_grep "ranges *93-95" "$T/out"          # S11's lowest stock serials: 93..100
 setup_distribute S12 3                          # S12: 83 handed out, short 2; S11 stock 5
+# One more is refused, and the refusal says where its limit of 83 comes from.
+expect_unchanged_status 2 at 2026-09-01 "$C" distribute --term $TERM_ --school S12 --count 1
+expect_grep 'school "S12" would hand out 84 cards, more than its 80 students and teachers + 3 by transfer$' "$T/err"
+expect_grep "83 cards are distributed already; it may hand out 83 in all (census 80 + 3 by transfer)." "$T/err"
 audit_ok "after transfer S11 -> S12"
 expect_eq 5 "$(balance S11 stock)" "S11 stock (8 - 3)"
 expect_eq 0 "$(balance S12 stock)" "S12 stock (3 in, 3 handed out)"
@@ -106,7 +110,7 @@ expect_unchanged_status 2 env PGUSER=d1user "$C" transfer --term $TERM_ --from S
 expect_grep "permission denied for district \"D2\"" "$T/err"
 # Late, with a reason (recorded): S21 -> S22 4 cards; S22 hands them out (64), short 2.
 expect_status 0 at 2026-09-05 "$C" transfer --term $TERM_ --from S21 --to S22 --count 4 --late "插班生晚报到"
-expect_grep "late *t" "$T/out"
+expect_grep "late *yes" "$T/out"
 setup_distribute S22 4
 expect_eq "true|插班生晚报到" "$(q "SELECT late || '|' || late_reason FROM card.transfer WHERE from_school = 'S21'")" "late transfer recorded"
 audit_ok "after late transfer S21 -> S22"
@@ -127,6 +131,12 @@ expect_grep "surplus of 6 but holds 5 cards" "$T/err"
 expect_grep "3 problems" "$T/err"
 expect_grep "both a surplus and a shortage" "$T/err"
 expect_grep "school \"S21\" is in district \"D2\"" "$T/err"
+# 20 problems, with long school codes: every one listed in full, none cut.
+{ printf 'school,surplus,shortage,reason\n'; for i in $(seq 1 20); do printf 'S9%02d东城区第一实验小学暨外国语学校附属初级中学东校区,1,,转出\n' "$i"; done; } >"$T/bad3.csv"
+expect_unchanged_status 2 at 2026-09-10 "$C" adjust file --term $TERM_ --district D1 "$T/bad3.csv"
+expect_grep "^cardctl: adjust file: 20 problems, nothing was filed:$" "$T/err"
+expect_grep "^  line 21: unknown school \"S920东城区第一实验小学暨外国语学校附属初级中学东校区\"$" "$T/err"
+expect_eq 20 "$(grep -c '^  line [0-9]*: unknown school' "$T/err")" "every one of the 20 problems listed"
 # A draft, then re-filed (replaces it).
 printf 'school,surplus,shortage,reason\nS11,4,,x\n' >"$T/d1draft.csv"
 expect_status 0 at 2026-09-09 "$C" adjust file --term $TERM_ --district D1 "$T/d1draft.csv"
@@ -162,7 +172,11 @@ for d, w in want.items():
 assert "3 cannot be covered" in p["D3"]["note"], p["D3"]["note"]
 EOF
 expect_eq 0 "$(q "SELECT count(*) FROM card.settlement")" "a proposal records nothing"
+expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_
+expect_grep "^settlement of term $TERM_ (proposal; --confirm records it):" "$T/out"
 expect_status 0 at 2026-09-18 "$C" adjust settle --term $TERM_ --confirm
+expect_grep "^settlement of term $TERM_:" "$T/out"
+grep -q "proposal" "$T/out" && bad "settle --confirm still says proposal" || ok "settle --confirm does not say proposal"
 grep -q 'NOTICE' "$T/err" && bad "a server NOTICE reached the clerk: $(head -1 "$T/err")" || ok "adjust settle: no server NOTICE on the terminal"
 expect_grep "settlement recorded, document [0-9a-f-]\{36\}" "$T/out"
 expect_eq "D1:return:3 D2:return:4 D3:supplement:17" "$(q "SELECT string_agg(district || ':' || kind || ':' || count, ' ' ORDER BY district) FROM card.settle_order")" "orders"
@@ -182,7 +196,7 @@ expect_grep "is not a JPEG, PNG or PDF file" "$T/err"
 expect_unchanged_status 1 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --photo "$T/receipt.png"
 expect_grep "\-\-date YYYY-MM-DD is required" "$T/err"
 expect_unchanged_status 2 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --date 2026-09-20 --photo "$T/receipt.png"
-expect_grep "the receipt date 2026-09-20 is not between" "$T/err"
+expect_grep "the receipt date 2026-09-20 is after today (2026-09-19)" "$T/err"
 expect_status 0 at 2026-09-19 "$C" supplement --term $TERM_ --to S31 --count 10 --signer "赵校长" --date 2026-09-19 --photo "$T/receipt.png"
 expect_grep "ranges *451-460" "$T/out"
 expect_eq "赵校长 2026-09-19 image/png $(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" \
@@ -191,7 +205,7 @@ expect_eq "赵校长 2026-09-19 image/png $(sha256sum <"$T/receipt.png" | cut -d
 expect_eq "5x3" "$(q "SELECT photo_width || 'x' || photo_height FROM card.supplement")" "the supplement's photo: its pixel size"
 expect_grep "photo_width *5" "$T/out"
 expect_grep "sha256 *$(sha256sum <"$T/receipt.png" | cut -d' ' -f1)" "$T/out"
-setup_distribute S31 10
+setup_distribute S31 10 2026-09-24             # after S+20, as the workflow has it
 # Returns: D1 returns its 3 from S11 (serials 96..100 are S11's: 96-98); D2 returns only 2 of 4.
 expect_unchanged_status 2 at 2026-09-20 "$C" return --term $TERM_ --district D1 --from S11 --serials 96-98 --signer "钱科长" --date 2026-09-20
 expect_grep "no receipt without the photo of the signed receipt" "$T/err"
@@ -238,7 +252,7 @@ expect_status 0 at 2026-09-22 "$C" replace --term $TERM_ --school S13 --serial 2
 expect_grep "new_serial *96" "$T/out"
 expect_grep "source *C" "$T/out"
 expect_grep "due *2026-09-19" "$T/out"
-expect_grep "late *t" "$T/out"
+expect_grep "late *yes" "$T/out"
 expect_eq "void" "$(q "SELECT state FROM card.holding WHERE serials @> 210::bigint")" "card 210 is void"
 expect_eq "card_void" "$(q "SELECT outcome FROM card.redeem_many('{210}', '{1}', '{acct999}')")" "a void card cannot be redeemed"
 expect_eq "redeemed" "$(q "SELECT outcome FROM card.redeem_many('{96}', '{1}', '{acct998}')")" "its replacement can"
@@ -247,7 +261,20 @@ audit_ok "after the replacement"
 # City stock 5 - 1 = 4: the rest of D3's supplement (4 of the 7 still ordered).
 expect_status 0 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 4 --signer "赵校长" --date 2026-09-23 --photo "$T/receipt.png"
 expect_grep "supplied *14" "$T/out"
-setup_distribute S31 4
+setup_distribute S31 4 2026-09-25
+expect_unchanged_status 2 at 2026-09-25 "$C" distribute --term $TERM_ --school S31 --count 1
+expect_grep 'more than its 40 students and teachers + 14 supplied by the city$' "$T/err"
+# status on 09-25: the supplement cards handed out after the settlement are on time (due by
+# the close); the one school really short is S31 (needs 40 + 20, holds 40 + 14); S11 and S21,
+# which handed out fewer than their census and passed their surplus on, are not short.
+expect_status 0 at 2026-09-25 "$C" --json status --term $TERM_
+python3 - "$T/out" <<'EOF2' && ok "status flags on 09-25: short S31 only, no late distribution" || bad "status flags on 09-25"
+import json, sys
+f = json.load(open(sys.argv[1]))["flags"]
+assert f["distribution_late"]["count"] == 0, f["distribution_late"]
+assert f["short_after_due"]["which"] == "S31", f["short_after_due"]
+EOF2
+expect_eq "2026-10-01|false" "$(q "SELECT string_agg(DISTINCT due || '|' || late, ',') FROM card.distribution WHERE school = 'S31' AND done_on > '2026-09-21'")" "supplement distributions: due by the close, not late"
 expect_unchanged_status 2 at 2026-09-23 "$C" supplement --term $TERM_ --to S31 --count 1 --signer "赵校长" --date 2026-09-23 --photo "$T/receipt.png"
 audit_ok "after the last supplement"
 
@@ -257,7 +284,8 @@ expect_grep "open until 2026-10-01: no charges before the close" "$T/err"
 # D1 ordered 3, returned 3: nothing.  D2 ordered 4, returned 2: 2 x 50 yuan = 100.00.  D3: none.
 expect_status 0 at 2026-10-02 "$C" charge --term $TERM_ --format csv --out "$T/charge.csv"
 expect_grep "1 district charged" "$T/out"
-expect_grep "^D2 .* 4 *2 *2 *10000" "$T/out"
+expect_grep "^D2 .* 4 *2 *2 *50.00 *100.00 " "$T/out"
+expect_grep "扣款金额(元)" "$T/out"
 expect_grep "D2,西城区,4,2,2,50.00,100.00," "$T/charge.csv"
 doc1=$(q "SELECT id FROM card.charge")
 expect_status 0 at 2026-10-09 "$C" charge --term $TERM_ --json

@@ -68,6 +68,7 @@ START_TEST(test_calendar)
 		{ "self-adjustment", "2016-09-01", "district" },
 		{ "adjustment-report", "2016-09-15", "district" },
 		{ "city-adjustment", "2016-09-21", "city" },
+		{ "supplement-distribution", "2016-10-01", "school" },
 		{ "close", "2016-10-01", "city" },
 		{ "final-report", "2016-10-01", "district" },
 		{ "replacement", NULL, "district" },
@@ -115,8 +116,8 @@ START_TEST(test_calendar)
 	ck_assert_int_eq(card_term_calendar(st, t.code, &cal, &n, &d), CARD_OK);
 	ck_assert_str_eq(cal[1].step, "delivery");
 	ck_date(cal[1].due, "2024-02-19");
-	ck_assert_str_eq(cal[6].step, "close");
-	ck_date(cal[6].due, "2024-03-27");
+	ck_assert_str_eq(cal[7].step, "close");
+	ck_date(cal[7].due, "2024-03-27");
 	free(cal);
 	ck_assert_int_eq(card_term_parse_code("2024-spring", &year, &autumn), CARD_OK);
 	ck_assert(year == 2024 && !autumn);

@@ -114,7 +114,7 @@ jexpect "$T/out" "d['result']['late'], d['result']['due']" "(True, '2026-09-08')
 expect_status 0 "$CARDCTL" --json status --term 2026-autumn
 jexpect "$T/out" "d['flags']['census_late']['which']" "DZ"
 jexpect "$T/out" "[d['flags'][k]['count'] for k in ('shipment_late', 'receipt_late', 'distribution_late')]" "[1, 1, 1]"
-jexpect "$T/out" "[x['step'] + ':' + x['state'] for x in d['deadlines']]" "['census:passed', 'delivery:passed', 'distribution:passed', 'self-adjustment:passed', 'adjustment-report:passed', 'city-adjustment:passed', 'close:passed', 'final-report:passed']"
+jexpect "$T/out" "[x['step'] + ':' + x['state'] for x in d['deadlines']]" "['census:passed', 'delivery:passed', 'distribution:passed', 'self-adjustment:passed', 'adjustment-report:passed', 'city-adjustment:passed', 'supplement-distribution:passed', 'close:passed', 'final-report:passed']"
 expect_status 0 "$CARDCTL" status --term 2026-autumn
 expect_grep 'shipment_late' "$T/out"
 
@@ -189,8 +189,11 @@ reject 2 'is not a JPEG, PNG or PDF' "a text file named .png" \
 cp "$T/receipt.png" "$T/big.png" && truncate -s 11M "$T/big.png"
 reject 2 'too large' "a photo over 10 MiB" \
 	"$CARDCTL" receive "$S" --signer 王 --date "$TODAY" --photo "$T/big.png"
-reject 2 'is not between' "a receipt dated in the future" \
+reject 2 'the receipt date 2099-01-01 is after today' "a receipt dated in the future" \
 	"$CARDCTL" receive "$S" --signer 王 --date 2099-01-01 --photo "$T/receipt.png"
+reject 2 "the receipt date 2000-01-01 is not between the shipment date $TODAY and today ($TODAY)" \
+	"a receipt dated before the shipment" \
+	"$CARDCTL" receive "$S" --signer 王 --date 2000-01-01 --photo "$T/receipt.png"
 reject 2 'is not a shipment id' "a malformed shipment id" \
 	"$CARDCTL" receive not-a-uuid --signer 王 --date "$TODAY" --photo "$T/receipt.png"
 reject 2 'does not exist' "an unknown shipment" \

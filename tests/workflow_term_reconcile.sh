@@ -63,7 +63,7 @@ audit_ok "after the supplements"
 D1FIRST=$(q "SELECT first_serial FROM card.plan_line WHERE term = '$TERM' AND org = 'D1'")
 expect_status 0 at 2027-03-15 "$C" replace --term $TERM --school S101 --serial "$D1FIRST" --reason 兑换码无法辨认 --requested 2027-03-12
 expect_grep 'source *C' "$T/out"
-expect_grep 'late *f' "$T/out"
+expect_grep 'late *no' "$T/out"
 expect_eq 4 "$(balance C stock)" "city stock after the replacement"
 # Redemptions: the other 83 cards handed out at S101 and the 4 new cards of S201 (87).
 q "WITH s AS (SELECT array_agg(x ORDER BY x) AS a FROM card.holding h,

@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 
 	cli.tty = isatty(STDERR_FILENO);
 	/* "+": stop at the command; options after it belong to the command. */
-	while ((opt = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	opterr = 0; /* one message: cli_bad_option's */
+	while ((opt = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
 		if (cli_common(&cli, opt, optarg))
 			continue;
 		switch (opt) {
@@ -82,8 +83,7 @@ int main(int argc, char **argv)
 			printf("cardctl (libcard) %s\n", PACKAGE_VERSION);
 			return EXIT_OK_;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(&cli, "", opt, optopt, argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
@@ -98,6 +98,5 @@ int main(int argc, char **argv)
 			return c->run(&cli, sub_argc, sub_argv);
 		}
 	}
-	fprintf(stderr, "cardctl: unknown command \"%s\"\nTry 'cardctl --help'.\n", argv[optind]);
-	return EXIT_USAGE;
+	return cli_usage(&cli, "", "unknown command \"%s\"", argv[optind]);
 }

@@ -86,6 +86,28 @@ static int listed(const char *list, const char *name)
 	return 0;
 }
 
+/*
+ * The one message of an option getopt_long() refused (opt '?': unknown, ambiguous or not the
+ * command's; ':': its value is missing), naming the command's --help.  word is the argument
+ * as typed ("--bogus=1"), optch getopt's optopt; the message names the option alone.
+ */
+int cli_bad_option(const struct cli *cli, const char *cmd, int opt, int optch, const char *word)
+{
+	char shortopt[3] = { '-', (char)optch, '\0' };
+	int n;
+
+	if (opt == '?' && optch > 0 && optch < 128)
+		word = shortopt; /* -x, perhaps one of a group -xy */
+	n = (int)strcspn(word, "=");
+	if (opt == ':')
+		return cli_usage(cli, cmd, "%.*s needs a value", n, word);
+	for (size_t i = 0; *cmd != '\0' && i < NOPTS; i++)
+		if (strncmp(word, "--", 2) == 0 && (size_t)n - 2 == strlen(OPTS[i].name) &&
+		    strncmp(word + 2, OPTS[i].name, (size_t)n - 2) == 0)
+			return cli_usage(cli, cmd, "%.*s is not an option of %s", n, word, cmd);
+	return cli_usage(cli, cmd, "unknown option %.*s", n, word);
+}
+
 int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **argv,
               struct cli_args *a)
 {
@@ -108,7 +130,8 @@ int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **arg
 	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0; /* one message, ours (cli_bad_option), not getopt's as well */
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		const struct optdef *o;
 		if (cli_common(cli, opt, optarg))
 			continue;
@@ -117,7 +140,7 @@ int cli_parse(struct cli *cli, const struct cli_spec *spec, int argc, char **arg
 			return -1;
 		}
 		if (opt < OPT_TABLE || (size_t)(opt - OPT_TABLE) >= NOPTS)
-			return cli_usage(cli, spec->cmd, "invalid option");
+			return cli_bad_option(cli, spec->cmd, opt, optopt, argv[optind - 1]);
 		o = &OPTS[opt - OPT_TABLE];
 		if (o->kind == O_STR) {
 			*(const char **)(void *)((char *)a + o->off) = optarg;
@@ -257,12 +280,13 @@ int cli_fail(const struct cli *cli, card_err rc, const card_diag *diag, const ch
 
 int cli_usage(const struct cli *cli, const char *cmd, const char *fmt, ...)
 {
+	const char *sp = *cmd != '\0' ? " " : "";
 	va_list ap;
-	fprintf(stderr, "%s: ", cli->prog);
+	fprintf(stderr, "%s%s%s: ", cli->prog, sp, cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", cli->prog, cmd);
+	fprintf(stderr, " (see %s%s%s --help)\n", cli->prog, sp, cmd);
 	return EXIT_USAGE;
 }
 

@@ -100,8 +100,15 @@ void cli_error(const struct cli *cli, const char *fmt, ...) CARD_PRINTF(2, 3);
 int cli_fail(const struct cli *cli, card_err rc, const card_diag *diag, const char *what);
 /* The exit status for a card_err. */
 int cli_exit_for(card_err rc);
-/* Usage error: message plus "Try 'cardctl CMD --help'."; returns EXIT_USAGE. */
+/* Usage error, one line: "cardctl CMD: message (see cardctl CMD --help)" (cmd "": cardctl
+ * itself); returns EXIT_USAGE. */
 int cli_usage(const struct cli *cli, const char *cmd, const char *fmt, ...) CARD_PRINTF(3, 4);
+
+/* The one message of an option getopt_long() refused (opterr = 0; optstring starts with ':'):
+ * opt is its answer ('?' or ':'), optch its optopt, word the argument as typed (argv[optind -
+ * 1]).  "cardctl CMD: unknown option --bogus (see cardctl CMD --help)"; cmd "" for cardctl
+ * itself.  Returns EXIT_USAGE. */
+int cli_bad_option(const struct cli *cli, const char *cmd, int opt, int optch, const char *word);
 
 /* Checked number parsing (strtonum-style): returns 0 on success. */
 int cli_parse_long(const char *s, long long min, long long max, long long *out);

@@ -18,7 +18,9 @@ static const char FILE_HELP[] =
 	"replacing\n"
 	"the draft.  Header (any order, Chinese or English):\n"
 	"    学校编码,余,缺,原因   /   school,surplus,shortage,reason\n"
-	"One line per school of the district; a line has a surplus or a shortage (not both) and a\n"
+	"One line per school of the district with a surplus or a shortage; a school with nothing\n"
+	"to report may be left out or given 0,0, and a district with nothing to report files one\n"
+	"line 0,0 (any of its schools).  A line has a surplus or a shortage (not both) and a\n"
 	"reason when either is not zero.  Checked against the ledger: a surplus is at most what\n"
 	"the school holds in stock; a school that still holds stock is not short.  Filed after\n"
 	"S+14 it is recorded as late.  Same CSV rules as the census (UTF-8 or GB18030).  A\n"
@@ -49,19 +51,18 @@ static const struct csvin_col ADJ_COLS[] = {
 };
 #define NCOLS (sizeof(ADJ_COLS) / sizeof(ADJ_COLS[0]))
 
-/* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
-#define CMD_PARSE(name, cmd, help, nargs)                                 \
-	static const struct cli_spec name = {                             \
-		cmd,    help,  "term district encoding approver confirm", \
-		"term", nargs, nargs ? "one FILE is required" : NULL,     \
-		0                                                         \
+/* Each command takes its own options (adjust file --confirm is a usage error). */
+#define CMD_PARSE(name, cmd, help, opts, nargs)                                          \
+	static const struct cli_spec name = {                                            \
+		cmd, help, opts, "term", nargs, nargs ? "one FILE is required" : NULL, 0 \
 	}
-CMD_PARSE(ADJ_FILE, "adjust file", FILE_HELP, 1);
-CMD_PARSE(ADJ_APPROVE, "adjust approve", APPROVE_HELP, 0);
-CMD_PARSE(ADJ_SHOW, "adjust show", SHOW_HELP, 0);
-CMD_PARSE(ADJ_SETTLE, "adjust settle", SETTLE_HELP, 0);
+CMD_PARSE(ADJ_FILE, "adjust file", FILE_HELP, "term district encoding", 1);
+CMD_PARSE(ADJ_APPROVE, "adjust approve", APPROVE_HELP, "term district approver", 0);
+CMD_PARSE(ADJ_SHOW, "adjust show", SHOW_HELP, "term district", 0);
+CMD_PARSE(ADJ_SETTLE, "adjust settle", SETTLE_HELP, "term confirm", 0);
 #undef CMD_PARSE
 
+/* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
 static card_err read_adjust(const char *path, const char *enc, card_adjust_row **rowsp,
                             char ***cellsp, size_t *np, card_diag *d)
 {
@@ -135,6 +136,21 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_adjust_file(st, a.term, a.district, rows, n, doc, &sum, &d);
+	if (rc == CARD_ERR_INPUT) {
+		/* every problem in full: the refusal's detail is cut to its size */
+		card_rows *p = NULL;
+		card_diag pd;
+		card_diag_clear(&pd);
+		if (card_adjust_problems(st, a.term, a.district, rows, n, &p, &pd) == CARD_OK &&
+		    card_rows_count(p) > 0) {
+			problems_print(cli, "adjust file", "nothing was filed", p,
+			               "Correct the file and file it again.");
+			status = EXIT_REJECTED;
+		}
+		card_rows_free(p);
+		if (status == EXIT_REJECTED)
+			goto out;
+	}
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "adjust file failed");
 		goto out;
@@ -294,8 +310,10 @@ static int adjust_settle(struct cli *cli, int argc, char **argv)
 		}
 		json_line(j);
 	} else {
-		printf("settlement of term %s%s:\n", a.term,
-		       a.confirm ? "" : " (proposal; --confirm records it)");
+		if (a.confirm)
+			printf("settlement of term %s:\n", a.term);
+		else
+			printf("settlement of term %s (proposal; --confirm records it):\n", a.term);
 		rows_print(stdout, prop, cols, sizeof(cols) / sizeof(cols[0]));
 		if (a.confirm) {
 			printf("\nsettlement recorded, document %s; orders:\n", doc);

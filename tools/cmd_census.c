@@ -55,20 +55,21 @@ static char *dup0(const char *s)
 	return strdup(s != NULL ? s : "");
 }
 
-/* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
-#define CMD_PARSE(name, cmd, help, nargs)                                           \
-	static const struct cli_spec name = {                                       \
-		cmd,    help,  "term district encoding threshold approver explain", \
-		"term", nargs, nargs ? "one FILE is required" : NULL,               \
-		0                                                                   \
+/* Each command takes its own options: an option of another (census import --explain) is a
+ * usage error, never silently ignored. */
+#define CMD_PARSE(name, cmd, help, opts, nargs)                                          \
+	static const struct cli_spec name = {                                            \
+		cmd, help, opts, "term", nargs, nargs ? "one FILE is required" : NULL, 0 \
 	}
-CMD_PARSE(CEN_IMPORT, "census import", IMPORT_HELP, 1);
-CMD_PARSE(CEN_SUBMIT, "census submit", SUBMIT_HELP, 0);
-CMD_PARSE(CEN_APPROVE, "census approve", APPROVE_HELP, 0);
-CMD_PARSE(CEN_REOPEN, "census reopen", REOPEN_HELP, 0);
-CMD_PARSE(CEN_SHOW, "census show", SHOW_HELP, 0);
+CMD_PARSE(CEN_IMPORT, "census import", IMPORT_HELP, "term district encoding threshold", 1);
+CMD_PARSE(CEN_SUBMIT, "census submit", SUBMIT_HELP, "term district", 0);
+CMD_PARSE(CEN_APPROVE, "census approve", APPROVE_HELP, "term district approver explain threshold",
+          0);
+CMD_PARSE(CEN_REOPEN, "census reopen", REOPEN_HELP, "term district", 0);
+CMD_PARSE(CEN_SHOW, "census show", SHOW_HELP, "term district", 0);
 #undef CMD_PARSE
 
+/* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
 static card_err read_census(const struct cli *cli, const char *path, const char *enc,
                             card_census_row **rowsp, char ***cellsp, size_t *np, card_diag *d)
 {
@@ -128,6 +129,25 @@ static card_err read_census(const struct cli *cli, const char *path, const char 
 	return rc;
 }
 
+/* A refused census file: every problem in full (problems_print).  Returns 0 once listed, -1
+ * when the list cannot be had (the caller prints the refusal as it came). */
+static int list_problems(const struct cli *cli, card_store *st, const struct cli_args *a,
+                         const card_census_row *rows, size_t n)
+{
+	card_rows *p = NULL;
+	card_diag d;
+	int ok;
+
+	card_diag_clear(&d);
+	ok = card_census_problems(st, a->term, a->district, rows, n, &p, &d) == CARD_OK &&
+	     card_rows_count(p) > 0;
+	if (ok)
+		problems_print(cli, "census import", "nothing was imported", p,
+		               "Correct the file and import it again.");
+	card_rows_free(p);
+	return ok ? 0 : -1;
+}
+
 static int census_import(struct cli *cli, int argc, char **argv)
 {
 	struct cli_args a;
@@ -158,6 +178,10 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		goto out;
 	rc = card_census_import(st, a.term, a.district, rows, n, a.threshold ? &th : NULL, doc,
 	                        &sum, &d);
+	if (rc == CARD_ERR_INPUT && list_problems(cli, st, &a, rows, n) == 0) {
+		status = EXIT_REJECTED;
+		goto out;
+	}
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "census import failed");
 		goto out;

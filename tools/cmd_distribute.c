@@ -17,9 +17,13 @@ static const char DISTRIBUTE_HELP[] =
 	"Record cards handed to students and teachers at a school (or, with a district's code,\n"
 	"to its bureau staff): its stock -> distributed.\n"
 	"Refused beyond what the school holds, and beyond its approved census (students and\n"
-	"teachers): not one extra.  --file lists them per grade and class, header (any order)\n"
+	"teachers) plus the cards transferred or supplied to it: not one extra.  --file lists\n"
+	"them per grade and class, header (any order)\n"
 	"    年级,班级,人数   /   grade,class,count\n"
-	"Due 7 days after the term starts; later distributions are flagged late.\n";
+	"--date is the day the cards were handed out (default today; not in the future): it\n"
+	"decides lateness.  Due 7 days after the term starts (distribution, S+7); the cards the\n"
+	"city supplied after its settlement are due by the close (supplement-distribution,\n"
+	"S+30).  Later distributions are flagged late.\n";
 static const char STATUS_HELP[] =
 	"Usage: cardctl status --term TERM [--district D] [--json]\n\n"
 	"Where every card of the term is: city stock, in transit, at each district and school,\n"
@@ -32,15 +36,15 @@ static const struct csvin_col DIST_COLS[] = {
 	{ "人数", "count", 1 },
 };
 
-/* Read a distribution file; strings are owned by *strs (2 per line). */
-#define CMD_PARSE(name, cmd, help)                                                             \
-	static const struct cli_spec name = {                                                  \
-		cmd, help, "term school count file date encoding district", "term", 0, NULL, 0 \
-	}
-CMD_PARSE(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
-CMD_PARSE(STATUS, "status", STATUS_HELP);
-#undef CMD_PARSE
+/* Each command takes its own options (status --school is a usage error, not ignored). */
+static const struct cli_spec DISTRIBUTE = {
+	"distribute", DISTRIBUTE_HELP, "term school count file date encoding", "term", 0, NULL, 0
+};
+static const struct cli_spec STATUS = {
+	"status", STATUS_HELP, "term district", "term", 0, NULL, 0
+};
 
+/* Read a distribution file; strings are owned by *strs (2 per line). */
 static card_err read_lines(const char *path, const char *enc, card_dist_line **out, char ***strs,
                            size_t *np, card_diag *d)
 {

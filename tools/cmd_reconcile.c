@@ -95,7 +95,7 @@ static void print_result(const struct cli *cli, const char *what, const char *do
 	}
 	printf("%s, document %s\n", what, doc);
 	for (size_t c = 0; c < card_rows_ncols(r) && card_rows_count(r) > 0; c++)
-		printf("  %-12s %s\n", card_rows_name(r, c), card_rows_get(r, 0, c));
+		printf("  %-12s %s\n", card_rows_name(r, c), row_shown(r, 0, c));
 }
 
 /* After the step: print its result, or the failure; returns the exit status.  (The caller
@@ -280,12 +280,6 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
 
 int cmd_charge(struct cli *cli, int argc, char **argv)
 {
-	static const struct rows_col cols[] = {
-		{ "district", "district" },     { "name", "name" },
-		{ "due_return", "due_return" }, { "returned", "returned" },
-		{ "count", "not_returned" },    { "amount_fen", "amount_fen" },
-		{ "doc", "document" },
-	};
 	struct cli_args a;
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -315,8 +309,10 @@ int cmd_charge(struct cli *cli, int argc, char **argv)
 		       card_rows_count(r) == 0 ? ""
 		       : created               ? ""
 		                               : " (recorded earlier)");
-		if (card_rows_count(r) > 0)
-			rows_print(stdout, r, cols, sizeof(cols) / sizeof(cols[0]));
+		/* the finance office's list, in yuan under the form's headings */
+		if (card_rows_count(r) > 0 &&
+		    (rc = charge_table(r, a.term, TABLE_PLAIN, NULL, &d)) != CARD_OK)
+			status = cli_fail(cli, rc, &d, "charge failed");
 	}
 out:
 	card_rows_free(r);

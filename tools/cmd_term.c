@@ -20,8 +20,10 @@ static const char SHOW_HELP[] =
 	"Usage: cardctl term show [TERM] [--json]\n\n"
 	"Print the deadline calendar of TERM (default: the current term, by the bureau's day):\n"
 	"each step (census, delivery, distribution, self-adjustment, adjustment-report,\n"
-	"city-adjustment, close, final-report, replacement), who does it and when it is due.\n"
-	"S is the term's start day; a replacement is due some days after the school's request.\n"
+	"city-adjustment, supplement-distribution, close, final-report, replacement), who does\n"
+	"it and when it is due.  S is the term's start day; a replacement is due some days after\n"
+	"the school's request; supplement cards are handed out by supplement-distribution, not\n"
+	"by distribution.\n"
 	"The server computes every date (sql/functions/calendar.sql).\n";
 static const char LIST_HELP[] = "Usage: cardctl term list [--json]\n\nList the terms with start, "
 				"census due, face value and whether closed.\n";
@@ -97,6 +99,7 @@ static void print_calendar(const struct cli *cli, const card_term *t, const card
                            size_t n)
 {
 	char day[CARD_DATE_BUFSZ], start[CARD_DATE_BUFSZ];
+	int w = 4;
 
 	card_date_format(t->start, start);
 	if (cli->json) {
@@ -121,16 +124,19 @@ static void print_calendar(const struct cli *cli, const card_term *t, const card
 	}
 	printf("term %s: starts %s (S), %d fen a card%s\n\n", t->code, start, t->face_value_fen,
 	       t->closed ? ", closed" : "");
-	printf("%-18s %-10s %-8s %-10s %s\n", "step", "due", "S+days", "who", "步骤");
+	for (size_t i = 0; i < n; i++) /* the step column fits the longest name */
+		if ((int)strlen(cal[i].step) > w)
+			w = (int)strlen(cal[i].step);
+	printf("%-*s %-10s %-8s %-10s %s\n", w, "step", "due", "S+days", "who", "步骤");
 	for (size_t i = 0; i < n; i++) {
 		if (cal[i].has_due) {
 			card_date_format(cal[i].due, day);
-			printf("%-18s %-10s %+-8d %-10s %s\n", cal[i].step, day, cal[i].offset_days,
-			       cal[i].who, cal[i].zh);
+			printf("%-*s %-10s %+-8d %-10s %s\n", w, cal[i].step, day,
+			       cal[i].offset_days, cal[i].who, cal[i].zh);
 		} else {
 			char rule[32];
 			snprintf(rule, sizeof(rule), "%s%+d", cal[i].base, cal[i].days);
-			printf("%-18s %-10s %-8s %-10s %s\n", cal[i].step, rule, "", cal[i].who,
+			printf("%-*s %-10s %-8s %-10s %s\n", w, cal[i].step, rule, "", cal[i].who,
 			       cal[i].zh);
 		}
 	}

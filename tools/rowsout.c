@@ -85,6 +85,13 @@ bool row_null(const card_rows *r, size_t row, const char *name)
 	return v;
 }
 
+const char *row_shown(const card_rows *r, size_t row, size_t col)
+{
+	if (card_rows_type(r, col) == CARD_COL_BOOL && !card_rows_isnull(r, row, col))
+		return row_bool(r, row, card_rows_name(r, col)) ? "yes" : "no";
+	return card_rows_get(r, row, col);
+}
+
 /* One cell as JSON: null, true/false, an integer, another number, or a string. */
 static json_t *cell_json(const card_rows *r, size_t row, size_t c)
 {
@@ -207,7 +214,7 @@ void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t
 		idx[c] = row_col(r, cols[c].name);
 		w[c] = text_cols(cols[c].heading);
 		for (size_t i = 0; i < card_rows_count(r); i++) {
-			int n = text_cols(card_rows_get(r, i, idx[c]));
+			int n = text_cols(row_shown(r, i, idx[c]));
 			if (n > w[c])
 				w[c] = n;
 		}
@@ -219,9 +226,7 @@ void rows_print(FILE *f, const card_rows *r, const struct rows_col *cols, size_t
 	}
 	for (size_t i = 0; i < card_rows_count(r); i++)
 		for (size_t c = 0; c < ncols; c++) {
-			const char *v = card_rows_get(r, i, idx[c]);
-			if (card_rows_type(r, idx[c]) == CARD_COL_BOOL)
-				v = strcmp(v, "t") == 0 ? "yes" : strcmp(v, "f") == 0 ? "no" : v;
+			const char *v = row_shown(r, i, idx[c]);
 			text_pad(f, v, c + 1 < ncols ? w[c] : 0,
 			         card_rows_type(r, idx[c]) == CARD_COL_INT);
 			fputs(c + 1 < ncols ? "  " : "\n", f);
@@ -253,4 +258,18 @@ out:
 	free(cells);
 	table_free(t);
 	return rc;
+}
+
+void problems_print(const struct cli *cli, const char *cmd, const char *nothing, const card_rows *p,
+                    const char *hint)
+{
+	size_t k = card_rows_count(p);
+
+	fprintf(stderr, "%s: %s: %zu problem%s, %s:\n", cli->prog, cmd, k, k == 1 ? "" : "s",
+	        nothing);
+	for (size_t i = 0; i < k; i++)
+		fprintf(stderr, "  %s\n", row_text(p, i, "problem"));
+	fprintf(stderr, "HINT: %s\n", hint);
+	if (cli->json)
+		json_line(json_pack("{s:b, s:o}", "refused", 1, "problems", rows_json(p)));
 }

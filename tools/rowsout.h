@@ -30,6 +30,10 @@ long long row_int(const card_rows *r, size_t row, const char *name);
 bool row_bool(const card_rows *r, size_t row, const char *name);
 bool row_null(const card_rows *r, size_t row, const char *name);
 
+/* A cell as a clerk reads it on the screen: "yes"/"no" for a boolean (never PostgreSQL's
+ * t/f), else its text ("" for NULL).  Every on-screen listing prints cells through this. */
+const char *row_shown(const card_rows *r, size_t row, size_t col);
+
 /* An amount in fen as yuan text: -150 -> "-1.50". */
 void fen_yuan(long long fen, char out[32]);
 
@@ -68,5 +72,15 @@ void text_pad(FILE *f, const char *s, int width, int right);
 card_err rows_report(const card_rows *r, const char *title, const char *sheet,
                      const struct table_col *tcols, const char *const *names, size_t ncols,
                      enum table_format fmt, const char *out, card_diag *diag);
+
+/*
+ * A refused input file (census import, adjust file): every problem in full, one a line on
+ * stderr after "cardctl: CMD: N problems, NOTHING:" and before "HINT: hint", never cut to a
+ * message's size; with --json also {"refused": true, "problems": [{line, problem}, ...]} on
+ * stdout.  p: the rows (line, problem) of card_census_problems() or card_adjust_problems().
+ */
+struct cli;
+void problems_print(const struct cli *cli, const char *cmd, const char *nothing, const card_rows *p,
+                    const char *hint);
 
 #endif

@@ -61,6 +61,17 @@ CARD_API card_err card_census_import(card_store *st, const char *term, const cha
                                      const card_threshold *th, char doc[CARD_UUID_BUFSZ],
                                      card_rows **summary, card_diag *diag) CARD_WUR;
 
+/*
+ * Every problem card_census_import() would refuse the rows for, without importing anything:
+ * *problems gets one row per problem, in the order of the file: line (integer; 0 for the file
+ * as a whole) and problem (the full message, with its line number).  No row: the rows would
+ * be imported.  A rejection lists only the first problem in full (diag->message; diag->detail
+ * is cut to its size): this lists them all.
+ */
+CARD_API card_err card_census_problems(card_store *st, const char *term, const char *district,
+                                       const card_census_row *rows, size_t n, card_rows **problems,
+                                       card_diag *diag) CARD_WUR;
+
 /* Submit a draft; *late (may be NULL) is 1 when after the census due date. */
 CARD_API card_err card_census_submit(card_store *st, const char *term, const char *district,
                                      char doc[CARD_UUID_BUFSZ], int *late,

@@ -54,6 +54,13 @@ typedef struct card_adjust_row {
 CARD_API card_err card_adjust_file(card_store *st, const char *term, const char *district,
                                    const card_adjust_row *rows, size_t n, char doc[CARD_UUID_BUFSZ],
                                    card_rows **out, card_diag *diag) CARD_WUR;
+/* Every problem card_adjust_file() would refuse the rows for, without filing anything: one row
+ * per problem, in the order of the file: line (integer; 0 for the file as a whole) and problem
+ * (the full message).  No row: the file would be filed.  (diag->detail of a refusal is cut to
+ * its size; this is the whole list.) */
+CARD_API card_err card_adjust_problems(card_store *st, const char *term, const char *district,
+                                       const card_adjust_row *rows, size_t n, card_rows **problems,
+                                       card_diag *diag) CARD_WUR;
 CARD_API card_err card_adjust_approve(card_store *st, const char *term, const char *district,
                                       const char *approver, char doc[CARD_UUID_BUFSZ],
                                       card_diag *diag) CARD_WUR;

@@ -20,7 +20,9 @@ GRANT EXECUTE ON FUNCTION card.bureau_today() TO card_city, card_district, card_
 
 -- The steps of the term that have a deadline, and the rule of each: due `days` after its base
 -- (the term's start S, its census due date, or, for a replacement, the school's request).
--- These names are the ones cardctl, the forms and docs/workflow.md use.
+-- These names are the ones cardctl, the forms and docs/workflow.md use.  Cards are handed out
+-- by S+7 (distribution), except the supplement cards: the city supplies them after its
+-- settlement (S+20), so a school hands them out by the close (supplement-distribution).
 CREATE OR REPLACE FUNCTION card.calendar_rules()
 RETURNS TABLE (n integer, step text, zh text, who text, base text, days integer)
 LANGUAGE sql IMMUTABLE AS $$
@@ -30,9 +32,10 @@ LANGUAGE sql IMMUTABLE AS $$
 	       (4, 'self-adjustment', '区内调剂', 'district', 'start', 0),  -- delivery (S-7) + 7
 	       (5, 'adjustment-report', '余缺调剂上报', 'district', 'start', 14),
 	       (6, 'city-adjustment', '全市调剂', 'city', 'start', 20),
-	       (7, 'close', '调剂结束', 'city', 'start', 30),
-	       (8, 'final-report', '汇总上报', 'district', 'start', 30),
-	       (9, 'replacement', '换卡', 'district', 'request', 7)
+	       (7, 'supplement-distribution', '补发到师生', 'school', 'start', 30),
+	       (8, 'close', '调剂结束', 'city', 'start', 30),
+	       (9, 'final-report', '汇总上报', 'district', 'start', 30),
+	       (10, 'replacement', '换卡', 'district', 'request', 7)
 $$;
 REVOKE ALL ON FUNCTION card.calendar_rules() FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.calendar_rules() TO card_city, card_district;
@@ -155,6 +158,44 @@ $$;
 REVOKE ALL ON FUNCTION card.term_deadlines(text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.term_deadlines(text) TO card_city, card_district;
 
+-- A school is short (short_after_due) when the cards it handed out, the cards it holds and
+-- the surplus it passed on are fewer than it needs: its approved census (students and
+-- teachers) plus what the reconciliation says it needs more.  A school with a surplus is
+-- never short, however few it handed out.  Per school of term p_term that has any:
+--   gave        the cards it passed on as surplus: transferred to another school, returned
+--               to the city;
+--   needs_more  the cards transferred to it before its district's approved Annex 4 was filed
+--               (all of them while there is none: students who came after the census), plus
+--               the shortage that report declares for it (what it still lacked then).
+CREATE OR REPLACE FUNCTION card.school_adjustments(p_term text)
+RETURNS TABLE (school text, gave bigint, needs_more bigint)
+LANGUAGE sql STABLE AS $$
+	WITH rep AS (
+		SELECT l.school, l.shortage, r.filed_at
+		  FROM card.adjust_line l
+		  JOIN card.adjust_report r ON r.term = l.term AND r.district = l.district AND r.state = 'approved'
+		 WHERE l.term = p_term
+	), tin AS (
+		SELECT t.to_school AS school, sum(t.count) AS n
+		  FROM card.transfer t LEFT JOIN rep ON rep.school = t.to_school
+		 WHERE t.term = p_term AND (rep.filed_at IS NULL OR t.at <= rep.filed_at)
+		 GROUP BY 1
+	), gone AS (
+		SELECT t.from_school AS school, t.count AS n FROM card.transfer t WHERE t.term = p_term
+		UNION ALL
+		SELECT r.from_org, r.count FROM card.card_return r WHERE r.term = p_term
+	), gave AS (
+		SELECT g.school, sum(g.n) AS n FROM gone g GROUP BY 1
+	)
+	SELECT x.school, coalesce(gave.n, 0)::bigint, (coalesce(tin.n, 0) + coalesce(rep.shortage, 0))::bigint
+	  FROM (SELECT rep.school FROM rep UNION SELECT tin.school FROM tin UNION SELECT gave.school FROM gave) x
+	  LEFT JOIN rep ON rep.school = x.school
+	  LEFT JOIN tin ON tin.school = x.school
+	  LEFT JOIN gave ON gave.school = x.school
+$$;
+REVOKE ALL ON FUNCTION card.school_adjustments(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.school_adjustments(text) TO card_city, card_district;
+
 -- What needs attention (district NULL: everywhere): one row per kind of flag with how many
 -- and which.
 CREATE OR REPLACE FUNCTION card.term_flags(p_term text, p_district text)
@@ -192,8 +233,10 @@ LANGUAGE sql STABLE AS $$
 	UNION ALL
 	SELECT 'short_after_due', count(*), string_agg(s.org, ',' ORDER BY s.org)
 	  FROM card.term_status(p_term, p_district) s
-	 WHERE s.kind = 'school' AND s.distributed < coalesce(s.planned, 0)
+	  LEFT JOIN card.school_adjustments(p_term) a ON a.school = s.org
+	 WHERE s.kind = 'school'
 	   AND card.bureau_today() > card.step_due((SELECT x FROM card.term x WHERE x.code = p_term), 'distribution')
+	   AND s.distributed + s.stock + coalesce(a.gave, 0) < coalesce(s.planned, 0) + coalesce(a.needs_more, 0)
 $$;
 REVOKE ALL ON FUNCTION card.term_flags(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.term_flags(text, text) TO card_city, card_district;

@@ -16,19 +16,19 @@ $$;
 REVOKE ALL ON FUNCTION card.census_category(text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.census_category(text) TO card_city, card_district;
 
-CREATE OR REPLACE FUNCTION card.census_import(p_term text, p_district text, p_doc uuid,
-                                              p_line integer[], p_unit text[], p_cat text[],
-                                              p_grade text[], p_count text[],
-                                              p_textbooks text[], p_pct numeric, p_abs integer)
-RETURNS TABLE (district text, lines integer, students bigint, teachers bigint, staff bigint,
-               textbooks bigint)
+-- Every problem of a census file, in the order of the file (line 0: the file as a whole), and
+-- nothing else: card.census_import refuses the file when there is any, and `cardctl census
+-- import` lists them all (one row each, never cut).  It leaves the temporary tables
+-- census_raw, census_err and census_ok for card.census_import (dropped at commit).
+CREATE OR REPLACE FUNCTION card.census_problems(p_term text, p_district text,
+                                                p_line integer[], p_unit text[], p_cat text[],
+                                                p_grade text[], p_count text[],
+                                                p_textbooks text[])
+RETURNS TABLE (line integer, problem text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-	errs text[];
 	n integer := coalesce(array_length(p_unit, 1), 0);
-	d text;
-	v_doc_district text;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM card.term WHERE code = p_term) THEN
 		RAISE EXCEPTION 'term "%" does not exist', p_term USING ERRCODE = 'CR002';
@@ -122,7 +122,27 @@ BEGIN
 	  FROM card.census c
 	 WHERE c.term = p_term AND c.state <> 'draft'
 	   AND c.district IN (SELECT k.org_district FROM census_ok k);
-	SELECT array_agg(e.msg ORDER BY e.ord, e.step) INTO errs FROM census_err e;
+	RETURN QUERY SELECT e.line, e.msg FROM census_err e ORDER BY e.ord, e.step;
+END $$;
+REVOKE ALL ON FUNCTION card.census_problems(text, text, integer[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.census_problems(text, text, integer[], text[], text[], text[], text[], text[]) TO card_city, card_district;
+
+CREATE OR REPLACE FUNCTION card.census_import(p_term text, p_district text, p_doc uuid,
+                                              p_line integer[], p_unit text[], p_cat text[],
+                                              p_grade text[], p_count text[],
+                                              p_textbooks text[], p_pct numeric, p_abs integer)
+RETURNS TABLE (district text, lines integer, students bigint, teachers bigint, staff bigint,
+               textbooks bigint)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	errs text[];
+	d text;
+	v_doc_district text;
+BEGIN
+	SELECT array_agg(x.problem ORDER BY x.k) INTO errs
+	  FROM card.census_problems(p_term, p_district, p_line, p_unit, p_cat, p_grade, p_count,
+	                            p_textbooks) WITH ORDINALITY AS x(line, problem, k);
 	IF errs IS NOT NULL THEN
 		RAISE EXCEPTION '%', errs[1] USING ERRCODE = 'CR004',
 			DETAIL = format('%s problem%s, nothing was imported: %s', cardinality(errs),

@@ -241,9 +241,16 @@ BEGIN
 	IF v_type IS NULL THEN
 		RAISE EXCEPTION 'the receipt photo is not a JPEG, PNG or PDF file' USING ERRCODE = 'CR004';
 	END IF;
-	IF p_date IS NULL OR p_date > card.bureau_today() OR p_date < p_earliest THEN
-		RAISE EXCEPTION 'the receipt date % is not between % and today', p_date,
-			coalesce(p_earliest::text, 'the start') USING ERRCODE = 'CR004';
+	IF p_date IS NULL THEN
+		RAISE EXCEPTION 'the receipt needs the date it was signed' USING ERRCODE = 'CR004';
+	END IF;
+	IF p_date < p_earliest THEN  -- p_earliest: the day the cards were shipped (card.receive)
+		RAISE EXCEPTION 'the receipt date % is not between the shipment date % and today (%)',
+			p_date, p_earliest, card.bureau_today() USING ERRCODE = 'CR004';
+	END IF;
+	IF p_date > card.bureau_today() THEN
+		RAISE EXCEPTION 'the receipt date % is after today (%)', p_date, card.bureau_today()
+			USING ERRCODE = 'CR004', HINT = 'Give the day the receipt was signed.';
 	END IF;
 	RETURN v_type;
 END $$;
@@ -337,7 +344,12 @@ DECLARE
 	t card.term;
 	o card.org;
 	v_census bigint;
+	v_base bigint;      -- the approved census
+	v_adjusted bigint;  -- + transferred in + supplied (card.rc_adjusted)
+	v_supplied bigint;
+	v_limit text;
 	v_before bigint;
+	v_step text := 'distribution';
 	v_date date := coalesce(p_date, card.bureau_today());
 BEGIN
 	SELECT * INTO t FROM card.term WHERE code = p_term;
@@ -356,26 +368,38 @@ BEGIN
 	  JOIN card.census c ON c.term = l.term AND c.district = l.district AND c.state = 'approved'
 	 WHERE l.term = p_term AND l.org = p_school
 	   AND l.category = ANY (CASE o.kind WHEN 'school' THEN ARRAY['student', 'teacher'] ELSE ARRAY['staff'] END);
-	v_census := v_census + card.rc_adjusted(p_term, p_school);
+	v_base := v_census;
+	v_adjusted := card.rc_adjusted(p_term, p_school);
+	v_supplied := card.rc_supplied(p_term, p_school);
+	v_census := v_census + v_adjusted;
 	v_before := card.balance(p_term, p_school, 'distributed');
 	IF v_census IS NOT NULL AND v_before + p_count > v_census THEN
-		RAISE EXCEPTION '% "%" would hand out % cards, more than its % %', o.kind,
-			p_school, v_before + p_count, v_census,
-			CASE o.kind WHEN 'school' THEN 'students and teachers' ELSE 'bureau staff' END
+		-- the limit as it adds up: "420 students and teachers + 3 by transfer"
+		v_limit := format('%s %s', v_base, CASE o.kind WHEN 'school' THEN 'students and teachers' ELSE 'bureau staff' END)
+		        || CASE WHEN v_adjusted > v_supplied THEN format(' + %s by transfer', v_adjusted - v_supplied) ELSE '' END
+		        || CASE WHEN v_supplied > 0 THEN format(' + %s supplied by the city', v_supplied) ELSE '' END;
+		RAISE EXCEPTION '% "%" would hand out % cards, more than its %', o.kind,
+			p_school, v_before + p_count, v_limit
 			USING ERRCODE = 'CR001',
-			DETAIL = format('%s cards are distributed already; the approved census counts %s.', v_before, v_census),
+			DETAIL = format('%s cards are distributed already; it may hand out %s in all (census %s%s).',
+			                v_before, v_census, v_base, substring(v_limit FROM ' \+ .*$')),
 			HINT = 'Not one extra: report the surplus for adjustment instead.';
+	END IF;
+	-- Cards beyond the census and the transfers are the city's supplement: they are due by
+	-- their own deadline (the calendar's supplement-distribution), not by S+7.
+	IF v_supplied > 0 AND v_before >= v_census - v_supplied THEN
+		v_step := 'supplement-distribution';
 	END IF;
 	INSERT INTO card.document (id, kind, term, district, note)
 	VALUES (p_doc, 'distribution', p_term, o.district, format('distribution at %s', p_school));
 	PERFORM card.move_count(p_term, p_doc, 'distribution', p_school, 'stock', p_school,
 	                        'distributed', p_count);
 	INSERT INTO card.distribution (id, term, school, district, count, due, done_on, late)
-	VALUES (p_doc, p_term, p_school, o.district, p_count, card.step_due(t, 'distribution'), v_date, v_date > card.step_due(t, 'distribution'));
+	VALUES (p_doc, p_term, p_school, o.district, p_count, card.step_due(t, v_step), v_date, v_date > card.step_due(t, v_step));
 	INSERT INTO card.distribution_line (distribution, line, grade, class, count)
 	SELECT p_doc, x.l, x.g, coalesce(x.c, ''), x.n
 	  FROM unnest(p_line, p_grade, p_class, p_counts) AS x(l, g, c, n);
-	RETURN QUERY SELECT p_count, v_before + p_count, v_census, card.step_due(t, 'distribution'), v_date > card.step_due(t, 'distribution');
+	RETURN QUERY SELECT p_count, v_before + p_count, v_census, card.step_due(t, v_step), v_date > card.step_due(t, v_step);
 END $$;
 REVOKE ALL ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) TO card_city, card_district;

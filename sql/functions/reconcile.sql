@@ -165,32 +165,26 @@ END $$;
 REVOKE ALL ON FUNCTION card.adjust_line_problem(text, text, bigint, bigint) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.adjust_line_problem(text, text, bigint, bigint) TO card_city, card_district;
 
-CREATE OR REPLACE FUNCTION card.adjust_file(p_term text, p_district text, p_doc uuid, p_line integer[],
-                                 p_school text[], p_surplus text[], p_shortage text[],
-                                 p_reason text[])
-RETURNS TABLE (schools integer, surplus bigint, shortage bigint, due date, late boolean)
+-- Every problem of a district's Annex 4 file, in the order of the file (line 0: the file as a
+-- whole): card.adjust_file refuses the file when there is any, and `cardctl adjust file` lists
+-- them all (one row each, never cut).  The good lines are left in the temporary table
+-- adjust_in for card.adjust_file (dropped at commit).
+CREATE OR REPLACE FUNCTION card.adjust_problems(p_term text, p_district text, p_line integer[],
+                                                p_school text[], p_surplus text[],
+                                                p_shortage text[], p_reason text[])
+RETURNS TABLE (line integer, problem text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-	t card.term := card.rc_term(p_term);
-	dist card.org := card.rc_org(p_district, 'district');
 	errs text[] := '{}';
 	n integer := coalesce(array_length(p_school, 1), 0);
 	o card.org;
 	s text; r text; v_sur bigint; v_sho bigint; p text;
 	seen jsonb := '{}';
-	st text;
 BEGIN
+	PERFORM card.rc_term(p_term);
+	PERFORM card.rc_org(p_district, 'district');
 	PERFORM card.rc_access(p_district);
-	PERFORM card.rc_open(t, 'adjustment reports');
-	SELECT a.state INTO st FROM card.adjust_report a WHERE a.term = p_term AND a.district = p_district;
-	IF st = 'approved' THEN
-		RAISE EXCEPTION 'the adjustment report of district "%" is already approved', p_district
-			USING ERRCODE = 'CR003', HINT = 'Only a draft can be replaced.';
-	END IF;
-	IF EXISTS (SELECT 1 FROM card.settlement x WHERE x.term = p_term) THEN
-		RAISE EXCEPTION 'the city has settled term "%"', p_term USING ERRCODE = 'CR003';
-	END IF;
 	CREATE TEMP TABLE IF NOT EXISTS adjust_in (line integer, school text, surplus bigint,
 		shortage bigint, reason text) ON COMMIT DROP;
 	TRUNCATE adjust_in;
@@ -252,7 +246,38 @@ BEGIN
 	IF n = 0 OR (cardinality(errs) = 0 AND NOT EXISTS (SELECT 1 FROM adjust_in)) THEN
 		errs := errs || 'the file has no school lines'::text;
 	END IF;
-	IF cardinality(errs) > 0 THEN
+	RETURN QUERY SELECT coalesce(substring(e.msg FROM '^line ([0-9]+):')::integer, 0), e.msg
+	             FROM unnest(errs) WITH ORDINALITY AS e(msg, k) ORDER BY e.k;
+END $$;
+REVOKE ALL ON FUNCTION card.adjust_problems(text, text, integer[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.adjust_problems(text, text, integer[], text[], text[], text[], text[]) TO card_city, card_district;
+
+CREATE OR REPLACE FUNCTION card.adjust_file(p_term text, p_district text, p_doc uuid, p_line integer[],
+                                 p_school text[], p_surplus text[], p_shortage text[],
+                                 p_reason text[])
+RETURNS TABLE (schools integer, surplus bigint, shortage bigint, due date, late boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	t card.term := card.rc_term(p_term);
+	dist card.org := card.rc_org(p_district, 'district');
+	errs text[];
+	st text;
+BEGIN
+	PERFORM card.rc_access(p_district);
+	PERFORM card.rc_open(t, 'adjustment reports');
+	SELECT a.state INTO st FROM card.adjust_report a WHERE a.term = p_term AND a.district = p_district;
+	IF st = 'approved' THEN
+		RAISE EXCEPTION 'the adjustment report of district "%" is already approved', p_district
+			USING ERRCODE = 'CR003', HINT = 'Only a draft can be replaced.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM card.settlement x WHERE x.term = p_term) THEN
+		RAISE EXCEPTION 'the city has settled term "%"', p_term USING ERRCODE = 'CR003';
+	END IF;
+	SELECT array_agg(x.problem ORDER BY x.k) INTO errs
+	  FROM card.adjust_problems(p_term, p_district, p_line, p_school, p_surplus, p_shortage,
+	                            p_reason) WITH ORDINALITY AS x(line, problem, k);
+	IF errs IS NOT NULL THEN
 		RAISE EXCEPTION '%', errs[1] USING ERRCODE = 'CR004',
 			DETAIL = format('%s problem%s, nothing was filed: %s', cardinality(errs),
 			                CASE WHEN cardinality(errs) > 1 THEN 's' ELSE '' END,
@@ -396,7 +421,7 @@ BEGIN
 	IF v_drafts IS NOT NULL THEN
 		RAISE EXCEPTION 'not every adjustment report is approved' USING ERRCODE = 'CR003',
 			DETAIL = 'Not approved: ' || v_drafts || '.',
-			HINT = 'Every district files (cardctl adjust file) and approves (cardctl adjust approve) its report first; a district without surplus or shortage files its schools with 0, 0.';
+			HINT = 'Every district files (cardctl adjust file) and approves (cardctl adjust approve) its report first; a district without surplus or shortage files one of its schools with 0, 0.';
 	END IF;
 	INSERT INTO card.document (id, kind, term, note) VALUES (p_doc, 'settlement', p_term, 'city adjustment');
 	INSERT INTO card.settlement (term, doc, due, done_on, late)
@@ -676,12 +701,20 @@ END $$;
 REVOKE ALL ON FUNCTION card.charge_run(text, uuid[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.charge_run(text, uuid[]) TO card_city;
 
+-- Cards the city supplied to an organisation (its part of card.rc_adjusted).
+CREATE OR REPLACE FUNCTION card.rc_supplied(p_term text, p_org text) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(sum(s.count), 0)::bigint FROM card.supplement s WHERE s.term = p_term AND s.to_org = p_org
+$$;
+REVOKE ALL ON FUNCTION card.rc_supplied(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.rc_supplied(text, text) TO card_city, card_district;
+
 -- Cards a school received through the reconciliation (transfers in, supplements).
 -- Replacements are not counted: a replacement card replaces one handed out.
 CREATE OR REPLACE FUNCTION card.rc_adjusted(p_term text, p_org text) RETURNS bigint
 LANGUAGE sql STABLE AS $$
 	SELECT (SELECT coalesce(sum(t.count), 0) FROM card.transfer t WHERE t.term = p_term AND t.to_school = p_org)
-	     + (SELECT coalesce(sum(s.count), 0) FROM card.supplement s WHERE s.term = p_term AND s.to_org = p_org)
+	     + card.rc_supplied(p_term, p_org)
 $$;
 REVOKE ALL ON FUNCTION card.rc_adjusted(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.rc_adjusted(text, text) TO card_city, card_district;
