@@ -13,13 +13,19 @@
 
 static const char DISTRIBUTE_HELP[] =
 	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv) [--date "
-	"YYYY-MM-DD] [--encoding E] [--json]\n\n"
+	"YYYY-MM-DD] [--encoding E] [--json]\n"
+	"Usage: cardctl distribute --term TERM --district D --schools FILE.csv [--encoding E] "
+	"[--json]\n\n"
 	"Record cards handed to students and teachers at a school (or, with a district's code,\n"
 	"to its bureau staff): its stock -> distributed.\n"
 	"Refused beyond what the school holds, and beyond its approved census (students and\n"
 	"teachers): not one extra.  --file lists them per grade and class, header (any order)\n"
 	"    年级,班级,人数   /   grade,class,count\n"
-	"Due 7 days after the term starts; later distributions are flagged late.\n";
+	"Due 7 days after the term starts; later distributions are flagged late.\n"
+	"--schools FILE.csv records the distribution at many schools of district D at once (the\n"
+	"district's own code for its bureau staff), all or nothing, every problem listed by its\n"
+	"line; the date (the day the cards were handed out) is optional, today by default:\n"
+	"    学校编码,张数[,发放日期]   /   school,count[,date]\n";
 static const char STATUS_HELP[] =
 	"Usage: cardctl status --term TERM [--district D] [--json]\n\n"
 	"Where every card of the term is: city stock, in transit, at each district and school,\n"
@@ -37,9 +43,16 @@ static const struct csvin_col DIST_COLS[] = {
 	static const struct cli_spec name = {                                                  \
 		cmd, help, "term school count file date encoding district", "term", 0, NULL, 0 \
 	}
-CMD_PARSE(DISTRIBUTE, "distribute", DISTRIBUTE_HELP);
 CMD_PARSE(STATUS, "status", STATUS_HELP);
 #undef CMD_PARSE
+
+static const struct cli_spec DISTRIBUTE = { "distribute",
+	                                    DISTRIBUTE_HELP,
+	                                    "term school count file date encoding district schools",
+	                                    "term",
+	                                    0,
+	                                    NULL,
+	                                    0 };
 
 static card_err read_lines(const char *path, const char *enc, card_dist_line **out, char ***strs,
                            size_t *np, card_diag *d)
@@ -115,6 +128,10 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
+	if (a.schools != NULL) {
+		status = district_distribute(cli, &a);
+		goto out;
+	}
 	if (a.school == NULL || (a.count == NULL) == (a.file == NULL)) {
 		status = cli_usage(cli, "distribute",
 		                   "--school and one of --count or --file are required");

@@ -358,6 +358,365 @@ END $$;
 REVOKE ALL ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) TO card_city, card_district;
 
+-- Batch forms for a whole district (docs/workflow.md, "A district's term in batches"): ship
+-- each school its census, record many receipts, record distribution at many schools, in one
+-- call and one transaction.  Each line runs the single form (card.ship, card.receive,
+-- card.distribute) in a subtransaction, so a refused line is listed with the single form's
+-- own message and the rules stay there; the batch adds only what a file needs (the school
+-- code of each line, a school named twice, cells that are not numbers or dates).  If any line
+-- is refused, the whole batch is undone and only the problems are returned: one row per
+-- problem with its line, school, problem and detail (problem NULL in the rows of a batch
+-- that was recorded).  A permission error is not a line's problem: it refuses the whole batch.
+
+-- A district named by a batch, and the caller's right to act for it (card.wf_access).
+CREATE OR REPLACE FUNCTION card.batch_district(p_term text, p_district text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM card.term WHERE code = p_term) THEN
+		RAISE EXCEPTION 'term "%" does not exist', p_term USING ERRCODE = 'CR002';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM card.org WHERE code = p_district AND kind = 'district') THEN
+		RAISE EXCEPTION 'district "%" does not exist', p_district USING ERRCODE = 'CR002';
+	END IF;
+	PERFORM card.wf_access(p_district);
+END $$;
+REVOKE ALL ON FUNCTION card.batch_district(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_district(text, text) TO card_city, card_district;
+
+-- The school code of a batch line: given, known, a school of p_district (or, with p_self, the
+-- district itself: its bureau staff), not on an earlier line (p_seen: code -> first line).
+-- Returns the problem or NULL.
+CREATE OR REPLACE FUNCTION card.batch_school_problem(p_district text, p_school text, p_seen jsonb,
+                                                     p_self boolean) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	o card.org;
+BEGIN
+	IF p_school = '' THEN
+		RETURN 'the school code is empty';
+	END IF;
+	IF p_self AND p_school = p_district THEN
+		o.district := p_district;
+	ELSE
+		SELECT * INTO o FROM card.org WHERE code = p_school AND kind = 'school';
+		IF NOT FOUND THEN
+			RETURN format('unknown school "%s"', p_school);
+		END IF;
+	END IF;
+	IF o.district <> p_district THEN
+		RETURN format('school "%s" is in district "%s", not "%s"', p_school, o.district, p_district);
+	END IF;
+	IF p_seen ? p_school THEN
+		RETURN format('school "%s" again (first on line %s)', p_school, p_seen ->> p_school);
+	END IF;
+	RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION card.batch_school_problem(text, text, jsonb, boolean) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_school_problem(text, text, jsonb, boolean) TO card_city, card_district;
+
+-- A whole number of cards in a batch cell (at least p_min), or NULL when the cell is not one.
+CREATE OR REPLACE FUNCTION card.batch_count(p_cell text, p_min bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN btrim(p_cell) ~ '^[0-9]{1,9}$' AND btrim(p_cell)::bigint >= p_min
+	            THEN btrim(p_cell)::bigint END
+$$;
+REVOKE ALL ON FUNCTION card.batch_count(text, bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_count(text, bigint) TO card_city, card_district;
+
+-- A date cell (YYYY-MM-DD, a real day) or NULL when the cell is not one.
+CREATE OR REPLACE FUNCTION card.batch_date(p_cell text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF btrim(p_cell) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+		RETURN NULL;
+	END IF;
+	RETURN btrim(p_cell)::date;
+EXCEPTION WHEN data_exception THEN
+	RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION card.batch_date(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_date(text) TO card_city, card_district;
+
+-- What each school of a district still has to be shipped this term: its census as
+-- card.term_status plans a school (students and teachers), less every shipment to it so far.
+CREATE OR REPLACE FUNCTION card.ship_due(p_term text, p_district text)
+RETURNS TABLE (school text, name text, census bigint, shipped bigint, due bigint)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM card.batch_district(p_term, p_district);
+	RETURN QUERY
+	SELECT s.org, s.name, coalesce(s.planned, 0), x.n, greatest(coalesce(s.planned, 0) - x.n, 0)
+	  FROM card.term_status(p_term, p_district) s,
+	       LATERAL (SELECT coalesce(sum(h.count), 0)::bigint AS n FROM card.shipment h
+	                 WHERE h.term = p_term AND h.to_org = s.org) x
+	 WHERE s.kind = 'school'
+	 ORDER BY s.org;
+END $$;
+REVOKE ALL ON FUNCTION card.ship_due(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ship_due(text, text) TO card_city, card_district;
+
+-- Ship each line's school its count, from p_from (NULL: the city, by courier) as card.ship
+-- does.  p_all: the lines are card.ship_due's (every school its census still to ship); a
+-- line whose count no longer matches is refused (somebody shipped meanwhile).
+CREATE OR REPLACE FUNCTION card.ship_schools(p_term text, p_district text, p_from text, p_all boolean,
+                                             p_docs uuid[], p_line integer[], p_school text[],
+                                             p_count text[])
+RETURNS TABLE (line integer, school text, shipment uuid, count bigint, ranges text, due date,
+               late boolean, courier boolean, problem text, detail text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	n integer := coalesce(cardinality(p_school), 0);
+	s text;
+	c bigint;
+	p text;
+	r record;
+	seen jsonb := '{}';
+	outs jsonb := '[]';
+	errs jsonb := '[]';
+	v_due jsonb;
+	m text;
+	dt text;
+BEGIN
+	PERFORM card.batch_district(p_term, p_district);
+	-- two batches of one district do not interleave (p_all compares with what is shipped)
+	PERFORM pg_advisory_xact_lock(hashtext('card.ship_schools'), hashtext(p_term || '/' || p_district));
+	IF p_all THEN
+		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
+	END IF;
+	BEGIN
+		FOR i IN 1 .. n LOOP
+			s := btrim(coalesce(p_school[i], ''));
+			c := card.batch_count(p_count[i], 1);
+			p := card.batch_school_problem(p_district, s, seen, false);
+			IF p IS NULL AND c IS NULL THEN
+				p := format('count "%s" is not a whole number of cards (1 or more)', coalesce(p_count[i], ''));
+			END IF;
+			IF p IS NULL AND p_all AND (v_due ->> s)::bigint IS DISTINCT FROM c THEN
+				p := format('school "%s" has %s cards left to ship now, not %s', s,
+				            coalesce(v_due ->> s, '0'), c);
+			END IF;
+			IF s <> '' AND NOT seen ? s THEN
+				seen := seen || jsonb_build_object(s, p_line[i]);
+			END IF;
+			IF p IS NOT NULL THEN
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p);
+				CONTINUE;
+			END IF;
+			BEGIN
+				SELECT * INTO r FROM card.ship(p_term, p_docs[i], p_from, s, c, NULL, NULL, NULL, NULL);
+				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'shipment', p_docs[i],
+					'count', r.count, 'ranges', r.ranges, 'due', r.due, 'late', r.late, 'courier', r.courier);
+			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
+			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
+				GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', m,
+				                                   'detail', nullif(dt, ''));
+			END;
+		END LOOP;
+		IF n = 0 THEN
+			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'there is no school to ship to');
+		END IF;
+		IF jsonb_array_length(errs) > 0 THEN
+			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
+		END IF;
+	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
+		-- undo every line; only the problems are returned
+		outs := errs;
+	END;
+	RETURN QUERY SELECT * FROM jsonb_to_recordset(outs) AS x(line integer, school text, shipment uuid,
+		count bigint, ranges text, due date, late boolean, courier boolean, problem text, detail text);
+END $$;
+REVOKE ALL ON FUNCTION card.ship_schools(text, text, text, boolean, uuid[], integer[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ship_schools(text, text, text, boolean, uuid[], integer[], text[], text[]) TO card_city, card_district;
+
+-- The photos of a batch of receipts, one per line, sent one at a time before
+-- card.receive_schools reads them (a district's photos at once would not fit one call).
+CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_line integer, p_photo bytea) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	INSERT INTO pg_temp.receipt_photo (line, photo) VALUES (p_line, p_photo)
+	ON CONFLICT (line) DO UPDATE SET photo = EXCLUDED.photo;
+END $$;
+REVOKE ALL ON FUNCTION card.receipt_photo_stage(integer, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receipt_photo_stage(integer, bytea) TO card_city, card_district;
+
+-- Record the receipt of each line's school: the shipment to it not yet received (or the one
+-- its shipment cell names), as card.receive does, with the line's staged photo.  A line's
+-- p_photo_problem is what the client found reading its photo file: listed as the line's problem.
+CREATE OR REPLACE FUNCTION card.receive_schools(p_term text, p_district text, p_docs uuid[],
+                                                p_line integer[], p_school text[], p_shipment text[],
+                                                p_signer text[], p_date text[], p_count text[],
+                                                p_photo_problem text[])
+RETURNS TABLE (line integer, school text, receipt uuid, shipment uuid, shipped bigint,
+               counted bigint, discrepancy bigint, late boolean, sha256 text, problem text,
+               detail text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	n integer := coalesce(cardinality(p_school), 0);
+	s text;
+	c bigint;
+	d date;
+	sh uuid;
+	p text;
+	r record;
+	seen jsonb := '{}';
+	outs jsonb := '[]';
+	errs jsonb := '[]';
+	m text;
+	dt text;
+	k integer;
+BEGIN
+	PERFORM card.batch_district(p_term, p_district);
+	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	BEGIN
+		FOR i IN 1 .. n LOOP
+			s := btrim(coalesce(p_school[i], ''));
+			sh := NULL;
+			p := card.batch_school_problem(p_district, s, seen, true);
+			IF s <> '' AND NOT seen ? s THEN
+				seen := seen || jsonb_build_object(s, p_line[i]);
+			END IF;
+			c := card.batch_count(p_count[i], 0);
+			d := card.batch_date(p_date[i]);
+			IF p IS NULL AND nullif(btrim(coalesce(p_count[i], '')), '') IS NOT NULL AND c IS NULL THEN
+				p := format('count "%s" is not a whole number of cards', p_count[i]);
+			END IF;
+			IF p IS NULL AND d IS NULL THEN
+				p := format('date "%s" is not a day (YYYY-MM-DD)', coalesce(p_date[i], ''));
+			END IF;
+			IF p IS NULL AND p_photo_problem[i] IS NOT NULL THEN
+				p := p_photo_problem[i];
+			END IF;
+			IF p IS NULL AND nullif(btrim(coalesce(p_shipment[i], '')), '') IS NOT NULL THEN
+				IF btrim(p_shipment[i]) !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+					p := format('"%s" is not a shipment id', p_shipment[i]);
+				ELSE
+					SELECT x.id INTO sh FROM card.shipment x
+					 WHERE x.id = btrim(p_shipment[i])::uuid AND x.to_org = s AND x.term = p_term;
+					IF sh IS NULL THEN
+						p := format('shipment %s is not one to "%s" in term %s', btrim(p_shipment[i]), s, p_term);
+					END IF;
+				END IF;
+			ELSIF p IS NULL THEN
+				SELECT min(x.id::text)::uuid, count(*) INTO sh, k FROM card.shipment x
+				 WHERE x.term = p_term AND x.to_org = s
+				   AND NOT EXISTS (SELECT 1 FROM card.receipt y WHERE y.shipment = x.id);
+				IF k = 0 THEN
+					p := format('no shipment to "%s" is waiting for its receipt', s);
+				ELSIF k > 1 THEN
+					p := format('%s shipments to "%s" are waiting for their receipts', k, s);
+					dt := 'Name the one this receipt is for in the shipment column (its UUID, from ''cardctl ship list'').';
+				END IF;
+			END IF;
+			IF p IS NOT NULL THEN
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p,
+				                                   'detail', CASE WHEN k > 1 THEN dt END);
+				k := NULL;
+				CONTINUE;
+			END IF;
+			BEGIN
+				SELECT * INTO r FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
+					(SELECT x.photo FROM pg_temp.receipt_photo x WHERE x.line = p_line[i]));
+				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'receipt', p_docs[i],
+					'shipment', sh, 'shipped', r.shipped, 'counted', r.counted,
+					'discrepancy', r.discrepancy, 'late', r.late, 'sha256', r.sha256);
+			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
+			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
+				GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', m,
+				                                   'detail', nullif(dt, ''));
+			END;
+		END LOOP;
+		IF n = 0 THEN
+			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'the file has no receipts');
+		END IF;
+		IF jsonb_array_length(errs) > 0 THEN
+			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
+		END IF;
+	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
+		outs := errs;
+	END;
+	RETURN QUERY SELECT * FROM jsonb_to_recordset(outs) AS x(line integer, school text, receipt uuid,
+		shipment uuid, shipped bigint, counted bigint, discrepancy bigint, late boolean, sha256 text,
+		problem text, detail text);
+END $$;
+REVOKE ALL ON FUNCTION card.receive_schools(text, text, uuid[], integer[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receive_schools(text, text, uuid[], integer[], text[], text[], text[], text[], text[], text[]) TO card_city, card_district;
+
+-- Record each line's distribution as card.distribute does (the date cell empty: today); a
+-- line may name the district itself for its bureau staff.
+CREATE OR REPLACE FUNCTION card.distribute_schools(p_term text, p_district text, p_docs uuid[],
+                                                   p_line integer[], p_school text[], p_count text[],
+                                                   p_date text[])
+RETURNS TABLE (line integer, school text, distribution uuid, count bigint, distributed bigint,
+               census bigint, due date, late boolean, problem text, detail text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	n integer := coalesce(cardinality(p_school), 0);
+	s text;
+	c bigint;
+	d date;
+	p text;
+	r record;
+	seen jsonb := '{}';
+	outs jsonb := '[]';
+	errs jsonb := '[]';
+	m text;
+	dt text;
+BEGIN
+	PERFORM card.batch_district(p_term, p_district);
+	BEGIN
+		FOR i IN 1 .. n LOOP
+			s := btrim(coalesce(p_school[i], ''));
+			p := card.batch_school_problem(p_district, s, seen, true);
+			IF s <> '' AND NOT seen ? s THEN
+				seen := seen || jsonb_build_object(s, p_line[i]);
+			END IF;
+			c := card.batch_count(p_count[i], 1);
+			d := card.batch_date(p_date[i]);
+			IF p IS NULL AND c IS NULL THEN
+				p := format('count "%s" is not a whole number of cards (1 or more)', coalesce(p_count[i], ''));
+			END IF;
+			IF p IS NULL AND d IS NULL AND nullif(btrim(coalesce(p_date[i], '')), '') IS NOT NULL THEN
+				p := format('date "%s" is not a day (YYYY-MM-DD)', p_date[i]);
+			END IF;
+			IF p IS NOT NULL THEN
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p);
+				CONTINUE;
+			END IF;
+			BEGIN
+				SELECT * INTO r FROM card.distribute(p_term, p_docs[i], s, c, d, NULL, NULL, NULL, NULL);
+				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'distribution', p_docs[i],
+					'count', r.count, 'distributed', r.distributed, 'census', r.census, 'due', r.due,
+					'late', r.late);
+			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
+			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
+				GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', m,
+				                                   'detail', nullif(dt, ''));
+			END;
+		END LOOP;
+		IF n = 0 THEN
+			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'the file has no schools');
+		END IF;
+		IF jsonb_array_length(errs) > 0 THEN
+			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
+		END IF;
+	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
+		outs := errs;
+	END;
+	RETURN QUERY SELECT * FROM jsonb_to_recordset(outs) AS x(line integer, school text,
+		distribution uuid, count bigint, distributed bigint, census bigint, due date, late boolean,
+		problem text, detail text);
+END $$;
+REVOKE ALL ON FUNCTION card.distribute_schools(text, text, uuid[], integer[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.distribute_schools(text, text, uuid[], integer[], text[], text[], text[]) TO card_city, card_district;
+
 CREATE OR REPLACE FUNCTION card.transit_loss(p_shipment uuid, p_doc uuid, p_reason text)
 RETURNS TABLE (shipment uuid, term text, org text, state text, count bigint, first_serial bigint,
                last_serial bigint)
