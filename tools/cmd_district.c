@@ -176,25 +176,11 @@ static int batch_lines(struct cli *cli, const struct cli_args *a, const struct b
 	return 0;
 }
 
-static long long sum(const card_rows *r, const char *col)
-{
-	long long s = 0;
-	for (size_t i = 0; i < card_rows_count(r); i++)
-		s += row_int(r, i, col);
-	return s;
-}
-
-static size_t count_true(const card_rows *r, const char *col)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < card_rows_count(r); i++)
-		k += row_bool(r, i, col);
-	return k;
-}
-
 int district_ship(struct cli *cli, const struct cli_args *a)
 {
 	const char *district = a->district != NULL ? a->district : a->from;
+	long long cards = 0;
+	size_t late = 0;
 	struct lines l = { 0 };
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -226,19 +212,21 @@ int district_ship(struct cli *cli, const struct cli_args *a)
 		status = cli_fail(cli, rc, &d, "ship failed");
 		goto out;
 	}
+	for (size_t i = 0; i < card_rows_count(r); i++) {
+		cards += row_int(r, i, "count");
+		late += row_bool(r, i, "late");
+	}
 	if (cli->json) {
 		json_line(json_pack("{s:b, s:s, s:s, s:I, s:I, s:o}", "recorded", r != NULL, "term",
 		                    a->term, "district", district, "schools",
-		                    (json_int_t)card_rows_count(r), "cards",
-		                    (json_int_t)sum(r, "count"), "shipments", rows_json(r)));
+		                    (json_int_t)card_rows_count(r), "cards", (json_int_t)cards,
+		                    "shipments", r != NULL ? rows_json(r) : json_array()));
 	} else if (card_rows_count(r) == 0) {
 		printf("nothing to ship: every school of %s has been shipped its census\n",
 		       district);
 	} else {
-		size_t late = count_true(r, "late");
-		printf("shipped %lld cards to %zu school%s of %s %s, one shipment each\n",
-		       sum(r, "count"), card_rows_count(r), card_rows_count(r) == 1 ? "" : "s",
-		       district,
+		printf("shipped %lld cards to %zu school%s of %s %s, one shipment each\n", cards,
+		       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", district,
 		       a->from != NULL ? "from its depot" : "by courier from the city centre");
 		if (late > 0)
 			printf("LATE: delivery was due %s (%zu shipment%s)\n",
@@ -255,6 +243,8 @@ out:
 
 int district_receive(struct cli *cli, const struct cli_args *a)
 {
+	long long counted = 0, shipped = 0;
+	size_t late = 0;
 	struct lines l = { 0 };
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -283,16 +273,21 @@ int district_receive(struct cli *cli, const struct cli_args *a)
 		status = cli_fail(cli, rc, &d, "receive failed");
 		goto out;
 	}
+	for (size_t i = 0; i < card_rows_count(r); i++) {
+		counted += row_int(r, i, "counted");
+		shipped += row_int(r, i, "shipped");
+		late += row_bool(r, i, "late");
+	}
 	if (cli->json) {
 		json_line(json_pack("{s:b, s:s, s:s, s:I, s:I, s:o}", "recorded", 1, "term",
 		                    a->term, "district", a->district, "schools",
-		                    (json_int_t)card_rows_count(r), "cards",
-		                    (json_int_t)sum(r, "counted"), "receipts", rows_json(r)));
+		                    (json_int_t)card_rows_count(r), "cards", (json_int_t)counted,
+		                    "receipts", rows_json(r)));
 	} else {
-		size_t late = count_true(r, "late"), disc = 0;
+		size_t disc = 0;
 		printf("recorded %zu receipt%s of %s: %lld cards counted of %lld shipped\n",
-		       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", a->district,
-		       sum(r, "counted"), sum(r, "shipped"));
+		       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", a->district, counted,
+		       shipped);
 		for (size_t i = 0; i < card_rows_count(r); i++)
 			if (row_int(r, i, "discrepancy") != 0) {
 				printf("DISCREPANCY: %s, line %s: %s cards; open for adjustment\n",
@@ -315,6 +310,8 @@ out:
 
 int district_distribute(struct cli *cli, const struct cli_args *a)
 {
+	long long cards = 0;
+	size_t late = 0;
 	struct lines l = { 0 };
 	card_rows *r = NULL;
 	card_store *st = NULL;
@@ -343,16 +340,18 @@ int district_distribute(struct cli *cli, const struct cli_args *a)
 		status = cli_fail(cli, rc, &d, "distribute failed");
 		goto out;
 	}
+	for (size_t i = 0; i < card_rows_count(r); i++) {
+		cards += row_int(r, i, "count");
+		late += row_bool(r, i, "late");
+	}
 	if (cli->json) {
 		json_line(json_pack("{s:b, s:s, s:s, s:I, s:I, s:o}", "recorded", 1, "term",
 		                    a->term, "district", a->district, "schools",
-		                    (json_int_t)card_rows_count(r), "cards",
-		                    (json_int_t)sum(r, "count"), "distributions", rows_json(r)));
+		                    (json_int_t)card_rows_count(r), "cards", (json_int_t)cards,
+		                    "distributions", rows_json(r)));
 	} else {
-		size_t late = count_true(r, "late");
 		printf("recorded distribution at %zu school%s of %s: %lld cards handed out\n",
-		       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", a->district,
-		       sum(r, "count"));
+		       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", a->district, cards);
 		if (late > 0)
 			printf("LATE: distribution was due %s (%zu school%s)\n",
 			       row_text(r, 0, "due"), late, late == 1 ? "" : "s");
