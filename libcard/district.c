@@ -1,14 +1,14 @@
 /*
- * district.c -- the batch forms of delivery and distribution for a district
- * (card/district.h).  The lines go to one server call each (card.ship_schools,
- * card.receive_schools, card.distribute_schools in sql/functions/delivery.sql), which runs
- * the single form on every line and undoes them all if one is refused.  Here: the document
- * UUIDs, the lines as arrays, and the receipt photos, read one at a time (as card_receive
- * reads its one) and staged in the same transaction so that a district's photos never sit
- * in memory together.
+ * district.c -- the batches of delivery and distribution for a district (card/district.h).
+ * Each is one call of card.school_batch (sql/functions/delivery.sql), which runs the single
+ * form on every line and undoes them all if one is refused.  Here: the document UUIDs, the
+ * lines as arrays, and the receipt photos, read one at a time (as card_receive reads its one)
+ * and staged in the same transaction so that a district's photos never sit in memory
+ * together.
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,29 +20,46 @@
 #include "rows_int.h"
 
 static const struct stmt SHIP_DUE = { "ship_due", "SELECT * FROM card.ship_due($1, $2)", 2 };
+/* The batches are calls of card.school_batch, its result (the single form's row as JSON) typed
+ * back into columns. */
 static const struct stmt SHIP_SCHOOLS = {
 	"ship_schools",
-	"SELECT * FROM card.ship_schools($1, $2, $3, $4::boolean, $5::uuid[], $6::integer[],"
-	" $7::text[], $8::text[])",
+	"SELECT b.line, b.school, b.doc AS shipment, r.*, b.problem, b.detail"
+	" FROM card.school_batch('ship', $1, $2, $3, $4::boolean, $5::uuid[], $6::integer[],"
+	"  $7::text[], $8::text[], NULL, NULL, NULL, NULL) b"
+	" LEFT JOIN LATERAL jsonb_to_record(b.result)"
+	"  AS r(count bigint, ranges text, due date, late boolean, courier boolean) ON true"
+	" ORDER BY b.line, b.school",
 	8
 };
 static const struct stmt PHOTO_STAGE = { "receipt_photo_stage",
 	                                 "SELECT card.receipt_photo_stage($1::integer, $2::bytea)",
 	                                 2 };
-static const struct stmt RECEIVE_SCHOOLS = { "receive_schools",
-	                                     "SELECT * FROM card.receive_schools($1, $2, "
-	                                     "$3::uuid[], $4::integer[], $5::text[], $6::text[],"
-	                                     " $7::text[], $8::text[], $9::text[], $10::text[])",
-	                                     10 };
+static const struct stmt RECEIVE_SCHOOLS = {
+	"receive_schools",
+	"SELECT b.line, b.school, b.doc AS receipt, r.*, b.problem, b.detail"
+	" FROM card.school_batch('receive', $1, $2, NULL, false, $3::uuid[], $4::integer[],"
+	"  $5::text[], $9::text[], $8::text[], $7::text[], $6::text[], $10::text[]) b"
+	" LEFT JOIN LATERAL jsonb_to_record(b.result)"
+	"  AS r(shipment uuid, shipped bigint, counted bigint, received bigint,"
+	"  discrepancy bigint, late boolean, sha256 text) ON true"
+	" ORDER BY b.line, b.school",
+	10
+};
 static const struct stmt DISTRIBUTE_SCHOOLS = {
 	"distribute_schools",
-	"SELECT * FROM card.distribute_schools($1, $2, $3::uuid[], $4::integer[], $5::text[],"
-	" $6::text[], $7::text[])",
+	"SELECT b.line, b.school, b.doc AS distribution, r.*, b.problem, b.detail"
+	" FROM card.school_batch('distribute', $1, $2, NULL, false, $3::uuid[], $4::integer[],"
+	"  $5::text[], $6::text[], $7::text[], NULL, NULL, NULL) b"
+	" LEFT JOIN LATERAL jsonb_to_record(b.result)"
+	"  AS r(count bigint, distributed bigint, census bigint, due date, late boolean) ON true"
+	" ORDER BY b.line, b.school",
 	7
 };
 
-/* The columns of a batch as text[] literals (arr[k], malloc'ed): the document UUIDs, the line
- * numbers, then the cells pick() chooses from each line.  Owned by the caller (batch_free). */
+/* The columns of a batch as text[] literals: the document UUIDs, the line numbers, the cells
+ * of the lines (by their offsets in card_school_line), then `extra` columns the caller fills.
+ * Everything is ours (batch_free). */
 enum { BATCH_MAXCOL = 10 };
 struct batch {
 	size_t n, ncol;
@@ -62,13 +79,12 @@ static void batch_free(struct batch *b)
 	free(b->lines);
 }
 
-/* Fill b with the docs and line numbers of n lines and room for ncol more columns (ncol + 2 <=
- * BATCH_MAXCOL); the caller sets col[2..] and calls batch_arrays(). */
-static card_err batch_init(struct batch *b, size_t n, size_t ncol, const card_school_line *l)
+static card_err batch_init(struct batch *b, const card_school_line *l, size_t n,
+                           const size_t *field, size_t nfield, size_t extra)
 {
 	memset(b, 0, sizeof(*b));
 	b->n = n;
-	b->ncol = ncol + 2;
+	b->ncol = 2 + nfield + extra;
 	b->docs = calloc(n + 1, sizeof(*b->docs));
 	b->lines = calloc(n + 1, sizeof(*b->lines));
 	if (b->docs == NULL || b->lines == NULL)
@@ -81,35 +97,57 @@ static card_err batch_init(struct batch *b, size_t n, size_t ncol, const card_sc
 		snprintf(b->lines[i], sizeof(b->lines[i]), "%ld", l[i].line);
 		b->col[0][i] = b->docs[i];
 		b->col[1][i] = b->lines[i];
+		for (size_t k = 0; k < nfield; k++)
+			b->col[2 + k][i] = *(
+				const char *const *)(const void *)((const char *)&l[i] + field[k]);
 	}
 	return CARD_OK;
 }
 
-static card_err batch_arrays(struct batch *b)
+/* Run the batch statement with its leading parameters (term, district, ...) and the columns;
+ * rows with a problem mean the batch was refused and undone. */
+static card_err batch_run(card_store *st, const struct stmt *s, const char *const *head,
+                          size_t nhead, struct batch *b, card_rows **out, card_diag *diag)
 {
-	for (size_t k = 0; k < b->ncol; k++)
-		if ((b->arr[k] = pg_text_array(b->col[k], b->n)) == NULL)
-			return CARD_ERR_NOMEM;
-	return CARD_OK;
-}
-
-/* The server's answer: rows with a problem mean the batch was refused and undone. */
-static card_err batch_result(card_err rc, card_rows **out, size_t n, card_diag *diag)
-{
+	const char *p[2 + BATCH_MAXCOL];
 	size_t bad = 0;
 	bool null;
+	card_err rc = CARD_OK;
 
+	for (size_t k = 0; k < b->ncol && rc == CARD_OK; k++)
+		if ((b->arr[k] = pg_text_array(b->col[k], b->n)) == NULL)
+			rc = CARD_ERR_NOMEM;
+	if (rc != CARD_OK)
+		return rc;
+	memcpy(p, head, nhead * sizeof(*p));
+	for (size_t k = 0; k < b->ncol; k++)
+		p[nhead + k] = b->arr[k];
+	rc = rows_write(st, s, p, out, diag);
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(*out); i++)
 		if (card_rows_null(*out, i, "problem", &null, NULL) == CARD_OK && !null)
 			bad++;
 	if (rc == CARD_OK && bad > 0) {
-		card_diag_set(diag, "%zu of %zu line%s refused: nothing was recorded", bad, n,
-		              n == 1 ? "" : "s");
+		card_diag_set(diag, "%zu of %zu line%s refused: nothing was recorded", bad, b->n,
+		              b->n == 1 ? "" : "s");
 		card_diag_hint(diag, "Correct the lines named and run the whole batch again.");
 		rc = CARD_ERR_REJECTED;
 	}
 	return rc;
 }
+
+/* The arguments every batch needs; *out is NULL until the batch answers. */
+static card_err batch_args(const card_store *st, const char *term, const char *district,
+                           const card_school_line *lines, size_t n, card_rows **out)
+{
+	if (out != NULL)
+		*out = NULL;
+	if (st == NULL || term == NULL || district == NULL || out == NULL ||
+	    (n > 0 && lines == NULL))
+		return CARD_ERR_INVALID_ARG;
+	return CARD_OK;
+}
+
+#define F(x) offsetof(card_school_line, x)
 
 card_err card_ship_due(card_store *st, const char *term, const char *district, card_rows **out,
                        card_diag *diag)
@@ -154,38 +192,25 @@ card_err card_ship_schools(card_store *st, const char *term, const char *distric
                            const card_school_line *lines, size_t n, card_rows **out,
                            card_diag *diag)
 {
+	static const size_t fields[] = { F(school), F(count) };
 	card_school_line *all = NULL;
 	card_rows *due = NULL;
 	struct batch b;
 	card_err rc;
 
 	memset(&b, 0, sizeof(b));
-	if (out != NULL)
-		*out = NULL;
-	if (st == NULL || term == NULL || district == NULL || out == NULL ||
-	    (n > 0 && lines == NULL))
-		return CARD_ERR_INVALID_ARG;
+	if ((rc = batch_args(st, term, district, lines, n, out)) != CARD_OK)
+		return rc;
 	if (lines == NULL) {
 		rc = ship_all_lines(st, term, district, &due, &all, &n, diag);
 		if (rc != CARD_OK || n == 0)
 			goto out; /* nothing due: *out stays NULL, nothing is shipped */
 	}
-	rc = batch_init(&b, n, 2, all != NULL ? all : lines);
-	if (rc != CARD_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		const card_school_line *l = all != NULL ? &all[i] : &lines[i];
-		b.col[2][i] = l->school;
-		b.col[3][i] = l->count;
+	rc = batch_init(&b, all != NULL ? all : lines, n, fields, 2, 0);
+	if (rc == CARD_OK) {
+		const char *head[4] = { term, district, from, all != NULL ? "true" : "false" };
+		rc = batch_run(st, &SHIP_SCHOOLS, head, 4, &b, out, diag);
 	}
-	if ((rc = batch_arrays(&b)) != CARD_OK)
-		goto out;
-	{
-		const char *p[8] = { term,     district, from,     all != NULL ? "true" : "false",
-			             b.arr[0], b.arr[1], b.arr[2], b.arr[3] };
-		rc = rows_write(st, &SHIP_SCHOOLS, p, out, diag);
-	}
-	rc = batch_result(rc, out, n, diag);
 out:
 	batch_free(&b);
 	free(all);
@@ -197,17 +222,15 @@ card_err card_receive_schools(card_store *st, const char *term, const char *dist
                               const card_school_line *lines, size_t n, card_rows **out,
                               card_diag *diag)
 {
+	static const size_t fields[] = { F(school), F(shipment), F(signer), F(date), F(count) };
 	char **why = NULL;
 	struct batch b;
 	card_err rc;
 
 	memset(&b, 0, sizeof(b));
-	if (out != NULL)
-		*out = NULL;
-	if (st == NULL || term == NULL || district == NULL || out == NULL ||
-	    (n > 0 && lines == NULL))
-		return CARD_ERR_INVALID_ARG;
-	if ((rc = batch_init(&b, n, 6, lines)) != CARD_OK)
+	if ((rc = batch_args(st, term, district, lines, n, out)) != CARD_OK)
+		return rc;
+	if ((rc = batch_init(&b, lines, n, fields, 5, 1)) != CARD_OK)
 		goto out;
 	if ((why = calloc(n + 1, sizeof(*why))) == NULL) {
 		rc = CARD_ERR_NOMEM;
@@ -228,6 +251,7 @@ card_err card_receive_schools(card_store *st, const char *term, const char *dist
 		                   &hex, &pd) != CARD_OK) {
 			if ((why[i] = strdup(pd.message)) == NULL)
 				rc = CARD_ERR_NOMEM;
+			b.col[7][i] = why[i];
 			continue;
 		}
 		{
@@ -236,22 +260,10 @@ card_err card_receive_schools(card_store *st, const char *term, const char *dist
 		}
 		free(hex);
 	}
-	for (size_t i = 0; i < n; i++) {
-		b.col[2][i] = lines[i].school;
-		b.col[3][i] = lines[i].shipment;
-		b.col[4][i] = lines[i].signer;
-		b.col[5][i] = lines[i].date;
-		b.col[6][i] = lines[i].count;
-		b.col[7][i] = why[i];
-	}
-	if (rc == CARD_OK)
-		rc = batch_arrays(&b);
 	if (rc == CARD_OK) {
-		const char *p[10] = { term,     district, b.arr[0], b.arr[1], b.arr[2],
-			              b.arr[3], b.arr[4], b.arr[5], b.arr[6], b.arr[7] };
-		rc = rows_write(st, &RECEIVE_SCHOOLS, p, out, diag);
+		const char *head[2] = { term, district };
+		rc = batch_run(st, &RECEIVE_SCHOOLS, head, 2, &b, out, diag);
 	}
-	rc = batch_result(rc, out, n, diag);
 	if (rc == CARD_OK)
 		rc = store_commit(st, diag);
 	if (rc != CARD_OK)
@@ -268,31 +280,16 @@ card_err card_distribute_schools(card_store *st, const char *term, const char *d
                                  const card_school_line *lines, size_t n, card_rows **out,
                                  card_diag *diag)
 {
+	static const size_t fields[] = { F(school), F(count), F(date) };
+	const char *head[2] = { term, district };
 	struct batch b;
 	card_err rc;
 
-	memset(&b, 0, sizeof(b));
-	if (out != NULL)
-		*out = NULL;
-	if (st == NULL || term == NULL || district == NULL || out == NULL ||
-	    (n > 0 && lines == NULL))
-		return CARD_ERR_INVALID_ARG;
-	if ((rc = batch_init(&b, n, 3, lines)) != CARD_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		b.col[2][i] = lines[i].school;
-		b.col[3][i] = lines[i].count;
-		b.col[4][i] = lines[i].date;
-	}
-	if ((rc = batch_arrays(&b)) != CARD_OK)
-		goto out;
-	{
-		const char *p[7] = { term,     district, b.arr[0], b.arr[1],
-			             b.arr[2], b.arr[3], b.arr[4] };
-		rc = rows_write(st, &DISTRIBUTE_SCHOOLS, p, out, diag);
-	}
-	rc = batch_result(rc, out, n, diag);
-out:
+	if ((rc = batch_args(st, term, district, lines, n, out)) != CARD_OK)
+		return rc;
+	rc = batch_init(&b, lines, n, fields, 3, 0);
+	if (rc == CARD_OK)
+		rc = batch_run(st, &DISTRIBUTE_SCHOOLS, head, 2, &b, out, diag);
 	batch_free(&b);
 	return rc;
 }

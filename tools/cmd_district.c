@@ -176,42 +176,80 @@ static int batch_lines(struct cli *cli, const struct cli_args *a, const struct b
 	return 0;
 }
 
-int district_ship(struct cli *cli, const struct cli_args *a)
+/* The libcard call of a batch, from the parsed options and the lines (NULL: no file). */
+typedef card_err (*batch_call)(card_store *st, const struct cli_args *a,
+                               const card_school_line *lines, size_t n, card_rows **out,
+                               card_diag *d);
+
+/* Read --schools FILE (if given), connect, run the batch; a refused batch lists its problems.
+ * Returns the exit status; on 0, *out holds the rows for the caller to print and free. */
+static int run_batch(struct cli *cli, const struct cli_args *a, const struct batch_file *bf,
+                     batch_call call, const char *what, card_rows **out)
 {
-	const char *district = a->district != NULL ? a->district : a->from;
-	long long cards = 0;
-	size_t late = 0;
 	struct lines l = { 0 };
-	card_rows *r = NULL;
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
 	int status = 0;
 
 	card_diag_clear(&d);
-	if ((a->schools != NULL) == a->all_schools || a->to != NULL || a->count != NULL ||
-	    a->serials != NULL || district == NULL ||
-	    (a->from != NULL && strcmp(a->from, district) != 0)) {
-		status = cli_usage(cli, "ship",
-		                   "a district's batch takes --term, --from D (its depot) or "
-		                   "--district D (from the city), and one of --all-schools or "
-		                   "--schools FILE; no --to, --count or --serials");
-		goto out;
-	}
-	if (a->schools != NULL && (status = batch_lines(cli, a, &SHIP_FILE, &l)) != 0)
+	*out = NULL;
+	if (a->schools != NULL && (status = batch_lines(cli, a, bf, &l)) != 0)
 		goto out;
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
-	rc = card_ship_schools(st, a->term, district, a->from, a->schools != NULL ? l.v : NULL, l.n,
-	                       &r, &d);
-	if (rc == CARD_ERR_REJECTED && card_rows_count(r) > 0) {
-		status = print_problems(cli, rc, r, &d, "ship failed");
-		goto out;
+	rc = call(st, a, a->schools != NULL ? l.v : NULL, l.n, out, &d);
+	if (rc == CARD_ERR_REJECTED && card_rows_count(*out) > 0)
+		status = print_problems(cli, rc, *out, &d, what);
+	else if (rc != CARD_OK)
+		status = cli_fail(cli, rc, &d, what);
+	if (status != 0) {
+		card_rows_free(*out);
+		*out = NULL;
 	}
-	if (rc != CARD_OK) {
-		status = cli_fail(cli, rc, &d, "ship failed");
-		goto out;
-	}
+out:
+	card_store_close(st);
+	lines_free(&l);
+	return status;
+}
+
+static card_err call_ship(card_store *st, const struct cli_args *a, const card_school_line *lines,
+                          size_t n, card_rows **out, card_diag *d)
+{
+	return card_ship_schools(st, a->term, a->district != NULL ? a->district : a->from, a->from,
+	                         lines, n, out, d);
+}
+
+static card_err call_receive(card_store *st, const struct cli_args *a,
+                             const card_school_line *lines, size_t n, card_rows **out, card_diag *d)
+{
+	return card_receive_schools(st, a->term, a->district, lines, n, out, d);
+}
+
+static card_err call_distribute(card_store *st, const struct cli_args *a,
+                                const card_school_line *lines, size_t n, card_rows **out,
+                                card_diag *d)
+{
+	return card_distribute_schools(st, a->term, a->district, lines, n, out, d);
+}
+
+int district_ship(struct cli *cli, const struct cli_args *a)
+{
+	const char *district = a->district != NULL ? a->district : a->from;
+	long long cards = 0;
+	size_t late = 0;
+	card_rows *r = NULL;
+	int status;
+
+	if (a->term == NULL || (a->schools != NULL) == a->all_schools || a->to != NULL ||
+	    a->count != NULL || a->serials != NULL || district == NULL ||
+	    (a->from != NULL && strcmp(a->from, district) != 0))
+		return cli_usage(cli, "ship",
+		                 "a district's batch takes --term, --from D (its depot) or "
+		                 "--district D (from the city), and one of --all-schools or "
+		                 "--schools FILE; no --to, --count or --serials");
+	if ((status = run_batch(cli, a, &SHIP_FILE, call_ship, "ship failed", &r)) != 0)
+		return status;
 	for (size_t i = 0; i < card_rows_count(r); i++) {
 		cards += row_int(r, i, "count");
 		late += row_bool(r, i, "late");
@@ -234,45 +272,24 @@ int district_ship(struct cli *cli, const struct cli_args *a)
 		printf("The shipments: cardctl ship list --term %s --district %s\n", a->term,
 		       district);
 	}
-out:
 	card_rows_free(r);
-	card_store_close(st);
-	lines_free(&l);
-	return status < 0 ? EXIT_OK_ : status;
+	return EXIT_OK_;
 }
 
 int district_receive(struct cli *cli, const struct cli_args *a)
 {
 	long long counted = 0, shipped = 0;
-	size_t late = 0;
-	struct lines l = { 0 };
+	size_t late = 0, disc = 0;
 	card_rows *r = NULL;
-	card_store *st = NULL;
-	card_diag d;
-	card_err rc;
-	int status = 0;
+	int status;
 
-	card_diag_clear(&d);
 	if (a->term == NULL || a->district == NULL || a->nargs != 0 || a->signer != NULL ||
-	    a->date != NULL || a->photo != NULL || a->count != NULL) {
-		status = cli_usage(cli, "receive",
-		                   "a district's receipts take --term, --district and --schools "
-		                   "FILE; the file gives each school's date, signer and photo");
-		goto out;
-	}
-	if ((status = batch_lines(cli, a, &RECEIVE_FILE, &l)) != 0)
-		goto out;
-	if ((st = cli_store(cli, &status)) == NULL)
-		goto out;
-	rc = card_receive_schools(st, a->term, a->district, l.v, l.n, &r, &d);
-	if (rc == CARD_ERR_REJECTED && card_rows_count(r) > 0) {
-		status = print_problems(cli, rc, r, &d, "receive failed");
-		goto out;
-	}
-	if (rc != CARD_OK) {
-		status = cli_fail(cli, rc, &d, "receive failed");
-		goto out;
-	}
+	    a->date != NULL || a->photo != NULL || a->count != NULL)
+		return cli_usage(cli, "receive",
+		                 "a district's receipts take --term, --district and --schools "
+		                 "FILE; the file gives each school's date, signer and photo");
+	if ((status = run_batch(cli, a, &RECEIVE_FILE, call_receive, "receive failed", &r)) != 0)
+		return status;
 	for (size_t i = 0; i < card_rows_count(r); i++) {
 		counted += row_int(r, i, "counted");
 		shipped += row_int(r, i, "shipped");
@@ -283,63 +300,42 @@ int district_receive(struct cli *cli, const struct cli_args *a)
 		                    a->term, "district", a->district, "schools",
 		                    (json_int_t)card_rows_count(r), "cards", (json_int_t)counted,
 		                    "receipts", rows_json(r)));
-	} else {
-		size_t disc = 0;
-		printf("recorded %zu receipt%s of %s: %lld cards counted of %lld shipped\n",
-		       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", a->district, counted,
-		       shipped);
-		for (size_t i = 0; i < card_rows_count(r); i++)
-			if (row_int(r, i, "discrepancy") != 0) {
-				printf("DISCREPANCY: %s, line %s: %s cards; open for adjustment\n",
-				       row_text(r, i, "school"), row_text(r, i, "line"),
-				       row_text(r, i, "discrepancy"));
-				disc++;
-			}
-		if (late > 0)
-			printf("LATE: %zu receipt%s signed after the delivery date\n", late,
-			       late == 1 ? "" : "s");
-		if (disc == 0)
-			printf("every school counted what was shipped\n");
+		card_rows_free(r);
+		return EXIT_OK_;
 	}
-out:
+	printf("recorded %zu receipt%s of %s: %lld cards counted of %lld shipped\n",
+	       card_rows_count(r), card_rows_count(r) == 1 ? "" : "s", a->district, counted,
+	       shipped);
+	for (size_t i = 0; i < card_rows_count(r); i++)
+		if (row_int(r, i, "discrepancy") != 0) {
+			printf("DISCREPANCY: %s, line %s: %s cards; open for adjustment\n",
+			       row_text(r, i, "school"), row_text(r, i, "line"),
+			       row_text(r, i, "discrepancy"));
+			disc++;
+		}
+	if (late > 0)
+		printf("LATE: %zu receipt%s signed after the delivery date\n", late,
+		       late == 1 ? "" : "s");
+	if (disc == 0)
+		printf("every school counted what was shipped\n");
 	card_rows_free(r);
-	card_store_close(st);
-	lines_free(&l);
-	return status < 0 ? EXIT_OK_ : status;
+	return EXIT_OK_;
 }
 
 int district_distribute(struct cli *cli, const struct cli_args *a)
 {
 	long long cards = 0;
 	size_t late = 0;
-	struct lines l = { 0 };
 	card_rows *r = NULL;
-	card_store *st = NULL;
-	card_diag d;
-	card_err rc;
-	int status = 0;
+	int status;
 
-	card_diag_clear(&d);
 	if (a->district == NULL || a->school != NULL || a->count != NULL || a->file != NULL ||
-	    a->date != NULL) {
-		status = cli_usage(cli, "distribute",
-		                   "a district's distribution takes --term, --district and "
-		                   "--schools FILE; the file gives each school's count and date");
-		goto out;
-	}
-	if ((status = batch_lines(cli, a, &DIST_FILE, &l)) != 0)
-		goto out;
-	if ((st = cli_store(cli, &status)) == NULL)
-		goto out;
-	rc = card_distribute_schools(st, a->term, a->district, l.v, l.n, &r, &d);
-	if (rc == CARD_ERR_REJECTED && card_rows_count(r) > 0) {
-		status = print_problems(cli, rc, r, &d, "distribute failed");
-		goto out;
-	}
-	if (rc != CARD_OK) {
-		status = cli_fail(cli, rc, &d, "distribute failed");
-		goto out;
-	}
+	    a->date != NULL)
+		return cli_usage(cli, "distribute",
+		                 "a district's distribution takes --term, --district and "
+		                 "--schools FILE; the file gives each school's count and date");
+	if ((status = run_batch(cli, a, &DIST_FILE, call_distribute, "distribute failed", &r)) != 0)
+		return status;
 	for (size_t i = 0; i < card_rows_count(r); i++) {
 		cards += row_int(r, i, "count");
 		late += row_bool(r, i, "late");
@@ -356,9 +352,6 @@ int district_distribute(struct cli *cli, const struct cli_args *a)
 			printf("LATE: distribution was due %s (%zu school%s)\n",
 			       row_text(r, 0, "due"), late, late == 1 ? "" : "s");
 	}
-out:
 	card_rows_free(r);
-	card_store_close(st);
-	lines_free(&l);
-	return status < 0 ? EXIT_OK_ : status;
+	return EXIT_OK_;
 }

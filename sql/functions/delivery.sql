@@ -456,83 +456,8 @@ END $$;
 REVOKE ALL ON FUNCTION card.ship_due(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.ship_due(text, text) TO card_city, card_district;
 
--- Ship each line's school its count, from p_from (NULL: the city, by courier) as card.ship
--- does.  p_all: the lines are card.ship_due's (every school its census still to ship); a
--- line whose count no longer matches is refused (somebody shipped meanwhile).
-CREATE OR REPLACE FUNCTION card.ship_schools(p_term text, p_district text, p_from text, p_all boolean,
-                                             p_docs uuid[], p_line integer[], p_school text[],
-                                             p_count text[])
-RETURNS TABLE (line integer, school text, shipment uuid, count bigint, ranges text, due date,
-               late boolean, courier boolean, problem text, detail text)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-	n integer := coalesce(cardinality(p_school), 0);
-	s text;
-	c bigint;
-	p text;
-	r record;
-	seen jsonb := '{}';
-	outs jsonb := '[]';
-	errs jsonb := '[]';
-	v_due jsonb;
-	m text;
-	dt text;
-BEGIN
-	PERFORM card.batch_district(p_term, p_district);
-	-- two batches of one district do not interleave (p_all compares with what is shipped)
-	PERFORM pg_advisory_xact_lock(hashtext('card.ship_schools'), hashtext(p_term || '/' || p_district));
-	IF p_all THEN
-		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
-	END IF;
-	BEGIN
-		FOR i IN 1 .. n LOOP
-			s := btrim(coalesce(p_school[i], ''));
-			c := card.batch_count(p_count[i], 1);
-			p := card.batch_school_problem(p_district, s, seen, false);
-			IF p IS NULL AND c IS NULL THEN
-				p := format('count "%s" is not a whole number of cards (1 or more)', coalesce(p_count[i], ''));
-			END IF;
-			IF p IS NULL AND p_all AND (v_due ->> s)::bigint IS DISTINCT FROM c THEN
-				p := format('school "%s" has %s cards left to ship now, not %s', s,
-				            coalesce(v_due ->> s, '0'), c);
-			END IF;
-			IF s <> '' AND NOT seen ? s THEN
-				seen := seen || jsonb_build_object(s, p_line[i]);
-			END IF;
-			IF p IS NOT NULL THEN
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p);
-				CONTINUE;
-			END IF;
-			BEGIN
-				SELECT * INTO r FROM card.ship(p_term, p_docs[i], p_from, s, c, NULL, NULL, NULL, NULL);
-				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'shipment', p_docs[i],
-					'count', r.count, 'ranges', r.ranges, 'due', r.due, 'late', r.late, 'courier', r.courier);
-			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
-			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
-				GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', m,
-				                                   'detail', nullif(dt, ''));
-			END;
-		END LOOP;
-		IF n = 0 THEN
-			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'there is no school to ship to');
-		END IF;
-		IF jsonb_array_length(errs) > 0 THEN
-			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
-		END IF;
-	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
-		-- undo every line; only the problems are returned
-		outs := errs;
-	END;
-	RETURN QUERY SELECT * FROM jsonb_to_recordset(outs) AS x(line integer, school text, shipment uuid,
-		count bigint, ranges text, due date, late boolean, courier boolean, problem text, detail text);
-END $$;
-REVOKE ALL ON FUNCTION card.ship_schools(text, text, text, boolean, uuid[], integer[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.ship_schools(text, text, text, boolean, uuid[], integer[], text[], text[]) TO card_city, card_district;
-
--- The photos of a batch of receipts, one per line, sent one at a time before
--- card.receive_schools reads them (a district's photos at once would not fit one call).
+-- The photos of a batch of receipts, one per line, sent one at a time before the batch reads
+-- them (a district's photos at once would not fit one call).
 CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_line integer, p_photo bytea) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -543,16 +468,57 @@ END $$;
 REVOKE ALL ON FUNCTION card.receipt_photo_stage(integer, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.receipt_photo_stage(integer, bytea) TO card_city, card_district;
 
--- Record the receipt of each line's school: the shipment to it not yet received (or the one
--- its shipment cell names), as card.receive does, with the line's staged photo.  A line's
--- p_photo_problem is what the client found reading its photo file: listed as the line's problem.
-CREATE OR REPLACE FUNCTION card.receive_schools(p_term text, p_district text, p_docs uuid[],
-                                                p_line integer[], p_school text[], p_shipment text[],
-                                                p_signer text[], p_date text[], p_count text[],
-                                                p_photo_problem text[])
-RETURNS TABLE (line integer, school text, receipt uuid, shipment uuid, shipped bigint,
-               counted bigint, discrepancy bigint, late boolean, sha256 text, problem text,
-               detail text)
+-- The shipment a receipt line is for: the one its shipment cell names (a shipment to that
+-- school in the term), else the one shipment to the school not yet received.  One row: the
+-- shipment, or NULL and the problem (and a detail).
+CREATE OR REPLACE FUNCTION card.batch_shipment(p_term text, p_school text, p_cell text)
+RETURNS TABLE (shipment uuid, problem text, detail text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	v_id uuid;
+	k bigint;
+BEGIN
+	p_cell := btrim(coalesce(p_cell, ''));
+	IF p_cell <> '' THEN
+		IF p_cell !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+			RETURN QUERY SELECT NULL::uuid, format('"%s" is not a shipment id', p_cell), NULL::text;
+			RETURN;
+		END IF;
+		SELECT x.id INTO v_id FROM card.shipment x
+		 WHERE x.id = p_cell::uuid AND x.to_org = p_school AND x.term = p_term;
+		RETURN QUERY SELECT v_id, CASE WHEN v_id IS NULL THEN
+			format('shipment %s is not one to "%s" in term %s', p_cell, p_school, p_term) END, NULL::text;
+		RETURN;
+	END IF;
+	SELECT min(x.id::text)::uuid, count(*) INTO v_id, k FROM card.shipment x
+	 WHERE x.term = p_term AND x.to_org = p_school
+	   AND NOT EXISTS (SELECT 1 FROM card.receipt y WHERE y.shipment = x.id);
+	RETURN QUERY SELECT CASE WHEN k = 1 THEN v_id END,
+		CASE WHEN k = 0 THEN format('no shipment to "%s" is waiting for its receipt', p_school)
+		     WHEN k > 1 THEN format('%s shipments to "%s" are waiting for their receipts', k, p_school) END,
+		CASE WHEN k > 1 THEN 'Name the one this receipt is for in the shipment column (its UUID, from ''cardctl ship list'').' END;
+END $$;
+REVOKE ALL ON FUNCTION card.batch_shipment(text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_shipment(text, text, text) TO card_city, card_district;
+
+-- A district's batch (p_kind 'ship', 'receive' or 'distribute'), one line i per school:
+--   ship        p_count[i] cards from p_from (NULL: the city, by courier), as card.ship; with
+--               p_all the lines are card.ship_due's and a count that no longer matches is
+--               refused (somebody shipped meanwhile);
+--   receive     the receipt of the line's shipment (card.batch_shipment), as card.receive:
+--               p_date, p_signer, p_count (empty: as shipped), the photo staged for the line
+--               (card.receipt_photo_stage); p_photo_problem[i] is what the client found
+--               reading the photo file, listed as the line's problem;
+--   distribute  p_count[i] cards handed out on p_date[i] (empty: today), as card.distribute.
+-- Rows: line, school, doc (the line's document), result (the single form's row as JSON),
+-- problem, detail; see above for all or nothing.
+CREATE OR REPLACE FUNCTION card.school_batch(p_kind text, p_term text, p_district text, p_from text,
+                                             p_all boolean, p_docs uuid[], p_line integer[],
+                                             p_school text[], p_count text[], p_date text[],
+                                             p_signer text[], p_shipment text[],
+                                             p_photo_problem text[])
+RETURNS TABLE (line integer, school text, doc uuid, result jsonb, problem text, detail text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -562,160 +528,87 @@ DECLARE
 	d date;
 	sh uuid;
 	p text;
-	r record;
+	dt text;
+	res jsonb;
 	seen jsonb := '{}';
 	outs jsonb := '[]';
 	errs jsonb := '[]';
-	m text;
-	dt text;
-	k integer;
+	v_due jsonb;
 BEGIN
+	IF p_kind IS NULL OR p_kind NOT IN ('ship', 'receive', 'distribute') THEN
+		RAISE EXCEPTION 'unknown batch "%"', p_kind USING ERRCODE = 'CR004';
+	END IF;
 	PERFORM card.batch_district(p_term, p_district);
+	IF p_kind = 'ship' AND p_all THEN
+		-- two such batches of one district do not interleave
+		PERFORM pg_advisory_xact_lock(hashtext('card.school_batch'), hashtext(p_term || '/' || p_district));
+		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
+	END IF;
 	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
 	BEGIN
 		FOR i IN 1 .. n LOOP
 			s := btrim(coalesce(p_school[i], ''));
-			sh := NULL;
-			p := card.batch_school_problem(p_district, s, seen, true);
+			dt := NULL;
+			p := card.batch_school_problem(p_district, s, seen, p_kind <> 'ship');
 			IF s <> '' AND NOT seen ? s THEN
 				seen := seen || jsonb_build_object(s, p_line[i]);
 			END IF;
-			c := card.batch_count(p_count[i], 0);
+			c := card.batch_count(p_count[i], CASE p_kind WHEN 'receive' THEN 0 ELSE 1 END);
 			d := card.batch_date(p_date[i]);
-			IF p IS NULL AND nullif(btrim(coalesce(p_count[i], '')), '') IS NOT NULL AND c IS NULL THEN
-				p := format('count "%s" is not a whole number of cards', p_count[i]);
+			IF p IS NULL AND c IS NULL AND (p_kind <> 'receive' OR btrim(coalesce(p_count[i], '')) <> '') THEN
+				p := format('count "%s" is not a whole number of cards%s', coalesce(p_count[i], ''),
+				            CASE WHEN p_kind <> 'receive' THEN ' (1 or more)' ELSE '' END);
 			END IF;
-			IF p IS NULL AND d IS NULL THEN
+			IF p IS NULL AND d IS NULL AND (p_kind = 'receive' OR btrim(coalesce(p_date[i], '')) <> '') THEN
 				p := format('date "%s" is not a day (YYYY-MM-DD)', coalesce(p_date[i], ''));
 			END IF;
-			IF p IS NULL AND p_photo_problem[i] IS NOT NULL THEN
+			IF p IS NULL AND p_kind = 'ship' AND p_all AND (v_due ->> s)::bigint IS DISTINCT FROM c THEN
+				p := format('school "%s" has %s cards left to ship now, not %s', s, coalesce(v_due ->> s, '0'), c);
+			END IF;
+			IF p IS NULL AND p_kind = 'receive' THEN
 				p := p_photo_problem[i];
-			END IF;
-			IF p IS NULL AND nullif(btrim(coalesce(p_shipment[i], '')), '') IS NOT NULL THEN
-				IF btrim(p_shipment[i]) !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
-					p := format('"%s" is not a shipment id', p_shipment[i]);
-				ELSE
-					SELECT x.id INTO sh FROM card.shipment x
-					 WHERE x.id = btrim(p_shipment[i])::uuid AND x.to_org = s AND x.term = p_term;
-					IF sh IS NULL THEN
-						p := format('shipment %s is not one to "%s" in term %s', btrim(p_shipment[i]), s, p_term);
-					END IF;
-				END IF;
-			ELSIF p IS NULL THEN
-				SELECT min(x.id::text)::uuid, count(*) INTO sh, k FROM card.shipment x
-				 WHERE x.term = p_term AND x.to_org = s
-				   AND NOT EXISTS (SELECT 1 FROM card.receipt y WHERE y.shipment = x.id);
-				IF k = 0 THEN
-					p := format('no shipment to "%s" is waiting for its receipt', s);
-				ELSIF k > 1 THEN
-					p := format('%s shipments to "%s" are waiting for their receipts', k, s);
-					dt := 'Name the one this receipt is for in the shipment column (its UUID, from ''cardctl ship list'').';
+				IF p IS NULL THEN
+					SELECT x.shipment, x.problem, x.detail INTO sh, p, dt
+					  FROM card.batch_shipment(p_term, s, p_shipment[i]) x;
 				END IF;
 			END IF;
 			IF p IS NOT NULL THEN
+				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p, 'detail', dt);
+				CONTINUE;
+			END IF;
+			BEGIN
+				res := CASE p_kind
+					WHEN 'ship' THEN (SELECT to_jsonb(r) FROM card.ship(p_term, p_docs[i], p_from, s, c,
+					                                                    NULL, NULL, NULL, NULL) r)
+					WHEN 'receive' THEN (SELECT to_jsonb(r) || jsonb_build_object('shipment', sh)
+					                     FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
+					                                       (SELECT x.photo FROM pg_temp.receipt_photo x
+					                                         WHERE x.line = p_line[i])) r)
+					ELSE (SELECT to_jsonb(r) FROM card.distribute(p_term, p_docs[i], s, c, d,
+					                                              NULL, NULL, NULL, NULL) r) END;
+				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'doc', p_docs[i], 'result', res);
+			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
+			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
+				GET STACKED DIAGNOSTICS p = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
 				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p,
-				                                   'detail', CASE WHEN k > 1 THEN dt END);
-				k := NULL;
-				CONTINUE;
-			END IF;
-			BEGIN
-				SELECT * INTO r FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
-					(SELECT x.photo FROM pg_temp.receipt_photo x WHERE x.line = p_line[i]));
-				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'receipt', p_docs[i],
-					'shipment', sh, 'shipped', r.shipped, 'counted', r.counted,
-					'discrepancy', r.discrepancy, 'late', r.late, 'sha256', r.sha256);
-			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
-			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
-				GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', m,
 				                                   'detail', nullif(dt, ''));
 			END;
 		END LOOP;
 		IF n = 0 THEN
-			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'the file has no receipts');
+			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'the batch has no lines');
 		END IF;
 		IF jsonb_array_length(errs) > 0 THEN
 			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
 		END IF;
 	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
-		outs := errs;
+		outs := errs; -- every line undone; only the problems are returned
 	END;
-	RETURN QUERY SELECT * FROM jsonb_to_recordset(outs) AS x(line integer, school text, receipt uuid,
-		shipment uuid, shipped bigint, counted bigint, discrepancy bigint, late boolean, sha256 text,
-		problem text, detail text);
+	RETURN QUERY SELECT x.line, x.school, x.doc, x.result, x.problem, x.detail
+	  FROM jsonb_to_recordset(outs) AS x(line integer, school text, doc uuid, result jsonb,
+	                                     problem text, detail text);
 END $$;
-REVOKE ALL ON FUNCTION card.receive_schools(text, text, uuid[], integer[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.receive_schools(text, text, uuid[], integer[], text[], text[], text[], text[], text[], text[]) TO card_city, card_district;
-
--- Record each line's distribution as card.distribute does (the date cell empty: today); a
--- line may name the district itself for its bureau staff.
-CREATE OR REPLACE FUNCTION card.distribute_schools(p_term text, p_district text, p_docs uuid[],
-                                                   p_line integer[], p_school text[], p_count text[],
-                                                   p_date text[])
-RETURNS TABLE (line integer, school text, distribution uuid, count bigint, distributed bigint,
-               census bigint, due date, late boolean, problem text, detail text)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-	n integer := coalesce(cardinality(p_school), 0);
-	s text;
-	c bigint;
-	d date;
-	p text;
-	r record;
-	seen jsonb := '{}';
-	outs jsonb := '[]';
-	errs jsonb := '[]';
-	m text;
-	dt text;
-BEGIN
-	PERFORM card.batch_district(p_term, p_district);
-	BEGIN
-		FOR i IN 1 .. n LOOP
-			s := btrim(coalesce(p_school[i], ''));
-			p := card.batch_school_problem(p_district, s, seen, true);
-			IF s <> '' AND NOT seen ? s THEN
-				seen := seen || jsonb_build_object(s, p_line[i]);
-			END IF;
-			c := card.batch_count(p_count[i], 1);
-			d := card.batch_date(p_date[i]);
-			IF p IS NULL AND c IS NULL THEN
-				p := format('count "%s" is not a whole number of cards (1 or more)', coalesce(p_count[i], ''));
-			END IF;
-			IF p IS NULL AND d IS NULL AND nullif(btrim(coalesce(p_date[i], '')), '') IS NOT NULL THEN
-				p := format('date "%s" is not a day (YYYY-MM-DD)', p_date[i]);
-			END IF;
-			IF p IS NOT NULL THEN
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p);
-				CONTINUE;
-			END IF;
-			BEGIN
-				SELECT * INTO r FROM card.distribute(p_term, p_docs[i], s, c, d, NULL, NULL, NULL, NULL);
-				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'distribution', p_docs[i],
-					'count', r.count, 'distributed', r.distributed, 'census', r.census, 'due', r.due,
-					'late', r.late);
-			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
-			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
-				GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', m,
-				                                   'detail', nullif(dt, ''));
-			END;
-		END LOOP;
-		IF n = 0 THEN
-			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'the file has no schools');
-		END IF;
-		IF jsonb_array_length(errs) > 0 THEN
-			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
-		END IF;
-	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
-		outs := errs;
-	END;
-	RETURN QUERY SELECT * FROM jsonb_to_recordset(outs) AS x(line integer, school text,
-		distribution uuid, count bigint, distributed bigint, census bigint, due date, late boolean,
-		problem text, detail text);
-END $$;
-REVOKE ALL ON FUNCTION card.distribute_schools(text, text, uuid[], integer[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.distribute_schools(text, text, uuid[], integer[], text[], text[], text[]) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.school_batch(text, text, text, text, boolean, uuid[], integer[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.school_batch(text, text, text, text, boolean, uuid[], integer[], text[], text[], text[], text[], text[], text[]) TO card_city, card_district;
 
 CREATE OR REPLACE FUNCTION card.transit_loss(p_shipment uuid, p_doc uuid, p_reason text)
 RETURNS TABLE (shipment uuid, term text, org text, state text, count bigint, first_serial bigint,
