@@ -127,9 +127,15 @@ static card_err batch_run(card_store *st, const struct stmt *s, const char *cons
 		if (card_rows_null(*out, i, "problem", &null, NULL) == CARD_OK && !null)
 			bad++;
 	if (rc == CARD_OK && bad > 0) {
-		card_diag_set(diag, "%zu of %zu line%s refused: nothing was recorded", bad, b->n,
-		              b->n == 1 ? "" : "s");
-		card_diag_hint(diag, "Correct the lines named and run the whole batch again.");
+		/* lines of a file have their numbers; --all-schools' lines are schools */
+		const char *what = b->n > 0 && b->lines[0][0] != '0' ? "line" : "school";
+		card_diag_set(diag, "%zu of %zu %s%s refused: nothing was recorded", bad, b->n,
+		              what, b->n == 1 ? "" : "s");
+		if (what[0] == 'l')
+			card_diag_hint(diag,
+			               "Correct the lines named and run the whole file again.");
+		else
+			card_diag_hint(diag, "Solve the problems named and run the command again.");
 		rc = CARD_ERR_REJECTED;
 	}
 	return rc;
