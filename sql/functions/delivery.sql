@@ -384,9 +384,9 @@ REVOKE ALL ON FUNCTION card.batch_district(text, text) FROM PUBLIC, card_city, c
 GRANT EXECUTE ON FUNCTION card.batch_district(text, text) TO card_city, card_district;
 
 -- The school code of a batch line: given, known, a school of p_district (or, with p_self, the
--- district itself: its bureau staff), not on an earlier line (p_seen: code -> first line).
--- Returns the problem or NULL.
-CREATE OR REPLACE FUNCTION card.batch_school_problem(p_district text, p_school text, p_seen jsonb,
+-- district itself: its bureau staff), not on an earlier line (p_first: the line it was first
+-- on, NULL if none).  Returns the problem or NULL.
+CREATE OR REPLACE FUNCTION card.batch_school_problem(p_district text, p_school text, p_first integer,
                                                      p_self boolean) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -406,13 +406,13 @@ BEGIN
 	IF o.district <> p_district THEN
 		RETURN format('school "%s" is in district "%s", not "%s"', p_school, o.district, p_district);
 	END IF;
-	IF p_seen ? p_school THEN
-		RETURN format('school "%s" again (first on line %s)', p_school, p_seen ->> p_school);
+	IF p_first IS NOT NULL THEN
+		RETURN format('school "%s" again (first on line %s)', p_school, p_first);
 	END IF;
 	RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION card.batch_school_problem(text, text, jsonb, boolean) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.batch_school_problem(text, text, jsonb, boolean) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.batch_school_problem(text, text, integer, boolean) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_school_problem(text, text, integer, boolean) TO card_city, card_district;
 
 -- A whole number of cards in a batch cell (at least p_min), or NULL when the cell is not one.
 CREATE OR REPLACE FUNCTION card.batch_count(p_cell text, p_min bigint) RETURNS bigint
@@ -530,10 +530,11 @@ DECLARE
 	p text;
 	dt text;
 	res jsonb;
-	seen jsonb := '{}';
-	outs jsonb := '[]';
-	errs jsonb := '[]';
+	v_first integer[];  -- per line: the line its school was first on, if earlier
 	v_due jsonb;
+	-- what the lines did, and their problems (arrays: appending is cheap, whatever the size)
+	o_line integer[] := '{}'; o_school text[] := '{}'; o_doc uuid[] := '{}'; o_res jsonb[] := '{}';
+	e_line integer[] := '{}'; e_school text[] := '{}'; e_problem text[] := '{}'; e_detail text[] := '{}';
 BEGIN
 	IF p_kind IS NULL OR p_kind NOT IN ('ship', 'receive', 'distribute') THEN
 		RAISE EXCEPTION 'unknown batch "%"', p_kind USING ERRCODE = 'CR004';
@@ -545,14 +546,17 @@ BEGIN
 		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
 	END IF;
 	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	SELECT array_agg(CASE WHEN x.u <> '' AND x.ord > x.first_ord THEN x.first_line END ORDER BY x.ord)
+	  INTO v_first
+	  FROM (SELECT r.ord, btrim(coalesce(r.u, '')) AS u, first_value(r.l) OVER w AS first_line,
+	               first_value(r.ord) OVER w AS first_ord
+	          FROM unnest(p_school, p_line) WITH ORDINALITY AS r(u, l, ord)
+	        WINDOW w AS (PARTITION BY btrim(coalesce(r.u, '')) ORDER BY r.ord)) x;
 	BEGIN
 		FOR i IN 1 .. n LOOP
 			s := btrim(coalesce(p_school[i], ''));
 			dt := NULL;
-			p := card.batch_school_problem(p_district, s, seen, p_kind <> 'ship');
-			IF s <> '' AND NOT seen ? s THEN
-				seen := seen || jsonb_build_object(s, p_line[i]);
-			END IF;
+			p := card.batch_school_problem(p_district, s, v_first[i], p_kind <> 'ship');
 			c := card.batch_count(p_count[i], CASE p_kind WHEN 'receive' THEN 0 ELSE 1 END);
 			d := card.batch_date(p_date[i]);
 			IF p IS NULL AND c IS NULL AND (p_kind <> 'receive' OR btrim(coalesce(p_count[i], '')) <> '') THEN
@@ -573,7 +577,8 @@ BEGIN
 				END IF;
 			END IF;
 			IF p IS NOT NULL THEN
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p, 'detail', dt);
+				e_line := e_line || p_line[i]; e_school := e_school || s;
+				e_problem := e_problem || p; e_detail := e_detail || dt;
 				CONTINUE;
 			END IF;
 			BEGIN
@@ -586,26 +591,30 @@ BEGIN
 					                                         WHERE x.line = p_line[i])) r)
 					ELSE (SELECT to_jsonb(r) FROM card.distribute(p_term, p_docs[i], s, c, d,
 					                                              NULL, NULL, NULL, NULL) r) END;
-				outs := outs || jsonb_build_object('line', p_line[i], 'school', s, 'doc', p_docs[i], 'result', res);
+				o_line := o_line || p_line[i]; o_school := o_school || s;
+				o_doc := o_doc || p_docs[i]; o_res := o_res || res;
 			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
 			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
 				GET STACKED DIAGNOSTICS p = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
-				errs := errs || jsonb_build_object('line', p_line[i], 'school', s, 'problem', p,
-				                                   'detail', nullif(dt, ''));
+				e_line := e_line || p_line[i]; e_school := e_school || s;
+				e_problem := e_problem || p; e_detail := e_detail || nullif(dt, '');
 			END;
 		END LOOP;
 		IF n = 0 THEN
-			errs := errs || jsonb_build_object('line', 0, 'school', '', 'problem', 'the batch has no lines');
+			e_line := e_line || 0; e_school := e_school || ''::text;
+			e_problem := e_problem || 'the batch has no lines'::text; e_detail := e_detail || NULL::text;
 		END IF;
-		IF jsonb_array_length(errs) > 0 THEN
+		IF cardinality(e_line) > 0 THEN
 			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
 		END IF;
 	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
-		outs := errs; -- every line undone; only the problems are returned
+		-- every line undone; only the problems are returned
+		RETURN QUERY SELECT x.l, x.s, NULL::uuid, NULL::jsonb, x.p, x.d
+		  FROM unnest(e_line, e_school, e_problem, e_detail) AS x(l, s, p, d);
+		RETURN;
 	END;
-	RETURN QUERY SELECT x.line, x.school, x.doc, x.result, x.problem, x.detail
-	  FROM jsonb_to_recordset(outs) AS x(line integer, school text, doc uuid, result jsonb,
-	                                     problem text, detail text);
+	RETURN QUERY SELECT x.l, x.s, x.d, x.r, NULL::text, NULL::text
+	  FROM unnest(o_line, o_school, o_doc, o_res) AS x(l, s, d, r);
 END $$;
 REVOKE ALL ON FUNCTION card.school_batch(text, text, text, text, boolean, uuid[], integer[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.school_batch(text, text, text, text, boolean, uuid[], integer[], text[], text[], text[], text[], text[], text[]) TO card_city, card_district;
