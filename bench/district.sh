@@ -84,10 +84,15 @@ s_ship=$(secs "$t0" "$t1"); s_recv=$(secs "$t1" "$t2"); s_dist=$(secs "$t2" "$t3
 
 "$C" audit >/dev/null
 printf '%d schools, %d cards each\n%-12s %10s %10s %8s\n' "$N" 43 step "batch s" "single s" ratio
+missed=0
 for step in ship recv dist; do
 	b=b_$step; s=s_$step
-	printf '%-12s %10s %10s %8s\n' "$step" "${!b}" "${!s}" "$(python3 -c "print(f'{${!b} / ${!s}:.3f}')")"
+	ratio=$(python3 -c "print(f'{${!b} / ${!s}:.3f}')")
+	printf '%-12s %10s %10s %8s\n' "$step" "${!b}" "${!s}" "$ratio"
+	python3 -c "import sys; sys.exit(0 if $ratio <= 0.2 else 1)" || missed=1
 done
+# Target (bench/README.md): each batch at most 0.2 x the single commands.
+if [ "$missed" = 0 ]; then echo "target (batch <= 0.2 x single): met"; else echo "target (batch <= 0.2 x single): MISSED"; fi
 # The two districts came out the same.
 "$C" --json status --term "$TERM_" | python3 -c '
 import json, sys
@@ -98,3 +103,4 @@ bad = [k for k in o if k.startswith("S1") and
        [o["S2" + k[2:]][f] for f in ("planned", "stock", "transit", "distributed")]]
 print("D1 (batches) and D2 (single commands) agree" if not bad else "DIFFER: %s" % bad[:5])
 sys.exit(1 if bad else 0)'
+[ "$missed" = 0 ] || exit 2
