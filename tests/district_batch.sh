@@ -76,8 +76,12 @@ jexpect "$T/out" "(d['recorded'], d['schools'], d['cards'], [s['line'] for s in 
 # The city-direct schools by courier from the city (their address from the organisation).
 expect_status 0 "$CARDCTL" ship --term "$TERM" --district DZ --all-schools
 expect_grep '^shipped 112 cards to 3 schools of DZ by courier from the city centre' "$T/out"
-# D3 from its depot, every school.
+# D3: S301 had 10 cards shipped by a single command first; --all-schools ships what is left of
+# each school's census (S301 13, S302 25, S303 27).
+expect_status 0 "$CARDCTL" --json ship --term "$TERM" --from D3 --to S301 --count 10
+S301A=$(jget "$T/out" "d['shipment']")
 expect_status 0 "$CARDCTL" ship --term "$TERM" --from D3 --all-schools
+expect_grep '^shipped 65 cards to 3 schools of D3 from its depot' "$T/out"
 audit_ok
 reject 1 'one of --all-schools or --schools FILE' "a batch mixed with --to" \
 	"$CARDCTL" ship --term "$TERM" --from D3 --all-schools --to S301
@@ -86,7 +90,7 @@ reject 1 'one of --all-schools or --schools FILE' "--from one district, --distri
 
 # The same shipments, one command per school, in the other database.
 for pair in D1:S101:84 D1:S102:103 D1:S103:69 D2:S201:67 D2:S202:32 D2:S203:30 \
-            :S901:40 :S902:37 :S903:35 D3:S301:23 D3:S302:25 D3:S303:27; do
+            :S901:40 :S902:37 :S903:35 D3:S301:10 D3:S301:13 D3:S302:25 D3:S303:27; do
 	IFS=: read -r from to n <<<"$pair"
 	PGDATABASE=$SINGLE "$CARDCTL" ship --term "$TERM" ${from:+--from "$from"} --to "$to" --count "$n" >/dev/null
 done
@@ -133,13 +137,24 @@ expect_grep 'line 3 (S202): count "x" is not a whole number' "$T/err"
 expect_status 0 "$CARDCTL" receive --term "$TERM" --district D1 --schools "$T/photos/d1.csv"
 expect_grep '^recorded 3 receipts of D1: 255 cards counted of 256 shipped$' "$T/out"
 expect_grep '^DISCREPANCY: S102, line 3: -1 cards; open for adjustment$' "$T/out"
+# D3: S301 waits for two receipts; a line without its shipment cannot choose, lines that name
+# them (or one named, the other the one left) can.
+printf 'school,date,signer,photo\nS301,%s,签收人S301,%s\n' "$TODAY" "$T/receipt.png" >"$T/recv-two.csv"
+reject 2 'line 2 (S301): 2 shipments to "S301" are waiting for their receipts' "a receipt of a school with two shipments" \
+	"$CARDCTL" receive --term "$TERM" --district D3 --schools "$T/recv-two.csv"
+{
+	printf 'school,date,signer,photo,shipment\n'
+	printf 'S301,%s,签收人S301,%s,%s\n' "$TODAY" "$T/receipt.png" "$S301A"
+	printf 'S301,%s,签收人S301,%s,\n' "$TODAY" "$T/receipt.png"
+	printf 'S302,%s,签收人S302,%s,\nS303,%s,签收人S303,%s,\n' "$TODAY" "$T/receipt.png" "$TODAY" "$T/receipt.png"
+} >"$T/recv-D3.csv"
+expect_status 0 "$CARDCTL" receive --term "$TERM" --district D3 --schools "$T/recv-D3.csv"
+expect_grep '^recorded 4 receipts of D3: 75 cards counted of 75 shipped$' "$T/out"
 # English header, LF, other column order; a photo path from the current directory's view.
-for dist in D2 D3 DZ; do
+for dist in D2 DZ; do
 	{
 		printf 'signer,school,photo,date\n'
-		case $dist in
-		D2) schools="S201 S202 S203" ;; D3) schools="S301 S302 S303" ;; DZ) schools="S901 S902 S903" ;;
-		esac
+		case $dist in D2) schools="S201 S202 S203" ;; DZ) schools="S901 S902 S903" ;; esac
 		for s in $schools; do printf '签收人%s,%s,%s,%s\n' "$s" "$s" "$T/receipt.png" "$TODAY"; done
 	} >"$T/recv-$dist.csv"
 	expect_status 0 "$CARDCTL" --json receive --term "$TERM" --district "$dist" --schools "$T/recv-$dist.csv"
@@ -153,8 +168,9 @@ for pair in S101:王校长:s101.png: S102:李校长:s102.jpg:102 S103:赵校长:
 	PGDATABASE=$SINGLE "$CARDCTL" receive "$id" --signer "$who" --date "$TODAY" --photo "$T/photos/$photo" ${n:+--count "$n"} >/dev/null
 done
 for s in S201 S202 S203 S301 S302 S303 S901 S902 S903; do
-	id=$(PGDATABASE=$SINGLE "$CARDCTL" --json ship list --term "$TERM" | jget /dev/stdin "[x['id'] for x in d if x['to_org'] == '$s'][0]")
-	PGDATABASE=$SINGLE "$CARDCTL" receive "$id" --signer "签收人$s" --date "$TODAY" --photo "$T/receipt.png" >/dev/null
+	for id in $(PGDATABASE=$SINGLE "$CARDCTL" --json ship list --term "$TERM" | jget /dev/stdin "' '.join(x['id'] for x in d if x['to_org'] == '$s')"); do
+		PGDATABASE=$SINGLE "$CARDCTL" receive "$id" --signer "签收人$s" --date "$TODAY" --photo "$T/receipt.png" >/dev/null
+	done
 done
 
 # ---- distribute ---------------------------------------------------------------------------

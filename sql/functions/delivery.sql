@@ -546,12 +546,17 @@ BEGIN
 		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
 	END IF;
 	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	-- A school twice is a mistake; a school's two receipts name their shipments (then the
+	-- key is the school and the shipment).
 	SELECT array_agg(CASE WHEN x.u <> '' AND x.ord > x.first_ord THEN x.first_line END ORDER BY x.ord)
 	  INTO v_first
 	  FROM (SELECT r.ord, btrim(coalesce(r.u, '')) AS u, first_value(r.l) OVER w AS first_line,
 	               first_value(r.ord) OVER w AS first_ord
-	          FROM unnest(p_school, p_line) WITH ORDINALITY AS r(u, l, ord)
-	        WINDOW w AS (PARTITION BY btrim(coalesce(r.u, '')) ORDER BY r.ord)) x;
+	          FROM unnest(p_school, p_line, coalesce(p_shipment, '{}'))
+	               WITH ORDINALITY AS r(u, l, sh, ord)
+	        WINDOW w AS (PARTITION BY btrim(coalesce(r.u, '')),
+	                     CASE WHEN p_kind = 'receive' THEN lower(btrim(coalesce(r.sh, ''))) END
+	                     ORDER BY r.ord)) x;
 	BEGIN
 		FOR i IN 1 .. n LOOP
 			s := btrim(coalesce(p_school[i], ''));
