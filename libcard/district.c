@@ -261,7 +261,9 @@ card_err card_receive_schools(card_store *st, const char *term, const char *dist
 			continue;
 		}
 		{
-			const char *p[2] = { b.lines[i], hex };
+			char ord[24];
+			const char *p[2] = { ord, hex };
+			snprintf(ord, sizeof(ord), "%zu", i + 1);
 			rc = rows_write(st, &PHOTO_STAGE, p, NULL, diag);
 		}
 		free(hex);

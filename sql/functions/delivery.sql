@@ -456,14 +456,15 @@ END $$;
 REVOKE ALL ON FUNCTION card.ship_due(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.ship_due(text, text) TO card_city, card_district;
 
--- The photos of a batch of receipts, one per line, sent one at a time before the batch reads
--- them (a district's photos at once would not fit one call).
-CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_line integer, p_photo bytea) RETURNS void
+-- The photos of a batch of receipts, the one of the p_ord-th line (from 1) at a time, sent
+-- before the batch reads them in the same transaction (a district's photos at once would not
+-- fit one call).
+CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_ord integer, p_photo bytea) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
-	INSERT INTO pg_temp.receipt_photo (line, photo) VALUES (p_line, p_photo)
-	ON CONFLICT (line) DO UPDATE SET photo = EXCLUDED.photo;
+	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	INSERT INTO pg_temp.receipt_photo (ord, photo) VALUES (p_ord, p_photo)
+	ON CONFLICT (ord) DO UPDATE SET photo = EXCLUDED.photo;
 END $$;
 REVOKE ALL ON FUNCTION card.receipt_photo_stage(integer, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.receipt_photo_stage(integer, bytea) TO card_city, card_district;
@@ -507,8 +508,8 @@ GRANT EXECUTE ON FUNCTION card.batch_shipment(text, text, text) TO card_city, ca
 --               p_all the lines are card.ship_due's and a count that no longer matches is
 --               refused (somebody shipped meanwhile);
 --   receive     the receipt of the line's shipment (card.batch_shipment), as card.receive:
---               p_date, p_signer, p_count (empty: as shipped), the photo staged for the line
---               (card.receipt_photo_stage); p_photo_problem[i] is what the client found
+--               p_date, p_signer, p_count (empty: as shipped), the photo staged for the i-th
+--               line (card.receipt_photo_stage); p_photo_problem[i] is what the client found
 --               reading the photo file, listed as the line's problem;
 --   distribute  p_count[i] cards handed out on p_date[i] (empty: today), as card.distribute.
 -- Rows: line, school, doc (the line's document), result (the single form's row as JSON),
@@ -545,7 +546,7 @@ BEGIN
 		PERFORM pg_advisory_xact_lock(hashtext('card.school_batch'), hashtext(p_term || '/' || p_district));
 		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
 	END IF;
-	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (line integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
 	-- A school twice is a mistake; a school's two receipts name their shipments (then the
 	-- key is the school and the shipment).
 	SELECT array_agg(CASE WHEN x.u <> '' AND x.ord > x.first_ord THEN x.first_line END ORDER BY x.ord)
@@ -593,7 +594,7 @@ BEGIN
 					WHEN 'receive' THEN (SELECT to_jsonb(r) || jsonb_build_object('shipment', sh)
 					                     FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
 					                                       (SELECT x.photo FROM pg_temp.receipt_photo x
-					                                         WHERE x.line = p_line[i])) r)
+					                                         WHERE x.ord = i)) r)
 					ELSE (SELECT to_jsonb(r) FROM card.distribute(p_term, p_docs[i], s, c, d,
 					                                              NULL, NULL, NULL, NULL) r) END;
 				o_line := o_line || p_line[i]; o_school := o_school || s;
