@@ -171,7 +171,7 @@ static card_err ship_all_lines(card_store *st, const char *term, const char *dis
                                card_diag *diag)
 {
 	card_err rc = card_ship_due(st, term, district, due, diag);
-	size_t k = 0;
+	size_t k = 0, counted = 0;
 
 	*lines = NULL;
 	*n = 0;
@@ -180,17 +180,30 @@ static card_err ship_all_lines(card_store *st, const char *term, const char *dis
 	if ((*lines = calloc(card_rows_count(*due) + 1, sizeof(**lines))) == NULL)
 		return CARD_ERR_NOMEM;
 	for (size_t i = 0; i < card_rows_count(*due); i++) {
-		long long v = 0;
+		long long v = 0, census = 0;
 		const char *school = NULL, *cnt = NULL;
 		if (card_rows_int(*due, i, "due", &v, diag) != CARD_OK ||
+		    card_rows_int(*due, i, "census", &census, diag) != CARD_OK ||
 		    card_rows_text(*due, i, "school", &school, diag) != CARD_OK ||
 		    card_rows_text(*due, i, "due", &cnt, diag) != CARD_OK)
 			return CARD_ERR_DB;
+		counted += census > 0;
 		if (v > 0)
 			(*lines)[k++] =
 				(card_school_line){ .line = 0, .school = school, .count = cnt };
 	}
 	*n = k;
+	if (counted == 0) {
+		/* nothing is due because nothing is counted: say so, not "all shipped" */
+		card_diag_set(diag,
+		              "no school of district \"%s\" has an approved census in term %s",
+		              district, term);
+		card_diag_hint(diag,
+		               "Shipping every school ships each its approved census: approve "
+		               "the census first (cardctl census approve), or give the counts "
+		               "in a file.");
+		return CARD_ERR_STATE;
+	}
 	return CARD_OK;
 }
 

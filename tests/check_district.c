@@ -58,6 +58,17 @@ START_TEST(test_batches)
 	fwrite(png, 1, sizeof(png) - 1, f);
 	fclose(f);
 
+	/* Every school its census: D1 has no approved census, so there is nothing to ship. */
+	before = su_fingerprint(c);
+	ck_assert_int_eq(card_ship_schools(st, SU_TERM, "D1", "D1", NULL, 0, &r, &d),
+	                 CARD_ERR_STATE);
+	ck_assert_str_eq(d.message,
+	                 "no school of district \"D1\" has an approved census in term " SU_TERM);
+	ck_assert_ptr_null(r);
+	after = su_fingerprint(c);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
 	/* Refused: another district's school, a bad count, more than the depot holds after the
 	 * good line.  Nothing changes; every bad line comes back with its number. */
 	{

@@ -48,7 +48,8 @@ CARD_API card_err card_ship_due(card_store *st, const char *term, const char *di
  * Ship each line's school its count from `from` (NULL: the city centre, by courier, address
  * from the school; else the district's depot), as card_ship does.  lines NULL (n 0): every
  * school of the district its census still due (card_ship_due; schools with nothing due are
- * left out; CARD_OK with *out NULL when none is due).  Rows: line, school, shipment, count,
+ * left out; CARD_OK with *out NULL when none is due, CARD_ERR_STATE when no school has
+ * an approved census).  Rows: line, school, shipment, count,
  * ranges, due, late, courier.
  */
 CARD_API card_err card_ship_schools(card_store *st, const char *term, const char *district,
