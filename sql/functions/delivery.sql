@@ -546,7 +546,9 @@ BEGIN
 		PERFORM pg_advisory_xact_lock(hashtext('card.school_batch'), hashtext(p_term || '/' || p_district));
 		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
 	END IF;
-	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	IF p_kind = 'receive' THEN
+		CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	END IF;
 	-- A school twice is a mistake; a school's two receipts name their shipments (then the
 	-- key is the school and the shipment).
 	SELECT array_agg(CASE WHEN x.u <> '' AND x.ord > x.first_ord THEN x.first_line END ORDER BY x.ord)
@@ -588,15 +590,19 @@ BEGIN
 				CONTINUE;
 			END IF;
 			BEGIN
-				res := CASE p_kind
-					WHEN 'ship' THEN (SELECT to_jsonb(r) FROM card.ship(p_term, p_docs[i], p_from, s, c,
-					                                                    NULL, NULL, NULL, NULL) r)
-					WHEN 'receive' THEN (SELECT to_jsonb(r) || jsonb_build_object('shipment', sh)
-					                     FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
-					                                       (SELECT x.photo FROM pg_temp.receipt_photo x
-					                                         WHERE x.ord = i)) r)
-					ELSE (SELECT to_jsonb(r) FROM card.distribute(p_term, p_docs[i], s, c, d,
-					                                              NULL, NULL, NULL, NULL) r) END;
+				-- separate statements: each is planned when first run (receive's reads the
+				-- temporary table only receive batches make)
+				IF p_kind = 'ship' THEN
+					SELECT to_jsonb(r) INTO res
+					  FROM card.ship(p_term, p_docs[i], p_from, s, c, NULL, NULL, NULL, NULL) r;
+				ELSIF p_kind = 'receive' THEN
+					SELECT to_jsonb(r) || jsonb_build_object('shipment', sh) INTO res
+					  FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
+					                    (SELECT x.photo FROM pg_temp.receipt_photo x WHERE x.ord = i)) r;
+				ELSE
+					SELECT to_jsonb(r) INTO res
+					  FROM card.distribute(p_term, p_docs[i], s, c, d, NULL, NULL, NULL, NULL) r;
+				END IF;
 				o_line := o_line || p_line[i]; o_school := o_school || s;
 				o_doc := o_doc || p_docs[i]; o_res := o_res || res;
 			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
