@@ -87,6 +87,10 @@ reject 1 'one of --all-schools or --schools FILE' "a batch mixed with --to" \
 	"$CARDCTL" ship --term "$TERM" --from D3 --all-schools --to S301
 reject 1 'one of --all-schools or --schools FILE' "--from one district, --district another" \
 	"$CARDCTL" ship --term "$TERM" --from D3 --district D1 --all-schools
+reject 1 'are for a district' "a single shipment with --district" \
+	"$CARDCTL" ship --term "$TERM" --from D3 --district D3 --to S301 --count 1
+reject 1 'are for a district' "a single receipt with --district" \
+	"$CARDCTL" receive "$S301A" --district D3 --signer x --date "$TODAY" --photo "$T/receipt.png"
 
 # The same shipments, one command per school, in the other database.
 for pair in D1:S101:84 D1:S102:103 D1:S103:69 D2:S201:67 D2:S202:32 D2:S203:30 \

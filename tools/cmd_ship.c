@@ -96,6 +96,12 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 		status = district_ship(cli, &a);
 		goto out;
 	}
+	if (a.district != NULL || a.encoding != NULL) {
+		status = cli_usage(cli, "ship",
+		                   "--district and --encoding are for a district's batch "
+		                   "(--all-schools or --schools FILE)");
+		goto out;
+	}
 	if (a.term == NULL || a.to == NULL || (a.count == NULL) == (a.serials == NULL)) {
 		status = cli_usage(cli, "ship",
 		                   "--term, --to and one of --count or --serials are required");
@@ -350,6 +356,13 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (a.schools != NULL) {
 		status = district_receive(cli, &a);
+		goto out;
+	}
+	if (a.term != NULL || a.district != NULL || a.encoding != NULL) {
+		status =
+			cli_usage(cli, "receive",
+		                  "--term, --district and --encoding are for a district's receipts "
+		                  "(--schools FILE)");
 		goto out;
 	}
 	if (a.nargs != 1 || a.signer == NULL || a.date == NULL) {
