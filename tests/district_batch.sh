@@ -54,6 +54,8 @@ snapshot shipped_d1
 expect_status 0 "$CARDCTL" ship --term "$TERM" --from D1 --all-schools
 expect_grep 'nothing to ship: every school of D1 has been shipped its census' "$T/out"
 unchanged shipped_d1 "a second --all-schools ships nothing"
+expect_status 0 "$CARDCTL" --json ship --term "$TERM" --from D1 --all-schools
+jexpect "$T/out" "(d['recorded'], d['nothing_to_ship'], d['shipments'])" "(False, True, [])"
 
 # D2 from a file; first with one good line among bad ones: nothing shipped, every bad line named.
 printf '\xef\xbb\xbf学校编码,张数\r\nS201,67\r\nS999,5\r\nS202,abc\r\nS301,10\r\nS201,1\r\n,5\r\nS203,500\r\n' >"$T/ship-bad.csv"

@@ -255,10 +255,12 @@ int district_ship(struct cli *cli, const struct cli_args *a)
 		late += row_bool(r, i, "late");
 	}
 	if (cli->json) {
-		json_line(json_pack("{s:b, s:s, s:s, s:I, s:I, s:o}", "recorded", r != NULL, "term",
-		                    a->term, "district", district, "schools",
-		                    (json_int_t)card_rows_count(r), "cards", (json_int_t)cards,
-		                    "shipments", r != NULL ? rows_json(r) : json_array()));
+		/* nothing due: nothing recorded, and nothing wrong */
+		json_line(json_pack("{s:b, s:b, s:s, s:s, s:I, s:I, s:o}", "recorded", r != NULL,
+		                    "nothing_to_ship", r == NULL, "term", a->term, "district",
+		                    district, "schools", (json_int_t)card_rows_count(r), "cards",
+		                    (json_int_t)cards, "shipments",
+		                    r != NULL ? rows_json(r) : json_array()));
 	} else if (card_rows_count(r) == 0) {
 		printf("nothing to ship: every school of %s has been shipped its census\n",
 		       district);
