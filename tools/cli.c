@@ -54,6 +54,7 @@ static const struct optdef {
 	S("reserve", "PCT", reserve),
 	S("role", "ROLE", role),
 	S("school", "S", school),
+	S("schools", "FILE", schools),
 	S("serial", "N", serial),
 	S("serials", "A-B", serials),
 	S("set", "YYYY-MM-DD", set),
@@ -64,6 +65,7 @@ static const struct optdef {
 	S("threshold", "PCT", threshold),
 	S("to", "ORG", to),
 #undef S
+	{ "all-schools", NULL, O_FLAG, offsetof(struct cli_args, all_schools) },
 	{ "clear", NULL, O_FLAG, offsetof(struct cli_args, clear) },
 	{ "confirm", NULL, O_FLAG, offsetof(struct cli_args, confirm) },
 	{ "plan", NULL, O_FLAG, offsetof(struct cli_args, plan) },

@@ -50,6 +50,8 @@ struct cli_args {
 		*out, *phone, *photo, *proceed_without, *pubkey, *qr, *range, *reason, *requested,
 		*reserve, *role, *school, *serial, *serials, *set, *sign, *signer, *start, *term,
 		*threshold, *to;
+	const char *schools;      /* --schools FILE: a district's batch file (cmd_district.c) */
+	int all_schools;          /* --all-schools */
 	int clear, confirm, plan; /* flags */
 	const char **explain;     /* --explain, repeatable */
 	size_t nexplain;

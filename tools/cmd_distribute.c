@@ -13,7 +13,9 @@
 
 static const char DISTRIBUTE_HELP[] =
 	"Usage: cardctl distribute --term TERM --school S (--count N | --file FILE.csv) [--date "
-	"YYYY-MM-DD] [--encoding E] [--json]\n\n"
+	"YYYY-MM-DD] [--encoding E] [--json]\n"
+	"Usage: cardctl distribute --term TERM --district D --schools FILE.csv [--encoding E] "
+	"[--json]\n\n"
 	"Record cards handed to students and teachers at a school (or, with a district's code,\n"
 	"to its bureau staff): its stock -> distributed.\n"
 	"Refused beyond what the school holds, and beyond its approved census (students and\n"
@@ -23,7 +25,11 @@ static const char DISTRIBUTE_HELP[] =
 	"--date is the day the cards were handed out (default today; not in the future): it\n"
 	"decides lateness.  Due 7 days after the term starts (distribution, S+7); the cards the\n"
 	"city supplied after its settlement are due by the close (supplement-distribution,\n"
-	"S+30).  Later distributions are flagged late.\n";
+	"S+30).  Later distributions are flagged late.\n"
+	"--schools FILE.csv records the distribution at many schools of district D at once (the\n"
+	"district's own code for its bureau staff), all or nothing, every problem listed by its\n"
+	"line; the date (the day the cards were handed out) is optional, today by default:\n"
+	"    学校编码,张数[,发放日期]   /   school,count[,date]\n";
 static const char STATUS_HELP[] =
 	"Usage: cardctl status --term TERM [--district D] [--json]\n\n"
 	"Where every card of the term is: city stock, in transit, at each district and school,\n"
@@ -37,9 +43,13 @@ static const struct csvin_col DIST_COLS[] = {
 };
 
 /* Each command takes its own options (status --school is a usage error, not ignored). */
-static const struct cli_spec DISTRIBUTE = {
-	"distribute", DISTRIBUTE_HELP, "term school count file date encoding", "term", 0, NULL, 0
-};
+static const struct cli_spec DISTRIBUTE = { "distribute",
+	                                    DISTRIBUTE_HELP,
+	                                    "term school count file date encoding district schools",
+	                                    "term",
+	                                    0,
+	                                    NULL,
+	                                    0 };
 static const struct cli_spec STATUS = {
 	"status", STATUS_HELP, "term district", "term", 0, NULL, 0
 };
@@ -119,6 +129,14 @@ int cmd_distribute(struct cli *cli, int argc, char **argv)
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
+	if (a.schools != NULL) {
+		status = district_distribute(cli, &a);
+		goto out;
+	}
+	if (a.district != NULL) {
+		status = cli_usage(cli, "distribute", "--district goes with --schools FILE");
+		goto out;
+	}
 	if (a.school == NULL || (a.count == NULL) == (a.file == NULL)) {
 		status = cli_usage(cli, "distribute",
 		                   "--school and one of --count or --file are required");

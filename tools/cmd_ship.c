@@ -13,6 +13,8 @@
 static const char SHIP_HELP[] =
 	"Usage: cardctl ship --term TERM --to DISTRICT|SCHOOL (--count N | --serials A-B) [--from "
 	"DISTRICT] [--address TEXT] [--contact NAME] [--phone TEL] [--json]\n"
+	"Usage: cardctl ship --term TERM (--from DISTRICT | --district DISTRICT) (--all-schools | "
+	"--schools FILE.csv) [--encoding E] [--json]\n"
 	"Usage: cardctl ship show SHIPMENT [--format csv|xlsx|text|json] [--out FILE] [--json]\n"
 	"Usage: cardctl ship list --term TERM [--district D] [--json]\n"
 	"Usage: cardctl ship lost SHIPMENT --reason TEXT [--json]\n\n"
@@ -23,6 +25,13 @@ static const char SHIP_HELP[] =
 	"the minted plan; --serials A-B ships exactly that range (inclusive; one serial A is "
 	"A-A).\n"
 	"Prints the shipment's UUID.\n"
+	"A district's batch, one command and one transaction for all its schools: --from DISTRICT\n"
+	"ships from the district's depot, --district DISTRICT alone by courier from the city;\n"
+	"--all-schools ships each school of the district its approved census (students and\n"
+	"teachers) less what it has been shipped already; --schools FILE.csv the counts of a file\n"
+	"    学校编码,张数   /   school,count\n"
+	"All or nothing: a line refused by the rules of a single shipment refuses the batch, and\n"
+	"every problem is listed by its line.\n"
 	"Delivery is due 7 days before the term starts; later shipments are flagged late.\n"
 	"'ship show' prints the shipping list; with --format or --out, as a report "
 	"table:\n" TABLE_FORMAT_HELP "'ship lost' (the city centre, after the receipt) voids the "
@@ -32,6 +41,8 @@ static const char SHIP_HELP[] =
 	"redeemed already cannot be voided: it is listed and stays in transit.\n";
 static const char RECEIVE_HELP[] =
 	"Usage: cardctl receive SHIPMENT --signer NAME --date YYYY-MM-DD --photo FILE [--count N] "
+	"[--json]\n"
+	"Usage: cardctl receive --term TERM --district D --schools FILE.csv [--encoding E] "
 	"[--json]\n\n"
 	"Record the receiver's signed, stamped receipt of a shipment.  The photo of the signed\n"
 	"receipt (a JPEG or PNG that decodes whole, at most 10000 pixels each way, or a PDF; at\n"
@@ -39,18 +50,33 @@ static const char RECEIVE_HELP[] =
 	"--count is the number of cards counted (default: as shipped); a different count is\n"
 	"recorded as the receipt's discrepancy and the cards not counted\n"
 	"stay in transit under the shipment for the adjustment (or 'ship lost').  Prints the\n"
-	"receipt's UUID.\n";
+	"receipt's UUID.\n"
+	"--schools FILE.csv records the receipts of many schools of district D at once, all or\n"
+	"nothing (every problem listed by its line), one line per receipt:\n"
+	"    学校编码,签收日期,签收人,照片[,实收张数][,发货单号]\n"
+	"    school,date,signer,photo[,count][,shipment]\n"
+	"Each receipt is for the shipment to that school (or the district's depot) not yet\n"
+	"received; name it in the shipment column when there are several.  A photo's path is\n"
+	"taken from the folder of the file; each photo is checked as --photo is.\n";
 
 static const struct cli_spec SHIP = {
-	"ship", SHIP_HELP, "term to from count serials address contact phone", NULL, 0, NULL, 0
+	"ship",
+	SHIP_HELP,
+	"term to from count serials address contact phone district schools all-schools encoding",
+	NULL,
+	0,
+	NULL,
+	0
 };
 static const struct cli_spec SHIP_SHOW = { "ship show", SHIP_HELP, "", NULL, -1, NULL, CLI_TABLE };
 static const struct cli_spec SHIP_LIST = { "ship list", SHIP_HELP, "term district", "term", 0,
 	                                   NULL,        0 };
 static const struct cli_spec SHIP_LOST = { "ship lost", SHIP_HELP, "reason", NULL, -1, NULL, 0 };
-static const struct cli_spec RECEIVE = { "receive", RECEIVE_HELP, "signer date photo count",
-	                                 NULL,      -1,           NULL,
-	                                 0 };
+static const struct cli_spec RECEIVE = {
+	"receive", RECEIVE_HELP, "signer date photo count term district schools encoding",
+	NULL,      -1,           NULL,
+	0
+};
 
 static int ship_do(struct cli *cli, int argc, char **argv)
 {
@@ -67,6 +93,16 @@ static int ship_do(struct cli *cli, int argc, char **argv)
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
+	if (a.schools != NULL || a.all_schools) {
+		status = district_ship(cli, &a);
+		goto out;
+	}
+	if (a.district != NULL || a.encoding != NULL) {
+		status = cli_usage(cli, "ship",
+		                   "--district and --encoding are for a district's batch "
+		                   "(--all-schools or --schools FILE)");
+		goto out;
+	}
 	if (a.term == NULL || a.to == NULL || (a.count == NULL) == (a.serials == NULL)) {
 		status = cli_usage(cli, "ship",
 		                   "--term, --to and one of --count or --serials are required");
@@ -326,6 +362,17 @@ int cmd_receive(struct cli *cli, int argc, char **argv)
 	card_diag_clear(&d);
 	if (status != 0)
 		goto out;
+	if (a.schools != NULL) {
+		status = district_receive(cli, &a);
+		goto out;
+	}
+	if (a.term != NULL || a.district != NULL || a.encoding != NULL) {
+		status =
+			cli_usage(cli, "receive",
+		                  "--term, --district and --encoding are for a district's receipts "
+		                  "(--schools FILE)");
+		goto out;
+	}
 	if (a.nargs != 1 || a.signer == NULL || a.date == NULL) {
 		status = cli_usage(cli, "receive", "SHIPMENT, --signer and --date are required");
 		goto out;

@@ -39,6 +39,11 @@ int cmd_ship(struct cli *cli, int argc, char **argv);
 int cmd_receive(struct cli *cli, int argc, char **argv);
 int cmd_distribute(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+/* A district's batches (cmd_district.c), after ship / receive / distribute parsed --schools or
+ * --all-schools. */
+int district_ship(struct cli *cli, const struct cli_args *a);
+int district_receive(struct cli *cli, const struct cli_args *a);
+int district_distribute(struct cli *cli, const struct cli_args *a);
 
 /* (workflow part 2) */
 int cmd_transfer(struct cli *cli, int argc, char **argv);

@@ -18,7 +18,7 @@
  *   For cardd:
  *     token.h     bearer tokens of the help-desk and feed endpoints
  *   For cardctl (the clerks' workflow, docs/workflow.md):
- *     org.h term.h batch.h census.h plan.h shipment.h distribution.h status.h
+ *     org.h term.h batch.h census.h plan.h shipment.h distribution.h district.h status.h
  *     reconcile.h reports.h audit.h, and ledger.h (serial ranges, holder codes)
  */
 #ifndef CARD_CARD_H
@@ -44,6 +44,7 @@
 #include <card/feed.h>
 #include <card/shipment.h>
 #include <card/distribution.h>
+#include <card/district.h>
 #include <card/status.h>
 #include <card/reconcile.h>
 #include <card/reports.h>

@@ -404,6 +404,279 @@ END $$;
 REVOKE ALL ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.distribute(text, uuid, text, bigint, date, integer[], text[], text[], bigint[]) TO card_city, card_district;
 
+-- Batch forms for a whole district (docs/workflow.md, "A district's term in batches"): ship
+-- each school its census, record many receipts, record distribution at many schools, in one
+-- call and one transaction.  Each line runs the single form (card.ship, card.receive,
+-- card.distribute) in a subtransaction, so a refused line is listed with the single form's
+-- own message and the rules stay there; the batch adds only what a file needs (the school
+-- code of each line, a school named twice, cells that are not numbers or dates).  If any line
+-- is refused, the whole batch is undone and only the problems are returned: one row per
+-- problem with its line, school, problem and detail (problem NULL in the rows of a batch
+-- that was recorded).  A permission error is not a line's problem: it refuses the whole batch.
+
+-- A district named by a batch, and the caller's right to act for it (card.wf_access).
+CREATE OR REPLACE FUNCTION card.batch_district(p_term text, p_district text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM card.term WHERE code = p_term) THEN
+		RAISE EXCEPTION 'term "%" does not exist', p_term USING ERRCODE = 'CR002';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM card.org WHERE code = p_district AND kind = 'district') THEN
+		RAISE EXCEPTION 'district "%" does not exist', p_district USING ERRCODE = 'CR002';
+	END IF;
+	PERFORM card.wf_access(p_district);
+END $$;
+REVOKE ALL ON FUNCTION card.batch_district(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_district(text, text) TO card_city, card_district;
+
+-- The school code of a batch line: given, known, a school of p_district (or, with p_self, the
+-- district itself: its bureau staff), not on an earlier line (p_first: the line it was first
+-- on, NULL if none).  Returns the problem or NULL.
+CREATE OR REPLACE FUNCTION card.batch_school_problem(p_district text, p_school text, p_first integer,
+                                                     p_self boolean) RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	o card.org;
+BEGIN
+	IF p_school = '' THEN
+		RETURN 'the school code is empty';
+	END IF;
+	IF p_self AND p_school = p_district THEN
+		o.district := p_district;
+	ELSE
+		SELECT * INTO o FROM card.org WHERE code = p_school AND kind = 'school';
+		IF NOT FOUND THEN
+			RETURN format('unknown school "%s"', p_school);
+		END IF;
+	END IF;
+	IF o.district <> p_district THEN
+		RETURN format('school "%s" is in district "%s", not "%s"', p_school, o.district, p_district);
+	END IF;
+	IF p_first IS NOT NULL THEN
+		RETURN format('school "%s" again (first on line %s)', p_school, p_first);
+	END IF;
+	RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION card.batch_school_problem(text, text, integer, boolean) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_school_problem(text, text, integer, boolean) TO card_city, card_district;
+
+-- A whole number of cards in a batch cell (at least p_min), or NULL when the cell is not one.
+CREATE OR REPLACE FUNCTION card.batch_count(p_cell text, p_min bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN btrim(p_cell) ~ '^[0-9]{1,9}$' AND btrim(p_cell)::bigint >= p_min
+	            THEN btrim(p_cell)::bigint END
+$$;
+REVOKE ALL ON FUNCTION card.batch_count(text, bigint) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_count(text, bigint) TO card_city, card_district;
+
+-- A date cell (YYYY-MM-DD, a real day) or NULL when the cell is not one.
+CREATE OR REPLACE FUNCTION card.batch_date(p_cell text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	IF btrim(p_cell) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+		RETURN NULL;
+	END IF;
+	RETURN btrim(p_cell)::date;
+EXCEPTION WHEN data_exception THEN
+	RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION card.batch_date(text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_date(text) TO card_city, card_district;
+
+-- What each school of a district still has to be shipped this term: its census as
+-- card.term_status plans a school (students and teachers), less every shipment to it so far.
+CREATE OR REPLACE FUNCTION card.ship_due(p_term text, p_district text)
+RETURNS TABLE (school text, name text, census bigint, shipped bigint, due bigint)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM card.batch_district(p_term, p_district);
+	RETURN QUERY
+	SELECT s.org, s.name, coalesce(s.planned, 0), x.n, greatest(coalesce(s.planned, 0) - x.n, 0)
+	  FROM card.term_status(p_term, p_district) s,
+	       LATERAL (SELECT coalesce(sum(h.count), 0)::bigint AS n FROM card.shipment h
+	                 WHERE h.term = p_term AND h.to_org = s.org) x
+	 WHERE s.kind = 'school'
+	 ORDER BY s.org;
+END $$;
+REVOKE ALL ON FUNCTION card.ship_due(text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.ship_due(text, text) TO card_city, card_district;
+
+-- The photos of a batch of receipts, the one of the p_ord-th line (from 1) at a time, sent
+-- before the batch reads them in the same transaction (a district's photos at once would not
+-- fit one call).
+CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_ord integer, p_photo bytea) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	INSERT INTO pg_temp.receipt_photo (ord, photo) VALUES (p_ord, p_photo)
+	ON CONFLICT (ord) DO UPDATE SET photo = EXCLUDED.photo;
+END $$;
+REVOKE ALL ON FUNCTION card.receipt_photo_stage(integer, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receipt_photo_stage(integer, bytea) TO card_city, card_district;
+
+-- The shipment a receipt line is for: the one its shipment cell names (a shipment to that
+-- school in the term), else the one shipment to the school not yet received.  One row: the
+-- shipment, or NULL and the problem (and a detail).
+CREATE OR REPLACE FUNCTION card.batch_shipment(p_term text, p_school text, p_cell text)
+RETURNS TABLE (shipment uuid, problem text, detail text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+	v_id uuid;
+	k bigint;
+BEGIN
+	p_cell := btrim(coalesce(p_cell, ''));
+	IF p_cell <> '' THEN
+		IF p_cell !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+			RETURN QUERY SELECT NULL::uuid, format('"%s" is not a shipment id', p_cell), NULL::text;
+			RETURN;
+		END IF;
+		SELECT x.id INTO v_id FROM card.shipment x
+		 WHERE x.id = p_cell::uuid AND x.to_org = p_school AND x.term = p_term;
+		RETURN QUERY SELECT v_id, CASE WHEN v_id IS NULL THEN
+			format('shipment %s is not one to "%s" in term %s', p_cell, p_school, p_term) END, NULL::text;
+		RETURN;
+	END IF;
+	SELECT min(x.id::text)::uuid, count(*) INTO v_id, k FROM card.shipment x
+	 WHERE x.term = p_term AND x.to_org = p_school
+	   AND NOT EXISTS (SELECT 1 FROM card.receipt y WHERE y.shipment = x.id);
+	RETURN QUERY SELECT CASE WHEN k = 1 THEN v_id END,
+		CASE WHEN k = 0 THEN format('no shipment to "%s" is waiting for its receipt', p_school)
+		     WHEN k > 1 THEN format('%s shipments to "%s" are waiting for their receipts', k, p_school) END,
+		CASE WHEN k > 1 THEN 'Name the one this receipt is for in the shipment column (its UUID, from ''cardctl ship list'').' END;
+END $$;
+REVOKE ALL ON FUNCTION card.batch_shipment(text, text, text) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.batch_shipment(text, text, text) TO card_city, card_district;
+
+-- A district's batch (p_kind 'ship', 'receive' or 'distribute'), one line i per school:
+--   ship        p_count[i] cards from p_from (NULL: the city, by courier), as card.ship; with
+--               p_all the lines are card.ship_due's and a count that no longer matches is
+--               refused (somebody shipped meanwhile);
+--   receive     the receipt of the line's shipment (card.batch_shipment), as card.receive:
+--               p_date, p_signer, p_count (empty: as shipped), the photo staged for the i-th
+--               line (card.receipt_photo_stage); p_photo_problem[i] is what the client found
+--               reading the photo file, listed as the line's problem;
+--   distribute  p_count[i] cards handed out on p_date[i] (empty: today), as card.distribute.
+-- Rows: line, school, doc (the line's document), result (the single form's row as JSON),
+-- problem, detail; see above for all or nothing.
+CREATE OR REPLACE FUNCTION card.school_batch(p_kind text, p_term text, p_district text, p_from text,
+                                             p_all boolean, p_docs uuid[], p_line integer[],
+                                             p_school text[], p_count text[], p_date text[],
+                                             p_signer text[], p_shipment text[],
+                                             p_photo_problem text[])
+RETURNS TABLE (line integer, school text, doc uuid, result jsonb, problem text, detail text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+	n integer := coalesce(cardinality(p_school), 0);
+	s text;
+	c bigint;
+	d date;
+	sh uuid;
+	p text;
+	dt text;
+	res jsonb;
+	v_first integer[];  -- per line: the line its school was first on, if earlier
+	v_due jsonb;
+	-- what the lines did, and their problems (arrays: appending is cheap, whatever the size)
+	o_line integer[] := '{}'; o_school text[] := '{}'; o_doc uuid[] := '{}'; o_res jsonb[] := '{}';
+	e_line integer[] := '{}'; e_school text[] := '{}'; e_problem text[] := '{}'; e_detail text[] := '{}';
+BEGIN
+	IF p_kind IS NULL OR p_kind NOT IN ('ship', 'receive', 'distribute') THEN
+		RAISE EXCEPTION 'unknown batch "%"', p_kind USING ERRCODE = 'CR004';
+	END IF;
+	PERFORM card.batch_district(p_term, p_district);
+	IF p_kind = 'ship' AND p_all THEN
+		-- two such batches of one district do not interleave
+		PERFORM pg_advisory_xact_lock(hashtext('card.school_batch'), hashtext(p_term || '/' || p_district));
+		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
+	END IF;
+	IF p_kind = 'receive' THEN
+		CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+	END IF;
+	-- A school twice is a mistake; a school's two receipts name their shipments (then the
+	-- key is the school and the shipment).
+	SELECT array_agg(CASE WHEN x.u <> '' AND x.ord > x.first_ord THEN x.first_line END ORDER BY x.ord)
+	  INTO v_first
+	  FROM (SELECT r.ord, btrim(coalesce(r.u, '')) AS u, first_value(r.l) OVER w AS first_line,
+	               first_value(r.ord) OVER w AS first_ord
+	          FROM unnest(p_school, p_line, coalesce(p_shipment, '{}'))
+	               WITH ORDINALITY AS r(u, l, sh, ord)
+	        WINDOW w AS (PARTITION BY btrim(coalesce(r.u, '')),
+	                     CASE WHEN p_kind = 'receive' THEN lower(btrim(coalesce(r.sh, ''))) END
+	                     ORDER BY r.ord)) x;
+	BEGIN
+		FOR i IN 1 .. n LOOP
+			s := btrim(coalesce(p_school[i], ''));
+			dt := NULL;
+			p := card.batch_school_problem(p_district, s, v_first[i], p_kind <> 'ship');
+			c := card.batch_count(p_count[i], CASE p_kind WHEN 'receive' THEN 0 ELSE 1 END);
+			d := card.batch_date(p_date[i]);
+			IF p IS NULL AND c IS NULL AND (p_kind <> 'receive' OR btrim(coalesce(p_count[i], '')) <> '') THEN
+				p := format('count "%s" is not a whole number of cards%s', coalesce(p_count[i], ''),
+				            CASE WHEN p_kind <> 'receive' THEN ' (1 or more)' ELSE '' END);
+			END IF;
+			IF p IS NULL AND d IS NULL AND (p_kind = 'receive' OR btrim(coalesce(p_date[i], '')) <> '') THEN
+				p := format('date "%s" is not a day (YYYY-MM-DD)', coalesce(p_date[i], ''));
+			END IF;
+			IF p IS NULL AND p_kind = 'ship' AND p_all AND (v_due ->> s)::bigint IS DISTINCT FROM c THEN
+				p := format('school "%s" has %s cards left to ship now, not %s', s, coalesce(v_due ->> s, '0'), c);
+			END IF;
+			IF p IS NULL AND p_kind = 'receive' THEN
+				p := p_photo_problem[i];
+				IF p IS NULL THEN
+					SELECT x.shipment, x.problem, x.detail INTO sh, p, dt
+					  FROM card.batch_shipment(p_term, s, p_shipment[i]) x;
+				END IF;
+			END IF;
+			IF p IS NOT NULL THEN
+				e_line := e_line || p_line[i]; e_school := e_school || s;
+				e_problem := e_problem || p; e_detail := e_detail || dt;
+				CONTINUE;
+			END IF;
+			BEGIN
+				-- separate statements: each is planned when first run (receive's reads the
+				-- temporary table only receive batches make)
+				IF p_kind = 'ship' THEN
+					SELECT to_jsonb(r) INTO res
+					  FROM card.ship(p_term, p_docs[i], p_from, s, c, NULL, NULL, NULL, NULL) r;
+				ELSIF p_kind = 'receive' THEN
+					SELECT to_jsonb(r) || jsonb_build_object('shipment', sh) INTO res
+					  FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
+					                    (SELECT x.photo FROM pg_temp.receipt_photo x WHERE x.ord = i)) r;
+				ELSE
+					SELECT to_jsonb(r) INTO res
+					  FROM card.distribute(p_term, p_docs[i], s, c, d, NULL, NULL, NULL, NULL) r;
+				END IF;
+				o_line := o_line || p_line[i]; o_school := o_school || s;
+				o_doc := o_doc || p_docs[i]; o_res := o_res || res;
+			EXCEPTION WHEN SQLSTATE 'CR001' OR SQLSTATE 'CR002' OR SQLSTATE 'CR003'
+			            OR SQLSTATE 'CR004' OR SQLSTATE 'CR005' OR data_exception THEN
+				GET STACKED DIAGNOSTICS p = MESSAGE_TEXT, dt = PG_EXCEPTION_DETAIL;
+				e_line := e_line || p_line[i]; e_school := e_school || s;
+				e_problem := e_problem || p; e_detail := e_detail || nullif(dt, '');
+			END;
+		END LOOP;
+		IF n = 0 THEN
+			e_line := e_line || 0; e_school := e_school || ''::text;
+			e_problem := e_problem || 'the batch has no lines'::text; e_detail := e_detail || NULL::text;
+		END IF;
+		IF cardinality(e_line) > 0 THEN
+			RAISE EXCEPTION 'batch refused' USING ERRCODE = 'CRB01';
+		END IF;
+	EXCEPTION WHEN SQLSTATE 'CRB01' THEN
+		-- every line undone; only the problems are returned
+		RETURN QUERY SELECT x.l, x.s, NULL::uuid, NULL::jsonb, x.p, x.d
+		  FROM unnest(e_line, e_school, e_problem, e_detail) AS x(l, s, p, d);
+		RETURN;
+	END;
+	RETURN QUERY SELECT x.l, x.s, x.d, x.r, NULL::text, NULL::text
+	  FROM unnest(o_line, o_school, o_doc, o_res) AS x(l, s, d, r);
+END $$;
+REVOKE ALL ON FUNCTION card.school_batch(text, text, text, text, boolean, uuid[], integer[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.school_batch(text, text, text, text, boolean, uuid[], integer[], text[], text[], text[], text[], text[], text[]) TO card_city, card_district;
+
 CREATE OR REPLACE FUNCTION card.transit_loss(p_shipment uuid, p_doc uuid, p_reason text)
 RETURNS TABLE (shipment uuid, term text, org text, state text, count bigint, first_serial bigint,
                last_serial bigint)
