@@ -33,8 +33,9 @@ static const struct stmt SHIP_SCHOOLS = {
 	8
 };
 static const struct stmt PHOTO_STAGE = { "receipt_photo_stage",
-	                                 "SELECT card.receipt_photo_stage($1::integer, $2::bytea)",
-	                                 2 };
+	                                 "SELECT card.receipt_photo_stage($1::integer, $2::bytea, "
+	                                 "$3::integer, $4::integer)",
+	                                 4 };
 static const struct stmt RECEIVE_SCHOOLS = {
 	"receive_schools",
 	"SELECT b.line, b.school, b.doc AS receipt, r.*, b.problem, b.detail"
@@ -262,12 +263,11 @@ card_err card_receive_schools(card_store *st, const char *term, const char *dist
 	 * others. */
 	for (size_t i = 0; i < n && rc == CARD_OK; i++) {
 		card_diag pd;
-		char *hex = NULL;
+		struct photo ph;
 		card_diag_clear(&pd);
-		if (photo_read_hex(lines[i].photo != NULL && lines[i].photo[0] != '\0'
-		                           ? lines[i].photo
-		                           : NULL,
-		                   &hex, &pd) != CARD_OK) {
+		if (photo_read(lines[i].photo != NULL && lines[i].photo[0] != '\0' ? lines[i].photo
+		                                                                   : NULL,
+		               &ph, &pd) != CARD_OK) {
 			if ((why[i] = strdup(pd.message)) == NULL)
 				rc = CARD_ERR_NOMEM;
 			b.col[7][i] = why[i];
@@ -275,11 +275,12 @@ card_err card_receive_schools(card_store *st, const char *term, const char *dist
 		}
 		{
 			char ord[24];
-			const char *p[2] = { ord, hex };
+			const char *p[4] = { ord, ph.hex, photo_param(ph.width),
+				             photo_param(ph.height) };
 			snprintf(ord, sizeof(ord), "%zu", i + 1);
 			rc = rows_write(st, &PHOTO_STAGE, p, NULL, diag);
 		}
-		free(hex);
+		photo_clear(&ph);
 	}
 	if (rc == CARD_OK) {
 		const char *head[2] = { term, district };

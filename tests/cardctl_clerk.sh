@@ -49,7 +49,7 @@ one_line 'cardctl: unknown command "bogus" (see cardctl --help)'
 expect_status 1 "$CARDCTL" status --term "$TERM" --school S101
 one_line "cardctl status: --school is not an option of status (see cardctl status --help)"
 expect_status 1 "$CARDCTL" distribute --term "$TERM" --school S101 --count 1 --district D1
-one_line "cardctl distribute: --district is not an option of distribute (see cardctl distribute --help)"
+one_line "cardctl distribute: --district goes with --schools FILE (see cardctl distribute --help)"
 unchanged start "refused options"
 expect_status 0 "$CARDCTL" census import --help
 grep -q -- '--explain' "$T/out" && bad "census import --help offers --explain" || ok "census import --help does not offer --explain"

@@ -131,7 +131,7 @@ expect_grep 'line 7 (S202): school "S202" is in district "D2"' "$T/err"
 } >"$T/photos/bad2.csv"
 reject 2 '2 of 3 lines refused' "a receipts file with a future date and a bad count" \
 	"$CARDCTL" receive --term "$TERM" --district D2 --schools "$T/photos/bad2.csv"
-expect_grep 'line 2 (S201): the receipt date 2999-01-01 is not between' "$T/err"
+expect_grep 'line 2 (S201): the receipt date 2999-01-01 is after today' "$T/err"
 expect_grep 'line 3 (S202): count "x" is not a whole number' "$T/err"
 # Clean: D1's schools, S102 counts one card short (a discrepancy, as the single form records).
 {
@@ -143,6 +143,18 @@ expect_grep 'line 3 (S202): count "x" is not a whole number' "$T/err"
 expect_status 0 "$CARDCTL" receive --term "$TERM" --district D1 --schools "$T/photos/d1.csv"
 expect_grep '^recorded 3 receipts of D1: 255 cards counted of 256 shipped$' "$T/out"
 expect_grep '^DISCREPANCY: S102, line 3: -1 cards; open for adjustment$' "$T/out"
+# Each photo decoded and kept with its pixel size, as a single receipt's is.
+got=$(psql -XAtc "SELECT string_agg(r.photo_type || ' ' || r.photo_width || 'x' || r.photo_height, ', ' ORDER BY o.code)
+	FROM card.receipt r JOIN card.shipment s ON s.id = r.shipment JOIN card.org o ON o.code = s.to_org
+	WHERE o.code IN ('S101', 'S102', 'S103')")
+want="$(for f in png jpg png; do python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+if d[:4] == b"\x89PNG": print("image/png %dx%d" % struct.unpack(">II", d[16:24]))
+else:
+    i = 2
+    while d[i + 1] not in (0xC0, 0xC1, 0xC2): i += 2 + struct.unpack(">H", d[i + 2:i + 4])[0]
+    h, w = struct.unpack(">HH", d[i + 5:i + 9]); print("image/jpeg %dx%d" % (w, h))' "$T/receipt.$f"; done | paste -sd, | sed 's/,/, /g')"
+[ "$got" = "$want" ] && ok "batch receipts keep each photo's pixel size ($got)" || bad "batch receipts' photos: got '$got', wanted '$want'"
 # D3: S301 waits for two receipts; a line without its shipment cannot choose, lines that name
 # them (or one named, the other the one left) can.
 printf 'school,date,signer,photo\nS301,%s,签收人S301,%s\n' "$TODAY" "$T/receipt.png" >"$T/recv-two.csv"

@@ -505,15 +505,18 @@ GRANT EXECUTE ON FUNCTION card.ship_due(text, text) TO card_city, card_district;
 -- The photos of a batch of receipts, the one of the p_ord-th line (from 1) at a time, sent
 -- before the batch reads them in the same transaction (a district's photos at once would not
 -- fit one call).
-CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_ord integer, p_photo bytea) RETURNS void
+-- With the pixel size libcard measured (card.photo_size_check).
+CREATE OR REPLACE FUNCTION card.receipt_photo_stage(p_ord integer, p_photo bytea, p_width integer,
+                                                    p_height integer) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
-	INSERT INTO pg_temp.receipt_photo (ord, photo) VALUES (p_ord, p_photo)
-	ON CONFLICT (ord) DO UPDATE SET photo = EXCLUDED.photo;
+	CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea, width integer,
+	                                               height integer) ON COMMIT DROP;
+	INSERT INTO pg_temp.receipt_photo (ord, photo, width, height) VALUES (p_ord, p_photo, p_width, p_height)
+	ON CONFLICT (ord) DO UPDATE SET photo = EXCLUDED.photo, width = EXCLUDED.width, height = EXCLUDED.height;
 END $$;
-REVOKE ALL ON FUNCTION card.receipt_photo_stage(integer, bytea) FROM PUBLIC, card_city, card_district, card_daemon;
-GRANT EXECUTE ON FUNCTION card.receipt_photo_stage(integer, bytea) TO card_city, card_district;
+REVOKE ALL ON FUNCTION card.receipt_photo_stage(integer, bytea, integer, integer) FROM PUBLIC, card_city, card_district, card_daemon;
+GRANT EXECUTE ON FUNCTION card.receipt_photo_stage(integer, bytea, integer, integer) TO card_city, card_district;
 
 -- The shipment a receipt line is for: the one its shipment cell names (a shipment to that
 -- school in the term), else the one shipment to the school not yet received.  One row: the
@@ -593,7 +596,8 @@ BEGIN
 		SELECT jsonb_object_agg(x.school, x.due) INTO v_due FROM card.ship_due(p_term, p_district) x;
 	END IF;
 	IF p_kind = 'receive' THEN
-		CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea) ON COMMIT DROP;
+		CREATE TEMP TABLE IF NOT EXISTS receipt_photo (ord integer PRIMARY KEY, photo bytea, width integer,
+		                                               height integer) ON COMMIT DROP;
 	END IF;
 	-- A school twice is a mistake; a school's two receipts name their shipments (then the
 	-- key is the school and the shipment).
@@ -643,8 +647,9 @@ BEGIN
 					  FROM card.ship(p_term, p_docs[i], p_from, s, c, NULL, NULL, NULL, NULL) r;
 				ELSIF p_kind = 'receive' THEN
 					SELECT to_jsonb(r) || jsonb_build_object('shipment', sh) INTO res
-					  FROM card.receive(sh, p_docs[i], p_signer[i], d, c,
-					                    (SELECT x.photo FROM pg_temp.receipt_photo x WHERE x.ord = i)) r;
+					  FROM pg_temp.receipt_photo x
+					       RIGHT JOIN (SELECT i AS ord) o ON x.ord = o.ord,
+					       LATERAL card.receive(sh, p_docs[i], p_signer[i], d, c, x.photo, x.width, x.height) r;
 				ELSE
 					SELECT to_jsonb(r) INTO res
 					  FROM card.distribute(p_term, p_docs[i], s, c, d, NULL, NULL, NULL, NULL) r;
