@@ -72,6 +72,13 @@ DECLARE
 	-- v_state[i]: gated (answered from its key), invalid_code, card_void, redeemed (this call
 	-- inserted its row), exists (the serial had a row: repeated or already_redeemed).
 	v_state text[];
+	-- What statement 3 learnt, so that statement 4 looks nothing up again: v_term[i] and
+	-- v_face[i] the term and face value of request i's batch (NULL: gated or no batch);
+	-- v_id[i] and v_at[i] the row request i inserted (NULL unless redeemed).
+	v_term text[];
+	v_face int[];
+	v_id bigint[];
+	v_at timestamptz[];
 BEGIN
 	IF n = 0 THEN
 		RETURN;
@@ -124,22 +131,28 @@ BEGIN
 	           WHERE v_owner[u.i] >= 0),
 	-- (the term's partition: the batch found says the term; a term whose redemptions were
 	-- archived takes no more, 0005_redemption_by_term.sql)
-	chk AS (SELECT q.s, q.a, q.i, b.id AS batch, b.term,
+	chk AS (SELECT q.s, q.a, q.i, b.id AS batch, b.term, b.face,
 	               EXISTS (SELECT 1 FROM card.void v WHERE v.serial = q.s) AS void
-	        FROM q LEFT JOIN LATERAL (SELECT b.id, b.term FROM card.batch b
+	        FROM q LEFT JOIN LATERAL (SELECT b.id, b.term, t.face_value_fen AS face FROM card.batch b
 	                                  JOIN card.term t ON t.code = b.term AND t.redemptions_archived_at IS NULL
 	                                  WHERE b.serials @> q.s AND b.key_id = q.k) b ON true),
 	cand AS (SELECT DISTINCT ON (chk.s) chk.s, chk.a, chk.i, chk.batch, chk.term
 	         FROM chk WHERE chk.batch IS NOT NULL AND NOT chk.void ORDER BY chk.s, chk.i),
 	ins AS (INSERT INTO card.redemption AS r (serial, account, batch, term)
 	        SELECT cand.s, cand.a, cand.batch, cand.term FROM cand ORDER BY cand.s
-	        ON CONFLICT (serial, term) DO NOTHING RETURNING r.serial)
-	SELECT array_agg(CASE WHEN chk.i IS NULL THEN 'gated' WHEN chk.batch IS NULL THEN 'invalid_code'
-	                      WHEN chk.void THEN 'card_void' WHEN cand.i = chk.i AND ins.serial IS NOT NULL THEN 'redeemed'
-	                      ELSE 'exists' END ORDER BY g)
-	INTO v_state
-	FROM generate_series(1, n) g LEFT JOIN chk ON chk.i = g
-	     LEFT JOIN cand ON cand.s = chk.s LEFT JOIN ins ON ins.serial = chk.s;
+	        ON CONFLICT (serial, term) DO NOTHING RETURNING r.serial, r.id, r.redeemed_at),
+	st AS (SELECT g, chk.term, chk.face,
+	              CASE WHEN chk.i IS NULL THEN 'gated' WHEN chk.batch IS NULL THEN 'invalid_code'
+	                   WHEN chk.void THEN 'card_void' WHEN cand.i = chk.i AND ins.serial IS NOT NULL THEN 'redeemed'
+	                   ELSE 'exists' END AS state,
+	              ins.id, ins.redeemed_at
+	       FROM generate_series(1, n) g LEFT JOIN chk ON chk.i = g
+	            LEFT JOIN cand ON cand.s = chk.s LEFT JOIN ins ON ins.serial = chk.s)
+	SELECT array_agg(st.state ORDER BY g), array_agg(st.term ORDER BY g), array_agg(st.face ORDER BY g),
+	       array_agg(CASE WHEN st.state = 'redeemed' THEN st.id END ORDER BY g),
+	       array_agg(CASE WHEN st.state = 'redeemed' THEN st.redeemed_at END ORDER BY g)
+	INTO v_state, v_term, v_face, v_id, v_at
+	FROM st;
 
 	-- 4. Outcomes, in request order; the claimed keys store theirs.
 	RETURN QUERY
@@ -147,7 +160,8 @@ BEGIN
 	           FROM unnest(p_serials, p_accounts, p_idem_keys) WITH ORDINALITY AS u(s, a, ik, i)),
 	o AS (SELECT q.s, q.a, q.ik, q.i, q.own,
 	             CASE WHEN q.st = 'exists' THEN
-	                       CASE WHEN (SELECT r.account FROM card.redemption r WHERE r.serial = q.s) = q.a
+	                       CASE WHEN (SELECT r.account FROM card.redemption r
+	                                  WHERE r.serial = q.s AND r.term = v_term[q.i]) = q.a
 	                            THEN 'repeated' ELSE 'already_redeemed' END
 	                  WHEN q.st <> 'gated' THEN q.st
 	                  WHEN q.own <> -q.i THEN NULL
@@ -163,11 +177,18 @@ BEGIN
 	       FROM o LEFT JOIN o f ON o.outcome IS NULL AND f.i = -o.own),
 	upd AS (UPDATE card.idempotency x SET outcome = o2.outcome FROM o2
 	        WHERE o2.own = o2.i AND o2.outcome <> 'redeemed' AND x.key = o2.ik)
-	SELECT o2.outcome, o2.s, r.id, r.term, r.face_value_fen, r.account, r.redeemed_at
-	FROM o2 LEFT JOIN LATERAL (SELECT r.id, r.account, r.redeemed_at, b.term, t.face_value_fen
-	                           FROM card.redemption r JOIN card.batch b ON b.id = r.batch
-	                                JOIN card.term t ON t.code = b.term
-	                           WHERE r.serial = o2.s AND o2.outcome IN ('redeemed', 'repeated')) r ON true
+	-- A redeemed request's row is the one statement 3 inserted; a repeated one's is looked up
+	-- (in its term's partition when its batch was found, in each otherwise: a key's replay).
+	SELECT o2.outcome, o2.s,
+	       CASE o2.outcome WHEN 'redeemed' THEN v_id[o2.i] ELSE r.id END,
+	       CASE o2.outcome WHEN 'redeemed' THEN v_term[o2.i] ELSE r.term END,
+	       CASE o2.outcome WHEN 'redeemed' THEN v_face[o2.i] ELSE r.face_value_fen END,
+	       CASE o2.outcome WHEN 'redeemed' THEN p_accounts[o2.i] ELSE r.account END,
+	       CASE o2.outcome WHEN 'redeemed' THEN v_at[o2.i] ELSE r.redeemed_at END
+	FROM o2 LEFT JOIN LATERAL (SELECT r.id, r.account, r.redeemed_at, r.term, t.face_value_fen
+	                           FROM card.redemption r JOIN card.term t ON t.code = r.term
+	                           WHERE r.serial = o2.s AND o2.outcome = 'repeated'
+	                             AND r.term = coalesce(v_term[o2.i], r.term)) r ON true
 	ORDER BY o2.i;
 END $$;
 REVOKE ALL ON FUNCTION card.redeem_many(bigint[], integer[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
