@@ -22,10 +22,10 @@
  *   log_requests     yes              one log line per request
  *   tls_cert         (none)           (*) PEM certificate chain; with tls_key: HTTPS
  *   tls_key          (none)           (*) PEM private key
- *   http_threads     4                (*) libmicrohttpd worker threads (epoll each)
+ *   http_threads     2                (*) libmicrohttpd worker threads (epoll each)
  *   max_connections  1024             (*) concurrent HTTP connections
  *   db_connections   8                (*) libpq connections in the pool
- *   committers       2                (*) group-commit threads (at most db_connections)
+ *   committers       1                (*) group-commit threads (at most db_connections)
  *   batch_max        256              (*) redemptions per transaction at most
  *   queue_max        4096             (*) redemptions waiting for a commit, then 503
  *   max_body         4096             request body limit in bytes (413 above)
@@ -66,10 +66,10 @@ void cardd_config_defaults(struct cardd_config *c)
 	c->listen_host = strdup("127.0.0.1");
 	c->listen_port = 8080;
 	c->log_requests = 1;
-	c->http_threads = 4;
+	c->http_threads = 2;
 	c->max_connections = 1024;
 	c->db_connections = 8;
-	c->committers = 2;
+	c->committers = 1;
 	c->batch_max = 256;
 	c->queue_max = 4096;
 	c->max_body = 4096;

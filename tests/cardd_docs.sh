@@ -41,7 +41,7 @@ while read -r key dflt rest; do
 	esac
 done <"$T/table"
 # The defaults the table claims are the ones the code sets.
-for kv in http_threads=4 max_connections=1024 db_connections=8 committers=2 batch_max=256 \
+for kv in http_threads=2 max_connections=1024 db_connections=8 committers=1 batch_max=256 \
 	queue_max=4096 max_body=4096 retry_after=5 drain_timeout=10 ip_rate=20 ip_burst=100 \
 	account_rate=0.2 account_burst=5 ratelimit_slots=65536; do
 	k=${kv%=*} v=${kv#*=}
