@@ -255,7 +255,7 @@ reject 2 'permission denied: this step is for district "D2"' "a D1 login distrib
 # login may not ship by courier from the city, even to its own school.
 psql -qX -c "UPDATE card.org SET address = '东湖路1号', contact = '王', phone = '1' WHERE code = 'S101'"
 printf 'school,count\nS101,1\n' >"$T/ship-d1.csv"
-reject 2 'permission denied: this step is for' "a D1 login shipping by courier from the city" \
+reject 2 'permission denied: this step is for the city centre' "a D1 login shipping by courier from the city" \
 	env PGUSER=wf_d1 "$CARDCTL" ship --term "$TERM" --district D1 --schools "$T/ship-d1.csv"
 # ... and a D1 login may run D1's own batch (nothing left to ship: it says so).
 expect_status 0 env PGUSER=wf_d1 "$CARDCTL" ship --term "$TERM" --from D1 --all-schools

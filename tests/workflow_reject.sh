@@ -140,7 +140,7 @@ reject 1 'cannot tell a report format from the name ".*plan.pdf": give --format'
 [ ! -e "$T/plan.pdf" ] && ok "no plan.pdf written" || bad "plan.pdf written"
 # Without --format: a text table for a person, JSON for a program, or the --out file's type.
 expect_status 0 "$CARDCTL" plan export --term "$TERM"
-expect_grep "^发放计划表 $TERM" "$T/out"
+expect_grep "^发放计划表 2027年春季学期$" "$T/out"
 expect_grep '^单位编码  单位名称  学生数' "$T/out"
 expect_grep '^D1  *东湖区  *233  *23  *3  *0  *259  *12950$' "$T/out"
 expect_status 0 "$CARDCTL" --json plan export --term "$TERM"

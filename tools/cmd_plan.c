@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report2.h"
 #include "rowsout.h"
 
 static const char MAKE_HELP[] =
@@ -159,7 +160,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	card_diag d;
 	card_err rc;
 	long long sum[6] = { 0 };
-	char title[128], cell[10][32];
+	char title[128], cell[10][32], tname[CARD_TERM_NAME_BUFSZ];
 	int status = cli_parse(cli, &EXPORT, argc, argv, &a);
 
 	card_diag_clear(&d);
@@ -168,7 +169,7 @@ static int plan_export(struct cli *cli, int argc, char **argv)
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
 	rc = card_plan_get(st, a.term, &r, &d);
-	snprintf(title, sizeof(title), "发放计划表 %s", a.term);
+	snprintf(title, sizeof(title), "发放计划表 %s", form_term(a.term, tname));
 	if (rc == CARD_OK && (t = table_new(title, "发放计划", tcols, 10)) == NULL)
 		rc = CARD_ERR_NOMEM;
 	for (size_t i = 0; rc == CARD_OK && i < card_rows_count(r); i++) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report2.h"
 #include "rowsout.h"
 #include "table.h"
 
@@ -243,16 +244,16 @@ static card_err charge_table(const card_rows *r, const char *term, enum table_fo
                              const char *out, card_diag *d)
 {
 	static const struct table_col tcols[] = {
-		{ "区县编码", TABLE_TEXT },     { "区县名称", TABLE_TEXT },
-		{ "应退回(张)", TABLE_INT },    { "已退回(张)", TABLE_INT },
-		{ "未退回(张)", TABLE_INT },    { "面值(元)", TABLE_TEXT },
-		{ "扣款金额(元)", TABLE_TEXT }, { "扣款单号", TABLE_TEXT },
+		{ "区县编码", TABLE_TEXT },      { "区县名称", TABLE_TEXT },
+		{ "应退回(张)", TABLE_INT },     { "已退回(张)", TABLE_INT },
+		{ "未退回(张)", TABLE_INT },     { "面值(元)", TABLE_MONEY },
+		{ "扣款金额(元)", TABLE_MONEY }, { "扣款单号", TABLE_TEXT },
 	};
-	char title[128];
+	char title[128], tname[CARD_TERM_NAME_BUFSZ];
 	struct table *t;
 	card_err rc = CARD_OK;
 
-	snprintf(title, sizeof(title), "扣款清单 %s", term);
+	snprintf(title, sizeof(title), "扣款清单 %s", form_term(term, tname));
 	t = table_new(title, "扣款清单", tcols, 8);
 	if (t == NULL)
 		return CARD_ERR_NOMEM;

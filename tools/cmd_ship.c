@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report2.h"
 #include "rowsout.h"
 
 static const char SHIP_HELP[] =
@@ -178,7 +179,7 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 	card_store *st = NULL;
 	card_diag d;
 	card_err rc;
-	char title[128];
+	char title[128], tname[CARD_TERM_NAME_BUFSZ];
 	int status = cli_parse(cli, &SHIP_SHOW, argc, argv, &a);
 
 	card_diag_clear(&d);
@@ -196,7 +197,8 @@ static int ship_show(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (a.format != NULL || a.out != NULL) {
-		snprintf(title, sizeof(title), "发货清单 %s %s", row_text(r, 0, "term"), a.rest[0]);
+		snprintf(title, sizeof(title), "发货清单 %s %s",
+		         form_term(row_text(r, 0, "term"), tname), a.rest[0]);
 		rc = rows_report(r, title, "发货清单", tcols, names,
 		                 sizeof(names) / sizeof(names[0]), a.fmt, a.out, &d);
 		if (rc != CARD_OK)

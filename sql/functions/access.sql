@@ -34,7 +34,8 @@ BEGIN
 	END IF;
 	IF p_district IS NULL OR NOT p_district = ANY (card.my_districts()) THEN
 		RAISE EXCEPTION 'permission denied: this step is for %',
-			coalesce(format('district "%s" or the city centre', p_district), 'the city centre')
+			CASE WHEN p_district IS NULL THEN 'the city centre'
+			     ELSE format('district "%s" or the city centre', p_district) END
 			USING ERRCODE = 'CR006',
 			HINT = 'District users act only for the districts their login is mapped to (card.district_login).';
 	END IF;
