@@ -197,6 +197,9 @@ START_TEST(test_failure_leaves_nothing)
 		ck_assert_int_eq(write_report(k, path, &d), CARD_ERR_IO);
 		ck_assert_ptr_nonnull(strstr(d.message, "could not create"));
 		ck_assert_ptr_nonnull(strstr(d.message, FORMATS[k].name));
+		/* ... and says which folder is missing. */
+		snprintf(path, sizeof(path), "The folder \"%s/no/such\" does not exist", dir);
+		ck_assert_msg(strstr(d.hint, path) != NULL, "hint: %s", d.hint);
 	}
 	ck_only(none);
 }

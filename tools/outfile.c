@@ -37,7 +37,13 @@ card_err outfile_open(struct outfile *o, const char *path, card_diag *diag)
 		goto fail;
 	}
 	if (mkdtemp(o->dir) == NULL) {
-		card_diag_set(diag, "could not create \"%s\": %s", path, strerror(errno));
+		int e = errno;
+		const char *slash = strrchr(path, '/');
+		card_diag_set(diag, "could not create \"%s\": %s", path, strerror(e));
+		if (e == ENOENT)
+			card_diag_hint(diag, "The folder \"%.*s\" does not exist: create it first.",
+			               slash != NULL ? (int)(slash - path) : 1,
+			               slash != NULL ? path : ".");
 		free(o->dir);
 		o->dir = NULL;
 		rc = CARD_ERR_IO;
