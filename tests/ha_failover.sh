@@ -63,6 +63,10 @@ for round in $(seq "$ROUNDS"); do
 	$CLIENT "$URL" "$T/codes.$round" "$out" 6 120 "$stop" >"$T/sum.$round" &
 	LOADER=$!
 	ha_wait 60 "load to start" bash -c "[ \$(awk '\$4 == 201' $out 2>/dev/null | wc -l) -ge 300 ]"
+	# Patroni promotes only the synchronous standby: each round starts once a standby is
+	# synchronous again after the last failover (contrib/ha/README.md).  (One run of make
+	# check-ha without this wait got no leader in its second round; its logs were not kept.)
+	if ha_wait 60 "a synchronous standby" ha_has_sync; then ok "round $round: a synchronous standby before the kill ($(ha_members | awk '$2 == "sync_standby" { print $1 }'))"; else bad "round $round: no synchronous standby"; ha_members >&2; fi
 	old=$(ha_leader)
 	t0=$(date +%s.%N)
 	ha_kill_node "$old"
