@@ -26,6 +26,10 @@ rid2=$(tr -d '\r' <"$T/hdr" | sed -n 's/^X-Request-Id: //Ip')
 uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 [[ $rid1 =~ $uuid_re && $rid2 =~ $uuid_re && $rid1 != "$rid2" ]] \
 	&& ok "X-Request-Id is a UUID, new for every request ($rid1, $rid2)" || bad "X-Request-Id: '$rid1', '$rid2'"
+# Request headers up to about 8 KiB fit the per-connection memory (CARDD_CONN_MEMORY, 16 KiB);
+# far more is refused by libmicrohttpd with 431.
+http GET /healthz -H "X-Pad: $(head -c 7000 /dev/zero | tr '\0' x)"; expect_http 200 "a request with 7,000 bytes of headers"
+http GET /healthz -H "X-Pad: $(head -c 20000 /dev/zero | tr '\0' x)"; expect_http 431 "a request with 20,000 bytes of headers"
 http POST /nope '{}'; expect_http 404 "POST to an unknown path"
 http POST /healthz '{}'; expect_http 405 "POST to healthz"
 http DELETE /v1/redemptions; expect_http 405 "DELETE on redemptions"
