@@ -121,14 +121,6 @@ GRANT EXECUTE ON FUNCTION card.report_staff(text) TO card_city, card_district;
 -- school row balances: received + transfer + supplied - returned = distributed + on_hand (a
 -- replacement brings one good card and keeps the void one).  The grand total (合计) is the
 -- client's sum of the subtotals.
--- Before this layout the function had no transfer and on_hand columns: drop that version once.
-DO $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = to_regprocedure('card.report_annex5(text, text)')
-	           AND NOT ('on_hand' = ANY (p.proargnames))) THEN
-		DROP FUNCTION card.report_annex5(text, text);
-	END IF;
-END $$;
 CREATE OR REPLACE FUNCTION card.report_annex5(p_term text, p_district text)
 RETURNS TABLE (district text, district_name text, school text, school_name text, planned bigint,
                shipped bigint, received bigint, signer text, signed_on date, transfer bigint,
