@@ -219,6 +219,17 @@ static int pdf_whole(const unsigned char *buf, size_t n)
 	return 0;
 }
 
+/* A photo whose decoder stopped: refused with the decoder's reason. */
+static card_err undecodable(const char *name, const char *kind, const char *why, unsigned *width,
+                            unsigned *height, card_diag *diag)
+{
+	card_diag_set(diag, "photo \"%s\" is not a %s image that can be read", name, kind);
+	card_diag_detail(diag, "The %s decoder stopped: %s.", kind, why);
+	card_diag_hint(diag, "%s", HINT);
+	*width = *height = 0;
+	return CARD_ERR_INPUT;
+}
+
 card_err photo_check(const unsigned char *buf, size_t n, const char *name, const char **type,
                      unsigned *width, unsigned *height, card_diag *diag)
 {
@@ -239,14 +250,8 @@ card_err photo_check(const unsigned char *buf, size_t n, const char *name, const
 				snprintf(c.msg, sizeof(c.msg), "the image is %lu x %lu pixels", w,
 				         h);
 		}
-		if (c.msg[0] != '\0' || !png_decode(&c, width, height)) {
-			card_diag_set(diag, "photo \"%s\" is not a PNG image that can be read",
-			              name);
-			card_diag_detail(diag, "The PNG decoder stopped: %s.", c.msg);
-			card_diag_hint(diag, "%s", HINT);
-			*width = *height = 0;
-			return CARD_ERR_INPUT;
-		}
+		if (c.msg[0] != '\0' || !png_decode(&c, width, height))
+			return undecodable(name, "PNG", c.msg, width, height, diag);
 		*type = "image/png";
 		return CARD_OK;
 	}
@@ -254,14 +259,8 @@ card_err photo_check(const unsigned char *buf, size_t n, const char *name, const
 		struct jpeg_ctx c;
 
 		memset(&c, 0, sizeof(c));
-		if (!jpeg_decode(&c, buf, n, width, height)) {
-			card_diag_set(diag, "photo \"%s\" is not a JPEG image that can be read",
-			              name);
-			card_diag_detail(diag, "The JPEG decoder stopped: %s.", c.msg);
-			card_diag_hint(diag, "%s", HINT);
-			*width = *height = 0;
-			return CARD_ERR_INPUT;
-		}
+		if (!jpeg_decode(&c, buf, n, width, height))
+			return undecodable(name, "JPEG", c.msg, width, height, diag);
 		*type = "image/jpeg";
 		return CARD_OK;
 	}
