@@ -234,11 +234,51 @@ START_TEST(test_size_cap_and_file)
 }
 END_TEST
 
+/* A whole file at once: every line's cells copied ("" for an absent column), its line number;
+ * a bad line stops the read and says where, the lines before it kept for the caller to free. */
+START_TEST(test_read_all)
+{
+	struct csvin_table t;
+	card_diag d;
+	char *dir = tu_tmpdir(), path[512];
+	FILE *f;
+
+	card_diag_clear(&d);
+	snprintf(path, sizeof(path), "%s/all.csv", dir);
+	f = fopen(path, "w");
+	fputs("code,name,kind\nA,一,校\n\nB,\"two\nlines\",校\n", f);
+	fclose(f);
+	ck_assert_int_eq(csvin_read_all(path, NULL, COLS, NCOLS, &t, NULL, NULL, &d), CARD_OK);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_uint_eq(t.ncols, NCOLS);
+	ck_assert_str_eq(t.cells[0], "A");
+	ck_assert_str_eq(t.cells[1], "一");
+	ck_assert_str_eq(t.cells[3], "");
+	ck_assert_str_eq(t.cells[NCOLS + 1], "two\nlines");
+	ck_assert_int_eq(t.lines[0], 2);
+	ck_assert_int_eq(t.lines[1], 4);
+	csvin_table_free(&t);
+	ck_assert_ptr_null(t.cells);
+
+	f = fopen(path, "w");
+	fputs("code,name,kind\nA,一,校\nB,二\n", f);
+	fclose(f);
+	ck_assert_int_eq(csvin_read_all(path, NULL, COLS, NCOLS, &t, NULL, NULL, &d),
+	                 CARD_ERR_INPUT);
+	ck_assert_int_eq(d.line, 3);
+	ck_assert_uint_eq(t.n, 1);
+	csvin_table_free(&t);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("csvin");
 	TCase *tc = tcase_create("csvin");
 	tcase_add_test(tc, test_english_any_order);
+	tcase_add_test(tc, test_read_all);
 	tcase_add_test(tc, test_bom_chinese);
 	tcase_add_test(tc, test_crlf_quotes_newlines);
 	tcase_add_test(tc, test_blank_lines);

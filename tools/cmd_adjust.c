@@ -62,52 +62,20 @@ CMD_PARSE(ADJ_SHOW, "adjust show", SHOW_HELP, "term district", 0);
 CMD_PARSE(ADJ_SETTLE, "adjust settle", SETTLE_HELP, "term confirm", 0);
 #undef CMD_PARSE
 
-/* Read the file into rows; the strings are owned by *cells (NCOLS per row). */
+/* Read the file into rows; the strings are owned by *t. */
 static card_err read_adjust(const char *path, const char *enc, card_adjust_row **rowsp,
-                            char ***cellsp, size_t *np, card_diag *d)
+                            struct csvin_table *t, card_diag *d)
 {
-	struct csvin *in = NULL;
-	card_adjust_row *rows = NULL;
-	char **cells = NULL;
-	size_t n = 0, cap = 0;
-	card_err rc = csvin_open(path, enc, ADJ_COLS, NCOLS, &in, d);
+	card_err rc = csvin_read_all(path, enc, ADJ_COLS, NCOLS, t, NULL, NULL, d);
+	card_adjust_row *rows = calloc(t->n + 1, sizeof(*rows));
 
-	while (rc == CARD_OK) {
-		const char *const *f;
-		long line;
-		int eof = 0;
-		rc = csvin_next(in, &f, &line, &eof, d);
-		if (rc != CARD_OK || eof)
-			break;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			card_adjust_row *r2 = realloc(rows, nc * sizeof(*r2));
-			char **c2 = r2 != NULL ? realloc(cells, nc * NCOLS * sizeof(*c2)) : NULL;
-			if (r2 != NULL)
-				rows = r2;
-			if (c2 == NULL) {
-				rc = CARD_ERR_NOMEM;
-				break;
-			}
-			cells = c2;
-			cap = nc;
-		}
-		for (size_t i = 0; i < NCOLS; i++)
-			cells[n * NCOLS + i] = strdup(f[i] != NULL ? f[i] : "");
-		rows[n].line = line;
-		n++;
-	}
-	csvin_close(in);
-	for (size_t i = 0; rc == CARD_OK && i < n; i++) {
-		char **c = cells + i * NCOLS;
-		if (c[0] == NULL || c[1] == NULL || c[2] == NULL || c[3] == NULL)
-			rc = CARD_ERR_NOMEM;
-		else
-			rows[i] = (card_adjust_row){ rows[i].line, c[0], c[1], c[2], c[3] };
+	if (rc == CARD_OK && rows == NULL)
+		rc = CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < t->n; i++) {
+		char **c = t->cells + i * NCOLS;
+		rows[i] = (card_adjust_row){ t->lines[i], c[0], c[1], c[2], c[3] };
 	}
 	*rowsp = rows;
-	*cellsp = cells;
-	*np = n;
 	return rc;
 }
 
@@ -115,8 +83,8 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 {
 	struct cli_args a;
 	card_adjust_row *rows = NULL;
-	char **cells = NULL, doc[CARD_UUID_BUFSZ];
-	size_t n = 0;
+	struct csvin_table t = { 0 };
+	char doc[CARD_UUID_BUFSZ];
 	card_rows *sum = NULL;
 	card_store *st = NULL;
 	card_diag d;
@@ -128,20 +96,20 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 		status = cli_usage(cli, "adjust file", "--district D is required");
 	if (status != 0)
 		goto out;
-	rc = read_adjust(a.rest[0], a.encoding, &rows, &cells, &n, &d);
+	rc = read_adjust(a.rest[0], a.encoding, &rows, &t, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not read the adjustment file");
 		goto out;
 	}
 	if ((st = cli_store(cli, &status)) == NULL)
 		goto out;
-	rc = card_adjust_file(st, a.term, a.district, rows, n, doc, &sum, &d);
+	rc = card_adjust_file(st, a.term, a.district, rows, t.n, doc, &sum, &d);
 	if (rc == CARD_ERR_INPUT) {
 		/* every problem in full: the refusal's detail is cut to its size */
 		card_rows *p = NULL;
 		card_diag pd;
 		card_diag_clear(&pd);
-		if (card_adjust_problems(st, a.term, a.district, rows, n, &p, &pd) == CARD_OK &&
+		if (card_adjust_problems(st, a.term, a.district, rows, t.n, &p, &pd) == CARD_OK &&
 		    card_rows_count(p) > 0) {
 			problems_print(cli, "adjust file", "nothing was filed", p,
 			               "Correct the file and file it again.");
@@ -165,9 +133,7 @@ static int adjust_file(struct cli *cli, int argc, char **argv)
 		       row_text(sum, 0, "shortage"), row_text(sum, 0, "due"));
 	}
 out:
-	for (size_t i = 0; cells != NULL && i < n * NCOLS; i++)
-		free(cells[i]);
-	free(cells);
+	csvin_table_free(&t);
 	free(rows);
 	card_rows_free(sum);
 	card_store_close(st);

@@ -50,11 +50,6 @@ static const struct csvin_col CENSUS_COLS[] = {
 };
 #define NCOLS (sizeof(CENSUS_COLS) / sizeof(CENSUS_COLS[0]))
 
-static char *dup0(const char *s)
-{
-	return strdup(s != NULL ? s : "");
-}
-
 /* Each command takes its own options: an option of another (census import --explain) is a
  * usage error, never silently ignored. */
 #define CMD_PARSE(name, cmd, help, opts, nargs)                                          \
@@ -69,63 +64,31 @@ CMD_PARSE(CEN_REOPEN, "census reopen", REOPEN_HELP, "term district", 0);
 CMD_PARSE(CEN_SHOW, "census show", SHOW_HELP, "term district", 0);
 #undef CMD_PARSE
 
-/* Read the whole file into rows (strings owned by *cells, NCOLS per row). */
+static void census_progress(void *bar, size_t n)
+{
+	cli_progress(bar, n);
+}
+
+/* Read the whole file into rows (strings owned by *t). */
 static card_err read_census(const struct cli *cli, const char *path, const char *enc,
-                            card_census_row **rowsp, char ***cellsp, size_t *np, card_diag *d)
+                            card_census_row **rowsp, struct csvin_table *t, card_diag *d)
 {
 	struct cli_progress bar;
-	struct csvin *in = NULL;
-	card_census_row *rows = NULL;
-	char **cells = NULL;
-	size_t n = 0, cap = 0;
+	card_census_row *rows;
 	card_err rc;
 
 	cli_progress_start(&bar, cli, "reading census", 0);
-	rc = csvin_open(path, enc, CENSUS_COLS, NCOLS, &in, d);
-	while (rc == CARD_OK) {
-		const char *const *f;
-		long line;
-		int eof = 0;
-		rc = csvin_next(in, &f, &line, &eof, d);
-		if (rc != CARD_OK || eof)
-			break;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			card_census_row *r2 = realloc(rows, nc * sizeof(*r2));
-			char **c2 = r2 != NULL ? realloc(cells, nc * NCOLS * sizeof(*c2)) : NULL;
-			if (r2 != NULL)
-				rows = r2;
-			if (c2 == NULL) {
-				rc = CARD_ERR_NOMEM;
-				break;
-			}
-			cells = c2;
-			cap = nc;
-		}
-		for (size_t i = 0; i < NCOLS; i++)
-			cells[n * NCOLS + i] = dup0(f[i]);
-		rows[n].line = line;
-		n++;
-		if (n % 1000 == 0)
-			cli_progress(&bar, n);
-	}
-	csvin_close(in);
-	if (n >= 1000)
+	rc = csvin_read_all(path, enc, CENSUS_COLS, NCOLS, t, census_progress, &bar, d);
+	if (t->n >= 1000)
 		cli_progress_end(&bar);
-	if (rc == CARD_OK) {
-		for (size_t i = 0; i < n; i++) {
-			char **c = cells + i * NCOLS;
-			if (c[0] == NULL || c[1] == NULL || c[2] == NULL || c[3] == NULL ||
-			    c[4] == NULL) {
-				rc = CARD_ERR_NOMEM;
-				break;
-			}
-			rows[i] = (card_census_row){ rows[i].line, c[0], c[1], c[2], c[3], c[4] };
-		}
+	rows = calloc(t->n + 1, sizeof(*rows));
+	if (rc == CARD_OK && rows == NULL)
+		rc = CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < t->n; i++) {
+		char **c = t->cells + i * NCOLS;
+		rows[i] = (card_census_row){ t->lines[i], c[0], c[1], c[2], c[3], c[4] };
 	}
 	*rowsp = rows;
-	*cellsp = cells;
-	*np = n;
 	return rc;
 }
 
@@ -152,8 +115,8 @@ static int census_import(struct cli *cli, int argc, char **argv)
 {
 	struct cli_args a;
 	card_census_row *rows = NULL;
-	char **cells = NULL, doc[CARD_UUID_BUFSZ];
-	size_t n = 0;
+	struct csvin_table t = { 0 };
+	char doc[CARD_UUID_BUFSZ];
 	card_threshold th = { -1, -1 };
 	card_rows *sum = NULL;
 	card_store *st = NULL;
@@ -168,7 +131,7 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		status = cli_usage(cli, "census import", "invalid --threshold \"%s\"", a.threshold);
 		goto out;
 	}
-	rc = read_census(cli, a.rest[0], a.encoding, &rows, &cells, &n, &d);
+	rc = read_census(cli, a.rest[0], a.encoding, &rows, &t, &d);
 	if (rc != CARD_OK) {
 		status = cli_fail(cli, rc, &d, "could not read the census file");
 		goto out;
@@ -176,9 +139,9 @@ static int census_import(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli, &status);
 	if (st == NULL)
 		goto out;
-	rc = card_census_import(st, a.term, a.district, rows, n, a.threshold ? &th : NULL, doc,
+	rc = card_census_import(st, a.term, a.district, rows, t.n, a.threshold ? &th : NULL, doc,
 	                        &sum, &d);
-	if (rc == CARD_ERR_INPUT && list_problems(cli, st, &a, rows, n) == 0) {
+	if (rc == CARD_ERR_INPUT && list_problems(cli, st, &a, rows, t.n) == 0) {
 		status = EXIT_REJECTED;
 		goto out;
 	}
@@ -198,9 +161,7 @@ static int census_import(struct cli *cli, int argc, char **argv)
 		rows_print(stdout, sum, cols, sizeof(cols) / sizeof(cols[0]));
 	}
 out:
-	for (size_t i = 0; cells != NULL && i < n * NCOLS; i++)
-		free(cells[i]);
-	free(cells);
+	csvin_table_free(&t);
 	free(rows);
 	cli_args_free(&a);
 	card_rows_free(sum);

@@ -43,82 +43,49 @@ static const struct batch_file SHIP_FILE = { SHIP_COLS, SHIP_FIELDS, 2 };
 static const struct batch_file RECEIVE_FILE = { RECEIVE_COLS, RECEIVE_FIELDS, 6 };
 static const struct batch_file DIST_FILE = { DIST_COLS, DIST_FIELDS, 3 };
 
-/* The lines of a batch file and the strings they point at (ours). */
+/* The lines of a batch file; their strings are the file's cells (ours). */
 struct lines {
 	card_school_line *v;
 	size_t n;
-	char **strs;
-	size_t nstrs;
+	struct csvin_table t;
 };
 
 static void lines_free(struct lines *l)
 {
-	for (size_t i = 0; i < l->nstrs; i++)
-		free(l->strs[i]);
-	free(l->strs);
+	csvin_table_free(&l->t);
 	free(l->v);
 }
 
-/* A copy of s kept in l (freed with it); a photo path is taken from the file's folder. */
-static const char *keep(struct lines *l, const char *s, const char *dir, size_t dirlen)
-{
-	char *c;
-	if (dir != NULL && s[0] != '/' && s[0] != '\0') {
-		c = malloc(dirlen + strlen(s) + 2);
-		if (c != NULL)
-			snprintf(c, dirlen + strlen(s) + 2, "%.*s/%s", (int)dirlen, dir, s);
-	} else
-		c = strdup(s);
-	if (c != NULL)
-		l->strs[l->nstrs++] = c;
-	return c;
-}
-
-/* Read a batch file (csvin: UTF-8 or GB18030, BOM, CRLF, Chinese or English header). */
+/* Read a batch file (csvin: UTF-8 or GB18030, BOM, CRLF, Chinese or English header).  A
+ * photo's relative path is taken from the file's folder. */
 static card_err read_batch(const char *path, const char *enc, const struct batch_file *bf,
                            struct lines *l, card_diag *d)
 {
-	struct csvin *in = NULL;
 	const char *slash = strrchr(path, '/');
-	size_t cap = 0;
-	card_err rc = csvin_open(path, enc, bf->cols, bf->ncols, &in, d);
+	card_err rc = csvin_read_all(path, enc, bf->cols, bf->ncols, &l->t, NULL, NULL, d);
 
-	memset(l, 0, sizeof(*l));
-	while (rc == CARD_OK) {
-		const char *const *f;
-		long line;
-		int eof = 0;
-		rc = csvin_next(in, &f, &line, &eof, d);
-		if (rc != CARD_OK || eof)
-			break;
-		if (l->n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			card_school_line *v = realloc(l->v, nc * sizeof(*v));
-			char **s = v != NULL ? realloc(l->strs, nc * bf->ncols * sizeof(*s)) : NULL;
-			if (v != NULL)
-				l->v = v;
-			if (s == NULL) {
-				rc = CARD_ERR_NOMEM;
-				break;
-			}
-			l->strs = s;
-			cap = nc;
-		}
-		memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
-		l->v[l->n].line = line;
+	l->n = 0;
+	l->v = calloc(l->t.n + 1, sizeof(*l->v));
+	if (rc == CARD_OK && l->v == NULL)
+		rc = CARD_ERR_NOMEM;
+	for (size_t i = 0; rc == CARD_OK && i < l->t.n; i++, l->n++) {
+		l->v[i].line = l->t.lines[i];
 		for (size_t k = 0; k < bf->ncols; k++) {
+			char **cell = &l->t.cells[i * bf->ncols + k];
 			const char **slot =
-				(const char **)(void *)((char *)&l->v[l->n] + bf->field[k]);
-			int photo = bf->field[k] == offsetof(card_school_line, photo);
-			*slot = keep(l, f[k] != NULL ? f[k] : "",
-			             photo && slash != NULL ? path : NULL,
-			             slash != NULL ? (size_t)(slash - path) : 0);
-			if (*slot == NULL)
-				rc = CARD_ERR_NOMEM;
+				(const char **)(void *)((char *)&l->v[i] + bf->field[k]);
+			if (bf->field[k] == offsetof(card_school_line, photo) && slash != NULL &&
+			    (*cell)[0] != '/' && (*cell)[0] != '\0') {
+				char *joined = NULL;
+				if (asprintf(&joined, "%.*s/%s", (int)(slash - path), path, *cell) <
+				    0)
+					return CARD_ERR_NOMEM;
+				free(*cell);
+				*cell = joined;
+			}
+			*slot = *cell;
 		}
-		l->n++;
 	}
-	csvin_close(in);
 	return rc;
 }
 

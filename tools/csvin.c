@@ -586,3 +586,57 @@ void csvin_close(struct csvin *c)
 	free(c->name);
 	free(c);
 }
+
+card_err csvin_read_all(const char *path, const char *encoding, const struct csvin_col *cols,
+                        size_t ncols, struct csvin_table *t, void (*progress)(void *, size_t),
+                        void *ctx, card_diag *diag)
+{
+	struct csvin *in = NULL;
+	size_t cap = 0;
+	card_err rc = csvin_open(path, encoding, cols, ncols, &in, diag);
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	while (rc == CARD_OK) {
+		const char *const *f;
+		long line;
+		int eof = 0;
+		rc = csvin_next(in, &f, &line, &eof, diag);
+		if (rc != CARD_OK || eof)
+			break;
+		if (t->n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			long *l2 = realloc(t->lines, nc * sizeof(*l2));
+			char **c2 = l2 != NULL ? realloc(t->cells, nc * ncols * sizeof(*c2)) : NULL;
+			if (l2 != NULL)
+				t->lines = l2;
+			if (c2 == NULL) {
+				rc = CARD_ERR_NOMEM;
+				break;
+			}
+			t->cells = c2;
+			cap = nc;
+		}
+		t->lines[t->n] = line;
+		for (size_t k = 0; k < ncols; k++) {
+			char *cell = strdup(f[k] != NULL ? f[k] : "");
+			t->cells[t->n * ncols + k] = cell;
+			if (cell == NULL)
+				rc = CARD_ERR_NOMEM;
+		}
+		t->n++;
+		if (progress != NULL && t->n % 1000 == 0)
+			progress(ctx, t->n);
+	}
+	csvin_close(in);
+	return rc;
+}
+
+void csvin_table_free(struct csvin_table *t)
+{
+	for (size_t i = 0; t->cells != NULL && i < t->n * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->lines);
+	memset(t, 0, sizeof(*t));
+}

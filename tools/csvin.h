@@ -70,4 +70,18 @@ long csvin_header_line(const struct csvin *c);
 
 void csvin_close(struct csvin *c);
 
+/* A whole file read at once (csvin_open, csvin_next to the end, csvin_close). */
+struct csvin_table {
+	size_t n;     /* data lines */
+	size_t ncols; /* cells a line: the column table's */
+	char **cells; /* cells[i * ncols + k]: line i's column k, a copy ("" where absent) */
+	long *lines;  /* lines[i]: the physical line it starts on */
+};
+/* Read every data line of `path`; progress (may be NULL) is called every 1000 lines.  On
+ * failure the table holds the lines read so far (csvin_table_free it either way). */
+card_err csvin_read_all(const char *path, const char *encoding, const struct csvin_col *cols,
+                        size_t ncols, struct csvin_table *t, void (*progress)(void *, size_t),
+                        void *ctx, card_diag *diag);
+void csvin_table_free(struct csvin_table *t);
+
 #endif
