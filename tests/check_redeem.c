@@ -191,6 +191,75 @@ START_TEST(test_many_mixed)
 }
 END_TEST
 
+/* The two ways a call is answered: straight from the rows it inserted when every request
+ * redeemed its card, and from the cards as they are otherwise.  Both give the same details. */
+static void check_row(PGconn *c, const card_redemption *r, uint64_t serial, const char *acct)
+{
+	char s[24], want[128];
+
+	ck_assert_uint_eq(r->serial, serial);
+	ck_assert_str_eq(r->term, SU_TERM);
+	ck_assert_int_eq(r->face_value_fen, 5000);
+	ck_assert_str_eq(r->account, acct);
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)serial);
+	snprintf(want, sizeof(want), "%lld|%s", (long long)r->id, r->redeemed_at);
+	ck_assert_str_eq(su_execp(c,
+	                          "SELECT id || '|' || to_char(redeemed_at AT TIME ZONE 'UTC', "
+	                          "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM card.redemption "
+	                          "WHERE serial = $1::bigint",
+	                          1, (const char *[]){ s }),
+	                 want);
+}
+
+START_TEST(test_answer_paths)
+{
+	card_store *st = su_store();
+	PGconn *c = su_conn();
+	uint64_t f = su_mint(c, 5, 100, NULL);
+	card_redemption out[4], again[4], mix[4];
+	card_diag d;
+	card_redeem_req q[4] = {
+		{ f + 30, 5, "amy", "paths-1" },
+		{ f + 10, 5, "ben", "paths-2" },
+		{ f + 20, 5, "cy", NULL },
+		{ f + 11, 5, "dan", "paths-3" },
+	};
+	/* Every request redeems: answered from the inserted rows, in request order. */
+	card_diag_clear(&d);
+	ck_assert_msg(card_redeem_many(st, q, 4, out, &d) == CARD_OK, "%s", d.message);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(out[i].outcome, CARD_REDEEMED);
+		check_row(c, &out[i], q[i].serial, q[i].account);
+	}
+	/* The same call again: keys replayed, the keyless request repeated; same rows. */
+	ck_assert_msg(card_redeem_many(st, q, 4, again, &d) == CARD_OK, "%s", d.message);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(again[i].outcome, CARD_REDEEM_REPEATED);
+		ck_assert_int_eq(again[i].id, out[i].id);
+		check_row(c, &again[i], q[i].serial, q[i].account);
+	}
+	/* A card asked for first under the wrong key_id: the first request that can redeem it
+	 * does; a new card beside a repeated one gets the same details as above. */
+	card_redeem_req m[4] = {
+		{ f + 40, 6, "eve", NULL },
+		{ f + 40, 5, "eve", NULL },
+		{ f + 40, 5, "eve", NULL },
+		{ f + 10, 5, "ben", NULL },
+	};
+	ck_assert_msg(card_redeem_many(st, m, 4, mix, &d) == CARD_OK, "%s", d.message);
+	ck_assert_int_eq(mix[0].outcome, CARD_INVALID_CODE);
+	ck_assert_int_eq(mix[0].id, 0);
+	ck_assert_int_eq(mix[1].outcome, CARD_REDEEMED);
+	check_row(c, &mix[1], f + 40, "eve");
+	ck_assert_int_eq(mix[2].outcome, CARD_REDEEM_REPEATED);
+	ck_assert_int_eq(mix[2].id, mix[1].id);
+	ck_assert_int_eq(mix[3].outcome, CARD_REDEEM_REPEATED);
+	ck_assert_int_eq(mix[3].id, out[1].id);
+	card_store_close(st);
+	PQfinish(c);
+}
+END_TEST
+
 START_TEST(test_bad_input_changes_nothing)
 {
 	card_store *st = su_store();
@@ -508,6 +577,7 @@ int main(void)
 	tcase_add_test(tc, test_outcomes);
 	tcase_add_test(tc, test_idempotency);
 	tcase_add_test(tc, test_many_mixed);
+	tcase_add_test(tc, test_answer_paths);
 	tcase_add_test(tc, test_bad_input_changes_nothing);
 	tcase_add_test(tc, test_race_one_code);
 	tcase_add_test(tc, test_disjoint_and_shuffled);

@@ -22,10 +22,15 @@
 --
 -- Set-based: a call is five statements whatever its size (input check, claim the keys, take
 -- the card locks, redeem, answer), not a few statements per request; a statement's fixed cost
--- (executor start, check constraints, triggers) is paid once per batch.  Every lookup is by
--- primary key or the gist index, one per request (enable_seqscan off: the plan does not turn
--- into a scan of a table that has grown since it was made), and plans are made once per
--- session (force_generic_plan).
+-- (executor start, check constraints, triggers) is paid once per batch.  That fixed cost is
+-- most of a small call's, and grows with the plan's size, so the usual call (every card new,
+-- every key new) takes the short way at each step: the keys' INSERT claims one key per
+-- request, so the owner of each key needs no working out; the redeeming INSERT inserts one
+-- row per request, so the answer is those rows.  Anything else (a key replayed or used twice,
+-- a card repeated, void or not found) is answered by one longer statement that reads what
+-- each card is now.  Every lookup is by primary key or the gist index, one per request
+-- (enable_seqscan off: the plan does not turn into a scan of a table that has grown since it
+-- was made), and plans are made once per session (force_generic_plan).
 --
 -- Idempotency keys are claimed first, in key order (one INSERT ... ON CONFLICT DO NOTHING of
 -- the first request with each key), then cards are locked and redeemed in serial order
@@ -67,17 +72,14 @@ DECLARE
 	n constant int := coalesce(cardinality(p_serials), 0);
 	v_bad bigint;
 	-- v_owner[i]: 0 request i has no key; i it claimed its key; -i its key was stored before
-	-- (replay); -j (j < i) request j used the same key first in this call.
+	-- (replay); -j (j < i) request j used the same key first in this call.  NULL: every
+	-- request claimed its own key, or there are no keys.
 	v_owner int[];
-	-- v_state[i]: gated (answered from its key), invalid_code, card_void, redeemed (this call
-	-- inserted its row), exists (the serial had a row: repeated or already_redeemed).
-	v_state text[];
-	-- What statement 3 learnt, so that statement 4 looks nothing up again: v_term[i] and
-	-- v_face[i] the term and face value of request i's batch (NULL: gated or no batch);
-	-- v_id[i] and v_at[i] the row request i inserted (NULL unless redeemed).
-	v_term text[];
-	v_face int[];
+	-- The keys statement 1 claimed, and the rows statement 3 inserted.
+	v_claimed text[];
+	v_serial bigint[];
 	v_id bigint[];
+	v_term text[];
 	v_at timestamptz[];
 BEGIN
 	IF n = 0 THEN
@@ -102,19 +104,24 @@ BEGIN
 	END IF;
 
 	-- 1. Claim idempotency keys: one INSERT, in key order (the first request with each key).
-	IF p_idem_keys IS NULL THEN
-		v_owner := array_fill(0, ARRAY[n]);
-	ELSE
-		WITH q AS (SELECT u.ik, u.a, u.s, u.i
-		           FROM unnest(p_idem_keys, p_accounts, p_serials) WITH ORDINALITY AS u(ik, a, s, i)),
-		f AS (SELECT DISTINCT ON (q.ik) q.ik, q.a, q.s, q.i FROM q WHERE q.ik IS NOT NULL ORDER BY q.ik, q.i),
-		ins AS (INSERT INTO card.idempotency AS x (key, account, serial, outcome)
-		        SELECT f.ik, f.a, f.s, 'redeemed' FROM f ORDER BY f.ik
-		        ON CONFLICT (key) DO NOTHING RETURNING x.key)
-		SELECT array_agg(CASE WHEN q.ik IS NULL THEN 0 WHEN f.i <> q.i THEN -f.i
-		                      WHEN ins.key IS NOT NULL THEN q.i ELSE -q.i END ORDER BY q.i)
-		INTO v_owner
-		FROM q LEFT JOIN f ON f.ik = q.ik LEFT JOIN ins ON ins.key = q.ik;
+	-- When it claims a key for every request (keys all new and distinct, the usual case),
+	-- v_owner stays NULL: every request owns its key.
+	IF p_idem_keys IS NOT NULL THEN
+		WITH ins AS (INSERT INTO card.idempotency AS x (key, account, serial, outcome)
+		             SELECT DISTINCT ON (u.ik) u.ik, u.a, u.s, 'redeemed'
+		             FROM unnest(p_idem_keys, p_accounts, p_serials) WITH ORDINALITY AS u(ik, a, s, i)
+		             WHERE u.ik IS NOT NULL ORDER BY u.ik, u.i
+		             ON CONFLICT (key) DO NOTHING RETURNING x.key)
+		SELECT array_agg(ins.key) INTO v_claimed FROM ins;
+		IF coalesce(cardinality(v_claimed), 0) < n THEN
+			SELECT array_agg(CASE WHEN q.ik IS NULL THEN 0 WHEN f.i <> q.i THEN -f.i
+			                      WHEN c.key IS NOT NULL THEN q.i ELSE -q.i END ORDER BY q.i)
+			INTO v_owner
+			FROM unnest(p_idem_keys) WITH ORDINALITY AS q(ik, i)
+			LEFT JOIN (SELECT DISTINCT ON (u.ik) u.ik, u.i FROM unnest(p_idem_keys) WITH ORDINALITY AS u(ik, i)
+			           WHERE u.ik IS NOT NULL ORDER BY u.ik, u.i) f ON f.ik = q.ik
+			LEFT JOIN unnest(v_claimed) AS c(key) ON c.key = q.ik;
+		END IF;
 	END IF;
 
 	-- 2. The per-card shared lock, in serial order, that pairs with card.void_card's
@@ -123,72 +130,80 @@ BEGIN
 	-- lock is granted.
 	PERFORM pg_advisory_xact_lock_shared(card.card_lock_key(u.s))
 	FROM (SELECT DISTINCT q.s FROM unnest(p_serials) WITH ORDINALITY AS q(s, i)
-	      WHERE v_owner[q.i] >= 0 ORDER BY q.s) u;
+	      WHERE coalesce(v_owner[q.i], 0) >= 0 ORDER BY q.s) u;
 
-	-- 3. Redeem: one INSERT ... SELECT.
-	WITH q AS (SELECT u.s, u.k, u.a, u.i
-	           FROM unnest(p_serials, p_key_ids, p_accounts) WITH ORDINALITY AS u(s, k, a, i)
-	           WHERE v_owner[u.i] >= 0),
-	-- (the term's partition: the batch found says the term; a term whose redemptions were
-	-- archived takes no more, 0005_redemption_by_term.sql)
-	chk AS (SELECT q.s, q.a, q.i, b.id AS batch, b.term, b.face,
-	               EXISTS (SELECT 1 FROM card.void v WHERE v.serial = q.s) AS void
-	        FROM q LEFT JOIN LATERAL (SELECT b.id, b.term, t.face_value_fen AS face FROM card.batch b
-	                                  JOIN card.term t ON t.code = b.term AND t.redemptions_archived_at IS NULL
-	                                  WHERE b.serials @> q.s AND b.key_id = q.k) b ON true),
-	cand AS (SELECT DISTINCT ON (chk.s) chk.s, chk.a, chk.i, chk.batch, chk.term
-	         FROM chk WHERE chk.batch IS NOT NULL AND NOT chk.void ORDER BY chk.s, chk.i),
-	ins AS (INSERT INTO card.redemption AS r (serial, account, batch, term)
-	        SELECT cand.s, cand.a, cand.batch, cand.term FROM cand ORDER BY cand.s
-	        ON CONFLICT (serial, term) DO NOTHING RETURNING r.serial, r.id, r.redeemed_at),
-	st AS (SELECT g, chk.term, chk.face,
-	              CASE WHEN chk.i IS NULL THEN 'gated' WHEN chk.batch IS NULL THEN 'invalid_code'
-	                   WHEN chk.void THEN 'card_void' WHEN cand.i = chk.i AND ins.serial IS NOT NULL THEN 'redeemed'
-	                   ELSE 'exists' END AS state,
-	              ins.id, ins.redeemed_at
-	       FROM generate_series(1, n) g LEFT JOIN chk ON chk.i = g
-	            LEFT JOIN cand ON cand.s = chk.s LEFT JOIN ins ON ins.serial = chk.s)
-	SELECT array_agg(st.state ORDER BY g), array_agg(st.term ORDER BY g), array_agg(st.face ORDER BY g),
-	       array_agg(CASE WHEN st.state = 'redeemed' THEN st.id END ORDER BY g),
-	       array_agg(CASE WHEN st.state = 'redeemed' THEN st.redeemed_at END ORDER BY g)
-	INTO v_state, v_term, v_face, v_id, v_at
-	FROM st;
+	-- 3. Redeem: one INSERT ... SELECT of the first request for each card that lies in a batch
+	-- minted under its key_id, in a term whose redemptions are not archived (the batch found
+	-- says the term, so the partition: 0005_redemption_by_term.sql), and is not void.
+	WITH ins AS (INSERT INTO card.redemption AS r (serial, account, batch, term)
+	             SELECT DISTINCT ON (q.s) q.s, q.a, b.id, b.term
+	             FROM unnest(p_serials, p_key_ids, p_accounts) WITH ORDINALITY AS q(s, k, a, i)
+	             JOIN LATERAL (SELECT b.id, b.term FROM card.batch b
+	                           JOIN card.term t ON t.code = b.term AND t.redemptions_archived_at IS NULL
+	                           WHERE b.serials @> q.s AND b.key_id = q.k) b ON true
+	             WHERE coalesce(v_owner[q.i], 0) >= 0
+	               AND NOT EXISTS (SELECT 1 FROM card.void v WHERE v.serial = q.s)
+	             ORDER BY q.s, q.i
+	             ON CONFLICT (serial, term) DO NOTHING RETURNING r.serial, r.id, r.term, r.redeemed_at)
+	SELECT array_agg(ins.serial), array_agg(ins.id), array_agg(ins.term), array_agg(ins.redeemed_at)
+	INTO v_serial, v_id, v_term, v_at FROM ins;
 
-	-- 4. Outcomes, in request order; the claimed keys store theirs.
+	-- 4a. Every request inserted its row (distinct cards, no key replayed; the usual case):
+	-- every outcome is redeemed, and the claimed keys already say so.
+	IF coalesce(cardinality(v_id), 0) = n THEN
+		RETURN QUERY
+		SELECT 'redeemed'::text, q.s, r.id, r.term, t.face_value_fen, q.a, r.at
+		FROM unnest(p_serials, p_accounts) WITH ORDINALITY AS q(s, a, i)
+		JOIN unnest(v_serial, v_id, v_term, v_at) AS r(s, id, term, at) ON r.s = q.s
+		JOIN card.term t ON t.code = r.term
+		ORDER BY q.i;
+		RETURN;
+	END IF;
+
+	-- 4b. Otherwise every outcome, from what each card is now: the locks of statement 2 keep
+	-- it so (no void can commit), and a row statement 3 did not insert was committed by
+	-- another transaction (ON CONFLICT waited for it), so this statement sees it.  A request
+	-- redeemed its card when the row is one statement 3 inserted and it was the first request
+	-- for that card that could be.  The claimed keys store their outcomes.
 	RETURN QUERY
-	WITH q AS (SELECT u.s, u.a, u.ik, u.i, v_state[u.i] AS st, v_owner[u.i] AS own
-	           FROM unnest(p_serials, p_accounts, p_idem_keys) WITH ORDINALITY AS u(s, a, ik, i)),
-	o AS (SELECT q.s, q.a, q.ik, q.i, q.own,
-	             CASE WHEN q.st = 'exists' THEN
-	                       CASE WHEN (SELECT r.account FROM card.redemption r
-	                                  WHERE r.serial = q.s AND r.term = v_term[q.i]) = q.a
-	                            THEN 'repeated' ELSE 'already_redeemed' END
-	                  WHEN q.st <> 'gated' THEN q.st
+	WITH q AS (SELECT u.s, u.k, u.a, u.ik, u.i,
+	                  coalesce(v_owner[u.i], CASE WHEN u.ik IS NULL THEN 0 ELSE u.i::int END) AS own
+	           FROM unnest(p_serials, p_key_ids, p_accounts, p_idem_keys) WITH ORDINALITY AS u(s, k, a, ik, i)),
+	c AS (SELECT q.i, b.term, b.void, r.account AS racc, mine.id IS NOT NULL AS mine,
+	             min(q.i) FILTER (WHERE b.term IS NOT NULL AND NOT b.void) OVER (PARTITION BY q.s) AS first
+	      FROM q LEFT JOIN LATERAL (SELECT b.term, EXISTS (SELECT 1 FROM card.void v WHERE v.serial = q.s) AS void
+	                                FROM card.batch b
+	                                JOIN card.term t ON t.code = b.term AND t.redemptions_archived_at IS NULL
+	                                WHERE b.serials @> q.s AND b.key_id = q.k) b ON true
+	           LEFT JOIN card.redemption r ON r.serial = q.s AND r.term = b.term
+	           LEFT JOIN unnest(v_id) AS mine(id) ON mine.id = r.id
+	      WHERE q.own >= 0),
+	o AS (SELECT q.s, q.a, q.ik, q.i, q.own, c.term,
+	             CASE WHEN q.own >= 0 THEN
+	                       CASE WHEN c.term IS NULL THEN 'invalid_code'
+	                            WHEN c.void THEN 'card_void'
+	                            WHEN c.mine AND c.first = q.i THEN 'redeemed'
+	                            WHEN c.racc = q.a THEN 'repeated' ELSE 'already_redeemed' END
 	                  WHEN q.own <> -q.i THEN NULL
 	                  ELSE coalesce((SELECT CASE x.outcome WHEN 'redeemed' THEN 'repeated' ELSE x.outcome END
 	                                 FROM card.idempotency x
 	                                 WHERE x.key = q.ik AND x.serial = q.s AND x.account = q.a),
 	                                'idempotency_key_reused') END AS outcome
-	      FROM q),
-	o2 AS (SELECT o.s, o.ik, o.i, o.own,
+	      FROM q LEFT JOIN c ON c.i = q.i),
+	o2 AS (SELECT o.s, o.ik, o.i, o.own, o.term,
 	              coalesce(o.outcome, CASE WHEN o.s = f.s AND o.a = f.a THEN
 	                                       CASE f.outcome WHEN 'redeemed' THEN 'repeated' ELSE f.outcome END
 	                                  ELSE 'idempotency_key_reused' END) AS outcome
 	       FROM o LEFT JOIN o f ON o.outcome IS NULL AND f.i = -o.own),
 	upd AS (UPDATE card.idempotency x SET outcome = o2.outcome FROM o2
 	        WHERE o2.own = o2.i AND o2.outcome <> 'redeemed' AND x.key = o2.ik)
-	-- A redeemed request's row is the one statement 3 inserted; a repeated one's is looked up
-	-- (in its term's partition when its batch was found, in each otherwise: a key's replay).
-	SELECT o2.outcome, o2.s,
-	       CASE o2.outcome WHEN 'redeemed' THEN v_id[o2.i] ELSE r.id END,
-	       CASE o2.outcome WHEN 'redeemed' THEN v_term[o2.i] ELSE r.term END,
-	       CASE o2.outcome WHEN 'redeemed' THEN v_face[o2.i] ELSE r.face_value_fen END,
-	       CASE o2.outcome WHEN 'redeemed' THEN p_accounts[o2.i] ELSE r.account END,
-	       CASE o2.outcome WHEN 'redeemed' THEN v_at[o2.i] ELSE r.redeemed_at END
+	-- The row of a redeemed or repeated request (in its term's partition when its batch was
+	-- found, in each otherwise: a key's replay).
+	SELECT o2.outcome, o2.s, r.id, r.term, r.face_value_fen, r.account, r.redeemed_at
 	FROM o2 LEFT JOIN LATERAL (SELECT r.id, r.account, r.redeemed_at, r.term, t.face_value_fen
 	                           FROM card.redemption r JOIN card.term t ON t.code = r.term
-	                           WHERE r.serial = o2.s AND o2.outcome = 'repeated'
-	                             AND r.term = coalesce(v_term[o2.i], r.term)) r ON true
+	                           WHERE r.serial = o2.s AND o2.outcome IN ('redeemed', 'repeated')
+	                             AND r.term = coalesce(o2.term, r.term)) r ON true
 	ORDER BY o2.i;
 END $$;
 REVOKE ALL ON FUNCTION card.redeem_many(bigint[], integer[], text[], text[]) FROM PUBLIC, card_city, card_district, card_daemon;
