@@ -18,9 +18,11 @@
 #       baseline (target >= 1.2x at 64 connections, >= 1.0x at 16);
 #     - CPU per redemption during that cardd run: PostgreSQL's and cardd's core-seconds (from
 #       /proc: utime + stime of cardd, of the postmaster and its children, and of the children
-#       reaped meanwhile) divided by the redemptions answered (target PostgreSQL + cardd <= 60 us);
-#  3. pgbench calling card.redeem_many with 256 distinct serials and Idempotency-Keys per
-#     transaction: the database's own rate for the redemption SQL, and its CPU per redemption;
+#       reaped meanwhile) divided by the redemptions answered (target PostgreSQL + cardd <= 60 us),
+#       and the mean batch (redemptions per database transaction, from cardd's /metrics);
+#  3. pgbench calling card.redeem_many with 256, then 16, distinct serials and Idempotency-Keys
+#     per transaction: the database's own rate for the redemption SQL, and its CPU per
+#     redemption (at 16, the size of cardd's batches here, the call's fixed cost shows);
 #  4. p99 at about half of cardd's peak rate (fewer connections, below; target <= 20 ms);
 #  5. mints 19 M more cards (20 M in all) and runs cardd again at the last of CONNS: the rate
 #     must not depend on how many cards were minted (target within 10 %);
