@@ -9,12 +9,23 @@
  * hundreds under a rush.  A request is answered (notify) only after the call that holds it
  * returned, so every 201 is durable.
  *
+ * Linger: clients that wait for each answer before they send again (a platform's pool of N
+ * workers, a school's upload script) come back just after their batch is answered.  Taken at
+ * once, what waits then is only the part of them that was not in that batch, and the batches
+ * stay half the clients each, each paying a call's fixed cost.  So when fewer redemptions wait
+ * than the committer's last transaction held, it waits up to batch_linger microseconds for
+ * that many, and takes what there is then.  With clients that send independently (students)
+ * as many wait as the last transaction held, and nothing lingers; idle, a lone request finds
+ * its committer asleep and goes at once.
+ *
  * If a whole batch fails with an error that is not an outage (one bad request should not sink
  * its neighbours), its requests are retried one by one.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cardd.h"
 
@@ -22,7 +33,7 @@ struct cardd_batcher {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct cardd_item *head, *tail;
-	unsigned len, queue_max, batch_max, timeout_ms, ncommitters;
+	unsigned len, queue_max, batch_max, timeout_ms, linger_us, ncommitters;
 	int stop;
 	pthread_t *threads;
 	struct cardd_pool *pool;
@@ -97,12 +108,32 @@ static void run_batch(struct cardd_batcher *b, struct cardd_item **items, size_t
 		finish(b, items[i], rc);
 }
 
+/* With b->lock held and something queued: wait up to linger_us while fewer than want (at most
+ * batch_max) redemptions wait.  Every submit signals b->cond. */
+static void linger(struct cardd_batcher *b, unsigned want)
+{
+	struct timespec until;
+
+	if (want > b->batch_max)
+		want = b->batch_max;
+	if (b->linger_us == 0 || b->len >= want || b->stop)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += (long)b->linger_us * 1000;
+	until.tv_sec += until.tv_nsec / 1000000000;
+	until.tv_nsec %= 1000000000;
+	while (b->len < want && !b->stop)
+		if (pthread_cond_timedwait(&b->cond, &b->lock, &until) == ETIMEDOUT)
+			break;
+}
+
 static void *committer(void *arg)
 {
 	struct cardd_batcher *b = arg;
 	struct cardd_item **items = calloc(b->batch_max, sizeof(*items));
 	card_redeem_req *reqs = calloc(b->batch_max, sizeof(*reqs));
 	card_redemption *outs = calloc(b->batch_max, sizeof(*outs));
+	unsigned last = 1; /* redemptions in this committer's last transaction */
 
 	for (;;) {
 		size_t n = 0;
@@ -113,6 +144,7 @@ static void *committer(void *arg)
 			pthread_mutex_unlock(&b->lock);
 			break;
 		}
+		linger(b, last);
 		while (b->head != NULL && n < b->batch_max &&
 		       (items != NULL && reqs != NULL && outs != NULL)) {
 			items[n++] = b->head;
@@ -128,6 +160,7 @@ static void *committer(void *arg)
 			cardd_log(b->log, CARDD_LOG_ERROR, "committer out of memory", NULL);
 			break;
 		}
+		last = (unsigned)n;
 		run_batch(b, items, n, reqs, outs);
 	}
 	free(items);
@@ -137,26 +170,30 @@ static void *committer(void *arg)
 }
 
 struct cardd_batcher *cardd_batcher_new(struct cardd_pool *pool, struct cardd_metrics *m,
-                                        struct cardd_log *log, unsigned committers,
-                                        unsigned batch_max, unsigned queue_max, unsigned timeout_ms)
+                                        struct cardd_log *log, const struct cardd_batch_opts *o)
 {
 	struct cardd_batcher *b = calloc(1, sizeof(*b));
+	pthread_condattr_t ca;
 	if (b == NULL)
 		return NULL;
-	b->threads = calloc(committers, sizeof(*b->threads));
+	b->threads = calloc(o->committers, sizeof(*b->threads));
 	if (b->threads == NULL) {
 		free(b);
 		return NULL;
 	}
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* linger's deadline */
+	pthread_cond_init(&b->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	b->pool = pool;
 	b->m = m;
 	b->log = log;
-	b->batch_max = batch_max;
-	b->queue_max = queue_max;
-	b->timeout_ms = timeout_ms;
-	for (unsigned i = 0; i < committers; i++) {
+	b->batch_max = o->batch_max;
+	b->queue_max = o->queue_max;
+	b->timeout_ms = o->timeout_ms;
+	b->linger_us = o->linger_us;
+	for (unsigned i = 0; i < o->committers; i++) {
 		if (pthread_create(&b->threads[i], NULL, committer, b) != 0)
 			break;
 		b->ncommitters++;

@@ -44,6 +44,7 @@ struct cardd_config {
 	unsigned db_connections;  /* db_connections = N */
 	unsigned committers;      /* committers = N (<= db_connections) */
 	unsigned batch_max;       /* batch_max = N redemptions per transaction */
+	unsigned batch_linger_us; /* batch_linger = MICROSECONDS a committer may wait for more */
 	unsigned queue_max;       /* queue_max = N waiting redemptions, then 503 */
 	unsigned max_body;        /* max_body = BYTES (413 above) */
 	unsigned db_timeout_ms;   /* db_timeout = MS: pool wait, connect and statement timeouts */
@@ -226,10 +227,15 @@ struct cardd_item {
 	struct cardd_item *next;
 };
 struct cardd_batcher;
+struct cardd_batch_opts {
+	unsigned committers; /* threads, each with one transaction at a time */
+	unsigned batch_max;  /* redemptions per transaction at most */
+	unsigned queue_max;  /* waiting redemptions at most (submit fails above) */
+	unsigned timeout_ms; /* waiting for a pool connection */
+	unsigned linger_us;  /* how long a committer may wait for a batch as big as its last */
+};
 struct cardd_batcher *cardd_batcher_new(struct cardd_pool *pool, struct cardd_metrics *m,
-                                        struct cardd_log *log, unsigned committers,
-                                        unsigned batch_max, unsigned queue_max,
-                                        unsigned timeout_ms);
+                                        struct cardd_log *log, const struct cardd_batch_opts *o);
 /* Finish every queued item, then stop the committers; later submits fail.  Idempotent. */
 void cardd_batcher_stop(struct cardd_batcher *b);
 /* Stop (if not yet) and free. */

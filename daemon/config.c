@@ -27,6 +27,9 @@
  *   db_connections   8                (*) libpq connections in the pool
  *   committers       1                (*) group-commit threads (at most db_connections)
  *   batch_max        256              (*) redemptions per transaction at most
+ *   batch_linger     500              (*) microseconds a committer may wait, when fewer
+ *                                     redemptions wait than its last transaction held,
+ *                                     for that many; 0: never wait
  *   queue_max        4096             (*) redemptions waiting for a commit, then 503
  *   max_body         4096             request body limit in bytes (413 above)
  *   db_timeout       3000             (*) ms: waiting for a pool connection, connecting,
@@ -71,6 +74,7 @@ void cardd_config_defaults(struct cardd_config *c)
 	c->db_connections = 8;
 	c->committers = 1;
 	c->batch_max = 256;
+	c->batch_linger_us = 500;
 	c->queue_max = 4096;
 	c->max_body = 4096;
 	c->db_timeout_ms = 3000;
@@ -226,6 +230,7 @@ int cardd_config_set(struct cardd_config *c, const char *key, const char *v, cha
 	UINTK("db_connections", db_connections, 1, 256)
 	UINTK("committers", committers, 1, 256)
 	UINTK("batch_max", batch_max, 1, 10000)
+	UINTK("batch_linger", batch_linger_us, 0, 100000)
 	UINTK("queue_max", queue_max, 1, 1000000)
 	UINTK("max_body", max_body, 64, 1048576)
 	UINTK("db_timeout", db_timeout_ms, 100, 600000)

@@ -284,6 +284,7 @@ int main(int argc, char **argv)
 {
 	static struct cardd d; /* zeroed; lives for the whole run, owned by main */
 	struct overrides o = { 0 };
+	struct cardd_batch_opts batch_opts;
 	const char *config = NULL;
 	card_keyring *kr = NULL;
 	card_diag diag;
@@ -383,8 +384,12 @@ int main(int argc, char **argv)
 	}
 	if (drop_privileges(&d) != 0)
 		goto out_http;
-	d.batcher = cardd_batcher_new(d.pool, &d.metrics, &d.log, d.cfg.committers, d.cfg.batch_max,
-	                              d.cfg.queue_max, d.cfg.db_timeout_ms);
+	batch_opts = (struct cardd_batch_opts){ .committers = d.cfg.committers,
+		                                .batch_max = d.cfg.batch_max,
+		                                .queue_max = d.cfg.queue_max,
+		                                .timeout_ms = d.cfg.db_timeout_ms,
+		                                .linger_us = d.cfg.batch_linger_us };
+	d.batcher = cardd_batcher_new(d.pool, &d.metrics, &d.log, &batch_opts);
 	if (d.batcher == NULL)
 		goto out_http;
 	if (cardd_http_start(&d, err, sizeof(err)) != 0) {

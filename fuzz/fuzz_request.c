@@ -35,6 +35,11 @@ static void setup(void)
 	static const uint8_t key[CARD_KEY_LEN] = { 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
 		                                   11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
 		                                   22, 23, 24, 25, 26, 27, 28, 29, 30, 31 };
+	const struct cardd_batch_opts batch_opts = { .committers = 1,
+		                                     .batch_max = 16,
+		                                     .queue_max = 64,
+		                                     .timeout_ms = 1000,
+		                                     .linger_us = 0 };
 	card_keyring *kr = NULL;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
@@ -62,7 +67,7 @@ static void setup(void)
 	d.account_limit = cardd_limiter_new(1024, 0, 1);
 	d.pool = cardd_pool_new(d.cfg.db, 2, &d.metrics);
 	d.metrics.failed_mac_by_ip = cardd_tally_new(64);
-	d.batcher = cardd_batcher_new(d.pool, &d.metrics, &d.log, 1, 16, 64, 1000);
+	d.batcher = cardd_batcher_new(d.pool, &d.metrics, &d.log, &batch_opts);
 	if (atomic_load(&d.live) == NULL || d.pool == NULL || d.batcher == NULL ||
 	    cardd_http_bind(&d, err, sizeof(err)) != 0 ||
 	    cardd_http_start(&d, err, sizeof(err)) != 0 ||

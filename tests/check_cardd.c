@@ -33,6 +33,10 @@ START_TEST(test_config_defaults_and_set)
 	ck_assert_int_eq(cardd_config_set(&c, "http_threads", "12x", err, sizeof(err)), -1);
 	ck_assert_int_eq(cardd_config_set(&c, "max_body", "8192", err, sizeof(err)), 0);
 	ck_assert_uint_eq(c.max_body, 8192);
+	ck_assert_uint_eq(c.batch_linger_us, 500);
+	ck_assert_int_eq(cardd_config_set(&c, "batch_linger", "0", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.batch_linger_us, 0);
+	ck_assert_int_eq(cardd_config_set(&c, "batch_linger", "100001", err, sizeof(err)), -1);
 	ck_assert_int_eq(cardd_config_set(&c, "foreground", "maybe", err, sizeof(err)), -1);
 	ck_assert_int_eq(cardd_config_set(&c, "nonsense", "1", err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "unknown setting"));
