@@ -192,7 +192,7 @@ ceiling_run() {
 # card.redeem_many with BATCH distinct serials per call (scattered over this run's range: x ->
 # x * 7919 mod range is one-to-one, 7919 being a prime that does not divide the range), each
 # with its own account and Idempotency-Key, as cardd sends them: 256 (a rush) and 16 (about
-# what cardd's batches hold at 16 to 64 connections here, so the call's fixed cost shows).
+# what cardd's batches hold at 16 connections here, so the call's fixed cost shows).
 # redeem_many_run CONNS BATCH: sets RPS (redemptions per second) and PGB_US (PostgreSQL CPU per
 # redemption).
 redeem_many_run() {
