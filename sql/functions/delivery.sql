@@ -469,15 +469,13 @@ $$;
 REVOKE ALL ON FUNCTION card.batch_count(text, bigint) FROM PUBLIC, card_city, card_district, card_daemon;
 GRANT EXECUTE ON FUNCTION card.batch_count(text, bigint) TO card_city, card_district;
 
--- A date cell (YYYY-MM-DD, a real day) or NULL when the cell is not one.
+-- A date cell or NULL when the cell is not one: what card.rc_date (calendar.sql) accepts as a
+-- date typed by a person, blanks around it allowed.
 CREATE OR REPLACE FUNCTION card.batch_date(p_cell text) RETURNS date
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-	IF btrim(p_cell) !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-		RETURN NULL;
-	END IF;
-	RETURN btrim(p_cell)::date;
-EXCEPTION WHEN data_exception THEN
+	RETURN card.rc_date(btrim(p_cell));
+EXCEPTION WHEN SQLSTATE 'CR004' THEN
 	RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION card.batch_date(text) FROM PUBLIC, card_city, card_district, card_daemon;
