@@ -108,14 +108,12 @@ static void run_batch(struct cardd_batcher *b, struct cardd_item **items, size_t
 		finish(b, items[i], rc);
 }
 
-/* With b->lock held and something queued: wait up to linger_us while fewer than want (at most
- * batch_max) redemptions wait.  Every submit signals b->cond. */
+/* With b->lock held and something queued: wait up to linger_us while fewer than want (a
+ * batch's size, so at most batch_max) redemptions wait.  Every submit signals b->cond. */
 static void linger(struct cardd_batcher *b, unsigned want)
 {
 	struct timespec until;
 
-	if (want > b->batch_max)
-		want = b->batch_max;
 	if (b->linger_us == 0 || b->len >= want || b->stop)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &until);
