@@ -256,14 +256,16 @@ def op_transfer(today):
 def op_adjust_file(today):
     d = rng.choice(list(SCHOOLS))
     path = os.path.join(tmp, "a4.csv")
-    lines, missing = [], False
+    lines, missing, seen = [], False, set()
     for s in SCHOOLS[d] + ([rand_school()] if rng.random() < 0.1 else []):
         stock = int(psql(f"SELECT card.balance('{TERM}', '{s}', 'stock')"))
         sur = rng.randrange(0, stock + 2) if stock > 0 and rng.random() < 0.5 else 0
         sho = rng.randrange(0, 8) if sur == 0 and (stock == 0 or rng.random() < 0.1) else 0
         reason = "" if rng.random() < 0.1 else "moved"
-        if sur + sho > 0 and reason == "" and DISTRICT[s] == d:
+        # (a school's second line is refused as a repeat, which is all that is said of it)
+        if sur + sho > 0 and reason == "" and DISTRICT[s] == d and s not in seen:
             missing = True
+        seen.add(s)
         lines.append(f"{s},{sur},{sho},{reason}")
     with open(path, "w", encoding="utf-8") as f:
         f.write("学校编码,余,缺,原因\n" + "\n".join(lines) + "\n")
