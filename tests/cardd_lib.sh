@@ -56,8 +56,6 @@ SQL
 	UNKNOWN_KEY=$("$CARDCTL" code derive --keyring "$T/other" --key-id 5 --serial 10 | awk '{print $2}')
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 cardd_start() {
 	local port i
 	port=$(free_port)

@@ -61,7 +61,21 @@ ha_wait() { # ha_wait SECONDS WHAT CMD...: poll CMD every 0.2 s
 		sleep 0.2
 	done
 	echo "ha: timed out after ${secs}s waiting for $what" >&2
+	ha_report >&2
 	return 1
+}
+
+# ha_report: what each member says of itself, for a wait that ran out (the test's log is all a
+# failed run leaves behind).
+ha_report() {
+	local n
+	echo "ha: members (name role state):"
+	ha_members 2>&1 | sed 's/^/ha:   /' || true
+	for n in "$T"/node*/patroni.log; do
+		[ -f "$n" ] || continue
+		echo "ha: last lines of ${n#"$T"/}:"
+		tail -n 25 "$n" | sed 's/^/ha:   /'
+	done
 }
 
 ha_cluster_start() {
@@ -82,11 +96,22 @@ ha_cluster_start() {
 	# node1 bootstraps (initdb) alone; the others then clone it with pg_basebackup.
 	ha_node_start node1
 	ha_wait 90 "node1 to lead" ha_member_ok node1 leader
-	ha_node_start node2
-	ha_node_start node3
-	ha_wait 120 "a synchronous standby" ha_has_sync
-	ha_wait 60 "node2 streaming" ha_member_streams node2
-	ha_wait 60 "node3 streaming" ha_member_streams node3
+	# One at a time: two base backups at once on a loaded machine is where a set-up once stalled.
+	ha_replica_start node2
+	ha_replica_start node3
+	ha_wait 180 "a synchronous standby" ha_has_sync
+}
+
+# ha_replica_start NAME: start NAME's Patroni and wait until it streams from the leader.  If it
+# does not within 90 s, what the members say goes to the log and its Patroni is restarted once:
+# this is the test's set-up, not the failover under test.
+ha_replica_start() {
+	ha_node_start "$1"
+	ha_wait 90 "$1 streaming" ha_member_streams "$1" && return 0
+	echo "ha: restarting $1's Patroni once" >&2
+	ha_kill_node "$1"
+	ha_node_start "$1"
+	ha_wait 90 "$1 streaming" ha_member_streams "$1"
 }
 
 ha_var() { echo "${!1}"; }
@@ -164,12 +189,12 @@ ha_node_start() {
 ha_kill_node() {
 	local n d=$T/$1/data p
 	n=$(ha_num "$1")
-	p=$(head -1 "$d/postmaster.pid")
+	p=$(head -1 "$d/postmaster.pid" 2>/dev/null || true)
 	# The postmaster and its children at once, as when the machine dies: a backend left
 	# behind would go on committing until it noticed its postmaster gone.
-	kill -9 "$(ha_var PATRONI_PID_$n)" "$p" $(pgrep -P "$p") 2>/dev/null || true
+	kill -9 "$(ha_var PATRONI_PID_$n)" ${p:+"$p" $(pgrep -P "$p")} 2>/dev/null || true
 	wait "$(ha_var PATRONI_PID_$n)" 2>/dev/null || true
-	while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+	[ -z "$p" ] || while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
 }
 
 # ha_cluster_json: Patroni's view of the cluster, asked of any member that answers.

@@ -15,4 +15,27 @@ expect_status() {
 	if [ "$got" = "$want" ]; then ok "exit $want: $*"; else bad "exit $got (wanted $want): $*"; cat "$T/err" >&2; fi
 }
 expect_grep() { if grep -q -- "$1" "$2"; then ok "$2 has '$1'"; else bad "$2 lacks '$1'"; cat "$2" >&2; fi; }
+# free_port: a port on 127.0.0.1 that nothing listens on, for a server started later.  It is
+# drawn below the kernel's ephemeral range, so that no outgoing connection of the tests running
+# alongside (psql, curl, pg_basebackup) can take it between this choice and the server's bind;
+# with no room below that range, the kernel picks one as before.
+free_port() {
+	python3 - <<'PY'
+import random, socket
+lo = 32768
+try:
+    lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    pass
+ports = random.sample(range(10000, lo), min(200, max(lo - 10000, 0))) + [0]
+for p in ports:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        print(s.getsockname()[1])
+        break
+PY
+}
 finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; }

@@ -52,7 +52,7 @@ cforged=$(awk '{ print $2 }' "$T/forged")
 r=Z; [ "${c1:6:1}" != Z ] || r=Y
 ctypo=${c1:0:6}$r${c1:7}
 
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 cat >"$T/cardd.conf" <<CONF
 # page_browser.sh: a small per-IP budget so the browser reaches 429; no per-account limit,
 # since one account makes every attempt here.
