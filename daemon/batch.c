@@ -34,6 +34,9 @@ struct cardd_batcher {
 	pthread_cond_t cond;
 	struct cardd_item *head, *tail;
 	unsigned len, queue_max, batch_max, timeout_ms, linger_us, ncommitters;
+	/* While a committer lingers: the queue length it waits for (0 otherwise).  A submit
+	 * wakes it only on reaching that, not once a request. */
+	unsigned want;
 	int stop;
 	pthread_t *threads;
 	struct cardd_pool *pool;
@@ -109,7 +112,8 @@ static void run_batch(struct cardd_batcher *b, struct cardd_item **items, size_t
 }
 
 /* With b->lock held and something queued: wait up to linger_us while fewer than want (a
- * batch's size, so at most batch_max) redemptions wait.  Every submit signals b->cond. */
+ * batch's size, so at most batch_max) redemptions wait.  A submit signals b->cond when the
+ * queue reaches b->want, so the wait is one wake-up, not one per request. */
 static void linger(struct cardd_batcher *b, unsigned want)
 {
 	struct timespec until;
@@ -120,9 +124,11 @@ static void linger(struct cardd_batcher *b, unsigned want)
 	until.tv_nsec += (long)b->linger_us * 1000;
 	until.tv_sec += until.tv_nsec / 1000000000;
 	until.tv_nsec %= 1000000000;
+	b->want = want;
 	while (b->len < want && !b->stop)
 		if (pthread_cond_timedwait(&b->cond, &b->lock, &until) == ETIMEDOUT)
 			break;
+	b->want = 0;
 }
 
 static void *committer(void *arg)
@@ -143,6 +149,10 @@ static void *committer(void *arg)
 			break;
 		}
 		linger(b, last);
+		if (b->head == NULL) { /* another committer took them while this one lingered */
+			pthread_mutex_unlock(&b->lock);
+			continue;
+		}
 		while (b->head != NULL && n < b->batch_max &&
 		       (items != NULL && reqs != NULL && outs != NULL)) {
 			items[n++] = b->head;
@@ -245,7 +255,10 @@ int cardd_batcher_submit(struct cardd_batcher *b, struct cardd_item *it)
 		b->tail = it;
 		b->len++;
 		atomic_store(&b->m->queue_len, (long)b->len);
-		pthread_cond_signal(&b->cond);
+		/* The first in an empty queue wakes an idle committer; a lingering one wakes when
+		 * as many wait as it waits for. */
+		if (b->len == 1 || (b->want != 0 && b->len >= b->want))
+			pthread_cond_signal(&b->cond);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return rc;

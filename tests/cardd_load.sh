@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cardd_load.sh -- cardd under concurrency and failure, real HTTP over loopback, real PostgreSQL:
-# one code raced by 64 clients, rate limits tripping and recovering, kill -9 in the middle of a
+# one code raced by 64 clients, two lingering committers sharing a queue, rate limits tripping and recovering, kill -9 in the middle of a
 # load (no acknowledged redemption lost, none doubled, cardd restarts and serves), PostgreSQL
 # stopped in the middle of a load (503s, no crash, recovery without restarting cardd), SIGHUP.
 . "$top_srcdir/tests/lib.sh"
@@ -23,6 +23,16 @@ $CLIENT load "$URL" "$T/burst" "$T/burst.out" 32 30 >/dev/null
 b1=$(metric cardd_db_batches_total); r1=$(metric cardd_db_redemption_requests_total)
 [ "$(grep -c ' 201$' "$T/burst.out")" = 300 ] && ok "300 distinct codes redeemed" || bad "burst: $(awk '{print $2}' "$T/burst.out" | sort | uniq -c | tr '\n' ' ')"
 [ $((r1 - r0)) = 300 ] && [ $((b1 - b0)) -lt 300 ] && ok "300 redemptions in $((b1 - b0)) transactions" || bad "batches $((b1 - b0)) for $((r1 - r0))"
+cardd_stop
+
+# ---- two committers, both lingering: when one takes what the other waited for, the other
+# goes back to waiting (it used to take the empty queue for a failed allocation and stop).
+cardd_start account_rate=0 ip_rate=0 log_requests=no committers=2 batch_linger=5000
+sed -n '96001,98000p' "$T/codes" >"$T/two"
+$CLIENT load "$URL" "$T/two" "$T/two.out" 24 60 >/dev/null
+[ "$(grep -c ' 201$' "$T/two.out")" = 2000 ] && ok "two lingering committers: 2000 distinct codes redeemed" \
+	|| bad "two committers: $(awk '{print $2}' "$T/two.out" | sort | uniq -c | tr '\n' ' ')"
+if grep -q 'committer' "$T/cardd.log"; then bad "a committer stopped: $(grep committer "$T/cardd.log" | head -3)"; else ok "both committers kept going"; fi
 cardd_stop
 
 # ---- kill -9 during a load of distinct redemptions
