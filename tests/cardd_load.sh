@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # cardd_load.sh -- cardd under concurrency and failure, real HTTP over loopback, real PostgreSQL:
-# one code raced by 64 clients, two lingering committers sharing a queue, rate limits tripping and recovering, kill -9 in the middle of a
-# load (no acknowledged redemption lost, none doubled, cardd restarts and serves), PostgreSQL
-# stopped in the middle of a load (503s, no crash, recovery without restarting cardd), SIGHUP.
+# one code raced by 64 clients, two lingering committers sharing a queue, rate limits tripping
+# and recovering, kill -9 in the middle of a load (no acknowledged redemption lost, none
+# doubled, cardd restarts and serves), PostgreSQL stopped in the middle of a load (503s, no
+# crash, recovery without restarting cardd), SIGHUP.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/cardd_lib.sh"
 CLIENT="python3 $top_srcdir/tests/cardd_client.py"
