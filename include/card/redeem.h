@@ -4,8 +4,8 @@
  * The caller has validated the code (card_code_validate() == CARD_VALID): forged codes and
  * typos never reach the database.  Redemption checks, in the same statement on the server,
  * that the serial lies in a batch minted under that key_id, that it is not void, and records
- * the redemption with a unique serial (INSERT ... ON CONFLICT DO NOTHING), so a card is
- * redeemed once even under concurrent requests and crashes.
+ * the redemption under a unique serial, so a card is redeemed once even under concurrent
+ * requests and crashes.
  *
  * card_redeem_many() redeems several requests in ONE transaction and ONE round trip (group
  * commit for the daemon); each request gets its own outcome, and all of them are durable when
