@@ -103,13 +103,15 @@ ha_cluster_start() {
 }
 
 # ha_replica_start NAME: start NAME's Patroni and wait until it streams from the leader.  If it
-# does not within 90 s, what the members say goes to the log and its Patroni is restarted once:
-# this is the test's set-up, not the failover under test.
+# does not within 90 s, what the members say goes to the log and the replica is made again
+# once (its Patroni killed, its half-made data directory removed, a new base backup): this is
+# the test's set-up, not the failover under test.  (CARD_HA_REPLICA_WAIT=1 takes that way.)
 ha_replica_start() {
 	ha_node_start "$1"
-	ha_wait 90 "$1 streaming" ha_member_streams "$1" && return 0
-	echo "ha: restarting $1's Patroni once" >&2
+	ha_wait "${CARD_HA_REPLICA_WAIT:-90}" "$1 streaming" ha_member_streams "$1" && return 0
+	echo "ha: making $1 again, once" >&2
 	ha_kill_node "$1"
+	rm -rf "${T:?}/$1/data"
 	ha_node_start "$1"
 	ha_wait 90 "$1 streaming" ha_member_streams "$1"
 }
