@@ -55,7 +55,8 @@
 -- in serial order, in a statement of its own; card.void_card (and the lost-in-transit voids
 -- of delivery.sql) take it exclusive.  The redeeming statement starts after every lock is
 -- granted, so its snapshot sees any void committed before, and a void waits until the
--- redemption commits and then finds its row.
+-- redemption commits and then finds its row.  When the plain INSERTs' subtransaction is undone,
+-- its locks go with it; the second try takes them again before its own redeeming statement.
 -- Nothing cheaper closes the race: a row lock would have to be on the batch row (FOR KEY
 -- SHARE from every concurrent redemption makes it a multixact on one hot row, and a void's
 -- exclusive lock would stop the whole batch for the void's transaction), and SERIALIZABLE
