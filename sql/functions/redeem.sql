@@ -23,7 +23,9 @@
 -- card already taken, the unique violation undoes it and the call runs again with ON
 -- CONFLICT DO NOTHING, which skips what is taken.  Plain INSERTs first, since ON CONFLICT's
 -- speculative insertion (an index probe and a WAL record more a row) was a tenth to a fifth
--- of the database's CPU per redemption; a subtransaction costs less.
+-- of the database's CPU per redemption; a subtransaction costs less.  A call holding a card
+-- already redeemed pays for both tries (about a quarter more when 1 request in 64 is such a
+-- card, bench/README.md); below about 1 % of requests, plain first is the cheaper way.
 --
 -- Set-based: a call is five statements whatever its size (input check, claim the keys, take
 -- the card locks, redeem, answer; claim, lock and redeem again when a plain INSERT met a taken
