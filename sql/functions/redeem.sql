@@ -216,7 +216,8 @@ BEGIN
 
 	-- 4b. Otherwise every outcome, from what each card is now: the locks of statement 2 keep
 	-- it so (no void can commit), and a row statement 3 did not insert was committed by
-	-- another transaction (ON CONFLICT waited for it), so this statement sees it.  A request
+	-- another transaction (ON CONFLICT waited for it; the plain try never gets here with such
+	-- a row, it failed on it), so this statement sees it.  A request
 	-- redeemed its card when the row is one statement 3 inserted and it was the first request
 	-- for that card that could be.  The claimed keys store their outcomes.
 	RETURN QUERY
